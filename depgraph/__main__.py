@@ -1,0 +1,5 @@
+"""``python -m depgraph``: the same as the ``depgraph`` console script."""
+
+from depgraph.cli import main
+
+main()

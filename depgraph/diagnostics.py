@@ -1,0 +1,77 @@
+"""Diagnostics (validation errors and warnings) and the exceptions the core raises.
+
+The core never prints: it raises :class:`DepgraphError` subclasses or returns
+:class:`Diagnostic` lists; ``depgraph.cli`` turns them into messages and exit codes once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a descriptor file, shown as ``FILE:LINE:COL: error: MESSAGE``."""
+
+    file: str
+    line: int
+    col: int
+    severity: str
+    message: str
+    code: str = "invalid"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.col, self.severity, self.message)
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+class DepgraphError(Exception):
+    """Anything depgraph reports to the user as bad input or a failed operation (exit code 2)."""
+
+    exit_code = 2
+
+
+class DescriptorError(DepgraphError):
+    """The descriptor tree is invalid; ``diagnostics`` holds every problem, sorted, warnings too."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        errors = [d for d in self.diagnostics if d.severity == ERROR]
+        super().__init__(f"{len(errors)} error(s) in descriptors")
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == ERROR]
+
+
+class UsageError(DepgraphError):
+    """A command was called with arguments that cannot work (unknown component, missing folder)."""
+
+
+def did_you_mean(word: str, choices, cutoff: float = 0.6) -> str:
+    """A ``; did you mean 'x'?`` suffix for the closest choice, or an empty string.
+
+    >>> did_you_mean("playlst", ["playlist", "search"])
+    "; did you mean 'playlist'?"
+    >>> did_you_mean("zzz", ["playlist"])
+    ''
+    """
+    import difflib
+
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f"; did you mean '{match[0]}'?" if match else ""

@@ -1,0 +1,54 @@
+"""Findings: what the analyses report, with a severity, a place and a stable fingerprint.
+
+A finding's fingerprint depends only on its rule, subject and ``key`` (the facts that make it
+this finding, e.g. the members of a cycle), never on line numbers or message wording, so it stays
+the same across runs and unrelated edits; baselines and ``check --base`` match on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: str
+    subject: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    key: tuple[str, ...] = ()
+    related: tuple[str, ...] = field(default=())
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.rule, self.subject, self.key)
+
+    def sort_key(self) -> tuple:
+        return (SEVERITY_RANK.get(self.severity, 9), self.rule, self.subject, self.message)
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "subject": self.subject,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "fingerprint": self.fingerprint,
+        }
+
+
+def fingerprint(rule: str, subject: str, key: tuple[str, ...] = ()) -> str:
+    """A short stable hash of what identifies a finding.
+
+    >>> fingerprint("hard-cycle", "service:a", ("service:a", "service:b"))[:8]
+    '144c03a5'
+    """
+    text = "\x1f".join((rule, subject, *key))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
