@@ -1,0 +1,172 @@
+"""Dependency paths: the service-level dependency graph, and why one component depends on another.
+
+:func:`dependency_graph` is the plain ``networkx.DiGraph`` of ``depends_on`` edges between
+services and clients that the cycle and path analyses share: one edge per (dependent, target)
+pair, ``type`` hard when any of the dependent's entries naming the target is hard (``any_of``
+members included), with the file and line of that entry. :func:`dependency_paths` answers
+``depgraph path FROM TO``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import networkx as nx
+
+from depgraph.diagnostics import UsageError, did_you_mean
+from depgraph.model import Catalog
+
+PATH_KINDS = ("service", "client")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One dependency edge of a path: ``source`` depends on ``target``."""
+
+    source: str
+    target: str
+    type: str
+    file: str | None = None
+    line: int | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "source": self.source,
+            "target": self.target,
+            "type": self.type,
+            "file": self.file,
+            "line": self.line,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyPath:
+    """A chain of dependencies from the first step's source to the last step's target."""
+
+    steps: tuple[Step, ...]
+
+    @property
+    def nodes(self) -> list[str]:
+        return [self.steps[0].source, *(step.target for step in self.steps)]
+
+    @property
+    def hard(self) -> bool:
+        """True when every step is a hard dependency."""
+        return all(step.type == "hard" for step in self.steps)
+
+    def to_json(self) -> dict:
+        return {
+            "hops": len(self.steps),
+            "hard": self.hard,
+            "nodes": self.nodes,
+            "steps": [step.to_json() for step in self.steps],
+        }
+
+
+def dependency_graph(source) -> nx.DiGraph:
+    """The depends_on edges of a Catalog (or of a ``build_graph`` multigraph) as a DiGraph.
+
+    Nodes are service and client ids, added in sorted order; each edge has ``type`` (hard when
+    any entry naming the target is hard), ``file`` and ``line`` (of that entry).
+
+    >>> from depgraph.model import Catalog, Dependency, Service
+    >>> soft = Dependency(("b",), type="soft")
+    >>> cat = Catalog(services={"a": Service("a", dependencies=(soft, Dependency(("b",)))),
+    ...                         "b": Service("b")})
+    >>> dict(dependency_graph(cat).edges)[("service:a", "service:b")]["type"]
+    'hard'
+    """
+    edges = _catalog_edges(source) if isinstance(source, Catalog) else _graph_edges(source)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(edges.pop(None)))
+    for (dependent, target), entries in sorted(edges.items()):
+        kind, file, line = min(entries, key=lambda e: (e[0] != "hard", e[1] or "", e[2] or 0))
+        graph.add_edge(dependent, target, type=kind, file=file, line=line)
+    return graph
+
+
+def _catalog_edges(catalog: Catalog) -> dict:
+    edges: dict = {None: set()}
+    for entity in itertools.chain(catalog.services.values(), catalog.clients.values()):
+        edges[None].add(entity.id)
+        for dep in entity.dependencies:
+            where = dep.source
+            for name in dep.targets:
+                entry = (dep.type, where.file if where else None, where.line if where else None)
+                edges.setdefault((entity.id, f"service:{name}"), []).append(entry)
+    for key in [k for k in edges if k is not None]:
+        edges[None].add(key[1])
+    return edges
+
+
+def _graph_edges(graph) -> dict:
+    edges: dict = {None: set()}
+    for node, data in graph.nodes(data=True):
+        if data.get("kind") in PATH_KINDS:
+            edges[None].add(node)
+    for u, v, data in graph.edges(data=True):
+        if data.get("relation") == "depends_on":
+            entry = (data.get("type", "hard"), data.get("file"), data.get("line"))
+            edges.setdefault((u, v), []).append(entry)
+    return edges
+
+
+def dependency_paths(source, start: str, target: str, limit: int = 10) -> list[DependencyPath]:
+    """Why ``start`` depends on ``target``: up to ``limit`` simple paths, shortest first.
+
+    ``source`` is a Catalog, a ``build_graph`` multigraph or a :func:`dependency_graph`.
+    Paths of equal length come in lexicographic order of their ids. No path: an empty list.
+
+    >>> from depgraph.model import Catalog, Dependency, Service
+    >>> cat = Catalog(services={"a": Service("a", dependencies=(Dependency(("b",)),)),
+    ...                         "b": Service("b", dependencies=(Dependency(("c",), "soft"),)),
+    ...                         "c": Service("c")})
+    >>> [(s.target, s.type) for s in dependency_paths(cat, "service:a", "service:c")[0].steps]
+    [('service:b', 'hard'), ('service:c', 'soft')]
+    """
+    graph = source if _is_dependency_graph(source) else dependency_graph(source)
+    if start not in graph or target not in graph or start == target or limit < 1:
+        return []
+    try:
+        found = list(itertools.islice(nx.shortest_simple_paths(graph, start, target), limit))
+    except nx.NetworkXNoPath:
+        return []
+    found.sort(key=lambda nodes: (len(nodes), nodes))
+    return [_path(graph, nodes) for nodes in found]
+
+
+def _is_dependency_graph(source) -> bool:
+    return isinstance(source, nx.DiGraph) and not source.is_multigraph()
+
+
+def _path(graph: nx.DiGraph, nodes: list[str]) -> DependencyPath:
+    steps = []
+    for u, v in itertools.pairwise(nodes):
+        data = graph.edges[u, v]
+        steps.append(Step(u, v, data["type"], data.get("file"), data.get("line")))
+    return DependencyPath(tuple(steps))
+
+
+def resolve_component(catalog: Catalog, text: str, kinds=PATH_KINDS) -> str:
+    """The id ``kind:name`` meant by ``text`` (an id, or a bare name only one kind has).
+
+    Raises :class:`UsageError` (with a did-you-mean hint) when nothing or several kinds match.
+
+    >>> from depgraph.model import Catalog, Service
+    >>> resolve_component(Catalog(services={"search": Service("search")}), "search")
+    'service:search'
+    """
+    kind, sep, name = text.partition(":")
+    if sep:
+        if kind in kinds and name in catalog.by_kind(kind):
+            return text
+        known = [e.id for k in kinds for e in catalog.by_kind(k).values()]
+        raise UsageError(f"unknown component '{text}'{did_you_mean(text, known)}")
+    matches = [f"{k}:{text}" for k in kinds if text in catalog.by_kind(k)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UsageError(f"'{text}' is ambiguous: say {' or '.join(matches)}")
+    names = [name for k in kinds for name in catalog.by_kind(k)]
+    raise UsageError(f"unknown component '{text}'{did_you_mean(text, names)}")

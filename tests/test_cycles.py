@@ -1,0 +1,260 @@
+"""Cycles between services, teams and tribes, and the hard edges to cut (depgraph.analyses.cycles)."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from depgraph.analyses.cycles import (
+    cycle_breakers,
+    cycle_findings,
+    dependency_cycles,
+    group_cycle_findings,
+    team_cycles,
+    tribe_cycles,
+)
+from depgraph.model import Catalog, Client, Dependency, Location, Service, Team
+
+
+def dep(owner: str, index: int, spec) -> Dependency:
+    """``"b"`` hard, ``"~b"`` soft, ``["b", "c"]`` hard any_of, ``["~", "b"]`` soft any_of;
+    declared in ``<owner>.yaml`` at line 10 + index."""
+    where = Location(f"{owner}.yaml", 10 + index, 5)
+    if isinstance(spec, list):
+        soft = spec[0] == "~"
+        names = tuple(spec[1:] if soft else spec)
+        return Dependency(names, "soft" if soft else "hard", True, source=where)
+    if spec.startswith("~"):
+        return Dependency((spec[1:],), "soft", source=where)
+    return Dependency((spec,), source=where)
+
+
+def catalog(services: dict, owners: dict | None = None, tribes: dict | None = None,
+            clients: dict | None = None) -> Catalog:
+    owners = owners or {}
+    cat = Catalog()
+    for name, deps in services.items():
+        cat.services[name] = Service(
+            name, owner=owners.get(name),
+            dependencies=tuple(dep(name, i, d) for i, d in enumerate(deps)),
+            source=Location(f"{name}.yaml", 1))
+    for name, deps in (clients or {}).items():
+        cat.clients[name] = Client(
+            name, owner=owners.get(name),
+            dependencies=tuple(dep(name, i, d) for i, d in enumerate(deps)))
+    for team in sorted(set(owners.values())):
+        cat.teams[team] = Team(team, tribe=(tribes or {}).get(team),
+                               source=Location(f"teams/{team}.yaml", 2))
+    return cat
+
+
+def ids(*names: str) -> tuple[str, ...]:
+    return tuple(f"service:{n}" for n in names)
+
+
+class TestDependencyCycles:
+    def test_acyclic_landscape_has_no_cycles(self):
+        cat = catalog({"a": ["b", "~c"], "b": ["c"], "c": []})
+        assert dependency_cycles(cat) == []
+
+    def test_soft_only_cycle_is_not_hard(self):
+        cat = catalog({"a": ["b"], "b": ["~a"]})
+        [cycle] = dependency_cycles(cat)
+        assert cycle.members == ids("a", "b")
+        assert cycle.hard is False
+        assert cycle.example == ids("a", "b", "a")
+
+    def test_hard_cycle_inside_bigger_soft_component_has_all_hard_example(self):
+        # a <-> b softly (the shortest cycle), b -> c -> d -> b hard.
+        cat = catalog({"a": ["~b"], "b": ["~a", "c"], "c": ["d"], "d": ["b"]})
+        [cycle] = dependency_cycles(cat)
+        assert cycle.members == ids("a", "b", "c", "d")
+        assert cycle.hard is True
+        assert cycle.example == ids("b", "c", "d", "b")
+
+    def test_hard_edges_spread_over_two_rings_without_an_all_hard_cycle_is_soft(self):
+        # a -> b hard, b -> a soft, b -> c hard, c -> b soft: hard edges alone form no ring.
+        cat = catalog({"a": ["b"], "b": ["~a", "c"], "c": ["~b"]})
+        [cycle] = dependency_cycles(cat)
+        assert cycle.hard is False
+        assert cycle.example == ids("a", "b", "a")
+
+    def test_any_of_hard_members_count_as_hard_edges(self):
+        cat = catalog({"a": [["b", "c"]], "b": ["a"], "c": []})
+        [cycle] = dependency_cycles(cat)
+        assert (cycle.members, cycle.hard, cycle.example) == (ids("a", "b"), True, ids("a", "b", "a"))
+
+    def test_soft_any_of_is_not_hard(self):
+        cat = catalog({"a": [["~", "b", "c"]], "b": ["a"], "c": []})
+        [cycle] = dependency_cycles(cat)
+        assert cycle.hard is False
+
+    def test_hard_and_soft_entry_on_the_same_target_make_a_hard_edge(self):
+        cat = catalog({"a": ["~b", "b"], "b": ["a"]})
+        assert dependency_cycles(cat)[0].hard is True
+
+    def test_example_starts_at_smallest_id(self):
+        cat = catalog({"c": ["a"], "a": ["b"], "b": ["c"]})
+        assert dependency_cycles(cat)[0].example == ids("a", "b", "c", "a")
+
+    def test_example_is_a_shortest_cycle_with_lexicographic_tie_break(self):
+        # z is reached by the long ring c -> d -> e -> c; the 2-cycles through a tie.
+        cat = catalog({"a": ["c", "b"], "b": ["a"], "c": ["a", "d"], "d": ["e"], "e": ["c"]})
+        [cycle] = dependency_cycles(cat)
+        assert cycle.members == ids("a", "b", "c", "d", "e")
+        assert cycle.example == ids("a", "b", "a")
+
+    def test_separate_components_are_separate_cycles_sorted(self):
+        cat = catalog({"x": ["y"], "y": ["x"], "a": ["b"], "b": ["~a"], "solo": ["a"]})
+        assert [c.members for c in dependency_cycles(cat)] == [ids("a", "b"), ids("x", "y")]
+
+    def test_clients_are_never_in_cycles(self):
+        cat = catalog({"a": []}, clients={"ios": ["a"]})
+        assert dependency_cycles(cat) == []
+
+
+class TestCycleFindings:
+    def test_hard_cycle_is_an_error_at_the_closing_entry(self):
+        cat = catalog({"a": ["~b"], "b": ["~a", "c"], "c": ["d"], "d": ["b"]})
+        cycles = dependency_cycles(cat)
+        [finding] = cycle_findings(cat, cycles, cycle_breakers(cat))
+        assert (finding.rule, finding.severity) == ("hard-cycle", "error")
+        assert finding.subject == "service:a"
+        assert (finding.file, finding.line) == ("d.yaml", 10)  # d's entry on b closes b-c-d-b
+        assert finding.key == ids("a", "b", "c", "d")
+        assert "service:b -> service:c -> service:d -> service:b" in finding.message
+        assert "cut or soften" in finding.message
+
+    def test_soft_cycle_is_a_warning(self):
+        cat = catalog({"a": ["b"], "b": ["x", "~a"], "x": []})
+        [finding] = cycle_findings(cat, dependency_cycles(cat))
+        assert (finding.rule, finding.severity) == ("soft-cycle", "warning")
+        assert (finding.file, finding.line) == ("b.yaml", 11)
+
+    def test_fingerprint_survives_moved_lines(self):
+        before = catalog({"a": ["b"], "b": ["a"]})
+        after = catalog({"a": ["b"], "b": ["x", "a"], "x": []})
+        [one] = cycle_findings(before, dependency_cycles(before))
+        [two] = cycle_findings(after, dependency_cycles(after))
+        assert one.line != two.line
+        assert one.fingerprint == two.fingerprint
+
+
+class TestGroupCycles:
+    def landscape(self, tribes):
+        services = {"a": ["b"], "b": [], "c": ["d", "e"], "d": [], "e": []}
+        owners = {"a": "t1", "b": "t2", "c": "t2", "d": "t1", "e": "t1"}
+        return catalog(services, owners, tribes)
+
+    def test_teams_depending_on_each_other_form_a_cycle_without_a_service_cycle(self):
+        cat = self.landscape({"t1": "x", "t2": "y"})
+        assert dependency_cycles(cat) == []
+        [cycle] = team_cycles(cat)
+        assert cycle.members == ("team:t1", "team:t2")
+        assert cycle.edges == (("team:t1", "team:t2", 1), ("team:t2", "team:t1", 2))
+
+    def test_tribe_cycle_aggregates_teams(self):
+        cat = self.landscape({"t1": "x", "t2": "y"})
+        assert [c.members for c in tribe_cycles(cat)] == [("tribe:x", "tribe:y")]
+
+    def test_teams_of_one_tribe_make_no_tribe_cycle(self):
+        cat = self.landscape({"t1": "x", "t2": "x"})
+        assert tribe_cycles(cat) == []
+
+    def test_unowned_services_are_left_out(self):
+        cat = catalog({"a": ["b"], "b": ["c"], "c": []}, {"a": "t1", "c": "t1"})
+        assert team_cycles(cat) == []
+
+    def test_findings_are_info(self):
+        cat = self.landscape({"t1": "x", "t2": "y"})
+        findings = group_cycle_findings(cat, team_cycles(cat), tribe_cycles(cat))
+        assert [(f.rule, f.severity, f.subject) for f in findings] == [
+            ("team-cycle", "info", "team:t1"), ("tribe-cycle", "info", "tribe:x")]
+        assert findings[0].file == "teams/t1.yaml"
+
+
+class TestCycleBreakers:
+    def test_one_edge_breaks_two_rings_sharing_it(self):
+        cat = catalog({"a": ["b"], "b": ["a", "c"], "c": ["a"]})
+        breakers = cycle_breakers(cat)
+        assert [(b.source, b.target) for b in breakers] == [("service:a", "service:b")]
+        assert (breakers[0].file, breakers[0].line) == ("a.yaml", 10)
+
+    def test_soft_edges_are_never_cut(self):
+        cat = catalog({"a": ["b"], "b": ["~a"]})
+        assert cycle_breakers(cat) == []
+
+    def test_two_disjoint_rings_need_two_cuts(self):
+        cat = catalog({"a": ["b"], "b": ["a"], "x": ["y"], "y": ["z"], "z": ["x"]})
+        assert len(cycle_breakers(cat)) == 2
+
+
+# A random landscape: up to 6 services, each edge absent, soft or hard.
+landscapes = st.integers(2, 6).flatmap(lambda n: st.lists(
+    st.sampled_from([None, "hard", "soft"]), min_size=n * n, max_size=n * n).map(
+        lambda cells: _landscape(n, cells)))
+
+
+def _landscape(n: int, cells: list) -> Catalog:
+    names = [chr(ord("a") + i) for i in range(n)]
+    services = {}
+    for i, name in enumerate(names):
+        deps = []
+        for j, target in enumerate(names):
+            kind = cells[i * n + j]
+            if kind and i != j:
+                deps.append(target if kind == "hard" else "~" + target)
+        services[name] = deps
+    return catalog(services)
+
+
+def _edges(cat: Catalog, hard_only: bool) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for s in cat.services.values():
+        graph.add_node(s.id)
+        for d in s.dependencies:
+            if d.hard or not hard_only:
+                graph.add_edge(s.id, f"service:{d.targets[0]}")
+    return graph
+
+
+class TestAgainstBruteForce:
+    @settings(max_examples=200, deadline=None)
+    @given(landscapes)
+    def test_hard_flag_and_example_match_every_simple_cycle(self, cat):
+        everything, hard = _edges(cat, False), _edges(cat, True)
+        for cycle in dependency_cycles(cat):
+            members = set(cycle.members)
+            pool = hard if cycle.hard else everything
+            inside = [c for c in nx.simple_cycles(pool.subgraph(members))]
+            hard_inside = [c for c in nx.simple_cycles(hard.subgraph(members))]
+            assert cycle.hard == bool(hard_inside)
+            walk = cycle.example
+            assert walk[0] == walk[-1] == min(walk)
+            assert all(pool.has_edge(u, v) for u, v in itertools.pairwise(walk))
+            assert len(walk) - 1 == min(len(c) for c in inside)
+
+    @settings(max_examples=200, deadline=None)
+    @given(landscapes)
+    def test_breakers_remove_every_hard_cycle_and_each_is_needed(self, cat):
+        hard = _edges(cat, True)
+        cut = [(b.source, b.target) for b in cycle_breakers(cat)]
+        assert all(hard.has_edge(u, v) for u, v in cut)
+        rest = hard.copy()
+        rest.remove_edges_from(cut)
+        assert nx.is_directed_acyclic_graph(rest)
+        for edge in cut:
+            assert not nx.is_directed_acyclic_graph(nx.DiGraph([*rest.edges, edge]))
+
+
+@pytest.mark.parametrize("size", [400])
+def test_large_ring_is_fast_and_exact(size):
+    names = [f"s{i:04d}" for i in range(size)]
+    services = {n: [names[(i + 1) % size]] for i, n in enumerate(names)}
+    services[names[0]].append("~" + names[size // 2])
+    [cycle] = dependency_cycles(catalog(services))
+    assert cycle.hard and len(cycle.example) == size + 1
