@@ -1,0 +1,147 @@
+"""The ``depgraph`` command line: thin commands, errors translated to messages and exit codes once.
+
+Each command lives in its own module under ``depgraph/commands/`` and adds itself to the app
+through ``register(app)``; this module finds them all. Shared pieces for commands:
+``DescriptorsOption``, ``FormatOption``, :func:`load`, :func:`emit`, :func:`emit_json`, :func:`fail`.
+
+Exit codes: 0 success; 1 ``check`` found blocking findings; 2 invalid input or usage;
+3 an internal error (a bug in depgraph: please report it); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from depgraph.diagnostics import ERROR, DepgraphError, DescriptorError, Diagnostic
+from depgraph.model import Catalog
+from depgraph.yamlread import DEFAULT_LIMITS, Limits
+
+app = typer.Typer(
+    name="depgraph",
+    help="Service dependency graph analyzer: load service descriptors, find single points of failure, "
+    "cycles, unowned services and readiness gaps, and report them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DescriptorsOption = Annotated[
+    Path,
+    typer.Option("--descriptors", "-d", help="Folder of descriptor YAML files.", show_default=True),
+]
+
+
+class _State:
+    debug = False
+    limits: Limits = DEFAULT_LIMITS
+
+
+state = _State()
+
+
+@app.callback()
+def _global_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
+    max_file_bytes: Annotated[int, typer.Option(help="Largest descriptor file read, in bytes.",
+                                                envvar="DEPGRAPH_MAX_FILE_BYTES")] = DEFAULT_LIMITS.max_file_bytes,
+    max_depth: Annotated[int, typer.Option(help="Deepest YAML nesting accepted.",
+                                           envvar="DEPGRAPH_MAX_DEPTH")] = DEFAULT_LIMITS.max_depth,
+    max_aliases: Annotated[int, typer.Option(help="Most YAML alias uses accepted per file.",
+                                             envvar="DEPGRAPH_MAX_ALIASES")] = DEFAULT_LIMITS.max_aliases,
+    max_entities: Annotated[int, typer.Option(help="Most entities accepted in one descriptor tree.",
+                                              envvar="DEPGRAPH_MAX_ENTITIES")] = DEFAULT_LIMITS.max_entities,
+) -> None:
+    """Global options go before the command: ``depgraph --debug validate``."""
+    state.debug = debug
+    state.limits = Limits(max_file_bytes=max_file_bytes, max_depth=max_depth, max_aliases=max_aliases,
+                          max_entities=max_entities)
+
+
+def emit(text: str = "") -> None:
+    """Print a result to stdout."""
+    typer.echo(text)
+
+
+def emit_json(obj) -> None:
+    """Print a JSON document to stdout: sorted keys, so the same input gives the same bytes."""
+    sys.stdout.write(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def warn(text: str) -> None:
+    """Print a message for the user to stderr."""
+    typer.echo(text, err=True)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Stop with ``depgraph: error: MESSAGE`` on stderr and the given exit code."""
+    typer.echo(f"depgraph: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def print_diagnostics(diagnostics: list[Diagnostic], err: bool = True) -> None:
+    for diagnostic in diagnostics:
+        typer.echo(str(diagnostic), err=err)
+
+
+def load(descriptors: Path, quiet_warnings: bool = False) -> Catalog:
+    """Load and validate a descriptor tree for a command; on errors print them all and exit 2."""
+    from depgraph.loader import load_catalog
+
+    try:
+        catalog = load_catalog(descriptors, state.limits)
+    except DescriptorError as exc:
+        print_diagnostics(exc.diagnostics)
+        errors = len(exc.errors)
+        fail(f"{errors} error{'s' if errors != 1 else ''} in {descriptors}; fix them and run again")
+    if not quiet_warnings:
+        print_diagnostics(catalog.diagnostics)
+    return catalog
+
+
+def _register_commands() -> None:
+    import depgraph.commands as package
+
+    for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if module.name.startswith("_"):
+            continue
+        importlib.import_module(f"depgraph.commands.{module.name}").register(app)
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning every error into a message and exit code."""
+    try:
+        app()
+    except DescriptorError as exc:
+        print_diagnostics(exc.diagnostics)
+        _exit_error(exc, f"{len(exc.errors)} error(s) in descriptors")
+    except DepgraphError as exc:
+        _exit_error(exc, str(exc))
+    except KeyboardInterrupt:
+        typer.echo("depgraph: interrupted; outputs from this run were not written", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so plainly, no traceback unless asked
+        if state.debug:
+            raise
+        typer.echo(f"depgraph: internal error: {type(exc).__name__}: {exc} (run with --debug for a "
+                   "traceback, and please report it)", err=True)
+        sys.exit(3)
+
+
+def _exit_error(exc: DepgraphError, message: str) -> NoReturn:
+    if state.debug:
+        raise exc
+    typer.echo(f"depgraph: error: {message}", err=True)
+    sys.exit(exc.exit_code)
+
+
+_register_commands()
+
+__all__ = ["app", "main", "load", "emit", "emit_json", "warn", "fail", "DescriptorsOption", "state", "ERROR"]

@@ -1,0 +1,507 @@
+"""Descriptor files -> a validated :class:`~depgraph.model.Catalog`; the only reader of descriptor files.
+
+``load_catalog(root)`` finds every ``*.yaml``/``*.yml`` below ``root`` (hidden folders skipped,
+symlinks followed, each real file read once, ``depgraph.yaml`` at the root left to the policy
+reader), reads each document with :mod:`depgraph.yamlread`, checks each entity against the schema
+of SPEC §1 here, then the references between entities in :mod:`depgraph.validate`. Every problem
+of every file is collected; if any is an error, :class:`~depgraph.diagnostics.DescriptorError`
+carries them all, sorted by file and line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Iterable
+
+from depgraph.diagnostics import ERROR, WARNING, DescriptorError, Diagnostic, UsageError, did_you_mean
+from depgraph.model import (
+    DEPENDENCY_TYPES, KINDS, LIFECYCLES, READINESS_ITEMS, Catalog, Client, Datacenter, Dependency,
+    Deployment, Host, Link, Location, Service, Team,
+)
+from depgraph.yamlread import DEFAULT_LIMITS, Limits, YList, YMap, YamlProblem, read_documents
+
+POLICY_FILE = "depgraph.yaml"
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+MAX_NAME_LENGTH = 253
+
+FIELDS = {
+    "service": ("kind", "name", "description", "owner", "tier", "lifecycle", "dependencies",
+                "deployments", "readiness", "labels", "links"),
+    "client": ("kind", "name", "description", "dependencies", "owner", "labels"),
+    "host": ("kind", "name", "datacenter", "rack", "labels"),
+    "datacenter": ("kind", "name", "location", "region", "labels"),
+    "team": ("kind", "name", "tribe", "contact", "labels"),
+}
+REQUIRED = {"host": ("datacenter",)}
+DEPENDENCY_FIELDS = ("service", "any_of", "type", "description")
+DEPLOYMENT_FIELDS = ("datacenter", "hosts", "instances")
+LINK_FIELDS = ("title", "url")
+
+
+def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Catalog:
+    """Load and validate every descriptor below ``root``.
+
+    Raises ``DescriptorError`` when any error is found (warnings travel along in it), and
+    otherwise returns the Catalog with the warnings in ``catalog.diagnostics``.
+    """
+    root_path = Path(root)
+    if not root_path.is_dir():
+        raise UsageError(f"descriptor folder '{root}' not found (pass -d DIR to name the folder "
+                         "holding your descriptors)")
+    reader = _Reader(str(root), limits)
+    for display, path in discover_files(root_path):
+        reader.read_path(display, path)
+    return reader.finish()
+
+
+def load_sources(sources: Iterable[tuple[str, bytes]], root: str = ".",
+                 limits: Limits = DEFAULT_LIMITS) -> Catalog:
+    """Load descriptors that are not on disk (e.g. read from a git revision): ``(path, bytes)`` pairs."""
+    reader = _Reader(root, limits)
+    for display, data in sources:
+        reader.read_bytes(display, data)
+    return reader.finish()
+
+
+def discover_files(root: Path) -> list[tuple[str, Path]]:
+    """``(display path, real path)`` of every descriptor file, sorted; each real file once.
+
+    Follows symlinked folders without looping (a folder already walked is skipped).
+    """
+    found: dict[str, tuple[str, Path]] = {}
+    seen_dirs: set[tuple[int, int]] = set()
+    base = str(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen_dirs:
+            dirnames[:] = []
+            continue
+        seen_dirs.add((st.st_dev, st.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = os.path.relpath(dirpath, root)
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+                continue
+            if rel_dir == "." and name == POLICY_FILE:
+                continue
+            path = Path(dirpath, name)
+            display = os.path.normpath(os.path.join(base, rel_dir, name))
+            try:
+                real = os.path.realpath(path)
+            except OSError:
+                real = str(path)
+            if real not in found or display < found[real][0]:
+                found[real] = (display, path)
+    return sorted(found.values())
+
+
+class _Reader:
+    """Collects entities and diagnostics file by file, then hands them to validation."""
+
+    def __init__(self, root: str, limits: Limits):
+        self.root = root
+        self.limits = limits
+        self.entities: list = []
+        self.diagnostics: list[Diagnostic] = []
+        self.files: list[str] = []
+
+    def error(self, file: str, line: int, col: int, message: str, code: str = "invalid") -> None:
+        self.diagnostics.append(Diagnostic(file, line, col, ERROR, message, code))
+
+    def read_path(self, display: str, path: Path) -> None:
+        try:
+            size = path.stat().st_size
+            if size > self.limits.max_file_bytes:
+                self.error(display, 1, 1, f"file is {size:,} bytes, over the limit of "
+                           f"{self.limits.max_file_bytes:,} (limit max_file_bytes; raise it with "
+                           "--max-file-bytes, or split the file)", "limit")
+                return
+            data = path.read_bytes()
+        except OSError as exc:
+            self.error(display, 1, 1, f"cannot read file: {exc.strerror or exc}", "unreadable")
+            return
+        self.read_bytes(display, data)
+
+    def read_bytes(self, display: str, data: bytes) -> None:
+        self.files.append(display)
+        if len(data) > self.limits.max_file_bytes:
+            self.error(display, 1, 1, f"file is {len(data):,} bytes, over the limit of "
+                       f"{self.limits.max_file_bytes:,} (limit max_file_bytes)", "limit")
+            return
+        text = _decode(data, display, self.diagnostics)
+        if text is None:
+            return
+        try:
+            for value, doc_line, problems in read_documents(text, self.limits):
+                for problem in problems:
+                    self.error(display, problem.line, problem.col, problem.message, "yaml")
+                self._document(display, value, doc_line)
+        except YamlProblem as problem:
+            self.error(display, problem.line, problem.col, problem.message, "yaml")
+
+    def _document(self, file: str, value, doc_line: int) -> None:
+        if value is None:
+            return
+        if isinstance(value, YMap):
+            self._entity(file, value)
+        elif isinstance(value, YList):
+            for index, item in enumerate(value):
+                if isinstance(item, YMap):
+                    self._entity(file, item)
+                else:
+                    line, col = value.item_pos(index)
+                    self.error(file, line, col, "a list document must hold mappings (one entity each), "
+                               f"found {_type_name(item)}", "document")
+        else:
+            self.error(file, doc_line, 1, "a document must be a mapping (one entity) or a list of "
+                       f"mappings, found {_type_name(value)}", "document")
+
+    def _entity(self, file: str, m: YMap) -> None:
+        if len(self.entities) >= self.limits.max_entities:
+            if len(self.entities) == self.limits.max_entities:
+                self.error(file, m.line, m.col, f"more than {self.limits.max_entities:,} entities "
+                           "(limit max_entities; raise it with --max-entities)", "limit")
+                self.entities.append(None)
+            return
+        entity = EntityParser(file, m, self.diagnostics).parse()
+        if entity is not None:
+            self.entities.append(entity)
+
+    def finish(self) -> Catalog:
+        from depgraph.validate import build_catalog
+
+        entities = [e for e in self.entities if e is not None]
+        catalog, diagnostics = build_catalog(entities, self.root)
+        diagnostics = self.diagnostics + diagnostics
+        catalog.files = sorted(self.files)
+        if any(d.severity == ERROR for d in diagnostics):
+            raise DescriptorError(diagnostics)
+        catalog.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        return catalog
+
+
+def _decode(data: bytes, file: str, diagnostics: list) -> str | None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\x00" in data[:8192]:
+        diagnostics.append(Diagnostic(file, 1, 1, ERROR, "binary file, not YAML text (remove it or "
+                                      "rename it so it does not end in .yaml/.yml)", "encoding"))
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostics.append(Diagnostic(file, line, col, ERROR, f"not valid UTF-8 (byte 0x{data[exc.start]:02x});"
+                                      " save the file as UTF-8", "encoding"))
+        return None
+
+
+def _type_name(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, YList):
+        return "a list"
+    if isinstance(value, YMap):
+        return "a mapping"
+    return type(value).__name__
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` is not a valid entity name, or None.
+
+    >>> name_problem("playlist") is None
+    True
+    >>> name_problem("Play List")
+    "must match ^[a-z0-9][a-z0-9._-]*$ (lower-case letters, digits, '.', '_', '-'); did you mean 'play-list'?"
+    """
+    if len(name) > MAX_NAME_LENGTH:
+        return f"is {len(name)} characters long; names are at most {MAX_NAME_LENGTH}"
+    if NAME_RE.match(name):
+        return None
+    suggestion = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-._")
+    hint = f"; did you mean '{suggestion}'?" if suggestion and NAME_RE.match(suggestion) else ""
+    return f"must match ^[a-z0-9][a-z0-9._-]*$ (lower-case letters, digits, '.', '_', '-'){hint}"
+
+
+class EntityParser:
+    """Checks one entity mapping against its kind's schema and builds the model record."""
+
+    def __init__(self, file: str, m: YMap, diagnostics: list):
+        self.file, self.m, self.diagnostics = file, m, diagnostics
+        self.ok = True
+
+    def error(self, line: int, col: int, message: str, code: str = "invalid") -> None:
+        self.ok = False
+        self.diagnostics.append(Diagnostic(self.file, line, col, ERROR, message, code))
+
+    def warn(self, line: int, col: int, message: str, code: str) -> None:
+        self.diagnostics.append(Diagnostic(self.file, line, col, WARNING, message, code))
+
+    def loc(self, line: int, col: int) -> Location:
+        return Location(self.file, line, col)
+
+    def parse(self):
+        m = self.m
+        kind = m.get("kind")
+        if kind is None:
+            self.error(m.line, m.col, "missing field 'kind' (one of: " + ", ".join(KINDS) + ")", "kind")
+            return None
+        if kind not in KINDS:
+            line, col = m.value_pos("kind")
+            self.error(line, col, f"unknown kind '{kind}' (one of: {', '.join(KINDS)})"
+                       + did_you_mean(str(kind), KINDS), "kind")
+            return None
+        self.check_fields(m, FIELDS[kind], f"{kind}", ("name",) + REQUIRED.get(kind, ()))
+        name = self.name(m, "name", kind)
+        if name is None:
+            return None
+        # An entity with field errors still takes part in the cross-entity checks, so that one run
+        # reports every problem; the errors already recorded keep the tree from loading.
+        return getattr(self, "parse_" + kind)(m, name)
+
+    # --- generic field checks -------------------------------------------------------------
+
+    def check_fields(self, m: YMap, allowed, what: str, required=()) -> None:
+        for key in m:
+            if key not in allowed:
+                line, col = m.key_pos(key)
+                self.error(line, col, f"unknown field '{key}' in {what}"
+                           + (did_you_mean(str(key), allowed) or f" (allowed: {', '.join(allowed)})"),
+                           "unknown-field")
+        for key in required:
+            if key not in m:
+                self.error(m.line, m.col, f"{what} is missing required field '{key}'", "missing-field")
+
+    def wrong_type(self, m: YMap, key, expected: str) -> None:
+        line, col = m.value_pos(key)
+        self.error(line, col, f"field '{key}' must be {expected}, not {_type_name(m[key])}", "type")
+
+    def string(self, m: YMap, key, required: bool = False) -> str | None:
+        value = m.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.wrong_type(m, key, "a string")
+            return None
+        return value
+
+    def name(self, m: YMap, key: str, what: str) -> str | None:
+        value = m.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.wrong_type(m, key, "a name (a string)")
+            return None
+        problem = name_problem(value)
+        if problem:
+            line, col = m.value_pos(key)
+            self.error(line, col, f"bad {what} name '{value}': {problem}", "name")
+            return None
+        return value
+
+    def str_map(self, m: YMap, key) -> dict[str, str]:
+        value = m.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, YMap):
+            self.wrong_type(m, key, "a mapping of strings")
+            return {}
+        result = {}
+        for k, v in value.items():
+            if not isinstance(k, str) or not isinstance(v, str):
+                line, col = value.value_pos(k)
+                self.error(line, col, f"'{key}' maps strings to strings; quote '{k}: {v}' "
+                           f"as '{k}: \"{v}\"'" if isinstance(v, (int, float, bool)) else
+                           f"'{key}' maps strings to strings, found {_type_name(v)} for '{k}'", "type")
+                continue
+            result[k] = v
+        return result
+
+    def entries(self, m: YMap, key) -> list[tuple[object, int, int]]:
+        value = m.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, YList):
+            self.wrong_type(m, key, "a list")
+            return []
+        return [(item, *value.item_pos(i)) for i, item in enumerate(value)]
+
+    # --- kinds ----------------------------------------------------------------------------
+
+    def parse_service(self, m: YMap, name: str) -> Service:
+        tier = m.get("tier", 2)
+        if type(tier) is not int or not 1 <= tier <= 3:
+            self.error(*m.value_pos("tier"), f"field 'tier' must be 1 (critical), 2 or 3, not {tier!r}", "type")
+            tier = 2
+        lifecycle = m.get("lifecycle", "production")
+        if lifecycle not in LIFECYCLES:
+            self.error(*m.value_pos("lifecycle"), f"field 'lifecycle' must be one of {', '.join(LIFECYCLES)}, "
+                       f"not {lifecycle!r}" + did_you_mean(str(lifecycle), LIFECYCLES), "type")
+            lifecycle = "production"
+        return Service(
+            name=name,
+            description=self.string(m, "description"),
+            owner=self.string(m, "owner"),
+            tier=tier,
+            lifecycle=lifecycle,
+            dependencies=self.dependencies(m),
+            deployments=self.deployments(m),
+            readiness=self.readiness(m),
+            labels=self.str_map(m, "labels"),
+            links=self.links(m),
+            source=self.loc(m.line, m.col),
+        )
+
+    def parse_client(self, m: YMap, name: str) -> Client:
+        return Client(name=name, description=self.string(m, "description"), owner=self.string(m, "owner"),
+                      dependencies=self.dependencies(m), labels=self.str_map(m, "labels"),
+                      source=self.loc(m.line, m.col))
+
+    def parse_host(self, m: YMap, name: str) -> Host | None:
+        datacenter = self.name(m, "datacenter", "datacenter")
+        rack = m.get("rack")
+        if isinstance(rack, int) and not isinstance(rack, bool):
+            rack = str(rack)  # `rack: 3` is a natural way to write rack "3"
+        elif rack is not None and not isinstance(rack, str):
+            self.wrong_type(m, "rack", "a string")
+            rack = None
+        if rack is not None and (not rack or "/" in rack):
+            self.error(*m.value_pos("rack"), f"bad rack '{rack}': a rack label is a non-empty string "
+                       "without '/'", "name")
+        if datacenter is None:
+            return None
+        return Host(name=name, datacenter=datacenter, rack=rack, labels=self.str_map(m, "labels"),
+                    source=self.loc(m.line, m.col))
+
+    def parse_datacenter(self, m: YMap, name: str) -> Datacenter:
+        return Datacenter(name=name, location=self.string(m, "location"), region=self.string(m, "region"),
+                          labels=self.str_map(m, "labels"), source=self.loc(m.line, m.col))
+
+    def parse_team(self, m: YMap, name: str) -> Team:
+        return Team(name=name, tribe=self.string(m, "tribe"), contact=self.str_map(m, "contact"),
+                    labels=self.str_map(m, "labels"), source=self.loc(m.line, m.col))
+
+    # --- nested structures ----------------------------------------------------------------
+
+    def dependencies(self, m: YMap) -> tuple[Dependency, ...]:
+        result = []
+        for item, line, col in self.entries(m, "dependencies"):
+            if isinstance(item, str):
+                result.append(Dependency((item,), "hard", False, None, self.loc(line, col)))
+            elif isinstance(item, YMap):
+                dep = self.dependency_entry(item)
+                if dep is not None:
+                    result.append(dep)
+            else:
+                self.error(line, col, "a dependency is a service name, {service: NAME, type: hard|soft} "
+                           f"or {{any_of: [A, B], type: hard|soft}}, not {_type_name(item)}", "type")
+        return tuple(result)
+
+    def dependency_entry(self, d: YMap) -> Dependency | None:
+        self.check_fields(d, DEPENDENCY_FIELDS, "dependency")
+        dep_type = d.get("type", "hard")
+        if dep_type not in DEPENDENCY_TYPES:
+            self.error(*d.value_pos("type"), f"dependency type must be hard or soft, not {dep_type!r}"
+                       + did_you_mean(str(dep_type), DEPENDENCY_TYPES), "type")
+            return None
+        description = self.string(d, "description")
+        if ("service" in d) == ("any_of" in d):
+            self.error(d.line, d.col, "a dependency entry needs exactly one of 'service' or 'any_of'", "type")
+            return None
+        if "service" in d:
+            target = d["service"]
+            if not isinstance(target, str):
+                self.wrong_type(d, "service", "a service name")
+                return None
+            return Dependency((target,), dep_type, False, description, self.loc(*d.value_pos("service")))
+        group = d["any_of"]
+        if not isinstance(group, YList) or not group or not all(isinstance(t, str) for t in group):
+            self.wrong_type(d, "any_of", "a non-empty list of service names")
+            return None
+        return Dependency(tuple(group), dep_type, True, description, self.loc(d.line, d.col))
+
+    def deployments(self, m: YMap) -> tuple[Deployment, ...]:
+        result = []
+        for item, line, col in self.entries(m, "deployments"):
+            if not isinstance(item, YMap):
+                self.error(line, col, "a deployment is {datacenter: DC, hosts: [...]} or "
+                           f"{{datacenter: DC, instances: N}}, not {_type_name(item)}", "type")
+                continue
+            self.check_fields(item, DEPLOYMENT_FIELDS, "deployment", ("datacenter",))
+            datacenter = self.name(item, "datacenter", "datacenter")
+            if ("hosts" in item) == ("instances" in item):
+                self.error(item.line, item.col, "a deployment needs exactly one of 'hosts' or 'instances'", "type")
+                continue
+            if datacenter is None:
+                continue
+            if "instances" in item:
+                n = item["instances"]
+                if type(n) is not int or n < 1:
+                    self.error(*item.value_pos("instances"), f"'instances' must be a whole number ≥ 1, not {n!r}",
+                               "type")
+                    continue
+                result.append(Deployment(datacenter, (), n, self.loc(item.line, item.col)))
+                continue
+            hosts = item["hosts"]
+            if not isinstance(hosts, YList) or not hosts:
+                self.wrong_type(item, "hosts", "a non-empty list of host names")
+                continue
+            names, sources = [], []
+            for index, host in enumerate(hosts):
+                hline, hcol = hosts.item_pos(index)
+                if not isinstance(host, str) or name_problem(host):
+                    why = name_problem(host) if isinstance(host, str) else f"not {_type_name(host)}"
+                    self.error(hline, hcol, f"bad host name {host!r} in deployment: {why}", "name")
+                    continue
+                if host in names:
+                    self.warn(hline, hcol, f"host '{host}' listed twice in one deployment; counted once",
+                              "duplicate-host")
+                    continue
+                names.append(host)
+                sources.append(self.loc(hline, hcol))
+            result.append(Deployment(datacenter, tuple(names), 0, self.loc(item.line, item.col), tuple(sources)))
+        return tuple(result)
+
+    def readiness(self, m: YMap) -> dict:
+        value = m.get("readiness")
+        if value is None:
+            return {}
+        if not isinstance(value, YMap):
+            self.wrong_type(m, "readiness", "a mapping")
+            return {}
+        self.check_fields(value, READINESS_ITEMS, "readiness")
+        result = {}
+        for key, item in value.items():
+            if key not in READINESS_ITEMS:
+                continue
+            if isinstance(item, (bool, str)):
+                result[key] = item
+            else:
+                self.error(*value.value_pos(key), f"readiness '{key}' must be true, false, n/a or a string "
+                           f"(a date, a URL), not {_type_name(item)}", "type")
+        return result
+
+    def links(self, m: YMap) -> tuple[Link, ...]:
+        result = []
+        for item, line, col in self.entries(m, "links"):
+            if not isinstance(item, YMap):
+                self.error(line, col, f"a link is {{title: TEXT, url: URL}}, not {_type_name(item)}", "type")
+                continue
+            self.check_fields(item, LINK_FIELDS, "link", ("url",))
+            url, title = self.string(item, "url"), self.string(item, "title")
+            if url:
+                result.append(Link(url=url, title=title))
+        return tuple(result)

@@ -1,0 +1,103 @@
+"""Cross-entity checks: names unique per kind, references that resolve, hosts in the right place.
+
+``build_catalog(entities)`` takes the records the loader parsed (duplicates included) and returns
+the Catalog plus every diagnostic it found. It never prints and never raises for bad input.
+"""
+
+from __future__ import annotations
+
+from depgraph.diagnostics import ERROR, WARNING, Diagnostic, did_you_mean
+from depgraph.model import Catalog, Client, Dependency, Host, Location, Service
+
+
+def build_catalog(entities: list, root: str = ".") -> tuple[Catalog, list[Diagnostic]]:
+    catalog = Catalog(root=root)
+    diagnostics: list[Diagnostic] = []
+
+    def report(source: Location, severity: str, message: str, code: str) -> None:
+        diagnostics.append(Diagnostic(source.file, source.line, source.col, severity, message, code))
+
+    for entity in entities:
+        table = catalog.by_kind(entity.kind)
+        first = table.get(entity.name)
+        if first is not None:
+            report(entity.source, ERROR, f"duplicate {entity.kind} name '{entity.name}': also declared at "
+                   f"{first.source}", "duplicate")
+            continue
+        table[entity.name] = entity
+
+    _check_hosts(catalog, report)
+    _check_deployments(catalog, report)
+    for service in catalog.services.values():
+        _check_dependencies(catalog, service, report)
+        _check_owner(catalog, service, report)
+        if not service.deployments:
+            report(service.source, WARNING, f"service '{service.name}' has no deployments: depgraph cannot "
+                   "tell where it runs (add deployments)", "no-deployments")
+    for client in catalog.clients.values():
+        _check_dependencies(catalog, client, report)
+    return catalog, diagnostics
+
+
+def _check_hosts(catalog: Catalog, report) -> None:
+    for host in catalog.hosts.values():
+        if host.datacenter not in catalog.datacenters:
+            report(host.source, ERROR, f"host '{host.name}' is in unknown data center '{host.datacenter}'"
+                   + did_you_mean(host.datacenter, catalog.datacenters), "unknown-datacenter")
+
+
+def _check_deployments(catalog: Catalog, report) -> None:
+    """Deployments name known data centers; their hosts stand in that data center.
+
+    Hosts named only in deployments are created here (``declared=False``, no rack).
+    """
+    for service in catalog.services.values():
+        for deployment in service.deployments:
+            dc = deployment.datacenter
+            if dc not in catalog.datacenters:
+                report(deployment.source, ERROR, f"deployment of service '{service.name}' names unknown data "
+                       f"center '{dc}'" + did_you_mean(dc, catalog.datacenters), "unknown-datacenter")
+                continue
+            for host_name, source in zip(deployment.hosts, deployment.host_sources):
+                host = catalog.hosts.get(host_name)
+                if host is None:
+                    catalog.hosts[host_name] = Host(host_name, dc, None, {}, source, declared=False)
+                elif host.datacenter != dc:
+                    where = "declared" if host.declared else "first named in a deployment"
+                    report(source, ERROR, f"host '{host_name}' is in data center '{host.datacenter}' ({where} "
+                           f"at {host.source}), not in '{dc}' as this deployment says", "host-datacenter")
+
+
+def _check_dependencies(catalog: Catalog, dependent: Service | Client, report) -> None:
+    seen: set[tuple[str, ...]] = set()
+    for dep in dependent.dependencies:
+        for target in dep.targets:
+            _check_target(catalog, dependent, dep, target, report)
+        if dep.is_group and len(dep.targets) == 1:
+            report(dep.source, WARNING, f"any_of with a single alternative '{dep.targets[0]}' gives no "
+                   "redundancy", "any-of-single")
+        key = tuple(sorted(dep.targets))
+        if key in seen:
+            report(dep.source, WARNING, f"{dependent.kind} '{dependent.name}' lists the dependency on "
+                   f"{' / '.join(key)} twice", "duplicate-dependency")
+        seen.add(key)
+
+
+def _check_target(catalog: Catalog, dependent, dep: Dependency, target: str, report) -> None:
+    if target == dependent.name and dependent.kind == "service":
+        report(dep.source, ERROR, f"service '{target}' depends on itself", "self-dependency")
+    elif target not in catalog.services:
+        if target in catalog.clients:
+            report(dep.source, ERROR, f"'{target}' is a client: only services can be depended on",
+                   "dependency-on-client")
+        else:
+            report(dep.source, ERROR, f"{dependent.kind} '{dependent.name}' depends on unknown service "
+                   f"'{target}'" + did_you_mean(target, catalog.services), "unknown-dependency")
+
+
+def _check_owner(catalog: Catalog, service: Service, report) -> None:
+    if service.owner is None:
+        report(service.source, WARNING, f"service '{service.name}' has no owner (add owner: TEAM)", "unowned")
+    elif service.owner not in catalog.teams:
+        report(service.source, WARNING, f"owner '{service.owner}' of service '{service.name}' names no "
+               "declared team" + did_you_mean(service.owner, catalog.teams), "unknown-team")
