@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from depgraph.diagnostics import UsageError, did_you_mean
 from depgraph.model import Catalog
 
 PATH_KINDS = ("service", "client")
@@ -146,27 +145,3 @@ def _path(graph: nx.DiGraph, nodes: list[str]) -> DependencyPath:
         data = graph.edges[u, v]
         steps.append(Step(u, v, data["type"], data.get("file"), data.get("line")))
     return DependencyPath(tuple(steps))
-
-
-def resolve_component(catalog: Catalog, text: str, kinds=PATH_KINDS) -> str:
-    """The id ``kind:name`` meant by ``text`` (an id, or a bare name only one kind has).
-
-    Raises :class:`UsageError` (with a did-you-mean hint) when nothing or several kinds match.
-
-    >>> from depgraph.model import Catalog, Service
-    >>> resolve_component(Catalog(services={"search": Service("search")}), "search")
-    'service:search'
-    """
-    kind, sep, name = text.partition(":")
-    if sep:
-        if kind in kinds and name in catalog.by_kind(kind):
-            return text
-        known = [e.id for k in kinds for e in catalog.by_kind(k).values()]
-        raise UsageError(f"unknown component '{text}'{did_you_mean(text, known)}")
-    matches = [f"{k}:{text}" for k in kinds if text in catalog.by_kind(k)]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise UsageError(f"'{text}' is ambiguous: say {' or '.join(matches)}")
-    names = [name for k in kinds for name in catalog.by_kind(k)]
-    raise UsageError(f"unknown component '{text}'{did_you_mean(text, names)}")
