@@ -73,5 +73,8 @@ def did_you_mean(word: str, choices, cutoff: float = 0.6) -> str:
     """
     import difflib
 
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    choices = list(choices)
+    match = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+    if not match and len(word) >= 3:
+        match = sorted(c for c in choices if isinstance(c, str) and c.startswith(word))[:1]
     return f"; did you mean '{match[0]}'?" if match else ""

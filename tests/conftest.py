@@ -1,0 +1,51 @@
+"""Shared test helpers: write small descriptor trees and run the real CLI."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``{relative path: text}`` below ``root`` (text is dedented) and return ``root``."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """``tree({...})`` writes a descriptor folder under tmp_path and returns its path."""
+    root = tmp_path / "descriptors"
+    root.mkdir()
+    return lambda files: write_tree(root, files)
+
+
+@pytest.fixture
+def run_cli():
+    """Run ``depgraph ARGS…`` in-process; returns the click Result (stdout, stderr, exit_code)."""
+    from depgraph.cli import app
+
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def shared_dir():
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present in this checkout")
+    return SHARED
