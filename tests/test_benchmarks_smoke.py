@@ -1,0 +1,129 @@
+"""Smoke tests of the benchmark tools: the synthetic landscape is valid and shaped as promised,
+and ``benchmarks/run.py`` runs end to end (no timing is asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+BENCHMARKS = REPO / "benchmarks"
+
+
+def _generator():
+    """benchmarks/generate.py, imported from its file (benchmarks/ is not a package)."""
+    name = "depgraph_benchmarks_generate"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / "generate.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while the file runs
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def _entities(root: Path) -> list[dict]:
+    """Every entity of the tree, read with plain PyYAML (independent of depgraph's loader)."""
+    entities = []
+    for path in sorted(root.rglob("*.yaml")):
+        for document in yaml.safe_load_all(path.read_text()):
+            if document is not None:
+                entities += document if isinstance(document, list) else [document]
+    return entities
+
+
+def _edges(service: dict):
+    """(target, hard) for every dependency of a service descriptor, any_of members included."""
+    for entry in service.get("dependencies", []):
+        if isinstance(entry, str):
+            yield entry, True
+        elif "service" in entry:
+            yield entry["service"], entry.get("type", "hard") == "hard"
+        else:
+            for target in entry["any_of"]:
+                yield target, entry.get("type", "hard") == "hard"
+
+
+@pytest.fixture(scope="module")
+def landscape(tmp_path_factory):
+    root = tmp_path_factory.mktemp("landscape50")
+    manifest = _generator().generate(50, root, seed=7)
+    return root, manifest, _entities(root)
+
+
+def test_landscape_has_the_promised_counts(landscape):
+    root, manifest, entities = landscape
+    kinds = Counter(e["kind"] for e in entities)
+    assert kinds["service"] == 50 == manifest["services"]
+    assert kinds["host"] == 500  # 10 hosts per service
+    assert kinds["team"] == 2  # ~N/25
+    assert 4 <= kinds["datacenter"] <= 6
+    assert kinds["client"] >= 1
+    assert len(list((root / "services").rglob("*.yaml"))) == 50  # one file per service
+
+
+def test_planted_hard_cycle_is_in_the_data(landscape):
+    _, manifest, entities = landscape
+    hard = nx.DiGraph()
+    for service in (e for e in entities if e["kind"] == "service"):
+        hard.add_edges_from((service["name"], t) for t, is_hard in _edges(service) if is_hard)
+    cycle = manifest["hard_cycles"][0]
+    assert len(cycle) >= 2
+    component = next(c for c in nx.strongly_connected_components(hard) if cycle[0] in c)
+    assert set(cycle) <= component
+
+
+def test_dependencies_point_downward_except_planted_cycles(landscape):
+    _, manifest, entities = landscape
+    number = lambda name: int(name.rsplit("-", 1)[1])  # noqa: E731  services are numbered bottom-up
+    services = [e for e in entities if e["kind"] == "service"]
+    upward = [(s["name"], t) for s in services for t, _ in _edges(s) if number(t) > number(s["name"])]
+    planted = len(manifest["hard_cycles"]) + len(manifest["soft_cycles"])
+    assert len(upward) == planted
+
+
+def test_deployed_hosts_are_declared_in_their_datacenter_and_shared_by_at_most_three(landscape):
+    _, _, entities = landscape
+    host_dc = {e["name"]: e["datacenter"] for e in entities if e["kind"] == "host"}
+    uses = Counter()
+    for service in (e for e in entities if e["kind"] == "service"):
+        for deployment in service.get("deployments", []):
+            for host in deployment.get("hosts", []):
+                assert host_dc[host] == deployment["datacenter"]
+                uses[host] += 1
+    assert uses and max(uses.values()) <= 3
+
+
+def test_same_seed_gives_the_same_bytes_and_another_seed_does_not(tmp_path):
+    generate = _generator().generate
+    for name, seed in (("a", 3), ("b", 3), ("c", 4)):
+        generate(30, tmp_path / name, seed=seed)
+    read = lambda d: {p.relative_to(d): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}  # noqa: E731
+    assert read(tmp_path / "a") == read(tmp_path / "b")
+    assert read(tmp_path / "a") != read(tmp_path / "c")
+
+
+def test_landscape_loads_without_errors(landscape):
+    loader = pytest.importorskip("depgraph.loader")
+    root, _, _ = landscape
+    catalog = loader.load_catalog(root)
+    assert len(catalog.services) == 50
+    assert len(catalog.hosts) == 500
+    assert not [d for d in catalog.diagnostics if d.severity == "error"]
+
+
+def test_run_script_prints_the_table(tmp_path):
+    out = tmp_path / "results.md"
+    command = [sys.executable, str(BENCHMARKS / "run.py"), "--sizes", "200", "--repeat", "1", "--out", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "| | 200 services |" in result.stdout
+    assert "| B: `yaml.load_all`, CSafeLoader |" in result.stdout
+    assert "Machine:" in result.stdout
+    assert out.read_text() in result.stdout
