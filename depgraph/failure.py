@@ -1,0 +1,343 @@
+"""The failure engine: what goes down, degrades and loses capacity when components fail (SPEC §2).
+
+A :class:`FailureModel` compiles a Catalog once into integer-indexed arrays: services and clients
+("nodes", numbered in sorted id order so sorted indices give sorted ids), hosts with their rack
+and data center, every service's instances (hosts, or anonymous instances in a data center), and
+every dependency entry as a tuple of alternative node numbers with hard/soft. :func:`simulate`
+then answers one "what if these fail" question in time linear in the part of the landscape it
+touches: instances lost, then a worklist fixpoint of "down" over the reverse hard edges, then
+"degraded" as everything that depends on a down service.
+
+>>> from depgraph.model import Catalog, Service, Dependency, Deployment, Host, Datacenter
+>>> catalog = Catalog(
+...     datacenters={"lon1": Datacenter("lon1")},
+...     hosts={"h1": Host("h1", "lon1", rack="a")},
+...     services={
+...         "db": Service("db", deployments=(Deployment("lon1", hosts=("h1",)),)),
+...         "api": Service("api", dependencies=(Dependency(("db",)),)),
+...     },
+... )
+>>> impact = simulate(FailureModel.from_catalog(catalog), ["rack:lon1/a"])
+>>> impact.down
+('service:api', 'service:db')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from depgraph.diagnostics import UsageError, did_you_mean
+from depgraph.model import Catalog
+
+FAILABLE_KINDS = ("service", "host", "rack", "datacenter")
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    """The outcome of one failure: sorted ids, never listing the failed components themselves.
+
+    ``reduced`` maps a service id to ``(lost, total)`` instances, in id order.
+    """
+
+    failed: tuple[str, ...]
+    down: tuple[str, ...] = ()
+    degraded: tuple[str, ...] = ()
+    reduced: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Failure:
+    """A resolved set F: node, host, rack and data-center numbers, and the sorted ids."""
+
+    ids: tuple[str, ...]
+    nodes: set[int]
+    hosts: set[int]
+    racks: set[int]
+    datacenters: set[int]
+
+
+class _Index:
+    """Ids <-> dense numbers for one kind of component."""
+
+    __slots__ = ("ids", "number")
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.number: dict[str, int] = {}
+
+    def add(self, component_id: str) -> int:
+        found = self.number.get(component_id)
+        if found is None:
+            found = self.number[component_id] = len(self.ids)
+            self.ids.append(component_id)
+        return found
+
+
+class FailureModel:
+    """A Catalog compiled for failure questions (see the module docstring for the layout).
+
+    Nodes are services and clients, numbered in sorted id order. Per node: ``entries`` (tuples
+    ``(alternatives, hard)``, alternatives deduplicated, empty entries dropped), ``hard_rev``
+    (``(dependent, entry number)`` for every hard entry naming it), ``dependents`` (every node
+    depending on it, hard or soft), ``instance_hosts`` (host numbers, one per instance),
+    ``anonymous`` (``(datacenter, count)`` pairs) and ``total`` instances.
+    """
+
+    def __init__(self) -> None:
+        self.nodes = _Index()
+        self.hosts = _Index()
+        self.racks = _Index()
+        self.datacenters = _Index()
+        self.is_service: list[bool] = []
+        self.tier: list[int | None] = []
+        self.entries: list[tuple[tuple[tuple[int, ...], bool], ...]] = []
+        self.hard_rev: list[list[tuple[int, int]]] = []
+        self.dependents: list[list[int]] = []
+        self.instance_hosts: list[tuple[int, ...]] = []
+        self.anonymous: list[tuple[tuple[int, int], ...]] = []
+        self.total: list[int] = []
+        self.host_rack: list[int] = []
+        self.host_datacenter: list[int] = []
+        self.host_services: list[list[int]] = []
+        self.rack_hosts: list[list[int]] = []
+        self.datacenter_hosts: list[list[int]] = []
+        self.datacenter_anonymous: list[list[tuple[int, int]]] = []
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog) -> FailureModel:
+        model = cls()
+        model._add_nodes(catalog)
+        for name in catalog.datacenters:
+            model._add_datacenter(f"datacenter:{name}")
+        for host in catalog.hosts.values():
+            model._add_host(host.name, host.datacenter, host.rack)
+        model._add_placements(catalog)
+        model._add_dependencies(catalog)
+        return model
+
+    # -- compiling -------------------------------------------------------------------------
+
+    def _add_nodes(self, catalog: Catalog) -> None:
+        records = [*catalog.services.values(), *catalog.clients.values()]
+        for record in sorted(records, key=lambda r: r.id):
+            self.nodes.add(record.id)
+            self.is_service.append(record.kind == "service")
+            self.tier.append(record.tier if record.kind == "service" else None)
+            self.hard_rev.append([])
+            self.dependents.append([])
+
+    def _add_datacenter(self, datacenter_id: str) -> int:
+        number = self.datacenters.add(datacenter_id)
+        if number == len(self.datacenter_hosts):
+            self.datacenter_hosts.append([])
+            self.datacenter_anonymous.append([])
+        return number
+
+    def _add_host(self, name: str, datacenter: str, rack: str | None) -> int:
+        known = self.hosts.number.get(f"host:{name}")
+        if known is not None:
+            return known
+        number = self.hosts.add(f"host:{name}")
+        dc = self._add_datacenter(f"datacenter:{datacenter}")
+        self.host_datacenter.append(dc)
+        self.datacenter_hosts[dc].append(number)
+        self.host_services.append([])
+        if rack is None:
+            self.host_rack.append(-1)
+            return number
+        rack_number = self.racks.add(f"rack:{datacenter}/{rack}")
+        if rack_number == len(self.rack_hosts):
+            self.rack_hosts.append([])
+        self.host_rack.append(rack_number)
+        self.rack_hosts[rack_number].append(number)
+        return number
+
+    def _add_placements(self, catalog: Catalog) -> None:
+        for node_id in self.nodes.ids:
+            service = catalog.services.get(node_id[8:]) if node_id.startswith("service:") else None
+            hosts: list[int] = []
+            anonymous: list[tuple[int, int]] = []
+            node = self.nodes.number[node_id]
+            for deployment in service.deployments if service else ():
+                for name in deployment.hosts:
+                    host = self._add_host(name, deployment.datacenter, None)
+                    hosts.append(host)
+                    self.host_services[host].append(node)
+                if not deployment.hosts and deployment.instances > 0:
+                    dc = self._add_datacenter(f"datacenter:{deployment.datacenter}")
+                    anonymous.append((dc, deployment.instances))
+                    self.datacenter_anonymous[dc].append((node, deployment.instances))
+            self.instance_hosts.append(tuple(hosts))
+            self.anonymous.append(tuple(anonymous))
+            self.total.append(len(hosts) + sum(count for _, count in anonymous))
+
+    def _add_dependencies(self, catalog: Catalog) -> None:
+        number = self.nodes.number
+        for node, node_id in enumerate(self.nodes.ids):
+            record = catalog.entity(node_id)
+            entries = []
+            for dependency in record.dependencies:
+                alternatives = tuple(
+                    sorted({number[f"service:{t}"] for t in dependency.targets
+                            if f"service:{t}" in number})
+                )
+                if not alternatives:
+                    continue
+                for target in alternatives:
+                    if dependency.hard:
+                        self.hard_rev[target].append((node, len(entries)))
+                    if self.dependents[target][-1:] != [node]:
+                        self.dependents[target].append(node)
+                entries.append((alternatives, dependency.hard))
+            self.entries.append(tuple(entries))
+
+    # -- questions ---------------------------------------------------------------------------
+
+    def component_ids(self) -> list[str]:
+        """Every component that can fail: services, hosts, racks and data centers."""
+        services = [n for n, s in zip(self.nodes.ids, self.is_service) if s]
+        return [*services, *self.hosts.ids, *self.racks.ids, *self.datacenters.ids]
+
+    def resolve(self, failed: Iterable[str]) -> Failure:
+        """Turn ids (``service:x``, ``host:x``, ``rack:dc/r``, ``datacenter:x``) into numbers.
+
+        Raises UsageError for an id that names no component that can fail.
+        """
+        result = Failure((), set(), set(), set(), set())
+        ids = set()
+        for component_id in failed:
+            kind = component_id.partition(":")[0]
+            index = {"service": self.nodes, "host": self.hosts, "rack": self.racks,
+                     "datacenter": self.datacenters}.get(kind)
+            number = index.number.get(component_id) if index else None
+            if number is None or (kind == "service" and not self.is_service[number]):
+                raise UsageError(self._unknown(component_id))
+            {"service": result.nodes, "host": result.hosts, "rack": result.racks,
+             "datacenter": result.datacenters}[kind].add(number)
+            ids.add(component_id)
+        result.ids = tuple(sorted(ids))
+        return result
+
+    def _unknown(self, component_id: str) -> str:
+        kind = component_id.partition(":")[0]
+        if kind in ("client", "team"):
+            return (f"{component_id} cannot fail: only services, hosts, racks and data centers "
+                    "can (a client goes down with the services it needs)")
+        hint = did_you_mean(component_id, self.component_ids())
+        return f"unknown component '{component_id}'{hint}"
+
+    def lost_instances(self, failure: Failure) -> dict[int, int]:
+        """Node number -> instances down, for every service that lost at least one."""
+        down_hosts = set(failure.hosts)
+        for rack in failure.racks:
+            down_hosts.update(self.rack_hosts[rack])
+        for dc in failure.datacenters:
+            down_hosts.update(self.datacenter_hosts[dc])
+        lost: dict[int, int] = {}
+        for host in down_hosts:
+            for node in self.host_services[host]:
+                lost[node] = lost.get(node, 0) + 1
+        for dc in failure.datacenters:
+            for node, count in self.datacenter_anonymous[dc]:
+                lost[node] = lost.get(node, 0) + count
+        return lost
+
+    def propagate_down(self, initial: Iterable[int]) -> set[int]:
+        """The least set holding ``initial`` and every node with a hard entry all of whose
+        alternatives are in it (a worklist over the reverse hard edges)."""
+        down = set(initial)
+        stack = list(down)
+        remaining: dict[tuple[int, int], int] = {}
+        entries, hard_rev = self.entries, self.hard_rev
+        while stack:
+            for dependent, entry in hard_rev[stack.pop()]:
+                if dependent in down:
+                    continue
+                key = (dependent, entry)
+                left = remaining.get(key, len(entries[dependent][entry][0])) - 1
+                if left:
+                    remaining[key] = left
+                else:
+                    down.add(dependent)
+                    stack.append(dependent)
+        return down
+
+    def affected(self, down: Iterable[int]) -> set[int]:
+        """``down`` and every node that depends on one of them, directly or transitively."""
+        seen = set(down)
+        stack = list(seen)
+        dependents = self.dependents
+        while stack:
+            for dependent in dependents[stack.pop()]:
+                if dependent not in seen:
+                    seen.add(dependent)
+                    stack.append(dependent)
+        return seen
+
+
+def simulate(model: FailureModel, failed: Iterable[str]) -> Impact:
+    """What goes down, degrades and loses instances when every component in ``failed`` fails.
+
+    Raises UsageError (with a did-you-mean) for an id that names no component.
+    """
+    failure = model.resolve(failed)
+    lost = model.lost_instances(failure)
+    total = model.total
+    placed_down = [node for node, count in lost.items() if count == total[node]]
+    down = model.propagate_down([*failure.nodes, *placed_down])
+    degraded = model.affected(down) - down
+    ids = model.nodes.ids
+    reduced = {
+        ids[node]: (count, total[node])
+        for node, count in sorted(lost.items())
+        if node not in down and count < total[node]
+    }
+    return Impact(
+        failed=failure.ids,
+        down=tuple(ids[node] for node in sorted(down - failure.nodes)),
+        degraded=tuple(ids[node] for node in sorted(degraded)),
+        reduced=reduced,
+    )
+
+
+def resolve_component(catalog: Catalog, argument: str, kinds=FAILABLE_KINDS) -> str:
+    """The component id an argument names: ``kind:name``, or a bare name one kind alone has.
+
+    Raises UsageError for an unknown or ambiguous name, listing the choices.
+
+    >>> from depgraph.model import Catalog, Service, Host
+    >>> catalog = Catalog(services={"web": Service("web")},
+    ...                   hosts={"web": Host("web", "lon1"), "db1": Host("db1", "lon1")})
+    >>> resolve_component(catalog, "db1")
+    'host:db1'
+    >>> resolve_component(catalog, "web")
+    Traceback (most recent call last):
+    ...
+    depgraph.diagnostics.UsageError: 'web' is ambiguous: host:web, service:web; write kind:name
+    """
+    known = _component_ids(catalog, kinds)
+    kind, colon, name = argument.partition(":")
+    if colon and kind in ("service", "client", "host", "rack", "datacenter", "team"):
+        if argument in known:
+            return argument
+        if kind not in kinds:
+            raise UsageError(f"{argument}: a {kind} is not one of {', '.join(kinds)}")
+        raise UsageError(f"unknown component '{argument}'{did_you_mean(argument, known)}")
+    matches = sorted(c for c in known if c.partition(":")[2] == argument)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UsageError(f"'{argument}' is ambiguous: {', '.join(matches)}; write kind:name")
+    names = {c.partition(":")[2] for c in known}
+    raise UsageError(f"unknown component '{argument}'{did_you_mean(argument, names)}")
+
+
+def _component_ids(catalog: Catalog, kinds) -> set[str]:
+    ids: set[str] = set()
+    for kind in kinds:
+        if kind == "rack":
+            ids.update(catalog.racks())
+        else:
+            ids.update(f"{kind}:{name}" for name in catalog.by_kind(kind))
+    return ids
