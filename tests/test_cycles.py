@@ -156,6 +156,7 @@ class TestGroupCycles:
         [cycle] = team_cycles(cat)
         assert cycle.members == ("team:t1", "team:t2")
         assert cycle.edges == (("team:t1", "team:t2", 1), ("team:t2", "team:t1", 2))
+        assert cycle.example == ("team:t1", "team:t2", "team:t1")
 
     def test_tribe_cycle_aggregates_teams(self):
         cat = self.landscape({"t1": "x", "t2": "y"})

@@ -34,15 +34,18 @@ class Cycle:
 
 @dataclass(frozen=True, slots=True)
 class GroupCycle:
-    """A cycle between teams or tribes: sorted ``members`` and the aggregated ``edges``
-    ``(source, target, weight)`` between them, weight = number of service dependencies."""
+    """A cycle between teams or tribes: sorted ``members``, the aggregated ``edges``
+    ``(source, target, weight)`` between them (weight = number of service dependencies), and
+    one shortest ``example`` cycle."""
 
     members: tuple[str, ...]
     edges: tuple[tuple[str, str, int], ...]
+    example: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {
             "members": list(self.members),
+            "example": list(self.example),
             "edges": [{"source": s, "target": t, "dependencies": w} for s, t, w in self.edges],
         }
 
@@ -189,7 +192,8 @@ def _group_cycles(catalog: Catalog, group_of) -> list[GroupCycle]:
             members = tuple(sorted(component))
             edges = tuple((a, b, w) for (a, b), w in sorted(weights.items())
                           if a in component and b in component)
-            cycles.append(GroupCycle(members, edges))
+            example = shortest_cycle(graph.subgraph(component))
+            cycles.append(GroupCycle(members, edges, example))
     return sorted(cycles, key=lambda c: c.members)
 
 
@@ -274,7 +278,8 @@ def cycle_findings(source, cycles: list[Cycle], breakers: list[CycleBreaker] = (
                     f"{b.source} -> {b.target}" for b in cuts)
         else:
             rule, severity = "soft-cycle", "warning"
-            message = f"dependency cycle (soft dependencies only keep it from being hard): {walk}"
+            message = (f"soft dependency cycle: {walk} (each cycle here has a soft dependency, "
+                       "so it blocks no cold start, but failures echo around it)")
         if len(cycle.members) > len(cycle.example) - 1:
             message += f" ({len(cycle.members)} members in the cycle)"
         findings.append(Finding(rule, severity, cycle.members[0], message, closing.get("file"),
@@ -288,8 +293,9 @@ def group_cycle_findings(catalog: Catalog, teams: list[GroupCycle],
     findings = []
     for rule, cycles in (("team-cycle", teams), ("tribe-cycle", tribes)):
         for cycle in cycles:
-            edges = ", ".join(f"{s} -> {t} ({w})" for s, t, w in cycle.edges)
-            message = f"{rule.split('-')[0]}s depend on each other in a cycle: {edges}"
+            noun = rule.split("-")[0]
+            message = (f"{len(cycle.members)} {noun}s depend on each other in a cycle, "
+                       f"e.g. {' -> '.join(cycle.example)}")
             file, line = _declaration(catalog, cycle.members[0])
             findings.append(Finding(rule, "info", cycle.members[0], message, file, line,
                                     key=cycle.members, related=cycle.members))
