@@ -1,0 +1,166 @@
+"""The Kubernetes importer: Deployments, StatefulSets and DaemonSets become services; Services
+lead to the workloads their selectors match; env values, args and ConfigMap values naming
+Service DNS names (``svc``, ``svc:port``, ``svc.ns``, ``svc.ns.svc.cluster.local``) become edges.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from depgraph.importers.evidence import redact
+from depgraph.importers.hosts import LOCAL_HOSTS, host_candidates
+from depgraph.importers.k8s_objects import K8sObject, load_objects
+from depgraph.importers.model import ImportedDependency, ImportedService, ImportResult
+from depgraph.importers.names import normalise
+from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
+from depgraph.importers.telemetry import is_telemetry
+
+WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet")
+CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
+
+
+def import_k8s(sources: list[Path], options: ImportOptions = ImportOptions()) -> ImportResult:
+    notes: list[str] = []
+    objects, _ = load_objects(sources, notes)
+    workloads = [o for o in objects if o.kind in WORKLOADS]
+    label = ",".join(sorted({o.file for o in workloads})) if len(workloads) < 4 else sources[0].name
+    result = ImportResult(source=f"k8s:{label}", datacenter=options.datacenter)
+    for note in notes:
+        result.note(note)
+    names = _workload_names(workloads, result)
+    services = {(o.namespace, o.name): o for o in objects if o.kind == "Service"}
+    configmaps = {(o.namespace, o.name): o.body.get("data") or {} for o in objects if o.kind == "ConfigMap"}
+    backends = {key: _selected(svc, workloads) for key, svc in services.items()}
+    for key, selected in sorted(backends.items()):
+        if not selected and (services[key].body.get("spec") or {}).get("selector"):
+            result.warn(f"Service {key[0]}/{key[1]} selects no workload in these manifests")
+    telemetry = {names[(w.namespace, w.name)] for w in workloads if is_telemetry(w.name, " ".join(_images(w)))}
+    for workload in workloads:
+        result.services[names[(workload.namespace, workload.name)]] = _service_record(
+            workload, names[(workload.namespace, workload.name)])
+    for workload in workloads:
+        service = result.services[names[(workload.namespace, workload.name)]]
+        for why, value in _values(workload, configmaps):
+            for host, port in host_candidates(value):
+                targets = _resolve(host, workload.namespace, services, backends, names)
+                if targets is None:
+                    if _looks_like_cluster_dns(host, port):
+                        result.warn(f"{workload.kind} {workload.namespace}/{workload.name}: {why} "
+                                    f"names '{host}', which no Service here provides")
+                    continue
+                targets = tuple(t for t in targets if t != service.name)
+                if targets:
+                    _add(service, targets, telemetry, options, f"{why}={redact(value)}")
+    return result
+
+
+def _workload_names(workloads: list[K8sObject], result: ImportResult) -> dict[tuple[str, str], str]:
+    namespaces: dict[str, set[str]] = {}
+    for w in workloads:
+        namespaces.setdefault(w.name, set()).add(w.namespace)
+    names, taken = {}, {}
+    for w in workloads:
+        base = w.name if len(namespaces[w.name]) == 1 else f"{w.name}.{w.namespace}"
+        name = normalise(base)
+        if name in taken and taken[name] != (w.namespace, w.name):
+            result.warn(f"name collision: {w.kind} {w.namespace}/{w.name} and "
+                        f"{taken[name][0]}/{taken[name][1]} both become '{name}'; the second "
+                        f"was written as '{name}-2'")
+            name = f"{name}-2"
+        taken[name] = (w.namespace, w.name)
+        names[(w.namespace, w.name)] = name
+    return names
+
+
+def _template(workload: K8sObject) -> dict:
+    return ((workload.body.get("spec") or {}).get("template") or {})
+
+
+def _images(workload: K8sObject) -> list[str]:
+    spec = _template(workload).get("spec") or {}
+    return [str(c.get("image") or "") for c in _containers(spec)]
+
+
+def _containers(pod_spec: dict) -> list[dict]:
+    return [c for c in (pod_spec.get("initContainers") or []) + (pod_spec.get("containers") or [])
+            if isinstance(c, dict)]
+
+
+def _selected(service: K8sObject, workloads: list[K8sObject]) -> list[K8sObject]:
+    selector = (service.body.get("spec") or {}).get("selector") or {}
+    if not selector:
+        return []
+    return [w for w in workloads if w.namespace == service.namespace and selector.items()
+            <= ((_template(w).get("metadata") or {}).get("labels") or {}).items()]
+
+
+def _service_record(workload: K8sObject, name: str) -> ImportedService:
+    spec = workload.body.get("spec") or {}
+    labels = {
+        PROVENANCE_LABEL: f"k8s:{workload.file}",
+        "depgraph.io/namespace": workload.namespace,
+        "depgraph.io/workload": f"{workload.kind}/{workload.name}",
+    }
+    replicas = spec.get("replicas", 1) if workload.kind != "DaemonSet" else 1
+    try:
+        instances = max(int(replicas), 1)
+    except (TypeError, ValueError):
+        instances = 1
+    return ImportedService(name=name, labels=labels, instances=instances)
+
+
+def _values(workload: K8sObject, configmaps: dict):
+    """``(evidence, value)`` for env values, envFrom/configMapKeyRef values, command and args."""
+    spec = _template(workload).get("spec") or {}
+    for container in _containers(spec):
+        for env in container.get("env") or []:
+            if not isinstance(env, dict):
+                continue
+            if env.get("value") is not None:
+                yield f"from env {env.get('name')}", str(env["value"])
+            ref = ((env.get("valueFrom") or {}).get("configMapKeyRef") or {})
+            data = configmaps.get((workload.namespace, ref.get("name")), {})
+            if ref and ref.get("key") in data:
+                yield f"from env {env.get('name')} (ConfigMap {ref.get('name')})", str(data[ref["key"]])
+        for source in container.get("envFrom") or []:
+            ref = (source or {}).get("configMapRef") or {}
+            for key, value in sorted(configmaps.get((workload.namespace, ref.get("name")), {}).items()):
+                yield f"from env {key} (ConfigMap {ref.get('name')})", str(value)
+        for key in ("command", "args"):
+            if container.get(key):
+                yield f"from {key}", " ".join(str(a) for a in container[key])
+
+
+def _resolve(host, namespace, services, backends, names) -> tuple[str, ...] | None:
+    """The workloads behind a Service DNS name seen from ``namespace``, or None."""
+    host = host.lower()
+    if host in LOCAL_HOSTS:
+        return None
+    for suffix in CLUSTER_SUFFIXES:
+        if host.endswith(suffix):
+            host = host[: -len(suffix)]
+            break
+    parts = host.split(".")
+    candidates = [(namespace, parts[0])] if len(parts) == 1 else [(parts[1], parts[0])]
+    if len(parts) == 3:  # pod.svc.ns
+        candidates.append((parts[2], parts[1]))
+    for key in candidates:
+        if key in services:
+            selected = backends.get(key) or []
+            return tuple(sorted(names[(w.namespace, w.name)] for w in selected)) or None
+    return None
+
+
+def _looks_like_cluster_dns(host: str, port: int | None) -> bool:
+    """A name that can only be meant as a Service: ``x.svc.cluster.local``, or ``name:port``."""
+    return host.endswith(CLUSTER_SUFFIXES) or (
+        port is not None and "." not in host and len(host) > 1 and not host.isdigit())
+
+
+def _add(service, targets, telemetry, options, why) -> None:
+    kind = options.telemetry_type() if all(t in telemetry for t in targets) else "hard"
+    if len(targets) == 1:
+        service.add_dependency(targets[0], kind, why)
+        return
+    if not any(d.targets == targets for d in service.dependencies):
+        service.dependencies.append(ImportedDependency(targets, kind, why, is_group=True))

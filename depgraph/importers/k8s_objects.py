@@ -1,0 +1,115 @@
+"""Reading Kubernetes manifests: files and folders, multi-document YAML, ``List`` objects,
+``kustomization.yaml`` resources, and objects that appear twice counted once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from depgraph.importers.sourcefiles import SourceError, load_yaml_documents
+
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+YAML_SUFFIXES = {".yaml", ".yml"}
+
+
+@dataclass
+class K8sObject:
+    kind: str
+    namespace: str
+    name: str
+    body: dict
+    file: str
+
+
+def manifest_files(src: Path, notes: list[str], seen: set[Path] | None = None) -> list[Path]:
+    """Manifest files under ``src``: a folder with a kustomization gives just its resources."""
+    seen = set() if seen is None else seen
+    src = src.resolve()
+    if src in seen:
+        return []
+    seen.add(src)
+    if src.is_file():
+        return [src]
+    if not src.is_dir():
+        raise SourceError(f"{src}: no such file or folder")
+    kustomization = next((src / n for n in KUSTOMIZATIONS if (src / n).is_file()), None)
+    if kustomization is not None:
+        return _kustomized(src, kustomization, notes, seen)
+    files: list[Path] = []
+    for child in sorted(src.iterdir()):
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            files.extend(manifest_files(child, notes, seen))
+        elif child.suffix.lower() in YAML_SUFFIXES:
+            files.append(child)
+    return files
+
+
+def _kustomized(folder: Path, kustomization: Path, notes: list[str], seen: set[Path]) -> list[Path]:
+    documents = load_yaml_documents(kustomization)
+    spec = documents[0] if documents and isinstance(documents[0], dict) else {}
+    entries = list(spec.get("resources") or []) + list(spec.get("bases") or [])
+    files: list[Path] = []
+    for entry in entries:
+        entry = str(entry)
+        if "://" in entry or entry.startswith("github.com/"):
+            notes.append(f"{kustomization}: remote resource {entry} not fetched")
+            continue
+        target = (folder / entry).resolve()
+        if not target.is_relative_to(folder.resolve().parent) and not target.exists():
+            continue
+        if target.exists():
+            files.extend(manifest_files(target, notes, seen))
+        else:
+            notes.append(f"{kustomization}: resource {entry} does not exist")
+    notes.append(f"{kustomization.parent.name}/{kustomization.name}: only its {len(entries)} "
+                 "resources were read")
+    return files
+
+
+def load_objects(sources: list[Path], notes: list[str]) -> tuple[list[K8sObject], Path]:
+    """Every object, once per ``(kind, namespace, name)``; the first file that declares it wins."""
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for src in sources:
+        files.extend(manifest_files(src, notes, seen))
+    root = sources[0].resolve() if sources[0].is_dir() else sources[0].resolve().parent
+    objects: dict[tuple[str, str, str], K8sObject] = {}
+    duplicates = 0
+    for path in files:
+        for doc in load_yaml_documents(path):
+            for body in _items(doc):
+                obj = _object(body, _relative(path, root))
+                if obj is None:
+                    continue
+                key = (obj.kind, obj.namespace, obj.name)
+                if key in objects:
+                    duplicates += 1
+                    continue
+                objects[key] = obj
+    if duplicates:
+        notes.append(f"{duplicates} object(s) declared more than once were counted once")
+    return list(objects.values()), root
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return path.name
+
+
+def _items(doc) -> list:
+    if isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List") and "items" in doc:
+        return [item for item in doc.get("items") or [] if isinstance(item, dict)]
+    return [doc] if isinstance(doc, dict) else []
+
+
+def _object(body: dict, file: str) -> K8sObject | None:
+    meta = body.get("metadata") or {}
+    if not isinstance(meta, dict) or not body.get("kind") or not meta.get("name"):
+        return None
+    namespace = str(meta.get("namespace") or "default")
+    return K8sObject(str(body["kind"]), namespace, str(meta["name"]), body, file)

@@ -1,0 +1,99 @@
+"""Reading foreign source files safely: YAML (safe loader only, bounded alias expansion) and JSON.
+
+Imports read files written by others; nothing here constructs arbitrary YAML tags or executes
+anything, and an alias bomb is refused before anything walks it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from depgraph.diagnostics import DepgraphError
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader
+
+MAX_BYTES = 32 * 1024 * 1024
+MAX_EXPANDED = 2_000_000
+
+
+class SourceError(DepgraphError):
+    """A source file that cannot be imported (unreadable, bad YAML/JSON, too large)."""
+
+
+def read_text(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise SourceError(f"{path}: larger than {MAX_BYTES} bytes, refusing to import it")
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(f"{path}: cannot read: {exc}") from exc
+
+
+def _expanded_size(value, memo: dict[int, int]) -> int:
+    """Number of nodes ``value`` has once aliases are expanded (shared objects counted per use)."""
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a recursive structure counts once
+    if isinstance(value, dict):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in value.items())
+    elif isinstance(value, list):
+        size = 1 + sum(_expanded_size(v, memo) for v in value)
+    else:
+        size = 1
+    memo[key] = size
+    return size
+
+
+def load_yaml_documents(path: Path, text: str | None = None) -> list:
+    """Every non-empty YAML document of a file, via the safe loader, alias bombs refused."""
+    text = read_text(path) if text is None else text
+    try:
+        documents = [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise SourceError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    memo: dict[int, int] = {}
+    if sum(_expanded_size(doc, memo) for doc in documents) > MAX_EXPANDED:
+        raise SourceError(f"{path}: YAML aliases expand to too many nodes, refusing to import it")
+    return documents
+
+
+def load_json(path: Path, text: str | None = None):
+    text = read_text(path) if text is None else text
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+
+
+def load_config_file(path: Path) -> list:
+    """Documents of a YAML or JSON configuration file (JSON is YAML, but errors read better)."""
+    if path.suffix.lower() == ".json":
+        return [load_json(path)]
+    return load_yaml_documents(path)
+
+
+def strings_in(value) -> list[str]:
+    """Every string scalar inside a loaded document (keys excluded), depth first."""
+    out: list[str] = []
+    stack = [value]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, (dict, list)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            children = list(item.values()) if isinstance(item, dict) else list(item)
+            stack.extend(reversed(children))
+    return out
