@@ -23,9 +23,9 @@ class RefusedOverwrite(UsageError):
 
     def __init__(self, paths: list[Path]):
         self.paths = paths
-        listed = ", ".join(str(p) for p in paths[:10]) + (" …" if len(paths) > 10 else "")
-        super().__init__(f"refusing to overwrite {len(paths)} existing file(s): {listed} "
-                         "(pass --force to replace them)")
+        listed = "".join(f"\n  {p}" for p in paths)
+        super().__init__(f"refusing to overwrite {len(paths)} existing file(s) (pass --force to "
+                         f"replace them):{listed}")
 
 
 def render(result: ImportResult) -> dict[str, str]:
