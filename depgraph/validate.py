@@ -100,4 +100,4 @@ def _check_owner(catalog: Catalog, service: Service, report) -> None:
         report(service.source, WARNING, f"service '{service.name}' has no owner (add owner: TEAM)", "unowned")
     elif service.owner not in catalog.teams:
         report(service.source, WARNING, f"owner '{service.owner}' of service '{service.name}' names no "
-               "declared team" + did_you_mean(service.owner, catalog.teams), "unknown-team")
+               "declared team" + did_you_mean(service.owner, catalog.teams, cutoff=0.8), "unknown-team")
