@@ -1,0 +1,175 @@
+"""The failure engine on a hand-made landscape (depgraph.failure): what goes down, degrades and
+loses instances. Random landscapes against the SPEC text are in test_spof.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from depgraph.diagnostics import UsageError
+from depgraph.failure import FailureModel, Impact, resolve_component, simulate
+from depgraph.loader import load_catalog
+
+# Racks lon1/a (a-01, a-02), lon1/b (b-01), sto1/a (sto1-a-01).
+# db: a-01 only.  cache: rack lon1/a only.  search: lon1 only, two racks.  storage: both dcs.
+# queue: anonymous instances, 3 in lon1 and 2 in sto1.
+# playlist -> db (hard), cache (soft), any_of [search, storage];  api -> playlist;
+# recs -> api (soft);  ios -> api;  web -> any_of [api, queue].
+LANDSCAPE = {
+    "infra.yaml": """
+        - {kind: datacenter, name: lon1}
+        - {kind: datacenter, name: sto1}
+        - {kind: host, name: lon1-a-01, datacenter: lon1, rack: a}
+        - {kind: host, name: lon1-a-02, datacenter: lon1, rack: a}
+        - {kind: host, name: lon1-b-01, datacenter: lon1, rack: b}
+        - {kind: host, name: sto1-a-01, datacenter: sto1, rack: a}
+        """,
+    "services.yaml": """
+        - {kind: service, name: db, deployments: [{datacenter: lon1, hosts: [lon1-a-01]}]}
+        - {kind: service, name: cache, deployments: [{datacenter: lon1, hosts: [lon1-a-01, lon1-a-02]}]}
+        - {kind: service, name: search, deployments: [{datacenter: lon1, hosts: [lon1-a-02, lon1-b-01]}]}
+        - kind: service
+          name: storage
+          deployments:
+            - {datacenter: lon1, hosts: [lon1-b-01]}
+            - {datacenter: sto1, hosts: [sto1-a-01]}
+        - kind: service
+          name: queue
+          deployments: [{datacenter: lon1, instances: 3}, {datacenter: sto1, instances: 2}]
+        - kind: service
+          name: playlist
+          dependencies:
+            - db
+            - {service: cache, type: soft}
+            - any_of: [search, storage]
+        - {kind: service, name: api, dependencies: [playlist]}
+        - {kind: service, name: recs, dependencies: [{service: api, type: soft}]}
+        - {kind: service, name: unplaced}
+        - {kind: client, name: ios, dependencies: [api]}
+        - {kind: client, name: web, dependencies: [{any_of: [api, queue]}]}
+        """,
+}
+
+IOS_CHAIN = ("client:ios", "service:api", "service:playlist")
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    from conftest import write_tree
+
+    root = write_tree(tmp_path_factory.mktemp("landscape") / "descriptors", LANDSCAPE)
+    return FailureModel.from_catalog(load_catalog(root))
+
+
+def ids(*items: str) -> tuple[str, ...]:
+    return tuple(sorted(items))
+
+
+class TestSimulate:
+    def test_nothing_failed_nothing_down(self, model):
+        assert simulate(model, []) == Impact(failed=())
+
+    def test_the_only_host_of_a_service(self, model):
+        impact = simulate(model, ["host:lon1-a-01"])
+        assert impact.down == ids(*IOS_CHAIN, "service:db")
+        # recs needs api only softly; web keeps queue as its other alternative
+        assert impact.degraded == ("client:web", "service:recs")
+        assert impact.reduced == {"service:cache": (1, 2)}
+
+    def test_a_rack(self, model):
+        impact = simulate(model, ["rack:lon1/a"])
+        assert impact.down == ids(*IOS_CHAIN, "service:db", "service:cache")
+        assert impact.reduced == {"service:search": (1, 2)}
+
+    def test_a_datacenter_takes_its_anonymous_instances(self, model):
+        impact = simulate(model, ["datacenter:lon1"])
+        assert impact.down == ids(*IOS_CHAIN, "service:db", "service:cache", "service:search")
+        assert impact.degraded == ("client:web", "service:recs")
+        assert impact.reduced == {"service:queue": (3, 5), "service:storage": (1, 2)}
+
+    def test_anonymous_instances_survive_host_failures(self, model):
+        impact = simulate(model, ["host:lon1-a-01", "host:lon1-a-02", "host:lon1-b-01"])
+        assert "service:queue" not in impact.reduced
+        assert impact.reduced == {"service:storage": (1, 2)}
+
+    def test_any_of_survives_one_side(self, model):
+        impact = simulate(model, ["service:search"])
+        assert impact.down == ()
+        assert impact.degraded == ids(*IOS_CHAIN, "service:recs", "client:web")
+
+    def test_any_of_falls_with_every_side(self, model):
+        impact = simulate(model, ["service:search", "service:storage"])
+        assert impact.failed == ("service:search", "service:storage")
+        assert impact.down == IOS_CHAIN
+        assert impact.degraded == ("client:web", "service:recs")
+
+    def test_soft_only_dependents_degrade(self, model):
+        impact = simulate(model, ["service:cache"])
+        assert impact.down == ()
+        assert impact.degraded == ids(*IOS_CHAIN, "service:recs", "client:web")
+
+    def test_failed_components_are_not_listed_as_down(self, model):
+        impact = simulate(model, ["service:db", "service:api"])
+        assert impact.down == ("client:ios", "service:playlist")
+        assert impact.failed == ("service:api", "service:db")
+
+    def test_a_client_goes_down_only_when_a_hard_entry_is_lost(self, model):
+        impact = simulate(model, ["service:api", "service:queue"])
+        assert "client:web" in impact.down
+
+    def test_a_service_without_deployments_never_goes_down_by_placement(self, model):
+        everything = ["datacenter:lon1", "datacenter:sto1"]
+        assert "service:unplaced" not in simulate(model, everything).down
+
+    def test_a_host_outside_any_failure_loses_nothing(self, model):
+        impact = simulate(model, ["host:lon1-b-01"])
+        assert (impact.down, impact.degraded) == ((), ())
+        assert impact.reduced == {"service:search": (1, 2), "service:storage": (1, 2)}
+
+    def test_failed_ids_are_deduplicated_and_sorted(self, model):
+        assert simulate(model, ["host:sto1-a-01", "datacenter:lon1", "host:sto1-a-01"]).failed == (
+            "datacenter:lon1", "host:sto1-a-01")
+
+    @pytest.mark.parametrize("component, message", [
+        ("service:palylist", "did you mean 'service:playlist'"),
+        ("rack:lon1/c", "unknown component 'rack:lon1/c'"),
+        ("client:ios", "client:ios cannot fail"),
+        ("playlist", "unknown component 'playlist'"),
+    ])
+    def test_unknown_components(self, model, component, message):
+        with pytest.raises(UsageError, match=message):
+            simulate(model, [component])
+
+
+class TestResolveComponent:
+    @pytest.fixture(scope="class")
+    def catalog(self, tmp_path_factory):
+        from conftest import write_tree
+
+        files = dict(LANDSCAPE)
+        files["more.yaml"] = """
+            - {kind: host, name: queue, datacenter: sto1}
+            """
+        return load_catalog(write_tree(tmp_path_factory.mktemp("r") / "descriptors", files))
+
+    @pytest.mark.parametrize("argument, expected", [
+        ("service:db", "service:db"),
+        ("db", "service:db"),
+        ("lon1-a-01", "host:lon1-a-01"),
+        ("lon1/a", "rack:lon1/a"),
+        ("sto1", "datacenter:sto1"),
+        ("host:queue", "host:queue"),
+    ])
+    def test_names(self, catalog, argument, expected):
+        assert resolve_component(catalog, argument) == expected
+
+    def test_ambiguous_bare_name_lists_the_choices(self, catalog):
+        with pytest.raises(UsageError, match="'queue' is ambiguous: host:queue, service:queue"):
+            resolve_component(catalog, "queue")
+
+    def test_unknown_bare_name_suggests(self, catalog):
+        with pytest.raises(UsageError, match="did you mean 'playlist'"):
+            resolve_component(catalog, "playlst")
+
+    def test_a_client_is_not_a_component_that_fails(self, catalog):
+        with pytest.raises(UsageError, match="client:ios: a client is not one of"):
+            resolve_component(catalog, "client:ios")
