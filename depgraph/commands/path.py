@@ -44,14 +44,16 @@ def path(
         emit_json({"schema": SCHEMA, "from": start, "to": end,
                    "paths": [p.to_json() for p in paths]})
         return
-    emit(paths_text(start, end, paths))
+    emit(paths_text(start, end, paths, limit))
 
 
-def paths_text(start: str, end: str, paths) -> str:
+def paths_text(start: str, end: str, paths, limit: int | None = None) -> str:
     """``FROM -hard-> X -soft-> TO`` lines, one per path, with where each step is declared."""
     if not paths:
         return f"{start} does not depend on {end}, directly or transitively."
-    lines = [f"{start} depends on {end} through {len(paths)} path(s), shortest first:"]
+    count = f"the {len(paths)} shortest paths (--limit for more)" if len(paths) == limit else \
+        f"{len(paths)} path(s), shortest first"
+    lines = [f"{start} depends on {end} through {count}:"]
     for number, found in enumerate(paths, 1):
         kind = "hard all the way" if found.hard else "has a soft step"
         lines.append(f"\n{number}. {len(found.steps)} hop(s), {kind}")
