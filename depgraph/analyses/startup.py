@@ -1,0 +1,121 @@
+"""Cold-start order: in which waves services can start after a total outage (SPEC §4).
+
+Wave 0 holds the services with no hard dependency; a service joins the first wave in which each
+of its hard entries has an alternative started in an earlier wave. Soft dependencies never hold
+a service back, and clients are not started. Services that never become startable are
+``blocked``, each with the reason: the hard entries that never get satisfied, and the hard cycle
+it stands on when it does.
+
+>>> from depgraph.model import Catalog, Service, Dependency
+>>> catalog = Catalog(services={
+...     "db": Service("db"),
+...     "api": Service("api", dependencies=(Dependency(("db",)),)),
+...     "ping": Service("ping", dependencies=(Dependency(("pong",)),)),
+...     "pong": Service("pong", dependencies=(Dependency(("ping",)),)),
+... })
+>>> order = startup_order(catalog)
+>>> order.waves
+(('service:db',), ('service:api',))
+>>> order.reasons["service:ping"]
+'needs service:pong, which never starts; hard cycle service:ping → service:pong → service:ping'
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from depgraph.model import Catalog
+
+
+@dataclass(frozen=True, slots=True)
+class StartupOrder:
+    """Waves of service ids (sorted within a wave), the blocked ids, and why each is blocked."""
+
+    waves: tuple[tuple[str, ...], ...]
+    blocked: tuple[str, ...] = ()
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"waves": [list(wave) for wave in self.waves], "blocked": list(self.blocked)}
+
+
+def startup_order(catalog: Catalog) -> StartupOrder:
+    """The cold-start waves of every service, and the services that can never start."""
+    entries = _hard_entries(catalog)
+    waiting = {name: len(needs) for name, needs in entries.items()}
+    needed_by: dict[str, list[tuple[str, int]]] = {name: [] for name in entries}
+    for name, needs in entries.items():
+        for number, alternatives in enumerate(needs):
+            for alternative in alternatives:
+                needed_by[alternative].append((name, number))
+    satisfied: set[tuple[str, int]] = set()
+    waves = []
+    wave = [name for name, count in waiting.items() if count == 0]
+    while wave:
+        waves.append(tuple(f"service:{name}" for name in sorted(wave)))
+        started_next = []
+        for name in wave:
+            for dependent, number in needed_by[name]:
+                if (dependent, number) not in satisfied:
+                    satisfied.add((dependent, number))
+                    waiting[dependent] -= 1
+                    if waiting[dependent] == 0:
+                        started_next.append(dependent)
+        wave = started_next
+    blocked = sorted(name for name, count in waiting.items() if count)
+    return StartupOrder(tuple(waves), tuple(f"service:{n}" for n in blocked),
+                        _reasons(entries, set(blocked)))
+
+
+def _hard_entries(catalog: Catalog) -> dict[str, list[tuple[str, ...]]]:
+    """Service name -> its hard entries as sorted alternatives (services only, none empty)."""
+    result = {}
+    for name, service in catalog.services.items():
+        needs = []
+        for dependency in service.dependencies:
+            alternatives = tuple(sorted({t for t in dependency.targets if t in catalog.services}))
+            if dependency.hard and alternatives:
+                needs.append(alternatives)
+        result[name] = needs
+    return result
+
+
+def _reasons(entries: dict[str, list[tuple[str, ...]]], blocked: set[str]) -> dict[str, str]:
+    """Blocked id -> the entries it waits for in vain, and a hard cycle through it, if any."""
+    waits_on = {name: sorted({a for alts in entries[name] if set(alts) <= blocked for a in alts})
+                for name in blocked}
+    reasons = {}
+    for name in sorted(blocked):
+        parts = []
+        for alternatives in entries[name]:
+            if not set(alternatives) <= blocked:
+                continue
+            if len(alternatives) == 1:
+                parts.append(f"needs service:{alternatives[0]}, which never starts")
+            else:
+                listed = ", ".join(f"service:{a}" for a in alternatives)
+                parts.append(f"needs one of {listed}, none of which ever starts")
+        cycle = _cycle_through(name, waits_on)
+        if cycle:
+            parts.append("hard cycle " + " → ".join(f"service:{n}" for n in cycle))
+        reasons[f"service:{name}"] = "; ".join(parts)
+    return reasons
+
+
+def _cycle_through(start: str, successors: dict[str, list[str]]) -> list[str] | None:
+    """A shortest cycle ``[start, …, start]`` in ``successors``, or None (breadth first)."""
+    parent: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for nxt in successors.get(node, ()):
+            if nxt == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(parent[path[-1]])
+                return [start, *reversed(path[:-1]), start] if node != start else [start, start]
+            if nxt not in parent:
+                parent[nxt] = node
+                queue.append(nxt)
+    return None
