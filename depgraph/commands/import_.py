@@ -61,7 +61,9 @@ def import_command(
         emit(f"created {path}")
     edges = result.edges()
     soft = sum(1 for edge in edges if edge[2] == "soft")
-    emit(f"imported {len(result.services)} services, {len(result.teams)} teams and "
+    clients = sum(1 for s in result.services.values() if s.kind == "client")
+    emit(f"imported {len(result.services) - clients} services, {clients} clients, "
+         f"{len(result.teams)} teams and "
          f"{len(edges)} dependencies ({soft} soft) from {result.source} into {output}")
     _check(output)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from depgraph.importers.backstage_refs import Entity, Ref, parse_ref, read_catalog
 from depgraph.importers.model import ImportedDependency, ImportedService, ImportedTeam, ImportResult
-from depgraph.importers.names import NameTable
+from depgraph.importers.names import NameTable, normalise
 from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
 
 SERVICE_KINDS = ("component", "resource")
@@ -27,6 +27,9 @@ LIFECYCLE_MAP = {
 ANNOTATION_DEPENDENCIES = "depgraph.io/dependencies"
 ANNOTATION_KIND = "depgraph.io/kind"
 ANNOTATION_TIER = "depgraph.io/tier"
+ANNOTATION_UNOWNED = "depgraph.io/unowned"
+LABEL_PREFIX = "depgraph.io/label."
+CONTACT_PREFIX = "depgraph.io/contact."
 
 
 def import_backstage(sources: list[Path], options: ImportOptions = ImportOptions()) -> ImportResult:
@@ -76,6 +79,9 @@ def _teams(entities, by_ref, result) -> dict[Ref, str]:
                             "which is not in the catalog")
         profile = group.spec.get("profile") or {}
         contact = {"email": str(profile["email"])} if profile.get("email") else {}
+        for key, value in (group.meta.get("annotations") or {}).items():
+            if key.startswith(CONTACT_PREFIX):
+                contact[key[len(CONTACT_PREFIX):]] = str(value)
         result.teams[team_names[group.ref]] = ImportedTeam(
             team_names[group.ref], tribe=tribe, contact=contact,
             labels={PROVENANCE_LABEL: f"backstage:{group.file}"})
@@ -87,8 +93,10 @@ def _teams(entities, by_ref, result) -> dict[Ref, str]:
 def _service(entity: Entity, name: str, by_ref, team_names, result) -> ImportedService:
     spec, meta = entity.spec, entity.meta
     annotations = meta.get("annotations") or {}
-    labels = {PROVENANCE_LABEL: f"backstage:{entity.file}",
-              "depgraph.io/backstage-kind": entity.kind}
+    labels = {k[len(LABEL_PREFIX):]: str(v) for k, v in annotations.items()
+              if k.startswith(LABEL_PREFIX)}
+    labels.update({PROVENANCE_LABEL: f"backstage:{entity.file}",
+                   "depgraph.io/backstage-kind": entity.kind})
     for key in ("type", "system"):
         if spec.get(key):
             labels[f"depgraph.io/{key}"] = str(spec[key])
@@ -99,6 +107,8 @@ def _service(entity: Entity, name: str, by_ref, team_names, result) -> ImportedS
             result.warn(f"{entity.file}: {entity.ref.name} is a subcomponent of "
                         f"{spec['subcomponentOf']}, which is not in the catalog")
     for key, value in (meta.get("labels") or {}).items():
+        if key.startswith("depgraph.io/"):
+            continue
         labels[f"backstage.io/label.{key}"[:63]] = str(value)
     service = ImportedService(
         name=name, description=_one_line(meta.get("description")), labels=labels,
@@ -129,14 +139,17 @@ def _one_line(text) -> str | None:
 
 
 def _owner(entity, by_ref, team_names, result) -> str | None:
+    """The owning team's name. An owner missing from the catalog is kept as a name (depgraph
+    reports it as an unknown team) but no team is invented for it."""
     owner = entity.spec.get("owner")
-    if not owner:
+    annotations = entity.meta.get("annotations") or {}
+    if not owner or annotations.get(ANNOTATION_UNOWNED) == "true":
         return None
     ref = parse_ref(owner, "group", entity.ref.namespace)
     if ref not in by_ref:
         result.warn(f"{entity.file}: {entity.ref.name} is owned by {owner}, which is not in the "
-                    "catalog; left without owner")
-        return None
+                    "catalog")
+        return normalise(ref.name)
     if ref.kind == "user" and team_names[ref] not in result.teams:
         result.teams[team_names[ref]] = ImportedTeam(
             team_names[ref], labels={PROVENANCE_LABEL: f"backstage:{by_ref[ref].file}",

@@ -1,0 +1,37 @@
+"""``export --format graphml``: the compiled graph via networkx, attributes flattened to strings
+(mappings and lists as JSON, None as an empty string) so every GraphML reader takes them."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+
+from depgraph.graph import build_graph
+from depgraph.model import Catalog
+
+
+def _flat(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def flattened(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy with sorted nodes and edges and every attribute a string."""
+    flat = nx.MultiDiGraph()
+    for node in sorted(graph.nodes):
+        flat.add_node(node, **{k: _flat(v) for k, v in sorted(graph.nodes[node].items())})
+    edges = sorted(graph.edges(data=True),
+                   key=lambda e: (e[0], e[1], json.dumps(e[2], sort_keys=True, default=str)))
+    for source, target, data in edges:
+        flat.add_edge(source, target, **{k: _flat(v) for k, v in sorted(data.items())})
+    return flat
+
+
+def export_graphml(catalog: Catalog) -> str:
+    return "\n".join(nx.generate_graphml(flattened(build_graph(catalog)))) + "\n"
