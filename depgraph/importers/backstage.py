@@ -15,15 +15,17 @@ from depgraph.importers.names import NameTable, normalise
 from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
 
 SERVICE_KINDS = ("component", "resource")
-LIFECYCLE_MAP = {
-    "experimental": "experimental", "development": "experimental", "dev": "experimental",
-    "alpha": "experimental", "beta": "experimental", "preview": "experimental",
-    "incubating": "experimental", "prototype": "experimental",
-    "production": "production", "prod": "production", "stable": "production", "ga": "production",
-    "live": "production", "mature": "production",
-    "deprecated": "deprecated", "retired": "deprecated", "sunset": "deprecated",
-    "end-of-life": "deprecated", "eol": "deprecated", "legacy": "deprecated",
-}
+LIFECYCLES = ("experimental", "production", "deprecated")
+# Word stems of other lifecycles in use, mapped to the nearest depgraph lifecycle.
+LIFECYCLE_STEMS = (
+    ("deprecat", "deprecated"), ("sunset", "deprecated"), ("retir", "deprecated"),
+    ("decom", "deprecated"), ("eol", "deprecated"), ("end-of-life", "deprecated"),
+    ("legacy", "deprecated"), ("experiment", "experimental"), ("dev", "experimental"),
+    ("alpha", "experimental"), ("beta", "experimental"), ("preview", "experimental"),
+    ("incubat", "experimental"), ("proto", "experimental"), ("pilot", "experimental"),
+    ("poc", "experimental"), ("stag", "experimental"), ("prod", "production"), ("stable", "production"),
+    ("ga", "production"), ("live", "production"), ("mature", "production"),
+)
 ANNOTATION_DEPENDENCIES = "depgraph.io/dependencies"
 ANNOTATION_KIND = "depgraph.io/kind"
 ANNOTATION_TIER = "depgraph.io/tier"
@@ -157,16 +159,28 @@ def _owner(entity, by_ref, team_names, result) -> str | None:
     return team_names.get(ref)
 
 
+def map_lifecycle(value: str) -> str | None:
+    """The depgraph lifecycle nearest to a Backstage one, or None when nothing fits.
+
+    >>> [map_lifecycle(v) for v in ("production", "beta", "sunsetting", "whatever")]
+    ['production', 'experimental', 'deprecated', None]
+    """
+    text = str(value).strip().lower()
+    if text in LIFECYCLES:
+        return text
+    return next((mapped for stem, mapped in LIFECYCLE_STEMS if stem in text), None)
+
+
 def _lifecycle(entity, result) -> str | None:
     value = entity.spec.get("lifecycle")
     if value is None:
         return None
-    mapped = LIFECYCLE_MAP.get(str(value).lower())
+    mapped = map_lifecycle(value)
     if mapped is None:
         result.note(f"{entity.file}: lifecycle '{value}' of {entity.ref.name} is unknown; "
                     "imported as production")
         return "production"
-    if mapped != str(value).lower():
+    if mapped != str(value).strip().lower():
         result.note(f"{entity.file}: lifecycle '{value}' of {entity.ref.name} imported as {mapped}")
     return mapped
 

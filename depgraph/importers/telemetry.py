@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 _PATTERNS = re.compile(
-    r"(otel|opentelemetry|otelcol|jaeger|zipkin|prometheus|grafana|loki|tempo|promtail|"
+    r"(otel|opentelemetry|otelcol|opamp|jaeger|zipkin|prometheus|grafana|loki|tempo|promtail|"
     r"fluentd|fluent-bit|logstash|datalust/seq|instana|datadog|newrelic|signoz|"
     r"elastic-apm|apm-server)",
     re.IGNORECASE,
