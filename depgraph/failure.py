@@ -322,7 +322,8 @@ def resolve_component(catalog: Catalog, argument: str, kinds=FAILABLE_KINDS) -> 
         if argument in known:
             return argument
         if kind not in kinds:
-            raise UsageError(f"{argument}: a {kind} is not one of {', '.join(kinds)}")
+            expected = ", ".join(kinds[:-1]) + f" or {kinds[-1]}" if len(kinds) > 1 else kinds[0]
+            raise UsageError(f"{argument}: expected a {expected}, not a {kind}")
         raise UsageError(f"unknown component '{argument}'{did_you_mean(argument, known)}")
     matches = sorted(c for c in known if c.partition(":")[2] == argument)
     if len(matches) == 1:

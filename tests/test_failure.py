@@ -171,5 +171,5 @@ class TestResolveComponent:
             resolve_component(catalog, "playlst")
 
     def test_a_client_is_not_a_component_that_fails(self, catalog):
-        with pytest.raises(UsageError, match="client:ios: a client is not one of"):
+        with pytest.raises(UsageError, match="client:ios: expected a service, host, rack or datacenter, not a client"):
             resolve_component(catalog, "client:ios")
