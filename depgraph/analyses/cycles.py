@@ -10,6 +10,7 @@ cycles are never enumerated: finding the example costs one breadth-first search 
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from dataclasses import dataclass
 
@@ -96,12 +97,12 @@ def _as_dependency_graph(source) -> nx.DiGraph:
     return dependency_graph(source)
 
 
-def _hard_subgraph(graph: nx.DiGraph, nodes) -> nx.DiGraph:
+def _hard_subgraph(graph: nx.DiGraph, nodes=None) -> nx.DiGraph:
+    """The hard edges of ``graph`` (restricted to ``nodes`` when given) as a new DiGraph."""
+    view = graph if nodes is None else graph.subgraph(nodes)
     hard = nx.DiGraph()
-    hard.add_nodes_from(nodes)
-    hard.add_edges_from(
-        (u, v) for u, v, kind in graph.subgraph(nodes).edges(data="type") if kind == "hard"
-    )
+    hard.add_nodes_from(view)
+    hard.add_edges_from((u, v) for u, v, kind in view.edges(data="type") if kind == "hard")
     return hard
 
 
@@ -157,42 +158,38 @@ def _distances_to(graph: nx.DiGraph, target: str, cutoff: int) -> dict[str, int]
     return distance
 
 
-def team_cycles(catalog: Catalog) -> list[GroupCycle]:
+def team_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> list[GroupCycle]:
     """Cycles between owner teams: team X depends on team Y when a service or client of X
-    depends on a service of Y (X != Y). Entities without a declared owner team are left out."""
-    return _group_cycles(catalog, lambda e: _team_id(catalog, e))
+    depends on a service of Y (X != Y). Entities without a declared owner team are left out.
+    ``graph`` is the :func:`dependency_graph` of the catalog, when already built."""
+    return _group_cycles(catalog, graph, lambda team: team.id)
 
 
-def tribe_cycles(catalog: Catalog) -> list[GroupCycle]:
+def tribe_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> list[GroupCycle]:
     """Cycles between tribes, aggregated like :func:`team_cycles` through each team's tribe."""
-    return _group_cycles(catalog, lambda e: _tribe_id(catalog, e))
+    return _group_cycles(catalog, graph, lambda team: f"tribe:{team.tribe}" if team.tribe else None)
 
 
-def _team_id(catalog: Catalog, entity) -> str | None:
-    team = catalog.owner_team(entity) if entity is not None else None
-    return team.id if team else None
-
-
-def _tribe_id(catalog: Catalog, entity) -> str | None:
-    team = catalog.owner_team(entity) if entity is not None else None
-    return f"tribe:{team.tribe}" if team and team.tribe else None
-
-
-def _group_cycles(catalog: Catalog, group_of) -> list[GroupCycle]:
+def _group_cycles(catalog: Catalog, graph: nx.DiGraph | None, group_of_team) -> list[GroupCycle]:
+    graph = dependency_graph(catalog) if graph is None else graph
+    group: dict[str, str | None] = {}
+    for entity in itertools.chain(catalog.services.values(), catalog.clients.values()):
+        team = catalog.teams.get(entity.owner) if entity.owner else None
+        group[entity.id] = group_of_team(team) if team else None
     weights: dict[tuple[str, str], int] = {}
-    for dependent, target in dependency_graph(catalog).edges:
-        a, b = group_of(catalog.entity(dependent)), group_of(catalog.entity(target))
+    for dependent, target in graph.edges:
+        a, b = group.get(dependent), group.get(target)
         if a and b and a != b:
             weights[a, b] = weights.get((a, b), 0) + 1
-    graph = nx.DiGraph()
-    graph.add_edges_from(sorted(weights))
+    between = nx.DiGraph()
+    between.add_edges_from(sorted(weights))
     cycles = []
-    for component in nx.strongly_connected_components(graph):
+    for component in nx.strongly_connected_components(between):
         if len(component) >= 2:
             members = tuple(sorted(component))
             edges = tuple((a, b, w) for (a, b), w in sorted(weights.items())
                           if a in component and b in component)
-            example = shortest_cycle(graph.subgraph(component))
+            example = shortest_cycle(between.subgraph(component))
             cycles.append(GroupCycle(members, edges, example))
     return sorted(cycles, key=lambda c: c.members)
 
@@ -211,7 +208,7 @@ def cycle_breakers(source) -> list[CycleBreaker]:
     [('service:c', 'service:a')]
     """
     graph = _as_dependency_graph(source)
-    hard = _hard_subgraph(graph, graph.nodes)
+    hard = _hard_subgraph(graph)
     cut: list[tuple[str, str]] = []
     for component in nx.strongly_connected_components(hard):
         if len(component) >= 2:

@@ -76,39 +76,43 @@ def dependency_graph(source) -> nx.DiGraph:
     >>> dict(dependency_graph(cat).edges)[("service:a", "service:b")]["type"]
     'hard'
     """
-    edges = _catalog_edges(source) if isinstance(source, Catalog) else _graph_edges(source)
+    nodes, edges = _catalog_edges(source) if isinstance(source, Catalog) else _graph_edges(source)
     graph = nx.DiGraph()
-    graph.add_nodes_from(sorted(edges.pop(None)))
-    for (dependent, target), entries in sorted(edges.items()):
-        kind, file, line = min(entries, key=lambda e: (e[0] != "hard", e[1] or "", e[2] or 0))
-        graph.add_edge(dependent, target, type=kind, file=file, line=line)
+    graph.add_nodes_from(sorted(nodes))
+    graph.add_edges_from((u, v, {"type": kind, "file": file, "line": line})
+                         for (u, v), (_, kind, file, line) in sorted(edges.items()))
     return graph
 
 
-def _catalog_edges(catalog: Catalog) -> dict:
-    edges: dict = {None: set()}
+def _keep(edges: dict, key: tuple[str, str], kind: str, file, line) -> None:
+    """Record an entry for edge ``key``, keeping the hard one, then the first declared."""
+    entry = (kind != "hard", kind, file, line)
+    old = edges.get(key)
+    if old is None or (entry[0], file or "", line or 0) < (old[0], old[2] or "", old[3] or 0):
+        edges[key] = entry
+
+
+def _catalog_edges(catalog: Catalog) -> tuple[set, dict]:
+    nodes: set[str] = set()
+    edges: dict = {}
     for entity in itertools.chain(catalog.services.values(), catalog.clients.values()):
-        edges[None].add(entity.id)
+        dependent = entity.id
+        nodes.add(dependent)
         for dep in entity.dependencies:
-            where = dep.source
+            file, line = (dep.source.file, dep.source.line) if dep.source else (None, None)
             for name in dep.targets:
-                entry = (dep.type, where.file if where else None, where.line if where else None)
-                edges.setdefault((entity.id, f"service:{name}"), []).append(entry)
-    for key in [k for k in edges if k is not None]:
-        edges[None].add(key[1])
-    return edges
+                _keep(edges, (dependent, "service:" + name), dep.type, file, line)
+    nodes.update(v for _, v in edges)
+    return nodes, edges
 
 
-def _graph_edges(graph) -> dict:
-    edges: dict = {None: set()}
-    for node, data in graph.nodes(data=True):
-        if data.get("kind") in PATH_KINDS:
-            edges[None].add(node)
+def _graph_edges(graph) -> tuple[set, dict]:
+    nodes = {node for node, kind in graph.nodes(data="kind") if kind in PATH_KINDS}
+    edges: dict = {}
     for u, v, data in graph.edges(data=True):
         if data.get("relation") == "depends_on":
-            entry = (data.get("type", "hard"), data.get("file"), data.get("line"))
-            edges.setdefault((u, v), []).append(entry)
-    return edges
+            _keep(edges, (u, v), data.get("type", "hard"), data.get("file"), data.get("line"))
+    return nodes, edges
 
 
 def dependency_paths(source, start: str, target: str, limit: int = 10) -> list[DependencyPath]:
