@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from depgraph.importers.hosts import LOCAL_HOSTS, host_candidates
 
 _SECRET = re.compile(r"(?i)((?:password|pwd|secret|token|key)\s*=\s*)[^;,\s]*")
-_USERINFO = re.compile(r"(://[^:/@\s]+:)[^@/\s]+@")
+_USERINFO = re.compile(r"((?:://|^|[\s=,;])[^:/@\s=,;]+:)[^@/\s]+@")
 MAX_DESCRIPTION = 120
 ADDRESS_BOOK_MIN_HOSTS = 3
 
@@ -22,6 +22,8 @@ def redact(text: str) -> str:
     'Server=db;User Id=sa;Password=***'
     >>> redact("postgres://user:secret@db/x")
     'postgres://user:***@db/x'
+    >>> redact("guest:guest@queue")
+    'guest:***@queue'
     """
     text = _USERINFO.sub(r"\1***@", _SECRET.sub(r"\1***", text))
     return text if len(text) <= MAX_DESCRIPTION else text[: MAX_DESCRIPTION - 1] + "…"
