@@ -1,0 +1,119 @@
+"""Baselines: the findings a team has accepted for now, recorded by fingerprint.
+
+A baseline file (``schema: depgraph/baseline/v1``) lists findings by fingerprint, with rule,
+subject and message for the humans who review it, sorted so that it diffs well. ``depgraph
+check --baseline F`` lets the findings in it pass and reports the entries that no longer match
+any finding (stale), so the file only ever shrinks. Files are written atomically.
+
+>>> from depgraph.findings import Finding
+>>> doc = baseline_document([Finding("unowned", "error", "service:a", "service:a has no owner")])
+>>> [entry["subject"] for entry in doc["findings"]], doc["schema"]
+(['service:a'], 'depgraph/baseline/v1')
+>>> parse_baseline(json.dumps(doc), "b.json").fingerprints() == {Finding("unowned", "error", "service:a", "").fingerprint}
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+
+from depgraph.atomic import write_text
+from depgraph.diagnostics import DepgraphError
+from depgraph.findings import Finding
+
+SCHEMA = "depgraph/baseline/v1"
+FINGERPRINT_RE = re.compile(r"^[0-9a-f]{16}$")
+ENTRY_FIELDS = ("fingerprint", "rule", "subject", "message")
+
+
+class BaselineError(DepgraphError):
+    """A baseline file that cannot be used (missing, not JSON, wrong shape)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    fingerprint: str
+    rule: str = ""
+    subject: str = ""
+    message: str = ""
+
+    def to_json(self) -> dict:
+        return {"fingerprint": self.fingerprint, "rule": self.rule, "subject": self.subject,
+                "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    path: str
+    entries: tuple[BaselineEntry, ...]
+
+    def fingerprints(self) -> set[str]:
+        return {entry.fingerprint for entry in self.entries}
+
+
+def baseline_document(findings) -> dict:
+    """The baseline JSON document for ``findings`` (Finding records or BaselineEntry), one entry
+    per fingerprint, sorted by rule, subject and fingerprint."""
+    entries = {}
+    for item in findings:
+        entries.setdefault(item.fingerprint, BaselineEntry(item.fingerprint, item.rule, item.subject,
+                                                           item.message))
+    ordered = sorted(entries.values(), key=lambda e: (e.rule, e.subject, e.fingerprint))
+    return {"schema": SCHEMA, "findings": [entry.to_json() for entry in ordered]}
+
+
+def write_baseline(path: str | os.PathLike, findings) -> None:
+    """Write the baseline for ``findings`` to ``path`` atomically."""
+    text = json.dumps(baseline_document(findings), indent=2, sort_keys=True, ensure_ascii=False)
+    write_text(path, text + "\n")
+
+
+def read_baseline(path: str | os.PathLike) -> Baseline:
+    """Read and check a baseline file; raises BaselineError with a clear message."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise BaselineError(f"baseline '{path}' not found (create it with --write-baseline {path})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"cannot read baseline '{path}': {getattr(exc, 'strerror', None) or exc}") from None
+    return parse_baseline(text, str(path))
+
+
+def parse_baseline(text: str, path: str) -> Baseline:
+    """Parse baseline JSON text; every problem names the file and, where it can, the line."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: error: corrupt baseline, not valid JSON "
+                            f"({exc.msg}); regenerate it with --write-baseline") from None
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        found = document.get("schema") if isinstance(document, dict) else None
+        raise BaselineError(f"{path}: error: not a depgraph baseline (expected \"schema\": \"{SCHEMA}\""
+                            + (f", found {found!r}" if found else "") + ")")
+    items = document.get("findings")
+    if not isinstance(items, list):
+        raise BaselineError(f"{path}: error: corrupt baseline: 'findings' must be a list")
+    entries = []
+    for index, item in enumerate(items):
+        entries.append(_entry(item, index, path))
+    return Baseline(path, tuple(entries))
+
+
+def _entry(item, index: int, path: str) -> BaselineEntry:
+    where = f"{path}: error: corrupt baseline: findings[{index}]"
+    if not isinstance(item, dict):
+        raise BaselineError(f"{where} must be an object")
+    fingerprint = item.get("fingerprint")
+    if not isinstance(fingerprint, str) or not FINGERPRINT_RE.match(fingerprint):
+        raise BaselineError(f"{where} has no valid 'fingerprint' (16 hex digits), found {fingerprint!r}")
+    text = {}
+    for field in ENTRY_FIELDS[1:]:
+        value = item.get(field, "")
+        if not isinstance(value, str):
+            raise BaselineError(f"{where}: '{field}' must be a string")
+        text[field] = value
+    return BaselineEntry(fingerprint, **text)

@@ -1,0 +1,232 @@
+"""The CI gate: which findings are new, which block, and the ``depgraph/check/v1`` document.
+
+:func:`run_check` loads the policy, analyses the head tree (the descriptors on disk), applies
+the policy, and compares the findings by fingerprint with a baseline file and/or the tree at a
+git ref (``--base``). Only *new* findings (in neither) can block; a new finding blocks when its
+severity is at least ``fail_on``. The exit code comes from the result: 1 when anything blocks,
+else 0. Nothing here prints; reporters read the :class:`CheckResult`.
+
+The base tree is evaluated under the head's policy, so a change to descriptors is judged by one
+set of rules; findings about the policy itself (``expired-exception``) are about today's date,
+not about the change, and are never matched against the base (a baseline still accepts them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from depgraph import checkbase, gitsource
+from depgraph.baseline import Baseline, BaselineEntry, read_baseline, write_baseline
+from depgraph.diagnostics import DescriptorError
+from depgraph.findings import SEVERITY_RANK, Finding
+from depgraph.model import Catalog
+from depgraph.policy import EXPIRED_RULE, Policy, PolicyException, find_policy, load_policy
+from depgraph.policy_rules import apply_policy, policy_findings
+from depgraph.yamlread import DEFAULT_LIMITS, Limits
+
+SCHEMA = "depgraph/check/v1"
+FAIL_ON = ("error", "warning", "info")
+TIME_RULES = frozenset({EXPIRED_RULE})
+
+
+@dataclass(frozen=True)
+class BaseInfo:
+    """What ``--base`` compared against: ``status`` is analyzed, cached, identical, invalid or empty."""
+
+    ref: str
+    commit: str
+    status: str
+
+    def to_json(self) -> dict:
+        return {"ref": self.ref, "commit": self.commit, "status": self.status}
+
+
+@dataclass
+class CheckResult:
+    new: list[Finding]
+    existing: list[tuple[Finding, str]]
+    excepted: list[tuple[Finding, PolicyException]]
+    stale: list[BaselineEntry]
+    fail_on: str = "error"
+    rules: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    base: BaseInfo | None = None
+    baseline_path: str | None = None
+    policy_path: str | None = None
+    root: str = "."
+    repo_root: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def blocks(self, finding: Finding) -> bool:
+        return SEVERITY_RANK.get(finding.severity, 9) <= SEVERITY_RANK[self.fail_on]
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.new if self.blocks(f)]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.blocking else 0
+
+    def repo_path(self, file: str | None) -> str | None:
+        """``file`` (as the loader names it) relative to the repository root, ``/``-separated."""
+        return repo_relative(file, self.repo_root)
+
+
+def repo_relative(file: str | None, repo_root: str | None) -> str | None:
+    """A path relative to ``repo_root`` (the current folder when None), with ``/``; a file
+    outside it keeps its absolute path.
+
+    >>> repo_relative("descriptors/a.yaml", None)
+    'descriptors/a.yaml'
+    """
+    if not file:
+        return None
+    root = os.path.realpath(repo_root or os.getcwd())
+    absolute = os.path.abspath(file)
+    absolute = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+    relative = os.path.relpath(absolute, root)
+    return Path(absolute if relative.startswith("..") else relative).as_posix()
+
+
+def decide(findings: list[Finding], *, baseline: Baseline | None = None,
+           base: checkbase.BaseFacts | None = None, catalog: Catalog | None = None,
+           fail_on: str = "error") -> CheckResult:
+    """Split ``findings`` into new and existing (in the baseline, or at the base) and find the
+    stale baseline entries. New findings are pointed at their cause when ``base`` is known."""
+    known = baseline.fingerprints() if baseline else set()
+    new, existing = [], []
+    for finding in _sorted(findings):
+        if finding.fingerprint in known:
+            existing.append((finding, "baseline"))
+        elif base is not None and finding.rule not in TIME_RULES and finding.fingerprint in base.fingerprints:
+            existing.append((finding, "base"))
+        else:
+            if base is not None and catalog is not None:
+                finding = checkbase.point_at_cause(finding, catalog, base)
+            new.append(finding)
+    current = {f.fingerprint for f in findings}
+    stale = [e for e in (baseline.entries if baseline else ()) if e.fingerprint not in current]
+    stale = sorted({e.fingerprint: e for e in stale}.values(), key=lambda e: (e.rule, e.subject, e.fingerprint))
+    return CheckResult(new, existing, [], stale, fail_on)
+
+
+def _sorted(findings) -> list[Finding]:
+    return sorted(findings, key=lambda f: (*f.sort_key(), f.fingerprint))
+
+
+def evaluate(catalog: Catalog, policy: Policy, today: dt.date):
+    """Every finding of ``catalog`` under ``policy``: ``(all raw findings, PolicyOutcome)``."""
+    from depgraph.analysis import analyze
+
+    raw = [*analyze(catalog).findings, *policy_findings(catalog, policy)]
+    return raw, apply_policy(raw, policy, today)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    descriptors: str = "descriptors"
+    policy: str | None = None
+    baseline: str | None = None
+    write_baseline: str | None = None
+    base: str | None = None
+    fail_on: str = "error"
+    today: dt.date | None = None
+    limits: Limits = DEFAULT_LIMITS
+    cache_dir: Path | None = None
+
+
+def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
+    """The whole gate for an already loaded head ``catalog``. Raises DepgraphError subclasses
+    (policy, baseline, git) for invalid input."""
+    today = options.today or dt.date.today()
+    policy_path = find_policy(options.descriptors, options.policy)
+    policy = load_policy(policy_path)
+    baseline = read_baseline(options.baseline) if options.baseline else None
+    raw, outcome = evaluate(catalog, policy, today)
+    notes: list[str] = []
+    base_info, facts = None, None
+    if options.base:
+        everything = [*raw, *outcome.findings]
+        base_info, facts = _base_facts(catalog, everything, policy_path, options, today, notes)
+    if options.write_baseline:
+        accepted = outcome.findings
+        if baseline is not None:  # prune only: the baseline never grows by being rewritten
+            accepted = [f for f in accepted if f.fingerprint in baseline.fingerprints()]
+        write_baseline(options.write_baseline, accepted)
+        baseline = read_baseline(options.write_baseline)
+        notes.append(f"wrote {len(baseline.entries)} finding(s) to the baseline {options.write_baseline}")
+    result = decide(outcome.findings, baseline=baseline, base=facts, catalog=catalog, fail_on=options.fail_on)
+    result.excepted = sorted(outcome.excepted, key=lambda pair: (*pair[0].sort_key(), pair[0].fingerprint))
+    result.rules = policy.rule_info()
+    result.base, result.baseline_path, result.policy_path = base_info, options.baseline, policy_path
+    result.root = catalog.root
+    result.notes = notes
+    return result
+
+
+def _base_facts(catalog, findings, policy_path, options: CheckOptions, today, notes):
+    """Facts about the base tree: the head's when the trees are byte-identical, else from the
+    cache, else by loading and analysing the tree read from git."""
+    tree = gitsource.list_tree(options.descriptors, options.base)
+    policy_text = Path(policy_path).read_text(encoding="utf-8") if policy_path else ""
+    code = checkbase.code_version()
+    head_key = gitsource.tree_key(gitsource.worktree_files(options.descriptors))
+    head_facts = checkbase.facts_of(catalog, findings)
+    checkbase.cache_write(options.cache_dir, checkbase.cache_key(head_key, policy_text, code), head_facts)
+    if tree.skipped_links:
+        notes.append(f"{len(tree.skipped_links)} symlinked file(s) at {options.base} not followed")
+    if tree.key == head_key:
+        return BaseInfo(options.base, tree.commit, "identical"), head_facts
+    key = checkbase.cache_key(tree.key, policy_text, code)
+    cached = checkbase.cache_read(options.cache_dir, key)
+    if cached is not None:
+        return BaseInfo(options.base, tree.commit, "cached"), cached
+    if not tree.files:
+        notes.append(f"no descriptors at {options.base} (folder {tree.prefix or '.'}); every finding counts as new")
+        return BaseInfo(options.base, tree.commit, "empty"), None
+    display_root = os.path.normpath(str(options.descriptors))
+    try:
+        from depgraph.loader import load_sources
+
+        base_catalog = load_sources(gitsource.tree_sources(tree, display_root), display_root, options.limits)
+    except DescriptorError as exc:
+        notes.append(f"the descriptors at {options.base} do not load ({len(exc.errors)} error(s)); every "
+                     "finding counts as new")
+        return BaseInfo(options.base, tree.commit, "invalid"), None
+    policy = load_policy(policy_path)
+    base_raw, base_outcome = evaluate(base_catalog, policy, today)
+    facts = checkbase.facts_of(base_catalog, [*base_raw, *base_outcome.findings])
+    checkbase.cache_write(options.cache_dir, key, facts)
+    return BaseInfo(options.base, tree.commit, "analyzed"), facts
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+def check_to_json(result: CheckResult) -> dict:
+    """The ``depgraph/check/v1`` document."""
+    def item(finding: Finding, **extra) -> dict:
+        return {**finding.to_json(), **extra}
+
+    return {
+        "schema": SCHEMA,
+        "root": result.root,
+        "decision": {"exit_code": result.exit_code, "passed": result.exit_code == 0,
+                     "fail_on": result.fail_on, "blocking": len(result.blocking)},
+        "summary": {"new": len(result.new), "blocking": len(result.blocking),
+                    "existing": len(result.existing), "excepted": len(result.excepted),
+                    "stale": len(result.stale)},
+        "new": [item(f, blocking=result.blocks(f)) for f in result.new],
+        "existing": [item(f, because=why) for f, why in result.existing],
+        "excepted": [item(f, exception={"reason": e.reason, "expires": e.expires.isoformat(),
+                                        "file": e.source[0], "line": e.source[1]})
+                     for f, e in result.excepted],
+        "stale": [entry.to_json() for entry in result.stale],
+        "base": result.base.to_json() if result.base else None,
+        "baseline": result.baseline_path,
+        "policy": result.policy_path,
+        "notes": list(result.notes),
+    }

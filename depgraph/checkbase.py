@@ -1,0 +1,213 @@
+"""What ``check --base`` needs to know about the base tree, a cache for it, and where new findings came from.
+
+:class:`BaseFacts` is the little a check needs from the base ref: the fingerprints of its
+findings, its dependency edges and entries, and a signature of each service's deployments.
+They are kept in a cache keyed by the tree's content key (``depgraph.gitsource.tree_key``), the
+policy and depgraph's own code, outside the descriptor folder (``$DEPGRAPH_CACHE_DIR``, else
+``~/.cache/depgraph``), so the base of a pull request is analysed once, not on every push.
+
+:func:`point_at_cause` moves a new finding to the declaration that introduced it: for a new
+cycle, a dependency entry of the cycle that the base did not have; for a new single point of
+failure, a changed deployment on it or a new dependency that makes services fall with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import networkx as nx
+
+from depgraph.findings import Finding
+from depgraph.model import Catalog
+
+CACHE_FORMAT = 1
+CACHE_ENTRIES_KEPT = 32
+
+
+@dataclass(frozen=True)
+class BaseFacts:
+    fingerprints: frozenset[str]
+    edges: dict[tuple[str, str], str]
+    entries: frozenset[tuple[str, str, tuple[str, ...]]]
+    placements: dict[str, str]
+
+    def to_json(self) -> dict:
+        return {
+            "fingerprints": sorted(self.fingerprints),
+            "edges": sorted(f"{a}\t{b}\t{t}" for (a, b), t in self.edges.items()),
+            "entries": sorted("\t".join((a, t, *targets)) for a, t, targets in self.entries),
+            "placements": dict(sorted(self.placements.items())),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> BaseFacts:
+        edges = {}
+        for line in data["edges"]:
+            a, b, t = line.split("\t")
+            edges[a, b] = t
+        entries = set()
+        for line in data["entries"]:
+            a, t, *targets = line.split("\t")
+            entries.add((a, t, tuple(targets)))
+        return cls(frozenset(data["fingerprints"]), edges, frozenset(entries), dict(data["placements"]))
+
+
+def dependency_edges(catalog: Catalog) -> dict[tuple[str, str], str]:
+    """``(dependent, target) -> hard|soft`` (hard when any entry naming the target is)."""
+    edges: dict[tuple[str, str], str] = {}
+    for entity in (*catalog.services.values(), *catalog.clients.values()):
+        for dep in entity.dependencies:
+            for name in dep.targets:
+                key = (entity.id, f"service:{name}")
+                if edges.get(key) != "hard":
+                    edges[key] = dep.type
+    return edges
+
+
+def entry_signature(entity, dep) -> tuple[str, str, tuple[str, ...]]:
+    return (entity.id, dep.type, tuple(sorted(f"service:{t}" for t in dep.targets)))
+
+
+def placement_signature(service) -> str:
+    """A short hash of where a service runs (data centers, hosts, instance counts)."""
+    text = repr(sorted((d.datacenter, tuple(sorted(d.hosts)), d.instances) for d in service.deployments))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def facts_of(catalog: Catalog, findings: list[Finding]) -> BaseFacts:
+    entries = {entry_signature(entity, dep)
+               for entity in (*catalog.services.values(), *catalog.clients.values())
+               for dep in entity.dependencies}
+    placements = {service.id: placement_signature(service) for service in catalog.services.values()}
+    return BaseFacts(frozenset(f.fingerprint for f in findings), dependency_edges(catalog),
+                     frozenset(entries), placements)
+
+
+# -- the cache ---------------------------------------------------------------------------------
+
+
+def default_cache_dir() -> Path:
+    explicit = os.environ.get("DEPGRAPH_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "depgraph"
+
+
+def code_version() -> str:
+    """A hash of depgraph's own source: a cached result is only reused by the same code."""
+    digest = hashlib.sha256(str(CACHE_FORMAT).encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(tree_key: str, policy_text: str, code: str) -> str:
+    return hashlib.sha256(f"{tree_key}\0{policy_text}\0{code}".encode()).hexdigest()
+
+
+def cache_read(folder: Path | None, key: str) -> BaseFacts | None:
+    """The cached facts for ``key``, or None (missing, unreadable or corrupt: a miss)."""
+    if folder is None:
+        return None
+    try:
+        data = json.loads(zlib.decompress((folder / f"{key}.json.z").read_bytes()))
+        return BaseFacts.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError, zlib.error):
+        return None
+
+
+def cache_write(folder: Path | None, key: str, facts: BaseFacts) -> None:
+    """Store facts atomically; a cache that cannot be written is silently skipped."""
+    if folder is None:
+        return
+    from depgraph.atomic import write_bytes
+
+    data = zlib.compress(json.dumps(facts.to_json(), separators=(",", ":")).encode(), 6)
+    try:
+        write_bytes(folder / f"{key}.json.z", data)
+        entries = sorted(folder.glob("*.json.z"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[CACHE_ENTRIES_KEPT:]:
+            old.unlink()
+    except Exception:  # noqa: BLE001 - a cache is an optimisation, never a reason to fail
+        pass
+
+
+# -- pointing new findings at their cause ----------------------------------------------------
+
+
+def point_at_cause(finding: Finding, catalog: Catalog, base: BaseFacts) -> Finding:
+    """``finding`` placed at the declaration that introduced it relative to ``base`` (unchanged
+    when no single declaration is new)."""
+    if finding.rule in ("hard-cycle", "soft-cycle"):
+        cause = _new_cycle_edge(finding, catalog, base)
+    elif finding.rule in ("spof-infrastructure", "spof-service"):
+        cause = _spof_cause(finding, catalog, base)
+    else:
+        return finding
+    if cause is None:
+        return finding
+    (file, line), why = cause
+    return replace(finding, file=file, line=line, message=f"{finding.message} [introduced by {why}]")
+
+
+def _new_cycle_edge(finding: Finding, catalog: Catalog, base: BaseFacts):
+    members = set(finding.key)
+    hard_only = finding.rule == "hard-cycle"
+    graph = nx.DiGraph()
+    places = {}
+    for member in sorted(members):
+        entity = catalog.entity(member)
+        for dep in entity.dependencies if entity is not None else ():
+            for name in dep.targets:
+                target = f"service:{name}"
+                if target in members and (dep.hard or not hard_only) and (member, target) not in places:
+                    graph.add_edge(member, target)
+                    places[member, target] = dep.source or entity.source
+    on_cycle = {node: i for i, scc in enumerate(nx.strongly_connected_components(graph)) for node in scc}
+    for (a, b), where in sorted(places.items(), key=lambda kv: (kv[1].file, kv[1].line, kv[0])):
+        before = base.edges.get((a, b))
+        if on_cycle[a] == on_cycle[b] and (before is None or (hard_only and before == "soft")):
+            kind = "new" if before is None else "now hard, was soft"
+            return (where.file, where.line), f"{a} -> {b} ({kind})"
+    return None
+
+
+def _spof_cause(finding: Finding, catalog: Catalog, base: BaseFacts):
+    component = finding.subject
+    falling = {component, *finding.related}
+    for node_id in sorted(falling):
+        service = catalog.services.get(node_id.partition(":")[2]) if node_id.startswith("service:") else None
+        if service is None or base.placements.get(node_id) == placement_signature(service):
+            continue
+        where = _deployment_on(catalog, service, component)
+        if where is not None:
+            return (where.file, where.line), f"the deployment of {node_id} on {component}"
+    for node_id in sorted(finding.related):
+        entity = catalog.entity(node_id)
+        for dep in entity.dependencies if entity is not None else ():
+            targets = {f"service:{t}" for t in dep.targets}
+            if dep.hard and targets <= falling and entry_signature(entity, dep) not in base.entries:
+                where = dep.source or entity.source
+                return (where.file, where.line), f"the new dependency of {node_id} on {', '.join(sorted(targets))}"
+    return None
+
+
+def _deployment_on(catalog: Catalog, service, component: str):
+    """The deployment entry (for a host or rack: the host's line) placing ``service`` on ``component``."""
+    kind, _, name = component.partition(":")
+    for deployment in service.deployments:
+        if kind == "datacenter" and deployment.datacenter == name:
+            return deployment.source
+        for host, source in zip(deployment.hosts, deployment.host_sources):
+            record = catalog.hosts.get(host)
+            if (kind == "host" and host == name) or (kind == "rack" and record and record.rack_id == component):
+                return source or deployment.source
+    return None

@@ -1,0 +1,419 @@
+"""The ``depgraph check`` policy: the file format, its validation, and the rules it can name.
+
+A policy (``depgraph.yaml`` at the root of the descriptor tree, or ``--policy FILE``) holds
+
+- ``rules``: a severity per built-in rule (``error``, ``warning``, ``info`` or ``off``);
+- ``forbid``: dependencies that must not exist, chosen by selectors on both ends, a type, and
+  optionally ``across: datacenter|region`` (the dependent runs where the target does not);
+- ``require``: what every selected service must have (data centers, instances, readiness
+  items, labels);
+- ``exceptions``: findings let through for a reason until an expiry date.
+
+Selectors match services and clients by ``name`` (globs), ``kind``, ``team``, ``tribe``,
+``tier``, ``lifecycle`` and ``labels``; a list means any of; ``not`` negates a selector. Every
+problem in the file is reported at once as ``FILE:LINE:COL: error: MESSAGE``
+(:class:`~depgraph.diagnostics.DescriptorError`). Evaluation lives in :mod:`depgraph.policy_rules`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+
+from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError, did_you_mean
+from depgraph.model import LIFECYCLES, READINESS_ITEMS
+from depgraph.yamlread import YList, YMap, YamlProblem, read_documents
+
+POLICY_FILE = "depgraph.yaml"
+LEVELS = ("error", "warning", "info", "off")
+RULE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+EXPIRED_RULE = "expired-exception"
+UNUSED_RULE = "unused-exception"
+
+# Built-in rules: id -> (default severity, short description, help).
+RULES: dict[str, tuple[str, str, str]] = {
+    "hard-cycle": ("error", "Hard dependency cycle",
+                   "Services that hard-depend on each other in a ring: none of them can start cold, "
+                   "and one failure takes the ring down. Cut or soften one of the dependencies named."),
+    "soft-cycle": ("warning", "Soft dependency cycle",
+                   "A dependency cycle with a soft dependency in every ring: it blocks no cold start, "
+                   "but failures echo around it."),
+    "team-cycle": ("info", "Teams depend on each other in a cycle",
+                   "Owner teams whose services depend on each other in a cycle."),
+    "tribe-cycle": ("info", "Tribes depend on each other in a cycle",
+                    "Tribes whose services depend on each other in a cycle."),
+    "spof-infrastructure": ("error", "Host, rack or data center is a single point of failure",
+                            "Its loss alone takes a service down. An error when a tier-1 service or a "
+                            "client goes down. Deploy the services named to more hosts, racks or data centers."),
+    "spof-service": ("warning", "Service is a single point of failure",
+                     "A service that some dependent needs alone (a hard dependency with no alternative)."),
+    "false-redundancy": ("warning", "any_of alternatives fail together",
+                         "Every alternative of an any_of entry falls with one component: not redundant."),
+    "unowned": ("error", "Service without an owner team",
+                "The owner is missing or names no declared team: nobody to call when it breaks."),
+    "team-without-tribe": ("info", "Team without a tribe", "A team that belongs to no tribe."),
+    "tier-inversion": ("warning", "Tier-1 service hard-depends on a less critical one",
+                       "A tier-1 service hard-depends on a tier-2/3 service or one at a lower readiness level."),
+    "deprecated-dependency": ("warning", "Dependency on a deprecated service",
+                              "A service or client depends on a service whose lifecycle is deprecated."),
+    "readiness-gap": ("warning", "Production-readiness gap",
+                      "A production service below the readiness level its tier expects."),
+    "no-deployments": ("info", "Service without deployments",
+                       "Where it runs, and what can take it down, is unknown."),
+    EXPIRED_RULE: ("warning", "Policy exception has expired",
+                   "An exception in the policy is past its expiry date and no longer applies: fix the "
+                   "finding it covered, or renew the exception with a new date and reason."),
+    UNUSED_RULE: ("info", "Policy exception matches no finding",
+                  "An exception that lets nothing through: remove it from the policy."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """Which services/clients a rule is about; every given field must match (a list: any of)."""
+
+    names: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    tribes: tuple[str, ...] = ()
+    tiers: tuple[int, ...] = ()
+    lifecycles: tuple[str, ...] = ()
+    labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    negated: Selector | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ForbidRule:
+    id: str
+    description: str
+    severity: str
+    source: tuple[str, int]
+    sources: Selector = Selector()
+    targets: Selector = Selector()
+    type: str = "any"
+    across: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequireRule:
+    id: str
+    description: str
+    severity: str
+    source: tuple[str, int]
+    selector: Selector = Selector()
+    min_datacenters: int = 0
+    min_instances: int = 0
+    readiness: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyException:
+    rule: str
+    subject: str
+    reason: str
+    expires: dt.date
+    source: tuple[str, int]
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    path: str | None = None
+    severities: dict[str, str] = field(default_factory=dict)
+    forbid: tuple[ForbidRule, ...] = ()
+    require: tuple[RequireRule, ...] = ()
+    exceptions: tuple[PolicyException, ...] = ()
+
+    def rule_info(self) -> dict[str, tuple[str, str, str]]:
+        """Every rule this policy can report: id -> (severity, short description, help)."""
+        info = {rule: (self.severities.get(rule, default), short, text)
+                for rule, (default, short, text) in RULES.items()}
+        for rule in (*self.forbid, *self.require):
+            kind = "Forbidden dependency" if isinstance(rule, ForbidRule) else "Requirement"
+            info[rule.id] = (rule.severity, rule.description or f"{kind} ({rule.id})",
+                             f"{kind} rule '{rule.id}' of the policy {self.path}: {rule.description}")
+        return info
+
+
+def find_policy(descriptors: str | os.PathLike, explicit: str | os.PathLike | None) -> str | None:
+    """The policy file to use: ``explicit`` (which must exist), else ``DIR/depgraph.yaml`` if any."""
+    if explicit is not None:
+        if not os.path.isfile(explicit):
+            raise UsageError(f"policy file '{explicit}' not found")
+        return str(explicit)
+    default = os.path.join(str(descriptors), POLICY_FILE)
+    return os.path.normpath(default) if os.path.isfile(default) else None
+
+
+def load_policy(path: str | None) -> Policy:
+    """Read and check a policy file (None: the empty policy). Raises DescriptorError."""
+    if path is None:
+        return Policy()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DescriptorError([Diagnostic(path, 1, 1, ERROR, f"cannot read policy: {exc}", "policy")]) from None
+    return parse_policy(text, path)
+
+
+def parse_policy(text: str, path: str) -> Policy:
+    """Parse policy text; every problem is collected, then raised together."""
+    return _Parser(path).parse(text)
+
+
+class _Parser:
+    TOP = ("rules", "forbid", "require", "exceptions")
+    FORBID = ("id", "description", "severity", "from", "to", "type", "across")
+    REQUIRE = ("id", "description", "severity", "for", "min_datacenters", "min_instances",
+               "readiness", "labels")
+    EXCEPTION = ("rule", "subject", "target", "reason", "expires")
+    SELECTOR = ("name", "kind", "team", "tribe", "tier", "lifecycle", "labels", "not")
+
+    def __init__(self, path: str):
+        self.path = path
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, pos: tuple[int, int], message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.path, pos[0], pos[1], ERROR, message, "policy"))
+
+    def parse(self, text: str) -> Policy:
+        root = self._document(text)
+        policy = Policy(self.path)
+        if root is not None:
+            self.fields(root, self.TOP, "the policy")
+            forbid = tuple(self.rules(root, "forbid", self.forbid_rule))
+            require = tuple(self.rules(root, "require", self.require_rule))
+            ids = self.unique_ids([*forbid, *require])
+            policy = Policy(self.path, self.severities(root), forbid, require,
+                            tuple(self.exceptions(root, ids)))
+        if self.diagnostics:
+            raise DescriptorError(self.diagnostics)
+        return policy
+
+    def _document(self, text: str) -> YMap | None:
+        found = []
+        try:
+            for value, line, problems in read_documents(text):
+                for problem in problems:
+                    self.error((problem.line, problem.col), problem.message)
+                if value is not None:
+                    found.append((value, line))
+        except YamlProblem as problem:
+            self.error((problem.line, problem.col), problem.message)
+            return None
+        if len(found) > 1:
+            self.error((found[1][1], 1), "a policy is one YAML document; found more than one")
+        if found and not isinstance(found[0][0], YMap):
+            self.error((found[0][1], 1), "a policy is a mapping with rules, forbid, require and exceptions")
+            return None
+        return found[0][0] if found else None
+
+    # -- generic checks --------------------------------------------------------------------
+
+    def fields(self, m: YMap, allowed, what: str, required=()) -> bool:
+        ok = True
+        for key in m:
+            if key not in allowed:
+                ok = False
+                self.error(m.key_pos(key), f"unknown field '{key}' in {what}"
+                           + (did_you_mean(str(key), allowed) or f" (allowed: {', '.join(allowed)})"))
+        for key in required:
+            if key not in m:
+                ok = False
+                self.error((m.line, m.col), f"{what} is missing required field '{key}'")
+        return ok
+
+    def items(self, m: YMap, key: str, what: str) -> list[tuple[object, tuple[int, int]]]:
+        value = m.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, YList):
+            self.error(m.value_pos(key), f"'{key}' must be a list of {what}")
+            return []
+        return [(item, value.item_pos(i)) for i, item in enumerate(value)]
+
+    def text(self, m: YMap, key: str, required: bool = False) -> str:
+        value = m.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.error(m.value_pos(key), f"'{key}' must be a non-empty string")
+            return ""
+        return value
+
+    def count(self, m: YMap, key: str) -> int:
+        value = m.get(key, 0)
+        if type(value) is not int or value < 0:
+            self.error(m.value_pos(key), f"'{key}' must be a whole number, not {value!r}")
+            return 0
+        return value
+
+    def strings(self, m: YMap, key: str, choices=None) -> tuple[str, ...]:
+        """A string or a list of strings (checked against ``choices`` when given)."""
+        value = m.get(key)
+        values = list(value) if isinstance(value, YList) else [value]
+        if not values or not all(isinstance(v, str) for v in values):
+            self.error(m.value_pos(key), f"'{key}' must be a string or a list of strings")
+            return ()
+        for v in values:
+            if choices is not None and v not in choices:
+                self.error(m.value_pos(key), f"'{key}' must be one of {', '.join(choices)}, not '{v}'"
+                           + did_you_mean(v, choices))
+        return tuple(values)
+
+    def severity(self, m: YMap, key: str, default: str, allow_off: bool = False) -> str:
+        value = m.get(key, default)
+        allowed = LEVELS if allow_off else LEVELS[:3]
+        if value is False:  # YAML 1.1 reads a bare `off` as false
+            value = "off"
+        if value not in allowed:
+            self.error(m.value_pos(key), f"severity must be one of {', '.join(allowed)}, not {value!r}"
+                       + did_you_mean(str(value), allowed))
+            return default
+        return value
+
+    # -- sections --------------------------------------------------------------------------
+
+    def severities(self, root: YMap) -> dict[str, str]:
+        value = root.get("rules")
+        if value is None:
+            return {}
+        if not isinstance(value, YMap):
+            self.error(root.value_pos("rules"), "'rules' maps a rule to error, warning, info or off")
+            return {}
+        result = {}
+        for rule in value:
+            if rule not in RULES:
+                self.error(value.key_pos(rule), f"unknown rule '{rule}'" + (
+                    did_you_mean(str(rule), RULES) or f" (built-in rules: {', '.join(RULES)}; set the "
+                    "severity of a forbid or require rule in its own entry)"))
+                continue
+            result[rule] = self.severity(value, rule, RULES[rule][0], allow_off=True)
+        return result
+
+    def rules(self, root: YMap, key: str, parse_one):
+        for item, pos in self.items(root, key, "rules"):
+            if not isinstance(item, YMap):
+                self.error(pos, f"a {key} rule is a mapping with an 'id'")
+                continue
+            rule = parse_one(item)
+            if rule is not None:
+                yield rule
+
+    def rule_id(self, m: YMap) -> str | None:
+        value = m.get("id")
+        if not isinstance(value, str) or not RULE_ID_RE.match(value):
+            self.error(m.value_pos("id"), f"rule id must match {RULE_ID_RE.pattern}, not {value!r}")
+            return None
+        if value in RULES:
+            self.error(m.value_pos("id"), f"rule id '{value}' is a built-in rule; choose another id")
+            return None
+        return value
+
+    def forbid_rule(self, m: YMap) -> ForbidRule | None:
+        ok = self.fields(m, self.FORBID, "forbid rule", ("id",))
+        rule_id = self.rule_id(m) if "id" in m else None
+        dep_type = m.get("type", "any")
+        if dep_type not in ("hard", "soft", "any"):
+            self.error(m.value_pos("type"), f"'type' must be hard, soft or any, not {dep_type!r}")
+        across = m.get("across")
+        if across is not None and across not in ("datacenter", "region"):
+            self.error(m.value_pos("across"), f"'across' must be datacenter or region, not {across!r}"
+                       + did_you_mean(str(across), ("datacenter", "region")))
+        if not any(k in m for k in ("from", "to", "across")):
+            self.error((m.line, m.col), "a forbid rule needs 'from', 'to' or 'across' (else it forbids "
+                       "every dependency)")
+        rule = ForbidRule(rule_id or "", self.text(m, "description"), self.severity(m, "severity", "error"),
+                          (self.path, m.line), self.selector(m, "from"), self.selector(m, "to"),
+                          dep_type, across)
+        return rule if ok and rule_id else None
+
+    def require_rule(self, m: YMap) -> RequireRule | None:
+        ok = self.fields(m, self.REQUIRE, "require rule", ("id",))
+        rule_id = self.rule_id(m) if "id" in m else None
+        readiness = self.strings(m, "readiness", READINESS_ITEMS) if "readiness" in m else ()
+        labels = self.strings(m, "labels") if "labels" in m else ()
+        rule = RequireRule(rule_id or "", self.text(m, "description"), self.severity(m, "severity", "error"),
+                           (self.path, m.line), self.selector(m, "for"), self.count(m, "min_datacenters"),
+                           self.count(m, "min_instances"), readiness, labels)
+        if not (rule.min_datacenters or rule.min_instances or readiness or labels):
+            self.error((m.line, m.col), "a require rule needs min_datacenters, min_instances, readiness "
+                       "or labels")
+        return rule if ok and rule_id else None
+
+    def unique_ids(self, rules) -> set[str]:
+        seen: dict[str, tuple[str, int]] = {}
+        for rule in rules:
+            if rule.id in seen:
+                self.error((rule.source[1], 1), f"rule id '{rule.id}' is used twice (first at line "
+                           f"{seen[rule.id][1]})")
+            seen.setdefault(rule.id, rule.source)
+        return set(seen)
+
+    def exceptions(self, root: YMap, ids: set[str]):
+        known = sorted(set(RULES) | ids)
+        for item, pos in self.items(root, "exceptions", "exceptions"):
+            if not isinstance(item, YMap):
+                self.error(pos, "an exception is a mapping: rule, subject, reason, expires")
+                continue
+            if not self.fields(item, self.EXCEPTION, "exception", ("rule", "subject", "reason", "expires")):
+                continue
+            rule = item["rule"]
+            if rule not in known:
+                self.error(item.value_pos("rule"), f"exception for unknown rule {rule!r}"
+                           + did_you_mean(str(rule), known))
+                continue
+            expires = self.date(item)
+            subject, reason = self.text(item, "subject", True), self.text(item, "reason", True)
+            target = self.text(item, "target", True) if "target" in item else None
+            if expires and subject and reason:
+                yield PolicyException(rule, subject, reason, expires, (self.path, item.line), target)
+
+    def date(self, m: YMap) -> dt.date | None:
+        value = m.get("expires")
+        try:
+            return dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            pass
+        self.error(m.value_pos("expires"), f"'expires' must be a date YYYY-MM-DD, not {value!r}")
+        return None
+
+    def selector(self, m: YMap, key: str) -> Selector:
+        value = m.get(key)
+        if value is None:
+            return Selector()
+        if not isinstance(value, YMap):
+            self.error(m.value_pos(key), f"'{key}' is a selector: a mapping of "
+                       + ", ".join(self.SELECTOR))
+            return Selector()
+        self.fields(value, self.SELECTOR, f"selector '{key}'")
+        get = lambda k, choices=None: self.strings(value, k, choices) if k in value else ()  # noqa: E731
+        return Selector(
+            names=get("name"), kinds=get("kind", ("service", "client")), teams=get("team"),
+            tribes=get("tribe"), tiers=self.tiers(value), lifecycles=get("lifecycle", LIFECYCLES),
+            labels=self.label_selector(value),
+            negated=self.selector(value, "not") if "not" in value else None,
+        )
+
+    def tiers(self, m: YMap) -> tuple[int, ...]:
+        value = m.get("tier")
+        if value is None:
+            return ()
+        values = list(value) if isinstance(value, YList) else [value]
+        if not values or any(type(v) is not int or not 1 <= v <= 3 for v in values):
+            self.error(m.value_pos("tier"), f"'tier' must be 1, 2, 3 or a list of them, not {value!r}")
+            return ()
+        return tuple(values)
+
+    def label_selector(self, m: YMap) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        value = m.get("labels")
+        if value is None:
+            return ()
+        if not isinstance(value, YMap):
+            self.error(m.value_pos("labels"), "'labels' in a selector maps a label to a value (or a list)")
+            return ()
+        return tuple((str(k), self.strings(value, k)) for k in value)
