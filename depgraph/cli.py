@@ -10,6 +10,7 @@ Exit codes: 0 success; 1 ``check`` found blocking findings; 2 invalid input or u
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import pkgutil
@@ -113,6 +114,29 @@ def _register_commands() -> None:
         if module.name.startswith("_"):
             continue
         importlib.import_module(f"depgraph.commands.{module.name}").register(app)
+    for info in app.registered_commands:
+        info.callback = _translating_errors(info.callback)
+
+
+def _translating_errors(callback):
+    """Wrap a command so that core errors become a message and exit code inside the app itself
+    (the same behaviour under ``CliRunner`` in tests as from the console script)."""
+
+    @functools.wraps(callback)
+    def command(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except DescriptorError as exc:
+            if state.debug:
+                raise
+            print_diagnostics(exc.diagnostics)
+            fail(f"{len(exc.errors)} error(s) in descriptors; fix them and run again", exc.exit_code)
+        except DepgraphError as exc:
+            if state.debug:
+                raise
+            fail(str(exc), exc.exit_code)
+
+    return command
 
 
 def main() -> None:
