@@ -1,0 +1,118 @@
+"""Progress on a terminal for long runs: one live status line per stage, silence everywhere else.
+
+Commands wrap their stages in :func:`progress`::
+
+    with progress() as shown:
+        with shown.stage("loading descriptors"):
+            catalog = load(...)
+        with shown.stage("precomputing blast radius") as stage:
+            for done, item in enumerate(items, 1):
+                stage.advance(done, len(items))
+
+The line goes to stderr (never stdout, so piped results stay clean) and only when stderr is a
+terminal, ``CI`` is unset and no ``--format json`` was asked for anywhere on the command line;
+otherwise every call is a no-op. The line is transient: it disappears when the run ends, so a
+fast run leaves no trace.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TextIO
+
+_QUIET_FORMATS = ("json",)
+
+
+def should_show(stream: TextIO | None = None, argv: Sequence[str] | None = None,
+                environ: dict | None = None) -> bool:
+    """True when progress belongs on ``stream`` (default stderr): a terminal, not CI, not JSON.
+
+    >>> import io
+    >>> should_show(io.StringIO(), argv=[], environ={})
+    False
+    """
+    stream = sys.stderr if stream is None else stream
+    argv = sys.argv[1:] if argv is None else argv
+    environ = os.environ if environ is None else environ
+    if environ.get("CI") or environ.get("TERM") == "dumb":
+        return False
+    if _asks_for_json(argv):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _asks_for_json(argv: Sequence[str]) -> bool:
+    """``--format json``, ``--format=json`` or ``-f json`` anywhere in ``argv``.
+
+    >>> _asks_for_json(["analyze", "--format=json"]), _asks_for_json(["-f", "text"])
+    (True, False)
+    """
+    for index, arg in enumerate(argv):
+        if arg.startswith("--format=") and arg.split("=", 1)[1] in _QUIET_FORMATS:
+            return True
+        if arg in ("--format", "-f") and index + 1 < len(argv) and argv[index + 1] in _QUIET_FORMATS:
+            return True
+    return False
+
+
+class Stage:
+    """One running stage; :meth:`advance` adds ``done/total`` to its line."""
+
+    def __init__(self, display: Progress, text: str):
+        self._display = display
+        self.text = text
+        self.started = time.monotonic()
+
+    def advance(self, done: int, total: int) -> None:
+        self._display._update(f"{self.text} {done:,}/{total:,}")
+
+
+class Progress:
+    """The live line; a disabled Progress does nothing at all."""
+
+    def __init__(self, status=None):
+        self._status = status
+        self.stages: list[tuple[str, float]] = []  # (text, seconds) of finished stages
+
+    @property
+    def enabled(self) -> bool:
+        return self._status is not None
+
+    @contextmanager
+    def stage(self, text: str) -> Iterator[Stage]:
+        """Show ``text`` while the block runs; record how long it took."""
+        current = Stage(self, text)
+        self._update(text)
+        try:
+            yield current
+        finally:
+            self.stages.append((text, time.monotonic() - current.started))
+
+    def _update(self, text: str) -> None:
+        if self._status is not None:
+            self._status.update(f"[bold]depgraph[/bold] {_markup_safe(text)}…")
+
+
+def _markup_safe(text: str) -> str:
+    return text.replace("[", "\\[")
+
+
+@contextmanager
+def progress(enabled: bool | None = None, stream: TextIO | None = None) -> Iterator[Progress]:
+    """A :class:`Progress` for one command run; ``enabled`` None decides by :func:`should_show`."""
+    stream = sys.stderr if stream is None else stream
+    if enabled is None:
+        enabled = should_show(stream)
+    if not enabled:
+        yield Progress()
+        return
+    from rich.console import Console
+
+    console = Console(file=stream, force_terminal=True)
+    with console.status("depgraph…", spinner="dots") as status:
+        yield Progress(status)
