@@ -255,15 +255,18 @@ class _Parser:
     def strings(self, m: YMap, key: str, choices=None) -> tuple[str, ...]:
         """A string or a list of strings (checked against ``choices`` when given)."""
         value = m.get(key)
-        values = list(value) if isinstance(value, YList) else [value]
-        if not values or not all(isinstance(v, str) for v in values):
+        if isinstance(value, YList):
+            values = [(v, value.item_pos(i)) for i, v in enumerate(value)]
+        else:
+            values = [(value, m.value_pos(key))]
+        if not values or not all(isinstance(v, str) for v, _ in values):
             self.error(m.value_pos(key), f"'{key}' must be a string or a list of strings")
             return ()
-        for v in values:
+        for v, pos in values:
             if choices is not None and v not in choices:
-                self.error(m.value_pos(key), f"'{key}' must be one of {', '.join(choices)}, not '{v}'"
+                self.error(pos, f"'{key}' must be one of {', '.join(choices)}, not '{v}'"
                            + did_you_mean(v, choices))
-        return tuple(values)
+        return tuple(v for v, _ in values)
 
     def severity(self, m: YMap, key: str, default: str, allow_off: bool = False) -> str:
         value = m.get(key, default)
@@ -324,7 +327,7 @@ class _Parser:
         if across is not None and across not in ("datacenter", "region"):
             self.error(m.value_pos("across"), f"'across' must be datacenter or region, not {across!r}"
                        + did_you_mean(str(across), ("datacenter", "region")))
-        if not any(k in m for k in ("from", "to", "across")):
+        if ok and not any(k in m for k in ("from", "to", "across")):
             self.error((m.line, m.col), "a forbid rule needs 'from', 'to' or 'across' (else it forbids "
                        "every dependency)")
         rule = ForbidRule(rule_id or "", self.text(m, "description"), self.severity(m, "severity", "error"),
