@@ -54,7 +54,8 @@ def analyze(catalog: Catalog) -> Analysis:
     graph = dependency_graph(catalog)
     cycles = cycle_analysis.dependency_cycles(graph)
     breakers = cycle_analysis.cycle_breakers(graph)
-    teams, tribes = cycle_analysis.team_cycles(catalog), cycle_analysis.tribe_cycles(catalog)
+    teams = cycle_analysis.team_cycles(catalog, graph)
+    tribes = cycle_analysis.tribe_cycles(catalog, graph)
     spofs = single_points_of_failure(catalog, model)
     unowned = ownership.unowned_services(catalog)
     cards = readiness.scorecards(catalog, spofs)
@@ -62,7 +63,7 @@ def analyze(catalog: Catalog) -> Analysis:
         *cycle_analysis.cycle_findings(graph, cycles, breakers),
         *cycle_analysis.group_cycle_findings(catalog, teams, tribes),
         *spof_findings(catalog, spofs),
-        *false_redundancy_findings(catalog, model),
+        *false_redundancy_findings(catalog, model, spofs),
         *ownership.ownership_findings(catalog, unowned),
         *readiness.readiness_findings(catalog, cards),
     ]
