@@ -1,0 +1,134 @@
+"""Check output formats: SARIF against the official 2.1.0 schema, JUnit, GitHub commands, Markdown."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from test_git_source import BASE_TREE, GitRepo
+
+from depgraph.check import CheckResult
+from depgraph.findings import Finding
+from depgraph.reporters.github import command, render_github, render_markdown
+
+CYCLE = {"services/index.yaml": BASE_TREE["services/index.yaml"] + "dependencies:\n  - search\n"}
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    repo = GitRepo(tmp_path / "repo")
+    repo.write(BASE_TREE)
+    repo.commit("base")
+    repo.write(CYCLE)
+    repo.commit("cycle")
+    monkeypatch.setenv("DEPGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    return repo
+
+
+@pytest.fixture
+def sarif_schema(shared_dir):
+    return json.loads((shared_dir / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+
+
+def test_sarif_is_valid_and_locates_the_closing_entry(repo, run_cli, sarif_schema, tmp_path, monkeypatch):
+    import jsonschema
+
+    monkeypatch.chdir(tmp_path)  # run from elsewhere: URIs are still relative to the repository root
+    result = run_cli("check", "-d", repo.descriptors, "--base", "HEAD~1", "--format", "sarif")
+    assert result.exit_code == 1
+    log = json.loads(result.stdout)
+    jsonschema.validate(log, sarif_schema)
+    run = log["runs"][0]
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert {"hard-cycle", "spof-infrastructure", "unowned"} <= set(rules)
+    assert rules["hard-cycle"]["shortDescription"]["text"] and rules["hard-cycle"]["help"]["text"]
+    new = [r for r in run["results"] if r["baselineState"] == "new"]
+    cycle = next(r for r in new if r["ruleId"] == "hard-cycle")
+    assert cycle["level"] == "error"
+    location = cycle["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "descriptors/services/index.yaml"
+    assert location["region"]["startLine"] == repo.line_of("services/index.yaml", "- search")
+    assert len(cycle["partialFingerprints"]["depgraph/v1"]) == 16
+    assert run["tool"]["driver"]["rules"][cycle["ruleIndex"]]["id"] == "hard-cycle"
+    old = [r for r in run["results"] if r["baselineState"] == "unchanged"]
+    assert {r["level"] for r in old} <= {"warning", "note"} and old
+
+
+def test_sarif_marks_excepted_findings_suppressed(tree, run_cli, sarif_schema):
+    import jsonschema
+
+    root = tree(BASE_TREE)
+    (root / "depgraph.yaml").write_text(
+        "exceptions:\n  - {rule: spof-service, subject: db, reason: moving to a cluster, expires: 2999-01-01}\n")
+    log = json.loads(run_cli("check", "-d", root, "--format", "sarif").stdout)
+    jsonschema.validate(log, sarif_schema)
+    suppressed = [r for r in log["runs"][0]["results"] if "suppressions" in r]
+    assert [(r["ruleId"], r["suppressions"][0]["justification"]) for r in suppressed] == [
+        ("spof-service", "moving to a cluster (until 2999-01-01)")]
+
+
+def test_junit_has_a_failing_case_per_blocking_rule(repo, run_cli, monkeypatch):
+    monkeypatch.chdir(repo.root)
+    result = run_cli("check", "-d", "descriptors", "--base", "HEAD~1", "--format", "junit")
+    assert result.exit_code == 1
+    root = ET.fromstring(result.stdout)
+    suite = root.find("testsuite")
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert suite.get("failures") == "1" and suite.get("tests") == str(len(cases))
+    failure = cases["hard-cycle"].find("failure")
+    assert failure is not None
+    line = repo.line_of("services/index.yaml", "- search")
+    assert f"descriptors/services/index.yaml:{line}: error: service:index:" in failure.text
+    assert cases["unowned"].find("failure") is None
+    assert cases["hard-cycle"].get("file") == "descriptors/services/index.yaml"
+
+
+def test_junit_skips_rules_turned_off(tree, run_cli):
+    root = tree(BASE_TREE)
+    (root / "depgraph.yaml").write_text("rules: {soft-cycle: off}\n")
+    suite = ET.fromstring(run_cli("check", "-d", root, "--format", "junit").stdout).find("testsuite")
+    case = next(c for c in suite.iter("testcase") if c.get("name") == "soft-cycle")
+    assert case.find("skipped") is not None and suite.get("skipped") == "1"
+
+
+def test_github_escaping():
+    assert command("error", "100% sure\r\nreally", file="a,b:c.yaml", line=3, title="x: y, z") == (
+        "::error file=a%2Cb%3Ac.yaml,line=3,title=x%3A y%2C z::100%25 sure%0D%0Areally")
+    assert command("notice", "plain") == "::notice::plain"
+
+
+def _result(**changes) -> CheckResult:
+    block = Finding("hard-cycle", "error", "service:a", "ring a -> b -> a", "d/a.yaml", 4, key=("a", "b"))
+    soft = Finding("soft-cycle", "warning", "service:c", "soft <ring>|c", "d/c.yaml", 2, key=("c", "d"))
+    old = Finding("unowned", "error", "service:z", "z has no owner", "d/z.yaml", 1)
+    fields = dict(new=[block, soft], existing=[(old, "base")], excepted=[], stale=[], fail_on="error")
+    fields.update(changes)
+    return CheckResult(**fields)
+
+
+def test_github_annotates_only_new_findings():
+    lines = render_github(_result()).splitlines()
+    assert lines[0] == "::error file=d/a.yaml,line=4,title=depgraph hard-cycle::service:a: ring a -> b -> a"
+    assert lines[1].startswith("::warning file=d/c.yaml,line=2,")
+    assert not any("service:z" in line for line in lines)
+    assert lines[-1].startswith("depgraph check FAILED: 1 new blocking finding ")
+
+
+def test_markdown_puts_new_blocking_first_and_escapes():
+    text = render_markdown(_result())
+    blocking, not_blocking, old = (text.index("### New and blocking (1)"),
+                                   text.index("### New, not blocking (1)"), text.index("Existing findings (1)"))
+    assert blocking < not_blocking < old
+    assert text.startswith("## :x: depgraph check")
+    assert "soft \\<ring\\>\\|c" in text
+    assert render_markdown(_result(new=[])).startswith("## :white_check_mark: depgraph check")
+
+
+def test_markdown_and_text_from_the_cli(repo, run_cli, monkeypatch):
+    monkeypatch.chdir(repo.root)
+    markdown = run_cli("check", "-d", "descriptors", "--base", "HEAD~1", "--format", "markdown").stdout
+    assert "### New and blocking (1)" in markdown and "`descriptors/services/index.yaml:9`" in markdown
+    text = run_cli("check", "-d", "descriptors", "--base", "HEAD~1").stdout
+    assert text.splitlines()[0].startswith("depgraph check FAILED: 1 new blocking finding")
+    assert "descriptors/services/index.yaml:9: error: hard-cycle: service:index" in text
