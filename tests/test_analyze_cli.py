@@ -134,7 +134,7 @@ class TestAnalyzeText:
         result = run_cli("analyze", "-d", tree(TINY))
         assert result.exit_code == 0  # analyze reports; check gates
         out = result.stdout
-        assert "7 services, 1 clients, 2 hosts" in out
+        assert "7 services, 1 client, 2 hosts" in out
         assert out.index("Errors (") < out.index("Hard cycles (1)") < out.index("Warnings")
         assert "service:login -> service:profile -> service:login" in out
         assert "cut or soften: service:" in out
@@ -215,6 +215,16 @@ class TestBundledLandscape:
                                   {"service": "service:lyrics", "reason": "unknown-team"}]
 
     def test_planted_tier_inversion_and_deprecated_dependency(self, doc):
-        found = {(f["rule"], f["subject"]) for f in doc["findings"]}
-        assert ("tier-inversion", "service:access-point") in found
-        assert ("deprecated-dependency", "service:radio") in found
+        def subjects(rule):
+            return [f["subject"] for f in doc["findings"] if f["rule"] == rule]
+
+        assert "service:access-point" in subjects("tier-inversion")
+        inversion = next(f for f in doc["findings"] if f["rule"] == "tier-inversion"
+                         and f["subject"] == "service:access-point")
+        assert "service:ab-testing" in inversion["message"]
+        assert subjects("deprecated-dependency") == ["service:radio"]
+
+    def test_hard_cycle_is_an_error_with_a_cut(self, doc):
+        [finding] = [f for f in doc["findings"] if f["rule"] == "hard-cycle"]
+        assert finding["severity"] == "error" and finding["subject"] == "service:login"
+        assert len(doc["cycle_breakers"]) == 1

@@ -58,14 +58,21 @@ def analyze(
 def headline(result) -> str:
     from depgraph.analysis import summary
 
-    catalog, counts = result.catalog, summary(result)
-    return (f"{counts['services']} services, {counts['clients']} clients, {counts['hosts']} hosts, "
-            f"{counts['datacenters']} data centers, {counts['teams']} teams, "
-            f"{counts['dependencies']} dependencies ({catalog.root})")
+    counts = summary(result)
+    parts = [("services", "service"), ("clients", "client"), ("hosts", "host"),
+             ("datacenters", "data center"), ("teams", "team"), ("dependencies", "dependency")]
+    return ", ".join(plural(counts[key], word) for key, word in parts) + f" ({result.catalog.root})"
+
+
+def plural(count: int, word: str) -> str:
+    """``1 client``, ``2 clients``, ``3 dependencies``."""
+    if count == 1:
+        return f"1 {word}"
+    return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
 
 
 def severity_line(result) -> str:
-    return ", ".join(f"{result.count(s)} {s}{'s' if result.count(s) != 1 and s != 'info' else ''}"
+    return ", ".join(plural(result.count(s), s) if s != "info" else f"{result.count(s)} info"
                      for s in ("error", "warning", "info"))
 
 
