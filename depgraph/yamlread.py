@@ -5,8 +5,11 @@ pass with an explicit stack, so that it can
 - keep the line and column of every mapping, key, value and list item (1-based),
 - reject a key repeated in one mapping (PyYAML silently keeps the last one),
 - never construct a custom or language-specific tag (``!!python/object`` and friends),
-- bound nesting depth and alias use, so alias bombs and deep nesting fail fast with a clear
-  message instead of exhausting memory or the C stack.
+- bound nesting depth and alias use (the number of aliases and the number of values they repeat),
+  so alias bombs and deep nesting fail fast with a clear message instead of exhausting memory,
+  time or the C stack,
+- refuse recursive structures (an alias inside the node its anchor names),
+- apply ``<<`` merges once the merged mapping or list is complete.
 
 Mappings come back as :class:`YMap` (a dict with ``line``, ``col`` and per-key positions), lists
 as :class:`YList`, scalars as ``str``, ``int``, ``float``, ``bool`` or ``None``. Dates stay strings.
@@ -24,6 +27,7 @@ try:  # libyaml: ~10x faster; PyYAML's pure-Python parser is the fallback
     from yaml import CSafeLoader as _ParserLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _ParserLoader
+_POSITIONS_IN_BYTES = _ParserLoader is not yaml.SafeLoader  # libyaml reports reader errors in bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,16 +95,28 @@ def _resolve_plain(value: str):
     return value
 
 
+MAX_NUMBER_CHARS = 100  # a longer number is no descriptor value, and base-60 ints cost O(n^2)
+
+
+class _BadScalar(ValueError):
+    """A scalar whose tag does not fit its text (``!!int abc``) or a number too long to convert."""
+
+
 def _convert(tag: str, value: str):
     kind = tag.rsplit(":", 1)[-1]
     if kind == "bool":
         return _BOOL_WORDS.get(value, value.lower() in ("yes", "true", "on"))
     if kind == "null":
         return None
-    if kind == "int":
-        return _constructor.construct_yaml_int(yaml.ScalarNode(tag, value))
-    if kind == "float":
-        return _constructor.construct_yaml_float(yaml.ScalarNode(tag, value))
+    if kind in ("int", "float"):
+        if len(value) > MAX_NUMBER_CHARS:
+            raise _BadScalar(f"number of {len(value):,} characters is too long (at most {MAX_NUMBER_CHARS})")
+        try:
+            if kind == "int":
+                return _constructor.construct_yaml_int(yaml.ScalarNode(tag, value))
+            return _constructor.construct_yaml_float(yaml.ScalarNode(tag, value))
+        except (ValueError, OverflowError, IndexError):
+            raise _BadScalar(f"'{value}' is not a valid !!{kind}") from None
     if kind == "merge":
         return "<<"
     return value  # str, timestamp, value
@@ -112,16 +128,17 @@ def _short(tag: str) -> str:
 
 def _scalar(event) -> object:
     tag = event.tag
-    if tag is None or tag == "!":
-        if event.implicit[0] and tag is None:
-            return _resolve_plain(event.value)
-        return event.value
-    if tag not in _SAFE_TAGS:
-        raise YamlProblem(
-            event.start_mark.line + 1, event.start_mark.column + 1,
-            f"unsupported YAML tag '{_short(tag)}': depgraph never constructs custom or "
-            "language-specific tags; remove the tag", fatal=False)
-    return _convert(tag, event.value)
+    try:
+        if tag is None or tag == "!":
+            if event.implicit[0] and tag is None:
+                return _resolve_plain(event.value)
+            return event.value
+        if tag not in _SAFE_TAGS:
+            raise _BadScalar(f"unsupported YAML tag '{_short(tag)}': depgraph never constructs custom or "
+                             "language-specific tags; remove the tag")
+        return _convert(tag, event.value)
+    except _BadScalar as exc:
+        raise YamlProblem(event.start_mark.line + 1, event.start_mark.column + 1, str(exc), fatal=False) from None
 
 
 def read_documents(text: str, limits: Limits = DEFAULT_LIMITS):
@@ -138,20 +155,51 @@ def read_documents(text: str, limits: Limits = DEFAULT_LIMITS):
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        raise YamlProblem(line, col, f"YAML syntax: {problem}{context}") from None
+        raise YamlProblem(line, col, f"YAML syntax: {problem}{context}{_tab_hint(text, line, col)}") from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _byte_position(text, exc.position) if _POSITIONS_IN_BYTES else _char_position(text, exc.position)
+        raise YamlProblem(line, col, f"YAML syntax: character {_char_name(exc.character)} is not allowed in "
+                          "YAML text (control characters other than tab and line breaks are not)") from None
     except yaml.YAMLError as exc:
         raise YamlProblem(1, 1, f"YAML syntax: {exc}") from None
     finally:
         parser.dispose()
 
 
+def _tab_hint(text: str, line: int, col: int) -> str:
+    """A hint when a syntax error stands on a tab in a line's indentation (YAML forbids those)."""
+    parts = text.split("\n", line)
+    if len(parts) < line:
+        return ""
+    row = parts[line - 1]
+    indent = row[: len(row) - len(row.lstrip(" \t"))]
+    if "\t" in indent and col <= len(indent) + 1:
+        return "; tabs are not allowed in YAML indentation, indent with spaces"
+    return ""
+
+
+def _byte_position(text: str, position: int) -> tuple[int, int]:
+    """``(line, col)``, 1-based, of a UTF-8 byte offset into ``text`` (libyaml counts bytes there)."""
+    return _char_position(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "replace"), position)
+
+
+def _char_position(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
+def _char_name(character) -> str:
+    code = ord(character) if isinstance(character, str) else int(character)
+    return "NUL (0x00)" if code == 0 else f"U+{code:04X}"
+
+
 def _documents(parser, limits: Limits):
     get_event = parser.get_event
     max_depth = limits.max_depth
     anchors: dict[str, object] = {}
-    aliases = 0
+    aliases = _AliasBudget(limits)
     problems: list[YamlProblem] = []
-    # The stack holds containers being built: [container, pending_key, key_line, key_col]
+    # The stack holds containers being built: [container, pending_key, key_line, key_col, merge_into]
     stack: list[list] = []
     root = None
     doc_line = 1
@@ -170,13 +218,7 @@ def _documents(parser, limits: Limits):
                 if event.anchor:
                     anchors[event.anchor] = value
             elif cls is ev.AliasEvent:
-                aliases += 1
-                if aliases > limits.max_aliases:
-                    raise YamlProblem(line, col, f"more than {limits.max_aliases} alias uses in one file "
-                                      "(limit max_aliases; raise it with --max-aliases if this is intended)")
-                if event.anchor not in anchors:
-                    raise YamlProblem(line, col, f"YAML syntax: found undefined alias '{event.anchor}'")
-                value = anchors[event.anchor]
+                value = aliases.use(event.anchor, anchors, stack, line, col, problems)
             else:
                 if len(stack) >= max_depth:
                     raise YamlProblem(line, col, f"nesting deeper than {max_depth} levels "
@@ -191,11 +233,12 @@ def _documents(parser, limits: Limits):
                 container.pos = {} if cls is ev.MappingStartEvent else []
                 if event.anchor:
                     anchors[event.anchor] = container
+                merge_into = None
                 if stack:
-                    _attach(stack, container, line, col, problems)
+                    merge_into = _attach(stack, container, line, col, problems, fresh=True)
                 else:
                     root = container
-                stack.append([container, _NO_KEY, 0, 0])
+                stack.append([container, _NO_KEY, 0, 0, merge_into])
                 continue
             if stack:
                 _attach(stack, value, line, col, problems)
@@ -203,17 +246,79 @@ def _documents(parser, limits: Limits):
                 root = value
             continue
         if cls is ev.MappingEndEvent or cls is ev.SequenceEndEvent:
-            stack.pop()
+            frame = stack.pop()
+            if frame[4] is not None:  # the value of a ``<<`` key is complete: merge it now
+                _merge(frame[4], frame[0], problems)
             continue
         if cls is ev.DocumentStartEvent:
             doc_line = event.start_mark.line + 1
             continue
         if cls is ev.DocumentEndEvent:
-            yield root, doc_line, problems
+            yield (None if root is _DROPPED else root), doc_line, problems
             root, problems, anchors = None, [], {}
             continue
         if cls is ev.StreamEndEvent:
             return
+
+
+class _AliasBudget:
+    """Counts alias uses and the values they repeat, per file, so that alias bombs fail fast.
+
+    A "billion laughs" file uses few aliases (nine levels of nine) but repeats 10^9 values: the
+    value tree stays small because aliased values are shared, yet anything that walks it (a
+    message quoting it, a report) would not finish. Each use of an aliased mapping or list costs
+    its expanded size (sizes are memoised per anchored node, so counting is linear in the file).
+    """
+
+    NODES_PER_ALIAS = 1000
+
+    def __init__(self, limits: Limits):
+        self.max_uses = limits.max_aliases
+        self.max_nodes = limits.max_aliases * self.NODES_PER_ALIAS
+        self.uses = 0
+        self.nodes = 0
+        self.sizes: dict[int, tuple[object, int]] = {}
+
+    def use(self, anchor: str, anchors: dict, stack: list, line: int, col: int, problems: list):
+        self.uses += 1
+        if self.uses > self.max_uses:
+            raise YamlProblem(line, col, f"more than {self.max_uses} alias uses in one file "
+                              "(limit max_aliases; raise it with --max-aliases if this is intended)")
+        if anchor not in anchors:
+            raise YamlProblem(line, col, f"YAML syntax: found undefined alias '{anchor}'")
+        value = anchors[anchor]
+        if value.__class__ is not YMap and value.__class__ is not YList:
+            return value
+        if any(frame[0] is value for frame in stack):
+            problems.append(YamlProblem(line, col, f"alias '*{anchor}' stands inside the node its anchor "
+                                        "names (a recursive structure); depgraph cannot use it", fatal=False))
+            return _DROPPED
+        self.nodes += self._size(value)
+        if self.nodes > self.max_nodes:
+            raise YamlProblem(line, col, f"aliases in this file repeat more than {self.max_nodes:,} values "
+                              f"(an alias bomb?) (limit max_aliases x {self.NODES_PER_ALIAS}; raise it "
+                              "with --max-aliases if this is intended)")
+        return value
+
+    def _size(self, value) -> int:
+        """How many values ``value`` stands for once every alias in it is expanded (iteratively:
+        the tree may be as deep as max_depth allows; it has no cycles, aliases to open nodes are refused)."""
+        sizes = self.sizes
+        todo = [value]
+        while todo:
+            node = todo[-1]
+            if id(node) in sizes:
+                todo.pop()
+                continue
+            children = [c for c in (node.values() if node.__class__ is YMap else node)
+                        if c.__class__ is YMap or c.__class__ is YList]
+            pending = [c for c in children if id(c) not in sizes]
+            if pending:
+                todo.extend(pending)
+                continue
+            todo.pop()
+            sizes[id(node)] = (node, 1 + len(node) - len(children) + sum(sizes[id(c)][1] for c in children))
+        return sizes[id(value)][1]
 
 
 class _Marker:
@@ -230,15 +335,19 @@ _NO_KEY = _Marker("<no key>")
 _DROPPED = _Marker("<dropped>")
 
 
-def _attach(stack, value, line, col, problems) -> None:
-    """Put ``value`` (at line, col) into the container on top of the stack."""
+def _attach(stack, value, line, col, problems, fresh: bool = False):
+    """Put ``value`` (at line, col) into the container on top of the stack.
+
+    ``fresh`` says ``value`` is a mapping or list that is only starting: when it is the value of a
+    ``<<`` key it cannot be merged yet, so the mapping to merge it into is returned instead.
+    """
     frame = stack[-1]
     container = frame[0]
     if container.__class__ is YList:
         if value is not _DROPPED:
             container.append(value)
             container.pos.append((line, col))
-        return
+        return None
     key = frame[1]
     if key is _NO_KEY:  # value is a key
         if isinstance(value, (YMap, YList)):
@@ -246,13 +355,19 @@ def _attach(stack, value, line, col, problems) -> None:
                                         "mapping or list", fatal=False))
             value = _DROPPED
         frame[1], frame[2], frame[3] = value, line, col
-        return
+        return None
     frame[1] = _NO_KEY
     if key is _DROPPED or value is _DROPPED:
-        return
-    if key == "<<" and isinstance(value, (YMap, YList)):
-        _merge(container, value, line, col, problems)
-        return
+        return None
+    if key == "<<" and key.__class__ is str:
+        if value.__class__ is YMap or value.__class__ is YList:
+            if fresh:
+                return container
+            _merge(container, value, problems)
+        else:
+            problems.append(YamlProblem(line, col, "'<<' merges mappings only (write '<<: *anchor' or "
+                                        "'<<: [*a, *b]')", fatal=False))
+        return None
     if key in container:
         merged = getattr(container, "merged", ())
         if key not in merged:
@@ -260,18 +375,23 @@ def _attach(stack, value, line, col, problems) -> None:
             problems.append(YamlProblem(frame[2], frame[3], f"duplicate key '{key}' in one mapping (first "
                                         f"at line {first[0]}); YAML would silently keep only the last one",
                                         fatal=False))
-            return
+            return None
         merged.discard(key)  # an explicit key overrides a merged one
     container[key] = value
     container.pos[key] = (frame[2], frame[3], line, col)
+    return None
 
 
-def _merge(container: YMap, value, line, col, problems) -> None:
-    """``<<: *base`` or ``<<: [*a, *b]``: copy keys not already set (explicit keys win)."""
-    sources = value if isinstance(value, YList) else [value]
-    for source in sources:
+def _merge(container: YMap, value, problems) -> None:
+    """``<<: *base`` or ``<<: [*a, *b]``: copy keys not already set (explicit keys and earlier sources win)."""
+    if value.__class__ is YList:
+        sources = [(item, *value.item_pos(i)) for i, item in enumerate(value)]
+    else:
+        sources = [(value, value.line, value.col)]
+    for source, line, col in sources:
         if not isinstance(source, YMap):
-            problems.append(YamlProblem(line, col, "'<<' merges mappings only", fatal=False))
+            problems.append(YamlProblem(line, col, "'<<' merges mappings only (write '<<: *anchor' or "
+                                        "'<<: [*a, *b]')", fatal=False))
             continue
         merged = getattr(container, "merged", None)
         if merged is None:
