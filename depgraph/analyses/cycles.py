@@ -5,7 +5,8 @@ A cycle is a strongly connected component (SCC) of two or more members of the de
 cycle: then none of its members can start cold, and one failure takes the ring down. Every
 cycle carries one shortest example ``[a, …, a]``, all-hard for a hard cycle, starting at its
 smallest id and otherwise the lexicographically smallest, so output is deterministic. Simple
-cycles are never enumerated: finding the example costs one breadth-first search per member.
+cycles are never enumerated: finding the example costs at most one bounded breadth-first
+search per member.
 """
 
 from __future__ import annotations
@@ -106,31 +107,41 @@ def _hard_subgraph(graph: nx.DiGraph, nodes=None) -> nx.DiGraph:
     return hard
 
 
-def shortest_cycle(graph: nx.DiGraph) -> tuple[str, ...]:
+SEARCH_BUDGET = 2_000_000  # nodes visited by the searches of one shortest_cycle call
+
+
+def shortest_cycle(graph: nx.DiGraph, budget: int = SEARCH_BUDGET) -> tuple[str, ...]:
     """One shortest cycle of ``graph`` as ``(a, …, a)``, or ``()`` when it is acyclic.
 
-    Among shortest cycles it picks the one through the smallest node id, and from there the
+    Among shortest cycles it picks the ones through the smallest node id, and of those the
     lexicographically smallest walk, so the answer does not depend on graph insertion order.
+    Each node's search sees only nodes above it (a cycle is found from its smallest member) and
+    stops at the best length so far. Past ``budget`` visited nodes in all (only a huge
+    component with long cycles gets there) the best cycle found so far is returned.
 
     >>> g = nx.DiGraph([("c", "a"), ("a", "b"), ("b", "c"), ("b", "d"), ("d", "b")])
     >>> shortest_cycle(g)
     ('b', 'd', 'b')
     """
     best: tuple[str, ...] = ()
+    spent = 0
     for node in sorted(graph):
         limit = len(best) - 1 if best else len(graph) + 1
-        cycle = _shortest_cycle_through(graph, node, limit)
+        to_node = _distances_to(graph, node, limit - 2)
+        spent += len(to_node)
+        cycle = _walk(graph, node, to_node, limit)
         if cycle:
             best = cycle
             if len(best) == 3:  # two members: nothing can be shorter
                 break
+        if best and spent > budget:
+            break
     return best
 
 
-def _shortest_cycle_through(graph: nx.DiGraph, start: str, limit: int) -> tuple[str, ...]:
-    """The lexicographically smallest cycle through ``start`` with fewer than ``limit`` edges
-    and no shorter one, or ``()``."""
-    to_start = _distances_to(graph, start, limit - 2)
+def _walk(graph: nx.DiGraph, start: str, to_start: dict[str, int], limit: int) -> tuple[str, ...]:
+    """The lexicographically smallest shortest cycle through ``start`` if it has fewer than
+    ``limit`` edges, else ``()``; ``to_start`` holds distances to ``start``."""
     lengths = [to_start[v] + 1 for v in graph.successors(start) if v in to_start]
     if not lengths or min(lengths) >= limit:
         return ()
@@ -144,7 +155,8 @@ def _shortest_cycle_through(graph: nx.DiGraph, start: str, limit: int) -> tuple[
 
 
 def _distances_to(graph: nx.DiGraph, target: str, cutoff: int) -> dict[str, int]:
-    """Hop distance from each node to ``target`` (reverse BFS), up to ``cutoff`` hops."""
+    """Hop distance to ``target`` from each node with a larger id (reverse BFS), up to
+    ``cutoff`` hops."""
     distance = {target: 0}
     queue = deque([target])
     while queue:
@@ -152,7 +164,7 @@ def _distances_to(graph: nx.DiGraph, target: str, cutoff: int) -> dict[str, int]
         if distance[node] >= cutoff:
             continue
         for pred in graph.predecessors(node):
-            if pred not in distance:
+            if pred > target and pred not in distance:
                 distance[pred] = distance[node] + 1
                 queue.append(pred)
     return distance
