@@ -1,0 +1,255 @@
+"""What a change does to the architecture: ``diff_catalogs(old, new) -> ArchitectureDiff``.
+
+Dependencies added, removed and retyped (soft <-> hard); services and clients added and removed;
+cycles, single points of failure and findings introduced and fixed; the blast radius of every
+service whose down-set on failure changed size; owners changed. Plus the ``depgraph/diff/v1``
+JSON document, text, and Markdown with a Mermaid diagram of the changed neighbourhood.
+
+Only services that some changed dependent can reach are re-simulated for the blast radius: a
+service's down-set depends only on the entries of the services and clients that depend on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from depgraph.analysis import analyze
+from depgraph.checkbase import entry_signature
+from depgraph.failure import FailureModel
+from depgraph.model import Catalog
+
+SCHEMA = "depgraph/diff/v1"
+MAX_DIAGRAM_NODES = 60
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeChange:
+    source: str
+    target: str
+    before: str | None  # None: added
+    after: str | None  # None: removed
+    file: str | None = None
+    line: int | None = None
+
+    def to_json(self) -> dict:
+        doc = {"source": self.source, "target": self.target, "file": self.file, "line": self.line}
+        if self.before and self.after:
+            return {**doc, "before": self.before, "after": self.after}
+        return {**doc, "type": self.after or self.before}
+
+
+@dataclass(frozen=True, slots=True)
+class RadiusChange:
+    service: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {"service": self.service, "before": len(self.before), "after": len(self.after),
+                "newly_down": sorted(set(self.after) - set(self.before)),
+                "no_longer_down": sorted(set(self.before) - set(self.after))}
+
+
+@dataclass(frozen=True)
+class ArchitectureDiff:
+    added: list[EdgeChange]
+    removed: list[EdgeChange]
+    retyped: list[EdgeChange]
+    entities_added: list[str]
+    entities_removed: list[str]
+    cycles_introduced: list
+    cycles_fixed: list
+    spofs_introduced: list
+    spofs_fixed: list
+    findings_introduced: list
+    findings_fixed: list
+    radius: list[RadiusChange]
+    owners: list[tuple[str, str | None, str | None]]
+
+    @property
+    def empty(self) -> bool:
+        return not any((self.added, self.removed, self.retyped, self.entities_added, self.entities_removed,
+                        self.cycles_introduced, self.cycles_fixed, self.spofs_introduced, self.spofs_fixed,
+                        self.findings_introduced, self.findings_fixed, self.radius, self.owners))
+
+
+def diff_catalogs(old: Catalog, new: Catalog) -> ArchitectureDiff:
+    """Everything that changed between two valid catalogs (lists sorted by id)."""
+    before, after = analyze(old), analyze(new)
+    old_edges, new_edges = _edges(old), _edges(new)
+    added = [new_edges[k] for k in sorted(new_edges.keys() - old_edges.keys())]
+    removed = [old_edges[k] for k in sorted(old_edges.keys() - new_edges.keys())]
+    retyped = [EdgeChange(*k, old_edges[k].after, new_edges[k].after, new_edges[k].file, new_edges[k].line)
+               for k in sorted(old_edges.keys() & new_edges.keys()) if old_edges[k].after != new_edges[k].after]
+    old_ids, new_ids = _dependents(old), _dependents(new)
+    cycles = _changed(before.cycles, after.cycles, lambda c: (c.members, c.hard))
+    spofs = _changed(before.spofs, after.spofs, lambda s: s.component)
+    findings = _changed(before.findings, after.findings, lambda f: f.fingerprint)
+    return ArchitectureDiff(
+        added=[EdgeChange(e.source, e.target, None, e.after, e.file, e.line) for e in added],
+        removed=[EdgeChange(e.source, e.target, e.after, None, e.file, e.line) for e in removed],
+        retyped=retyped,
+        entities_added=sorted(new_ids.keys() - old_ids.keys()),
+        entities_removed=sorted(old_ids.keys() - new_ids.keys()),
+        cycles_introduced=cycles[0], cycles_fixed=cycles[1],
+        spofs_introduced=spofs[0], spofs_fixed=spofs[1],
+        findings_introduced=findings[0], findings_fixed=findings[1],
+        radius=_radius_changes(old, new, before.model, after.model, old_ids, new_ids),
+        owners=[(i, old_ids[i].owner, new_ids[i].owner) for i in sorted(old_ids.keys() & new_ids.keys())
+                if old_ids[i].owner != new_ids[i].owner],
+    )
+
+
+def _dependents(catalog: Catalog) -> dict:
+    return {e.id: e for e in (*catalog.services.values(), *catalog.clients.values())}
+
+
+def _edges(catalog: Catalog) -> dict[tuple[str, str], EdgeChange]:
+    """``(dependent, target) -> EdgeChange`` with the type (hard when any entry is) in ``after``."""
+    edges: dict[tuple[str, str], EdgeChange] = {}
+    for entity in _dependents(catalog).values():
+        for dep in entity.dependencies:
+            where = dep.source or entity.source
+            for name in dep.targets:
+                key = (entity.id, f"service:{name}")
+                if key not in edges or (dep.hard and edges[key].after == "soft"):
+                    edges[key] = EdgeChange(*key, None, dep.type, where.file if where else None,
+                                            where.line if where else None)
+    return edges
+
+
+def _changed(old: list, new: list, key) -> tuple[list, list]:
+    old_keys, new_keys = {key(x) for x in old}, {key(x) for x in new}
+    return [x for x in new if key(x) not in old_keys], [x for x in old if key(x) not in new_keys]
+
+
+def _radius_changes(old: Catalog, new: Catalog, old_model: FailureModel, new_model: FailureModel,
+                    old_ids: dict, new_ids: dict) -> list[RadiusChange]:
+    """Services in both trees whose down-set (what fails with them) changed size."""
+    changed = {i for i in old_ids.keys() | new_ids.keys()
+               if i not in old_ids or i not in new_ids
+               or {entry_signature(old_ids[i], d) for d in old_ids[i].dependencies}
+               != {entry_signature(new_ids[i], d) for d in new_ids[i].dependencies}}
+    candidates = set()
+    for catalog in (old, new):
+        graph = nx.DiGraph()
+        graph.add_edges_from(_edges(catalog))
+        for node in changed & set(graph):
+            candidates |= nx.descendants(graph, node)
+    services = sorted(c for c in candidates if c.startswith("service:") and c in old_ids and c in new_ids)
+    result = []
+    for service in services:
+        before, after = _down(old_model, service), _down(new_model, service)
+        if len(before) != len(after):
+            result.append(RadiusChange(service, before, after))
+    return result
+
+
+def _down(model: FailureModel, service: str) -> tuple[str, ...]:
+    node = model.nodes.number[service]
+    ids = model.nodes.ids
+    return tuple(sorted(ids[n] for n in model.propagate_down([node]) if n != node))
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def diff_to_json(diff: ArchitectureDiff, old_label: str, new_label: str) -> dict:
+    return {
+        "schema": SCHEMA,
+        "old": old_label,
+        "new": new_label,
+        "entities": {"added": diff.entities_added, "removed": diff.entities_removed},
+        "dependencies": {"added": [e.to_json() for e in diff.added],
+                         "removed": [e.to_json() for e in diff.removed],
+                         "retyped": [e.to_json() for e in diff.retyped]},
+        "cycles": {"introduced": [c.to_json() for c in diff.cycles_introduced],
+                   "fixed": [c.to_json() for c in diff.cycles_fixed]},
+        "spofs": {"introduced": [s.to_json() for s in diff.spofs_introduced],
+                  "fixed": [s.to_json() for s in diff.spofs_fixed]},
+        "findings": {"introduced": [f.to_json() for f in diff.findings_introduced],
+                     "fixed": [f.to_json() for f in diff.findings_fixed]},
+        "blast_radius": [r.to_json() for r in diff.radius],
+        "owners": [{"id": i, "before": a, "after": b} for i, a, b in diff.owners],
+    }
+
+
+def diff_text(diff: ArchitectureDiff, old_label: str, new_label: str) -> str:
+    lines = [f"depgraph diff: {old_label} -> {new_label}"]
+    if diff.empty:
+        return lines[0] + "\nno architectural change"
+    for title, items, show in _sections(diff):
+        if items:
+            lines += ["", f"{title} ({len(items)})"] + [f"  {show(item)}" for item in items]
+    return "\n".join(lines)
+
+
+def _place(e) -> str:
+    return f"  ({e.file}:{e.line})" if e.file and e.line else ""
+
+
+def _sections(diff: ArchitectureDiff):
+    radius = lambda r: f"{r.service}: {len(r.before)} -> {len(r.after)} down ({len(r.after) - len(r.before):+d})"  # noqa: E731
+    return [
+        ("Dependencies added", diff.added, lambda e: f"+ {e.source} -> {e.target} ({e.after}){_place(e)}"),
+        ("Dependencies removed", diff.removed, lambda e: f"- {e.source} -> {e.target} ({e.before})"),
+        ("Dependencies retyped", diff.retyped,
+         lambda e: f"~ {e.source} -> {e.target} ({e.before} -> {e.after}){_place(e)}"),
+        ("Added", diff.entities_added, str),
+        ("Removed", diff.entities_removed, str),
+        ("Cycles introduced", diff.cycles_introduced, lambda c: f"{'hard' if c.hard else 'soft'}: {' -> '.join(c.example)}"),
+        ("Cycles fixed", diff.cycles_fixed, lambda c: f"{'hard' if c.hard else 'soft'}: {' -> '.join(c.example)}"),
+        ("Single points of failure introduced", diff.spofs_introduced, lambda s: f"{s.component} ({len(s.down)} down)"),
+        ("Single points of failure fixed", diff.spofs_fixed, lambda s: s.component),
+        ("Blast radius changed", diff.radius, radius),
+        ("Owners changed", diff.owners, lambda o: f"{o[0]}: {o[1] or '(none)'} -> {o[2] or '(none)'}"),
+        ("Findings introduced", diff.findings_introduced, lambda f: f"{f.severity} {f.rule} {f.subject}: {f.message}"),
+        ("Findings fixed", diff.findings_fixed, lambda f: f"{f.severity} {f.rule} {f.subject}"),
+    ]
+
+
+def diff_markdown(diff: ArchitectureDiff, old_label: str, new_label: str) -> str:
+    """A PR comment: the same sections as tables, and a Mermaid diagram of the changed edges."""
+    from depgraph.reporters.markdown import code, text
+
+    lines = [f"## depgraph diff: {code(old_label)} → {code(new_label)}", ""]
+    if diff.empty:
+        return "\n".join(lines + ["No architectural change."]) + "\n"
+    for title, items, show in _sections(diff):
+        if items:
+            lines += [f"### {title} ({len(items)})", ""]
+            lines += [f"- {text(show(item).strip())}" for item in items[:100]]
+            if len(items) > 100:
+                lines.append(f"- … and {len(items) - 100} more (see `--format json`)")
+            lines.append("")
+    lines += mermaid_diagram(diff)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def mermaid_diagram(diff: ArchitectureDiff) -> list[str]:
+    """The changed neighbourhood: added edges thick, removed dashed, retyped labelled."""
+    from depgraph.reporters.mermaid import mermaid_label
+
+    changes = [("added", e) for e in diff.added] + [("removed", e) for e in diff.removed] + [
+        ("retyped", e) for e in diff.retyped]
+    nodes = sorted({n for _, e in changes for n in (e.source, e.target)})
+    if not changes or len(nodes) > MAX_DIAGRAM_NODES:
+        return [] if not changes else [f"_{len(nodes)} services changed: too many to draw._"]
+    number = {node: f"n{i}" for i, node in enumerate(nodes)}
+    lines = ["```mermaid", "flowchart LR"]
+    lines += [f"  {number[node]}[{mermaid_label(node)}]" for node in nodes]
+    styles = []
+    for index, (kind, e) in enumerate(changes):
+        a, b = number[e.source], number[e.target]
+        if kind == "added":
+            lines.append(f"  {a} ==>|{mermaid_label('+ ' + e.after)}| {b}")
+            styles.append(f"  linkStyle {index} stroke:#2da44e,stroke-width:3px")
+        elif kind == "removed":
+            lines.append(f"  {a} -.->|{mermaid_label('- ' + e.before)}| {b}")
+            styles.append(f"  linkStyle {index} stroke:#cf222e")
+        else:
+            lines.append(f"  {a} -->|{mermaid_label(e.before + ' to ' + e.after)}| {b}")
+            styles.append(f"  linkStyle {index} stroke:#bf8700,stroke-width:2px")
+    return lines + styles + ["```"]
