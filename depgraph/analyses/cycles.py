@@ -11,6 +11,7 @@ search per member.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import deque
 from dataclasses import dataclass
@@ -247,26 +248,50 @@ def _feedback_arcs(graph: nx.DiGraph) -> list[tuple[str, str]]:
 
 def _eades_order(graph: nx.DiGraph) -> list[str]:
     """Eades–Lin–Smyth: sinks to the back, sources to the front, else the node with the
-    largest out-degree minus in-degree (smallest id on ties) to the front."""
-    work = graph.copy()
+    largest out-degree minus in-degree (smallest id on ties) to the front. Heaps keep it
+    O(m log n); stale heap entries are skipped."""
+    succ = {n: set(graph.successors(n)) for n in graph}
+    pred = {n: set(graph.predecessors(n)) for n in graph}
+    sinks = [n for n in graph if not succ[n]]
+    sources = [n for n in graph if not pred[n]]
+    ranked = [(len(pred[n]) - len(succ[n]), n) for n in graph]
+    for heap in (sinks, sources, ranked):
+        heapq.heapify(heap)
     front: list[str] = []
     back: list[str] = []
-    while work:
-        changed = True
-        while changed:
-            changed = False
-            for node in sorted(n for n in work if work.out_degree(n) == 0):
+
+    def push(node: str) -> None:
+        if not succ[node]:
+            heapq.heappush(sinks, node)
+        elif not pred[node]:
+            heapq.heappush(sources, node)
+        else:
+            heapq.heappush(ranked, (len(pred[node]) - len(succ[node]), node))
+
+    def remove(node: str) -> None:
+        for p in pred.pop(node):
+            succ[p].discard(node)
+            push(p)
+        for s in succ.pop(node):
+            pred[s].discard(node)
+            push(s)
+
+    while succ:
+        if sinks:
+            node = heapq.heappop(sinks)
+            if node in succ and not succ[node]:
                 back.append(node)
-                work.remove_node(node)
-                changed = True
-            for node in sorted(n for n in work if work.in_degree(n) == 0):
+                remove(node)
+        elif sources:
+            node = heapq.heappop(sources)
+            if node in succ and not pred[node]:
                 front.append(node)
-                work.remove_node(node)
-                changed = True
-        if work:
-            node = min(work, key=lambda n: (work.in_degree(n) - work.out_degree(n), n))
-            front.append(node)
-            work.remove_node(node)
+                remove(node)
+        else:
+            delta, node = heapq.heappop(ranked)
+            if node in succ and delta == len(pred[node]) - len(succ[node]):
+                front.append(node)
+                remove(node)
     return front + back[::-1]
 
 
