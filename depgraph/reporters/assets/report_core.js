@@ -161,6 +161,7 @@ const detail = document.getElementById("detail");
 
 function closeDetail() {
   detail.hidden = true;
+  document.body.classList.remove("detail-open");
   highlight(null);
   if (location.hash.startsWith("#/")) history.replaceState(null, "", location.pathname + location.search);
 }
@@ -170,6 +171,7 @@ function openDetail(title, children) {
   detail.appendChild(el("h2", {}, title));
   children.forEach((c) => c && detail.appendChild(c));
   detail.hidden = false;
+  document.body.classList.add("detail-open");
   detail.scrollTop = 0;
 }
 
@@ -227,7 +229,7 @@ function callList(nodes) {
 
 function blastBlock(subject, result) {
   const safe = !result.down.length && !result.degraded.length;
-  return el("div", {class: "blast" + (safe ? " safe" : "")},
+  return el("div", {class: "blast" + (safe ? " safe" : result.down.length ? "" : " mild")},
     el("div", {}, "If ", el("b", {class: "mono"}, subject), " fails:"),
     el("div", {class: "numbers"}, el("span", {}, el("b", {}, fmt(result.down.length)), " down"),
       el("span", {}, el("b", {}, fmt(result.degraded.length)), " degraded")),

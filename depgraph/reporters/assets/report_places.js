@@ -74,7 +74,18 @@ function renderDiagram() {
   const head = el("div", {}, el("h2", {}, "Diagram"), files.length ? el("p", {}, "Files: ", files.map((a, i) => [i ? " · " : "", a])) : null);
   box.insertBefore(head, box.firstChild);
   if (!svg) return;
-  box.querySelector("#diagram-svg").classList.add("diagram");
+  const holder = box.querySelector("#diagram-svg");
+  holder.classList.add("diagram");
+  const natural = [svg.getAttribute("width"), svg.getAttribute("height")];
+  const fit = (on) => {
+    if (on) { svg.setAttribute("width", "100%"); svg.removeAttribute("height"); }
+    else { svg.setAttribute("width", natural[0]); svg.setAttribute("height", natural[1]); }
+    toggle.textContent = on ? "Actual size" : "Fit to width";
+    toggle.dataset.fit = on ? "1" : "";
+  };
+  const toggle = el("button", {class: "btn", type: "button", onclick: () => fit(!toggle.dataset.fit)});
+  head.appendChild(el("p", {}, toggle, el("span", {class: "muted"}, "  Click a node to see its blast radius: the selected service in blue, what goes down in red, what degrades in amber.")));
+  fit(true);
   svg.querySelectorAll("g.node").forEach((g) => {
     const title = g.querySelector("title");
     const n = title ? NODE_BY_ID.get(title.textContent.trim()) : undefined;

@@ -1,0 +1,43 @@
+"""``depgraph report -o DIR``: the report folder (index.html, report.md, report.json, diagrams)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from depgraph.cli import DescriptorsOption, emit, load, warn
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+def report(
+    descriptors: DescriptorsOption = "descriptors",
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the report into.",
+                                         show_default=True)] = Path("output"),
+) -> None:
+    """Write a report folder: index.html (one self-contained page that works offline: findings,
+    cycles, single points of failure, data centers, readiness, and a search that shows any
+    service's owner and blast radius), report.md for pull requests, report.json and diagrams.
+
+    Example: depgraph report -d descriptors -o output
+    """
+    from depgraph.analysis import analyze
+    from depgraph.progress import progress
+    from depgraph.report import refuse_inside, write_report
+
+    refuse_inside(output, descriptors)
+    with progress() as shown:
+        with shown.stage("loading descriptors"):
+            catalog = load(descriptors)
+        with shown.stage("analysing"):
+            analysis = analyze(catalog)
+        outcome = write_report(analysis, output, descriptors, shown)
+    for notice in outcome.notices:
+        warn(f"depgraph: note: {notice}")
+    diagrams = sum(1 for path in outcome.files if path.parent.name == "diagrams")
+    emit(f"Report written to {output}/: index.html, report.md, report.json"
+         + (f" and {diagrams} diagram files" if diagrams else ""))

@@ -1,0 +1,162 @@
+"""The report folder: ``index.html``, ``report.md``, ``report.json`` and the diagrams, from one analysis.
+
+:func:`write_report` writes every file atomically (``depgraph.atomic``), diagrams first and
+``index.html`` last, and never inside the descriptor tree it reports on. Diagrams are DOT from
+``depgraph.diagrams`` turned into SVG by Graphviz (through ``depgraph.render``); when Graphviz is
+missing the ``.dot`` files are written instead and the report says so. Views too big to lay out
+(thousands of nodes) are drawn at a coarser level or left out, with a notice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from depgraph.analysis import analysis_to_json
+from depgraph.atomic import write_text
+from depgraph.diagnostics import UsageError
+from depgraph.progress import Progress
+from depgraph.reporters.html import render_html
+from depgraph.reporters.markdown import render_analysis
+
+DIAGRAM_FOLDER = "diagrams"
+MAX_SERVICES_DRAWN = 400  # services + clients in the services view
+MAX_SERVICES_INLINE = 150  # inlined into index.html, highlighted on selection
+MAX_GROUPS_DRAWN = 300  # teams (else tribes) in the teams view; racks or hosts in deployment
+
+
+@dataclass
+class Diagram:
+    """One view: its DOT text, the file stem, a title, and the SVG once rendered."""
+
+    stem: str
+    title: str
+    dot: str
+    svg: str | None = None
+
+
+@dataclass
+class ReportOutcome:
+    """What :func:`write_report` wrote, and what the user should know about it."""
+
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def refuse_inside(output: Path, descriptors: Path | None) -> None:
+    """Raise UsageError when ``output`` is the descriptor folder or inside it."""
+    if descriptors is None:
+        return
+    out, source = Path(output).resolve(), Path(descriptors).resolve()
+    if out == source or source in out.parents:
+        raise UsageError(f"refusing to write the report into the descriptor folder {descriptors}: "
+                         "choose an output folder outside it (e.g. -o output)")
+
+
+def write_report(analysis, output: Path, descriptors: Path | None = None,
+                 progress: Progress | None = None) -> ReportOutcome:
+    """Write the whole report folder for ``analysis`` into ``output``."""
+    progress = progress or Progress()
+    refuse_inside(output, descriptors)
+    output = Path(output)
+    outcome = ReportOutcome(output)
+    with progress.stage("rendering diagrams"):
+        diagrams = _render_diagrams(analysis, outcome)
+    links = []
+    for diagram in diagrams:
+        suffix = "svg" if diagram.svg is not None else "dot"
+        path = output / DIAGRAM_FOLDER / f"{diagram.stem}.{suffix}"
+        outcome.files.append(write_text(path, diagram.svg if diagram.svg is not None else diagram.dot))
+        if diagram.svg is not None:
+            outcome.files.append(write_text(path.with_suffix(".dot"), diagram.dot))
+        links.append({"title": diagram.title, "file": f"{DIAGRAM_FOLDER}/{path.name}"})
+    with progress.stage("writing report.json and report.md"):
+        document = analysis_to_json(analysis)
+        outcome.files.append(write_text(output / "report.json",
+                                        json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"))
+        markdown = render_analysis(analysis)
+        if outcome.notices:
+            markdown += "\n" + "\n".join(f"> {line}" for line in outcome.notices) + "\n"
+        outcome.files.append(write_text(output / "report.md", markdown))
+    with progress.stage("precomputing blast radius for index.html") as stage:
+        inline = next((d.svg for d in diagrams if d.stem == "services" and d.svg), None)
+        if len(analysis.catalog.services) + len(analysis.catalog.clients) > MAX_SERVICES_INLINE:
+            inline = None
+        page = render_html(analysis, svg=inline, notices=outcome.notices, diagrams=links,
+                           advance=stage.advance)
+        outcome.files.append(write_text(output / "index.html", page))
+    return outcome
+
+
+def _render_diagrams(analysis, outcome: ReportOutcome) -> list[Diagram]:
+    diagrams = _diagram_sources(analysis, outcome)
+    to_svg = _svg_renderer()
+    for diagram in diagrams:
+        try:
+            diagram.svg = to_svg(diagram.dot) if to_svg else None
+        except Exception as exc:  # Graphviz missing or failing: keep the DOT, say why
+            if not any("Graphviz" in notice for notice in outcome.notices):
+                outcome.notices.append(f"Graphviz could not draw the diagrams ({_reason(exc)}); "
+                                       f"the .dot files are in {DIAGRAM_FOLDER}/ (install Graphviz "
+                                       "and run again, or render them with `dot -Tsvg`).")
+            to_svg = None
+    if diagrams and to_svg is None and not outcome.notices:
+        outcome.notices.append(f"Graphviz is not installed: the diagrams are .dot files in "
+                               f"{DIAGRAM_FOLDER}/ (install Graphviz for SVG).")
+    return diagrams
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _svg_renderer():
+    """``dot text -> svg text`` from depgraph.render, or None when Graphviz is missing."""
+    try:
+        from depgraph import render
+    except ImportError:
+        return None
+    available = getattr(render, "graphviz_available", None)
+    if callable(available) and not available():
+        return None
+    to_svg = getattr(render, "to_svg", None)
+    if to_svg is None:
+        return None
+
+    def convert(dot: str) -> str:
+        svg = to_svg(dot)
+        return svg.decode("utf-8") if isinstance(svg, bytes) else svg
+
+    return convert
+
+
+def _diagram_sources(analysis, outcome: ReportOutcome) -> list[Diagram]:
+    """The views worth drawing at this size, as DOT."""
+    try:
+        from depgraph.diagrams.deployment import deployment_dot
+        from depgraph.diagrams.marks import marks_of
+        from depgraph.diagrams.services import services_dot
+        from depgraph.diagrams.teams import teams_dot
+    except ImportError:
+        return []
+    catalog = analysis.catalog
+    marks = marks_of(analysis)
+    diagrams = []
+    nodes = len(catalog.services) + len(catalog.clients)
+    if nodes <= MAX_SERVICES_DRAWN:
+        diagrams.append(Diagram("services", "Services by team", services_dot(marks)))
+    else:
+        outcome.notices.append(f"{nodes:,} services and clients are too many to draw in one "
+                               "diagram; use `depgraph render --focus SERVICE` for a neighbourhood.")
+    level = "team" if len(catalog.teams) <= MAX_GROUPS_DRAWN else "tribe"
+    tribes = {team.tribe for team in catalog.teams.values()}
+    if level == "team" or len(tribes) <= MAX_GROUPS_DRAWN:
+        diagrams.append(Diagram("teams", f"{level.capitalize()} dependencies", teams_dot(marks, level=level)))
+    racks = len(catalog.racks())
+    deployment = ("host" if len(catalog.hosts) <= MAX_GROUPS_DRAWN else
+                  "rack" if racks <= MAX_GROUPS_DRAWN else "datacenter")
+    diagrams.append(Diagram("deployment", f"Deployment by {deployment}", deployment_dot(marks, level=deployment)))
+    return diagrams
