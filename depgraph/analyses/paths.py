@@ -85,7 +85,10 @@ def dependency_graph(source) -> nx.DiGraph:
 
 
 def _keep(edges: dict, key: tuple[str, str], kind: str, file, line) -> None:
-    """Record an entry for edge ``key``, keeping the hard one, then the first declared."""
+    """Record an entry for edge ``key``, keeping the hard one, then the first declared.
+    Self-dependencies (a validation error) are left out."""
+    if key[0] == key[1]:
+        return
     entry = (kind != "hard", kind, file, line)
     old = edges.get(key)
     if old is None or (entry[0], file or "", line or 0) < (old[0], old[2] or "", old[3] or 0):
