@@ -69,7 +69,7 @@ def ownership_findings(catalog: Catalog, unowned: list[Unowned]) -> list[Finding
         if item.reason == "missing":
             message = f"{item.service} has no owner"
         else:
-            hint = did_you_mean(service.owner, catalog.teams)
+            hint = did_you_mean(service.owner, catalog.teams, cutoff=0.8)
             message = f"{item.service} is owned by '{service.owner}', which is no declared team{hint}"
         findings.append(_at(service, Finding("unowned", "error", item.service, message)))
     for _, team in sorted(catalog.teams.items()):
