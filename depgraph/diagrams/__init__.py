@@ -1,0 +1,131 @@
+"""Diagrams: DOT text for each view of a landscape, marked with what the analyses found.
+
+``render_view(analysis, view, cluster, focus, depth)`` is the entry point for the ``render`` and
+``report`` commands; :func:`build_view` returns the same DOT with what was drawn (the view and
+level actually used, the node count, notes on anything collapsed). ``blast_radius_dot`` draws
+one failure. Turning DOT into SVG or PNG is :mod:`depgraph.render`'s job; nothing here runs
+Graphviz, prints or writes files.
+
+Views and their ``cluster`` values (the first is the default):
+
+- ``services``: ``team`` (tribe > team clusters), ``tribe``, ``datacenter``, ``none``;
+- ``teams``: ``team`` (a node per team, clustered by tribe), ``tribe`` (a node per tribe), ``none``;
+- ``deployment``: ``host`` (rack tables listing hosts), ``rack`` (services per rack),
+  ``datacenter`` (services per data center).
+
+Big landscapes collapse: a services view with more than ``max_nodes`` nodes becomes the teams
+view, a teams view with more than ``max_nodes`` teams the tribe view, a deployment view with more
+than ``max_hosts`` hosts the rack level (see ``docs/diagrams.md`` for the measurements behind
+the defaults). ``max_nodes=0`` turns collapsing off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from depgraph.diagnostics import UsageError
+from depgraph.diagrams.blast import blast_radius_dot
+from depgraph.diagrams.deployment import deployment_dot
+from depgraph.diagrams.focus import focus_seeds, neighbourhood
+from depgraph.diagrams.marks import Marks, marks_of
+from depgraph.diagrams.services import services_dot
+from depgraph.diagrams.teams import teams_dot
+
+VIEWS = ("services", "deployment", "teams")
+CLUSTERS = {
+    "services": ("team", "tribe", "datacenter", "none"),
+    "teams": ("team", "tribe", "none"),
+    "deployment": ("host", "rack", "datacenter"),
+}
+MAX_NODES = 300
+MAX_HOSTS = 1500
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """One drawn view: the DOT text, the view and level actually drawn, nodes (or hosts, for the
+    deployment view) drawn, and notes for the user (what was collapsed and why)."""
+
+    dot: str
+    view: str
+    level: str
+    nodes: int
+    notes: tuple[str, ...] = ()
+
+
+def render_view(analysis, view: str = "services", cluster: str | None = None, focus: str | None = None,
+                depth: int = 1, max_nodes: int = MAX_NODES) -> str:
+    """DOT text of ``view`` for an Analysis (or a Catalog: then without SPOF marks)."""
+    return build_view(analysis, view, cluster, focus, depth, max_nodes).dot
+
+
+def build_view(analysis, view: str = "services", cluster: str | None = None, focus: str | None = None,
+               depth: int = 1, max_nodes: int = MAX_NODES, max_hosts: int = MAX_HOSTS) -> Diagram:
+    """Build ``view`` (see the module docstring); UsageError for an unknown view or cluster."""
+    if view not in VIEWS:
+        raise UsageError(f"unknown view '{view}' (one of {', '.join(VIEWS)})")
+    choices = CLUSTERS[view]
+    cluster = cluster or choices[0]
+    if cluster not in choices:
+        raise UsageError(f"--cluster {cluster} does not fit the {view} view (one of {', '.join(choices)})")
+    if depth < 0:
+        raise UsageError("--depth must be 0 or more")
+    marks = marks_of(analysis)
+    shown, seeds, title = _focus(marks, focus, depth)
+    if view == "services":
+        return _services(marks, cluster, shown, seeds, title, max_nodes)
+    if view == "teams":
+        return _teams(marks, cluster, shown, seeds, title, max_nodes, ())
+    return _deployment(marks, cluster, shown, seeds, title, max_hosts)
+
+
+def _focus(marks: Marks, focus: str | None, depth: int):
+    if focus is None:
+        return None, frozenset(), None
+    component, seeds = focus_seeds(marks.catalog, focus)
+    shown = neighbourhood(marks.graph, seeds, depth)
+    title = f"Around {component}: {depth} step{'s' if depth != 1 else ''} of dependencies and dependents"
+    return shown, seeds, title
+
+
+def _services(marks, cluster, shown, seeds, title, max_nodes) -> Diagram:
+    count = len(shown) if shown is not None else marks.graph.number_of_nodes()
+    if max_nodes and count > max_nodes:
+        note = (f"{count} services and clients are more than --max-nodes {max_nodes}: drew the teams "
+                "view instead (use --focus C, or --max-nodes 0 --engine sfdp for everything)")
+        return _teams(marks, "team", shown, seeds, title, max_nodes, (note,))
+    dot = services_dot(marks, shown, cluster, seeds, title)
+    return Diagram(dot, "services", cluster, count)
+
+
+def _teams(marks, cluster, shown, seeds, title, max_nodes, notes) -> Diagram:
+    level = "tribe" if cluster == "tribe" else "team"
+    teams = _group_count(marks, "team", shown)
+    if level == "team" and max_nodes and teams > max_nodes:
+        notes += (f"{teams} teams are more than --max-nodes {max_nodes}: drew tribes instead",)
+        level = "tribe"
+    dot = teams_dot(marks, level, "none" if cluster == "none" else "tribe", shown, seeds, title)
+    return Diagram(dot, "teams", level, _group_count(marks, level, shown), notes)
+
+
+def _group_count(marks, level, shown) -> int:
+    from depgraph.diagrams.teams import group_of
+
+    nodes = shown if shown is not None else marks.graph.nodes
+    return len({group_of(marks.catalog, node, level) for node in nodes})
+
+
+def _deployment(marks, level, shown, seeds, title, max_hosts) -> Diagram:
+    from depgraph.diagrams.deployment import placements
+
+    on_host, _ = placements(marks.catalog, shown)
+    hosts = len(on_host) if shown is not None else len(marks.catalog.hosts)
+    notes: tuple[str, ...] = ()
+    if level == "host" and max_hosts and hosts > max_hosts:
+        notes = (f"{hosts} hosts are more than {max_hosts}: drew services per rack instead "
+                 "(use --focus C to see hosts)",)
+        level = "rack"
+    return Diagram(deployment_dot(marks, level, shown, seeds, title), "deployment", level, hosts, notes)
+
+
+__all__ = ["VIEWS", "CLUSTERS", "Diagram", "build_view", "render_view", "blast_radius_dot", "marks_of"]

@@ -1,0 +1,146 @@
+"""Blast radius as a picture: what one failure takes down, degrades and thins out.
+
+:func:`blast_radius_dot` colours the failed components black, what goes down red, what degrades
+orange and what loses some instances yellow; everything else stays faint grey for context.
+Failed hosts, racks and data centers are drawn too, with a dotted edge to each service that
+had instances there. Affected nodes are grouped by owner team, each cluster labelled with the team's
+pager or Slack, because a blast radius is read to know whom to call (unaffected nodes stay
+outside clusters, so the affected part of the picture stays compact). On a big landscape
+only the affected services and clients are drawn, with their unaffected direct neighbours
+as context (and without them when even that is too many).
+"""
+
+from __future__ import annotations
+
+from depgraph.diagrams import style
+from depgraph.diagrams.dotescape import clean
+from depgraph.diagrams.dotwriter import DotGraph
+from depgraph.diagrams.focus import _placed_in
+from depgraph.diagrams.marks import Marks, marks_of
+
+ALL_NODES_LIMIT = 120  # up to this many services and clients, draw them all
+CONTEXT_LIMIT = 250  # above this many affected + neighbours, drop the neighbours
+
+STATES = {
+    "failed": {"fillcolor": "#1a1a1a", "fontcolor": "white", "color": style.RED, "penwidth": 3.0},
+    "down": {"fillcolor": "#e03b2f", "fontcolor": "white", "color": "#8b1a12", "penwidth": 1.5},
+    "degraded": {"fillcolor": "#f5a623", "color": "#a4640b"},
+    "reduced": {"fillcolor": "#f7e07a", "color": "#a08a1c"},
+    "unaffected": {"fillcolor": "white", "color": style.FAINT, "fontcolor": "#a0a0a0"},
+}
+
+
+def blast_radius_dot(source, impact, all_nodes_limit: int = ALL_NODES_LIMIT,
+                     context_limit: int = CONTEXT_LIMIT) -> str:
+    """DOT text of ``impact`` (a :class:`depgraph.failure.Impact`) over an Analysis or Catalog."""
+    return blast_radius_graph(marks_of(source), impact, all_nodes_limit, context_limit).to_dot()
+
+
+def states_of(impact) -> dict[str, str]:
+    """``id -> failed|down|degraded|reduced`` for every component the impact names."""
+    states = {node: "failed" for node in impact.failed}
+    states.update({node: "down" for node in impact.down})
+    states.update({node: "degraded" for node in impact.degraded})
+    states.update({node: "reduced" for node in impact.reduced})
+    return states
+
+
+def shown_nodes(marks: Marks, states: dict, all_nodes_limit: int, context_limit: int) -> tuple[set, int]:
+    """``(services and clients to draw, how many were left out)``."""
+    everything = set(marks.graph.nodes)
+    if len(everything) <= all_nodes_limit:
+        return everything, 0
+    affected = {n for n in states if n in everything}
+    context = {m for n in affected for m in (*marks.graph.successors(n), *marks.graph.predecessors(n))}
+    shown = affected | context if len(affected | context) <= context_limit else affected
+    return shown, len(everything - shown)
+
+
+def blast_radius_graph(marks: Marks, impact, all_nodes_limit: int = ALL_NODES_LIMIT,
+                       context_limit: int = CONTEXT_LIMIT) -> DotGraph:
+    catalog = marks.catalog
+    states = states_of(impact)
+    shown, hidden = shown_nodes(marks, states, all_nodes_limit, context_limit)
+    graph = style.base_graph(label=_title(impact, hidden), fontsize=16.0)
+    for entity in sorted((*catalog.services.values(), *catalog.clients.values()), key=lambda e: e.id):
+        if entity.id not in shown:
+            continue
+        state = states.get(entity.id, "unaffected")
+        cluster: tuple[str, ...] = ()
+        if state != "unaffected":
+            team = catalog.owner_team(entity)
+            cluster = (team.id,) if team else ("unowned",)
+            graph.add_cluster(cluster, **_team_cluster(team))
+        graph.add_node(entity.id, cluster=cluster, **_node(entity, state, impact))
+    for (source, target), (kind, any_of) in sorted(style.edge_kinds(catalog).items()):
+        if source in shown and target in shown:
+            graph.add_edge(source, target, **_edge(states, source, target, kind, any_of))
+    for component in impact.failed:
+        if component.partition(":")[0] in ("host", "rack", "datacenter"):
+            _add_failed_place(graph, catalog, component, shown, states)
+    _legend(graph, states)
+    return graph
+
+
+def _title(impact, hidden: int) -> str:
+    counts = f"{len(impact.down)} down, {len(impact.degraded)} degraded, {len(impact.reduced)} reduced"
+    note = f"; {hidden} unaffected services and clients not shown" if hidden else ""
+    return f"Blast radius of {', '.join(impact.failed)}: {counts}{note}"
+
+
+def _team_cluster(team) -> dict:
+    attrs = {"style": "rounded", "fontsize": 11.0, "color": "#888888", "fontcolor": "#333333"}
+    if team is None:
+        return {**attrs, "label": "unowned: nobody to call", "style": "rounded,dashed"}
+    contact = team.contact.get("pager") or team.contact.get("slack") or team.contact.get("email")
+    how = f" · {'pager' if 'pager' in team.contact else 'contact'}: {clean(contact, 60)}" if contact else ""
+    return {**attrs, "label": f"{team.name}{how}"}
+
+
+def _node(entity, state: str, impact) -> dict:
+    attrs = {**STATES[state], "tooltip": style.tooltip(entity)}
+    if entity.kind == "client":
+        attrs["shape"] = "house"
+    label = entity.name
+    if state == "reduced":
+        lost, total = impact.reduced[entity.id]
+        label += f"\nreduced: lost {lost} of {total}"
+    elif state != "unaffected":
+        label += f"\n{state}"
+    attrs["label"] = label
+    return attrs
+
+
+def _edge(states: dict, source: str, target: str, kind: str, any_of: bool) -> dict:
+    attrs: dict = {"style": "dashed"} if kind == "soft" else {}
+    if any_of:
+        attrs["arrowhead"] = "empty"
+    target_state, source_state = states.get(target), states.get(source)
+    if target_state in ("failed", "down") and source_state in ("down", "degraded"):
+        attrs.update(color="#c0392b", penwidth=2.0)
+    elif target_state == "degraded" and source_state == "degraded":
+        attrs.update(color="#d68910", penwidth=1.5)
+    else:
+        attrs["color"] = style.FAINT
+    return attrs
+
+
+def _add_failed_place(graph: DotGraph, catalog, component: str, shown: set, states: dict) -> None:
+    kind, _, name = component.partition(":")
+    graph.add_node(component, shape="box3d", label=f"{component}\nfailed", **{
+        k: v for k, v in STATES["failed"].items()}, tooltip=component)
+    for service in sorted(catalog.services.values(), key=lambda s: s.id):
+        if service.id in shown and _placed_in(catalog, service, kind, name):
+            graph.add_edge(component, service.id, key="runs", style="dotted", color="#333333",
+                           arrowhead="none", tooltip=f"{service.id} runs on {component}")
+
+
+def _legend(graph: DotGraph, states: dict) -> None:
+    present = set(states.values())
+    items = [(state, {**STATES[state]}) for state in ("failed", "down", "degraded", "reduced")
+             if state in present]
+    items.append(("unaffected", {**STATES["unaffected"]}))
+    edges = [("takes down", {"color": "#c0392b", "penwidth": 2.0}),
+             ("degrades", {"color": "#d68910", "penwidth": 1.5}),
+             ("soft", {"style": "dashed", "color": style.FAINT})]
+    style.add_legend(graph, items, edges)

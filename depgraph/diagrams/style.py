@@ -1,0 +1,133 @@
+"""How the diagrams look: one palette, node and edge styles for what the analyses found, a legend.
+
+Every view draws services the same way, so a reader learns the code once:
+
+- tier: fill colour and size (tier 1 dark blue and largest, tier 3 white and smallest);
+- single point of failure: red bold octagon, labelled ``SPOF: N down``;
+- unowned service: dashed grey outline, grey fill, labelled ``unowned``;
+- deprecated service: grey text, corners struck (``diagonals``), labelled ``deprecated``;
+- client: a ``house`` shape in lavender;
+- edges: hard solid, soft dashed, ``any_of`` alternatives with a hollow arrow head, hard
+  cycles red and thick, soft-only cycles purple.
+"""
+
+from __future__ import annotations
+
+from depgraph.diagrams.dotescape import Html, clean, html_text
+from depgraph.diagrams.dotwriter import DotGraph
+from depgraph.diagrams.marks import Marks
+
+FONT = "Helvetica"
+EDGE = "#6b6b6b"
+RED = "#d62728"
+PURPLE = "#8e44ad"
+GREY = "#9a9a9a"
+FAINT = "#c8c8c8"
+FOCUS = "#1f4e99"
+TIER_FILL = {1: "#9ecae1", 2: "#deebf7", 3: "#ffffff"}
+TIER_FONT = {1: 14.0, 2: 12.0, 3: 10.0}
+CLIENT_FILL = "#e5dcf3"
+DESCRIPTION_LIMIT = 300
+
+
+def base_graph(**graph_attrs) -> DotGraph:
+    """A DotGraph with the shared defaults: top-down, Helvetica, compact spacing."""
+    graph = {"rankdir": "TB", "fontname": FONT, "fontsize": 12.0, "newrank": True,
+             "nodesep": 0.25, "ranksep": 0.55, "outputorder": "edgesfirst", "labelloc": "t",
+             "labeljust": "l", "bgcolor": "white", "pad": 0.2, **graph_attrs}
+    return DotGraph(
+        graph=graph,
+        node_defaults={"fontname": FONT, "fontsize": 12.0, "shape": "box", "style": "rounded,filled",
+                       "fillcolor": "white", "color": "#4a4a4a", "margin": "0.12,0.05"},
+        edge_defaults={"fontname": FONT, "fontsize": 9.0, "color": EDGE, "arrowsize": 0.7},
+    )
+
+
+def tooltip(entity) -> str:
+    """The hover text of a node: ``kind:name``, its description (user text, cleaned)."""
+    parts = [entity.id]
+    if getattr(entity, "description", None):
+        parts.append(clean(entity.description, DESCRIPTION_LIMIT))
+    return " — ".join(parts)
+
+
+def service_node(entity, marks: Marks, focus: frozenset = frozenset()) -> dict:
+    """Node attributes of a service or client, with every mark that applies to it."""
+    node_id = entity.id
+    notes: list[str] = []
+    if entity.kind == "client":
+        attrs = {"shape": "house", "fillcolor": CLIENT_FILL, "fontsize": 12.0}
+    else:
+        tier = entity.tier if entity.tier in TIER_FILL else 2
+        attrs = {"fillcolor": TIER_FILL[tier], "fontsize": TIER_FONT[tier]}
+        notes.append(f"tier {entity.tier}")
+        if entity.lifecycle == "deprecated":
+            notes.append("deprecated")
+            attrs.update(style="rounded,filled,diagonals", fontcolor="#777777", fillcolor="#eeeeee")
+        elif entity.lifecycle == "experimental":
+            notes.append("experimental")
+    if node_id in marks.unowned:
+        notes.append("unowned")
+        style = attrs.get("style", "rounded,filled")
+        attrs.update(style=style + ",dashed", color=GREY, fillcolor="#eeeeee", fontcolor="#555555")
+    if node_id in marks.spofs:
+        notes.append(f"\nSPOF: {marks.spofs[node_id]} down")
+        attrs.update(shape="octagon", color=RED, penwidth=2.5, style=attrs.get("style", "rounded,filled")
+                     .replace("rounded,", ""))
+    if node_id in focus:
+        attrs.update(penwidth=3.5, color=FOCUS if node_id not in marks.spofs else RED)
+    attrs["label"] = entity.name + ("\n" + " · ".join(notes).replace(" · \n", "\n") if notes else "")
+    attrs["tooltip"] = tooltip(entity)
+    return attrs
+
+
+def dependency_edge(source: str, target: str, entry_type: str, any_of: bool, marks: Marks) -> dict:
+    """Edge attributes of a dependency: hard solid, soft dashed, cycles coloured."""
+    attrs: dict = {"tooltip": f"{source} -> {target} ({entry_type}{', any_of' if any_of else ''})"}
+    if entry_type == "soft":
+        attrs["style"] = "dashed"
+    if any_of:
+        attrs["arrowhead"] = "empty"
+    if (source, target) in marks.hard_cycle_edges:
+        attrs.update(color=RED, penwidth=2.5)
+    elif (source, target) in marks.soft_cycle_edges:
+        attrs.update(color=PURPLE, penwidth=1.8)
+    return attrs
+
+
+def edge_kinds(catalog) -> dict[tuple[str, str], tuple[str, bool]]:
+    """``(dependent, target) -> (type, any_of)``: hard wins over soft, a plain entry over any_of."""
+    kinds: dict[tuple[str, str], tuple[str, bool]] = {}
+    for entity in (*catalog.services.values(), *catalog.clients.values()):
+        for dep in entity.dependencies:
+            for target in dep.targets:
+                key = (entity.id, f"service:{target}")
+                new = (dep.type, dep.is_group)
+                old = kinds.get(key)
+                if old is None or (new[0] == "hard", not new[1]) > (old[0] == "hard", not old[1]):
+                    kinds[key] = new
+    return kinds
+
+
+def add_legend(graph: DotGraph, items: list[tuple[str, dict]], edges: list[tuple[str, dict]]) -> None:
+    """A legend cluster: one sample node per ``(label, node attrs)`` item and one sample edge
+    per ``(label, edge attrs)``, only for what the diagram shows."""
+    cluster = ("legend",)
+    graph.add_cluster(cluster, label="legend", fontsize=11.0, color="#bbbbbb", style="rounded",
+                      fontcolor="#555555")
+    for number, (label, attrs) in enumerate(items):
+        graph.add_node(f"legend:n{number:02d}", cluster=cluster, **{"fontsize": 10.0, **attrs,
+                                                                     "label": label, "tooltip": label})
+    for number, (label, attrs) in enumerate(edges):
+        tail, head = f"legend:e{number:02d}a", f"legend:e{number:02d}b"
+        for node in (tail, head):
+            graph.add_node(node, cluster=cluster, shape="point", width=0.05, color="#888888",
+                           style="filled", label="")
+        graph.add_edge(tail, head, label=f" {label}", minlen=1, **attrs)
+        graph.same_rank((tail, head), cluster)
+
+
+def html_table(rows: list[str], **attrs) -> Html:
+    """An HTML-like ``<TABLE>`` label from already escaped rows of ``<TR>`` markup."""
+    table_attrs = " ".join(f'{key.upper()}="{html_text(value)}"' for key, value in sorted(attrs.items()))
+    return Html(f"<TABLE {table_attrs}>" + "".join(rows) + "</TABLE>")

@@ -1,0 +1,139 @@
+"""The teams view: who depends on whom, team to team (or tribe to tribe).
+
+An edge ``A -> B`` stands for every dependency from a service or client of A on a service of B;
+its label and width give how many (dependent, dependency) pairs it carries, solid when one of
+them is hard, dashed when all are soft, red when one of them lies on a hard cycle of services.
+Services and clients whose owner names no declared team are drawn as one "unowned" node, so
+their dependencies are not lost. ``level="tribe"`` draws tribes instead of teams.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from depgraph.diagrams import style
+from depgraph.diagrams.dotescape import clean
+from depgraph.diagrams.dotwriter import DotGraph
+from depgraph.diagrams.marks import Marks
+
+UNOWNED = "group:unowned"
+NO_TRIBE = "tribe:-"
+
+
+def group_of(catalog, entity_id: str, level: str) -> str:
+    """The team (``team:x``) or tribe (``tribe:x``) that owns a service or client."""
+    entity = catalog.entity(entity_id)
+    team = catalog.owner_team(entity) if entity is not None else None
+    if team is None:
+        return UNOWNED
+    if level == "team":
+        return team.id
+    return f"tribe:{team.tribe}" if team.tribe else NO_TRIBE
+
+
+def group_edges(marks: Marks, level: str, shown: set[str] | None = None) -> dict:
+    """``(A, B) -> [(dependent, dependency), …]`` between different groups, pairs sorted."""
+    pairs: dict[tuple[str, str], list] = defaultdict(list)
+    for source, target in marks.graph.edges:
+        if shown is not None and (source not in shown or target not in shown):
+            continue
+        a, b = group_of(marks.catalog, source, level), group_of(marks.catalog, target, level)
+        if a != b:
+            pairs[a, b].append((source, target))
+    return {key: sorted(value) for key, value in sorted(pairs.items())}
+
+
+def teams_dot(marks: Marks, level: str = "team", cluster: str = "tribe", shown: set[str] | None = None,
+              focus: frozenset = frozenset(), title: str | None = None, legend: bool = True) -> str:
+    return teams_graph(marks, level, cluster, shown, focus, title, legend).to_dot()
+
+
+def teams_graph(marks: Marks, level: str = "team", cluster: str = "tribe", shown: set[str] | None = None,
+                focus: frozenset = frozenset(), title: str | None = None, legend: bool = True) -> DotGraph:
+    catalog = marks.catalog
+    members: dict[str, list[str]] = defaultdict(list)
+    for entity in (*catalog.services.values(), *catalog.clients.values()):
+        if shown is None or entity.id in shown:
+            members[group_of(catalog, entity.id, level)].append(entity.id)
+    if shown is None and level == "team":
+        for team in catalog.teams.values():
+            members.setdefault(team.id, [])
+    edges = group_edges(marks, level, shown)
+    focus_groups = {group_of(catalog, node, level) for node in focus}
+    noun = "teams" if level == "team" else "tribes"
+    graph = style.base_graph(label=title or f"{noun.capitalize()}: who depends on whom "
+                             f"({len(members)} {noun}, edge label = service dependencies)", fontsize=16.0)
+    for group in sorted(members):
+        path = _cluster(catalog, group) if level == "team" and cluster == "tribe" else ()
+        if path:
+            graph.add_cluster(path, label=f"tribe {path[0][6:]}", style="rounded,filled",
+                              fillcolor="#f4f4f4", color="#aaaaaa", fontsize=13.0)
+        graph.add_node(group, cluster=path, **_group_node(marks, group, members[group], group in focus_groups))
+    for (a, b), pairs in edges.items():
+        graph.add_edge(a, b, **_group_edge(marks, a, b, pairs))
+    if legend:
+        _legend(graph, marks, edges, members)
+    return graph
+
+
+def _cluster(catalog, group: str) -> tuple[str, ...]:
+    team = catalog.teams.get(group[5:]) if group.startswith("team:") else None
+    return (f"tribe:{team.tribe}",) if team is not None and team.tribe else ()
+
+
+def _group_node(marks: Marks, group: str, ids: list[str], focused: bool) -> dict:
+    catalog = marks.catalog
+    services = sum(1 for i in ids if i.startswith("service:"))
+    clients = len(ids) - services
+    spofs = sum(1 for i in ids if i in marks.spofs)
+    counts = [f"{services} service{'s' if services != 1 else ''}"]
+    if clients:
+        counts.append(f"{clients} client{'s' if clients != 1 else ''}")
+    lines = [_name(group), ", ".join(counts)]
+    attrs: dict = {"fillcolor": style.TIER_FILL[2]}
+    if spofs:
+        lines.append(f"{spofs} SPOF{'s' if spofs != 1 else ''}")
+        attrs.update(color=style.RED, penwidth=2.0)
+    if group == UNOWNED:
+        attrs.update(style="rounded,filled,dashed", color=style.GREY, fillcolor="#eeeeee")
+    if focused:
+        attrs.update(penwidth=3.5)
+    team = catalog.teams.get(group[5:]) if group.startswith("team:") else None
+    contact = ", ".join(f"{k}: {clean(v, 80)}" for k, v in sorted(team.contact.items())) if team else ""
+    attrs["tooltip"] = f"{group} — {contact}" if contact else group
+    attrs["label"] = "\n".join(lines)
+    return attrs
+
+
+def _name(group: str) -> str:
+    if group == UNOWNED:
+        return "unowned"
+    if group == NO_TRIBE:
+        return "(no tribe)"
+    return group.partition(":")[2]
+
+
+def _group_edge(marks: Marks, a: str, b: str, pairs: list) -> dict:
+    hard = [p for p in pairs if marks.graph.edges[p].get("type") == "hard"]
+    attrs = {"label": str(len(pairs)), "penwidth": round(1 + math.log2(len(pairs)), 2)}
+    if not hard:
+        attrs["style"] = "dashed"
+    if any(p in marks.hard_cycle_edges for p in pairs):
+        attrs.update(color=style.RED, fontcolor=style.RED, penwidth=max(attrs["penwidth"], 2.5))
+    shown = ", ".join(f"{s} -> {t}" for s, t in pairs[:8])
+    attrs["tooltip"] = f"{a} -> {b}: {len(pairs)} dependencies: {shown}{' …' if len(pairs) > 8 else ''}"
+    return attrs
+
+
+def _legend(graph: DotGraph, marks: Marks, edges: dict, members: dict) -> None:
+    items = []
+    if any(i in marks.spofs for ids in members.values() for i in ids):
+        items.append(("owns a SPOF", {"color": style.RED, "penwidth": 2.0, "fillcolor": style.TIER_FILL[2]}))
+    if UNOWNED in members:
+        items.append(("unowned services", {"style": "rounded,filled,dashed", "color": style.GREY,
+                                           "fillcolor": "#eeeeee"}))
+    samples = [("N hard dependencies", {}), ("soft only", {"style": "dashed"})]
+    if any(p in marks.hard_cycle_edges for pairs in edges.values() for p in pairs):
+        samples.append(("carries a hard cycle", {"color": style.RED, "penwidth": 2.5}))
+    style.add_legend(graph, items, samples)
