@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Iterable
 
@@ -115,16 +116,21 @@ class _Reader:
         self.diagnostics.append(Diagnostic(file, line, col, ERROR, message, code))
 
     def read_path(self, display: str, path: Path) -> None:
+        limit = self.limits.max_file_bytes
         try:
-            size = path.stat().st_size
-            if size > self.limits.max_file_bytes:
-                self.error(display, 1, 1, f"file is {size:,} bytes, over the limit of "
-                           f"{self.limits.max_file_bytes:,} (limit max_file_bytes; raise it with "
-                           "--max-file-bytes, or split the file)", "limit")
-                return
-            data = path.read_bytes()
+            data = read_file(path, limit)
         except OSError as exc:
-            self.error(display, 1, 1, f"cannot read file: {exc.strerror or exc}", "unreadable")
+            why = exc.strerror or str(exc)
+            if os.path.islink(path) and not os.path.exists(path):
+                why = f"dangling symlink to '{os.readlink(path)}'"
+            self.error(display, 1, 1, f"cannot read file: {why}", "unreadable")
+            return
+        except _NotRegular as exc:
+            self.error(display, 1, 1, f"not a regular file ({exc}); descriptors are plain files", "unreadable")
+            return
+        if data is None:
+            self.error(display, 1, 1, f"file is over the limit of {limit:,} bytes (limit max_file_bytes; "
+                       "raise it with --max-file-bytes, or split the file)", "limit")
             return
         self.read_bytes(display, data)
 
@@ -132,7 +138,8 @@ class _Reader:
         self.files.append(display)
         if len(data) > self.limits.max_file_bytes:
             self.error(display, 1, 1, f"file is {len(data):,} bytes, over the limit of "
-                       f"{self.limits.max_file_bytes:,} (limit max_file_bytes)", "limit")
+                       f"{self.limits.max_file_bytes:,} (limit max_file_bytes; raise it with --max-file-bytes, "
+                       "or split the file)", "limit")
             return
         text = _decode(data, display, self.diagnostics)
         if text is None:
@@ -186,9 +193,49 @@ class _Reader:
         return catalog
 
 
+class _NotRegular(Exception):
+    """A path that is no regular file (a FIFO, a device such as /dev/zero, a socket)."""
+
+
+def read_file(path: Path, limit: int) -> bytes | None:
+    """The bytes of the regular file ``path``, or None when it holds more than ``limit`` bytes.
+
+    Reads at most ``limit + 1`` bytes, so a file that grows while it is read, or a device behind a
+    symlink, cannot exhaust memory; refuses FIFOs and devices, which could block or never end.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegular("a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode)
+                              or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a file")
+        if os.fstat(fd).st_size > limit:
+            return None
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    return None if total > limit else b"".join(chunks)
+
+
+_UTF16_32_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
+                  (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"))
+
+
 def _decode(data: bytes, file: str, diagnostics: list) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    for bom, encoding in _UTF16_32_BOMS:
+        if data.startswith(bom):
+            diagnostics.append(Diagnostic(file, 1, 1, ERROR, f"file is {encoding} text; depgraph reads UTF-8 "
+                                          "(save the file as UTF-8)", "encoding"))
+            return None
     if b"\x00" in data[:8192]:
         diagnostics.append(Diagnostic(file, 1, 1, ERROR, "binary file, not YAML text (remove it or "
                                       "rename it so it does not end in .yaml/.yml)", "encoding"))
@@ -201,6 +248,23 @@ def _decode(data: bytes, file: str, diagnostics: list) -> str | None:
         diagnostics.append(Diagnostic(file, line, col, ERROR, f"not valid UTF-8 (byte 0x{data[exc.start]:02x});"
                                       " save the file as UTF-8", "encoding"))
         return None
+
+
+def show(value, limit: int = 80) -> str:
+    """``value`` as a message quotes it: repr of a scalar, clipped; a mapping or list by its type only
+    (quoting one in full could print megabytes, or recurse as deep as the YAML nests)."""
+    if isinstance(value, (YMap, YList, dict, list)):
+        return _type_name(value)
+    return clip(repr(value), limit)
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was, with control and invisible
+    characters escaped (a newline or a right-to-left mark must not break or disguise a message)."""
+    short = text if len(text) <= limit else text[:limit]
+    if not short.isprintable():
+        short = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in short)
+    return short if len(text) <= limit else f"{short}… ({len(text):,} characters)"
 
 
 def _type_name(value) -> str:
@@ -228,11 +292,11 @@ def name_problem(name: str) -> str | None:
     "must match ^[a-z0-9][a-z0-9._-]*$ (lower-case letters, digits, '.', '_', '-'); did you mean 'play-list'?"
     """
     if len(name) > MAX_NAME_LENGTH:
-        return f"is {len(name)} characters long; names are at most {MAX_NAME_LENGTH}"
-    if NAME_RE.match(name):
+        return f"is {len(name):,} characters long; names are at most {MAX_NAME_LENGTH}"
+    if NAME_RE.fullmatch(name):
         return None
     suggestion = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-._")
-    hint = f"; did you mean '{suggestion}'?" if suggestion and NAME_RE.match(suggestion) else ""
+    hint = f"; did you mean '{suggestion}'?" if suggestion and NAME_RE.fullmatch(suggestion) else ""
     return f"must match ^[a-z0-9][a-z0-9._-]*$ (lower-case letters, digits, '.', '_', '-'){hint}"
 
 
@@ -261,8 +325,11 @@ class EntityParser:
             return None
         if kind not in KINDS:
             line, col = m.value_pos("kind")
-            self.error(line, col, f"unknown kind '{kind}' (one of: {', '.join(KINDS)})"
-                       + did_you_mean(str(kind), KINDS), "kind")
+            if isinstance(kind, str):
+                self.error(line, col, f"unknown kind '{clip(kind)}' (one of: {', '.join(KINDS)})"
+                           + did_you_mean(kind, KINDS), "kind")
+            else:
+                self.error(line, col, f"field 'kind' must be one of: {', '.join(KINDS)}; not {show(kind)}", "kind")
             return None
         self.check_fields(m, FIELDS[kind], f"{kind}", ("name",) + REQUIRED.get(kind, ()))
         name = self.name(m, "name", kind)
@@ -278,7 +345,7 @@ class EntityParser:
         for key in m:
             if key not in allowed:
                 line, col = m.key_pos(key)
-                self.error(line, col, f"unknown field '{key}' in {what}"
+                self.error(line, col, f"unknown field '{clip(str(key))}' in {what}"
                            + (did_you_mean(str(key), allowed) or f" (allowed: {', '.join(allowed)})"),
                            "unknown-field")
         for key in required:
@@ -301,6 +368,8 @@ class EntityParser:
     def name(self, m: YMap, key: str, what: str) -> str | None:
         value = m.get(key)
         if value is None:
+            if key in m:  # `name: ~` would otherwise drop the entity without a word
+                self.wrong_type(m, key, "a name (a string)")
             return None
         if not isinstance(value, str):
             self.wrong_type(m, key, "a name (a string)")
@@ -308,7 +377,7 @@ class EntityParser:
         problem = name_problem(value)
         if problem:
             line, col = m.value_pos(key)
-            self.error(line, col, f"bad {what} name '{value}': {problem}", "name")
+            self.error(line, col, f"bad {what} name '{clip(value, 300)}': {problem}", "name")
             return None
         return value
 
@@ -323,6 +392,7 @@ class EntityParser:
         for k, v in value.items():
             if not isinstance(k, str) or not isinstance(v, str):
                 line, col = value.value_pos(k)
+                k = clip(str(k))
                 self.error(line, col, f"'{key}' maps strings to strings; quote '{k}: {v}' "
                            f"as '{k}: \"{v}\"'" if isinstance(v, (int, float, bool)) else
                            f"'{key}' maps strings to strings, found {_type_name(v)} for '{k}'", "type")
@@ -344,12 +414,12 @@ class EntityParser:
     def parse_service(self, m: YMap, name: str) -> Service:
         tier = m.get("tier", 2)
         if type(tier) is not int or not 1 <= tier <= 3:
-            self.error(*m.value_pos("tier"), f"field 'tier' must be 1 (critical), 2 or 3, not {tier!r}", "type")
+            self.error(*m.value_pos("tier"), f"field 'tier' must be 1 (critical), 2 or 3, not {show(tier)}", "type")
             tier = 2
         lifecycle = m.get("lifecycle", "production")
         if lifecycle not in LIFECYCLES:
             self.error(*m.value_pos("lifecycle"), f"field 'lifecycle' must be one of {', '.join(LIFECYCLES)}, "
-                       f"not {lifecycle!r}" + did_you_mean(str(lifecycle), LIFECYCLES), "type")
+                       f"not {show(lifecycle)}" + did_you_mean(clip(str(lifecycle)), LIFECYCLES), "type")
             lifecycle = "production"
         return Service(
             name=name,
@@ -414,8 +484,8 @@ class EntityParser:
         self.check_fields(d, DEPENDENCY_FIELDS, "dependency")
         dep_type = d.get("type", "hard")
         if dep_type not in DEPENDENCY_TYPES:
-            self.error(*d.value_pos("type"), f"dependency type must be hard or soft, not {dep_type!r}"
-                       + did_you_mean(str(dep_type), DEPENDENCY_TYPES), "type")
+            self.error(*d.value_pos("type"), f"dependency type must be hard or soft, not {show(dep_type)}"
+                       + did_you_mean(clip(str(dep_type)), DEPENDENCY_TYPES), "type")
             return None
         description = self.string(d, "description")
         if ("service" in d) == ("any_of" in d):
@@ -450,7 +520,7 @@ class EntityParser:
             if "instances" in item:
                 n = item["instances"]
                 if type(n) is not int or n < 1:
-                    self.error(*item.value_pos("instances"), f"'instances' must be a whole number ≥ 1, not {n!r}",
+                    self.error(*item.value_pos("instances"), f"'instances' must be a whole number ≥ 1, not {show(n)}",
                                "type")
                     continue
                 result.append(Deployment(datacenter, (), n, self.loc(item.line, item.col)))
@@ -464,7 +534,7 @@ class EntityParser:
                 hline, hcol = hosts.item_pos(index)
                 if not isinstance(host, str) or name_problem(host):
                     why = name_problem(host) if isinstance(host, str) else f"not {_type_name(host)}"
-                    self.error(hline, hcol, f"bad host name {host!r} in deployment: {why}", "name")
+                    self.error(hline, hcol, f"bad host name {show(host)} in deployment: {why}", "name")
                     continue
                 if host in names:
                     self.warn(hline, hcol, f"host '{host}' listed twice in one deployment; counted once",
@@ -490,7 +560,7 @@ class EntityParser:
             if isinstance(item, (bool, str)):
                 result[key] = item
             else:
-                self.error(*value.value_pos(key), f"readiness '{key}' must be true, false, n/a or a string "
+                self.error(*value.value_pos(key), f"readiness '{clip(str(key))}' must be true, false, n/a or a string "
                            f"(a date, a URL), not {_type_name(item)}", "type")
         return result
 
