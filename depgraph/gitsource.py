@@ -48,7 +48,7 @@ def blob_id(data: bytes) -> str:
     """Git's id of a blob holding ``data`` (what ``git hash-object`` prints).
 
     >>> blob_id(b"")
-    'e69de29bb2d1d6484b8bc5391ed3b541c44acc4b'
+    'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391'
     """
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
