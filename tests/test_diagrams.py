@@ -1,0 +1,304 @@
+"""DOT builders on a tiny landscape: what a reader of each diagram would notice.
+
+The DOT text is parsed back with pydot (an independent parser), so the checks are on the graph
+Graphviz will see: nodes, edges, clusters and their attributes, not on substrings.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pydot
+import pytest
+
+from depgraph.analysis import analyze
+from depgraph.diagnostics import UsageError
+from depgraph.diagrams import build_view, render_view
+from depgraph.diagrams.blast import blast_radius_dot
+from depgraph.diagrams.dotescape import html_text, quote
+from depgraph.diagrams.style import RED
+from depgraph.failure import simulate
+from depgraph.loader import load_catalog
+
+HOSTILE = '"]; injected [label="pwned" <script>alert(1)</script> &amp; C:\\new\\ \x01end'
+
+TINY = {
+    "datacenters.yaml": """
+        - {kind: datacenter, name: lon1, location: '<b>London</b> & "east"'}
+        - {kind: datacenter, name: sto1}
+    """,
+    "hosts.yaml": """
+        - {kind: host, name: lon1-a-01, datacenter: lon1, rack: a}
+        - {kind: host, name: lon1-a-02, datacenter: lon1, rack: a}
+        - {kind: host, name: sto1-a-01, datacenter: sto1, rack: a}
+    """,
+    "teams.yaml": """
+        - kind: team
+          name: core
+          tribe: infra
+          contact: {pager: '"]; evil [label="x', slack: "#core"}
+        - {kind: team, name: web, tribe: front}
+    """,
+    "services.yaml": """
+        kind: service
+        name: db
+        owner: core
+        tier: 1
+        deployments: [{datacenter: lon1, hosts: [lon1-a-01]}]
+        ---
+        kind: service
+        name: cache
+        owner: core
+        tier: 3
+        deployments:
+          - {datacenter: lon1, hosts: [lon1-a-02]}
+          - {datacenter: sto1, hosts: [sto1-a-01]}
+        ---
+        kind: service
+        name: api
+        owner: web
+        dependencies: [db, {service: cache, type: soft}]
+        deployments: [{datacenter: lon1, instances: 2}, {datacenter: sto1, instances: 2}]
+        ---
+        kind: service
+        name: auth
+        owner: web
+        dependencies: [session]
+        deployments: [{datacenter: lon1, instances: 2}, {datacenter: sto1, instances: 2}]
+        ---
+        kind: service
+        name: session
+        owner: web
+        dependencies: [auth]
+        deployments: [{datacenter: lon1, instances: 2}, {datacenter: sto1, instances: 2}]
+        ---
+        kind: service
+        name: orphan
+        lifecycle: deprecated
+        dependencies: [{any_of: [auth, session]}]
+        deployments: [{datacenter: sto1, instances: 2}]
+    """,
+    "clients.yaml": """
+        kind: client
+        name: app
+        owner: web
+        dependencies: [api]
+    """,
+}
+
+
+@pytest.fixture
+def analysis(tree):
+    root = tree(TINY)
+    (root / "services.yaml").write_text((root / "services.yaml").read_text().replace(
+        "name: orphan\n", f"name: orphan\ndescription: {json.dumps(HOSTILE)}\n"), encoding="utf-8")
+    return analyze(load_catalog(root))
+
+
+def unquote(value: str | None) -> str | None:
+    if value is None or not value.startswith('"'):
+        return value
+    return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+
+
+class Parsed:
+    """Nodes (id -> attrs), edges ((source, target) -> attrs) and node -> cluster path."""
+
+    def __init__(self, dot: str):
+        graphs = pydot.graph_from_dot_data(dot)
+        assert graphs and len(graphs) == 1, "the DOT text must parse as exactly one graph"
+        self.nodes: dict[str, dict] = {}
+        self.edges: dict[tuple[str, str], dict] = {}
+        self.cluster_of: dict[str, tuple[str, ...]] = {}
+        self.clusters: dict[tuple[str, ...], dict] = {}  # () holds the graph's own attributes
+        self._walk(graphs[0], ())
+
+    def _walk(self, graph, path: tuple[str, ...]) -> None:
+        for node in graph.get_nodes():
+            name = unquote(node.get_name())
+            if name in ("graph", "node", "edge"):
+                if name == "graph":
+                    self.clusters[path] = {k: unquote(v) for k, v in node.get_attributes().items()}
+                continue
+            self.nodes[name] = {k: unquote(v) for k, v in node.get_attributes().items()}
+            self.cluster_of[name] = path
+        for edge in graph.get_edges():
+            key = (unquote(edge.get_source()), unquote(edge.get_destination()))
+            self.edges[key] = {k: unquote(v) for k, v in edge.get_attributes().items()}
+        for sub in graph.get_subgraphs():
+            self._walk(sub, path + (unquote(sub.get_name()).removeprefix("cluster_"),))
+
+    def real_nodes(self) -> set[str]:
+        return {n for n in self.nodes if not n.startswith("legend:")}
+
+    def legend(self) -> set[str]:
+        """The labels of the legend's sample nodes and sample edges."""
+        nodes = {a["label"] for n, a in self.nodes.items() if n.startswith("legend:") and a.get("label")}
+        edges = {a["label"].strip() for (u, _), a in self.edges.items() if u.startswith("legend:")}
+        return nodes | edges
+
+
+class TestServicesView:
+    def test_draws_every_service_and_client_with_their_dependencies(self, analysis):
+        parsed = Parsed(render_view(analysis, "services"))
+        assert parsed.real_nodes() == {"client:app", "service:api", "service:auth", "service:cache",
+                                       "service:db", "service:orphan", "service:session"}
+        assert ("service:api", "service:db") in parsed.edges
+        assert ("client:app", "service:api") in parsed.edges
+
+    def test_hard_cycle_edges_are_red_and_others_are_not(self, analysis):
+        parsed = Parsed(render_view(analysis, "services"))
+        assert parsed.edges["service:auth", "service:session"]["color"] == RED
+        assert parsed.edges["service:session", "service:auth"]["color"] == RED
+        assert parsed.edges["service:api", "service:db"].get("color") != RED
+
+    def test_soft_edges_are_dashed_and_any_of_has_a_hollow_head(self, analysis):
+        parsed = Parsed(render_view(analysis, "services"))
+        assert parsed.edges["service:api", "service:cache"]["style"] == "dashed"
+        assert "style" not in parsed.edges["service:api", "service:db"]
+        assert parsed.edges["service:orphan", "service:auth"]["arrowhead"] == "empty"
+
+    def test_spof_unowned_and_deprecated_are_marked(self, analysis):
+        parsed = Parsed(render_view(analysis, "services"))
+        db = parsed.nodes["service:db"]
+        assert db["shape"] == "octagon" and db["color"] == RED
+        assert "SPOF: 2 down" in db["label"]  # api and the app client
+        orphan = parsed.nodes["service:orphan"]
+        assert "dashed" in orphan["style"] and "diagonals" in orphan["style"]
+        assert "unowned" in orphan["label"] and "deprecated" in orphan["label"]
+        assert parsed.nodes["service:cache"].get("shape") != "octagon"
+
+    def test_clusters_by_tribe_then_team_and_unowned_apart(self, analysis):
+        parsed = Parsed(render_view(analysis, "services"))
+        assert parsed.cluster_of["service:db"] == ("tribe:infra", "team:core")
+        assert parsed.cluster_of["client:app"] == ("tribe:front", "team:web")
+        assert parsed.cluster_of["service:orphan"] == ("unowned",)
+        assert parsed.clusters[("tribe:infra",)]["label"] == "tribe infra"
+
+    def test_datacenter_clusters_group_by_footprint(self, analysis):
+        parsed = Parsed(render_view(analysis, "services", cluster="datacenter"))
+        assert parsed.cluster_of["service:db"] == ("dc:lon1",)
+        assert parsed.cluster_of["service:cache"] == ("dc:lon1+sto1",)
+        assert parsed.clusters[("dc:lon1",)]["label"] == "lon1 only"
+
+    def test_legend_lists_only_what_is_drawn(self, analysis):
+        legend = Parsed(render_view(analysis, "services")).legend()
+        assert {"hard cycle", "hard", "soft", "any_of alternative", "client", "unowned", "deprecated",
+                "tier 1", "tier 2", "tier 3"} <= legend
+        assert "soft-only cycle" not in legend
+        focused = Parsed(render_view(analysis, "services", focus="cache", depth=0)).legend()
+        assert "tier 3" in focused and "tier 1" not in focused and "hard cycle" not in focused
+
+    def test_same_input_gives_the_same_bytes(self, analysis):
+        assert render_view(analysis, "services") == render_view(analysis, "services")
+
+    def test_focus_draws_the_neighbourhood_both_ways(self, analysis):
+        parsed = Parsed(render_view(analysis, "services", focus="api", depth=1))
+        assert parsed.real_nodes() == {"client:app", "service:api", "service:db", "service:cache"}
+        assert parsed.nodes["service:api"]["penwidth"] == "3.5"
+
+    def test_focus_depth_zero_and_on_a_host(self, analysis):
+        assert Parsed(render_view(analysis, "services", focus="service:db", depth=0)).real_nodes() == {
+            "service:db"}
+        assert Parsed(render_view(analysis, "services", focus="host:sto1-a-01", depth=0)).real_nodes() == {
+            "service:cache"}
+
+    def test_unknown_focus_and_wrong_cluster_are_usage_errors(self, analysis):
+        with pytest.raises(UsageError, match="did you mean 'api'"):
+            render_view(analysis, "services", focus="apii")
+        with pytest.raises(UsageError, match="does not fit the teams view"):
+            render_view(analysis, "teams", cluster="datacenter")
+
+    def test_too_many_nodes_collapse_to_teams_then_tribes(self, analysis):
+        diagram = build_view(analysis, "services", max_nodes=5)
+        assert diagram.view == "teams" and diagram.level == "team"
+        assert "more than --max-nodes 5" in diagram.notes[0]
+        assert build_view(analysis, "services", max_nodes=2).level == "tribe"
+
+
+class TestTeamsView:
+    def test_edge_weight_counts_service_dependencies(self, analysis):
+        parsed = Parsed(render_view(analysis, "teams"))
+        edge = parsed.edges["team:web", "team:core"]
+        assert edge["label"] == "2"  # api -> db (hard), api -> cache (soft)
+        assert "style" not in edge  # one of them is hard: solid
+
+    def test_unowned_services_are_one_node(self, analysis):
+        parsed = Parsed(render_view(analysis, "teams"))
+        assert "group:unowned" in parsed.nodes
+        assert ("group:unowned", "team:web") in parsed.edges
+        assert parsed.cluster_of["team:core"] == ("tribe:infra",)
+
+    def test_tribe_level(self, analysis):
+        parsed = Parsed(render_view(analysis, "teams", cluster="tribe"))
+        assert parsed.real_nodes() == {"tribe:front", "tribe:infra", "group:unowned"}
+        assert parsed.edges["tribe:front", "tribe:infra"]["label"] == "2"
+
+
+class TestDeploymentView:
+    def test_one_node_per_datacenter_with_its_racks_and_hosts(self, analysis):
+        parsed = Parsed(render_view(analysis, "deployment"))
+        assert parsed.real_nodes() == {"datacenter:lon1", "datacenter:sto1"}
+        lon1 = parsed.nodes["datacenter:lon1"]["label"]
+        assert "rack lon1/a" in lon1 and "lon1-a-02" in lon1 and "cache" in lon1
+        assert "anonymous instances" in lon1
+
+    def test_spof_host_and_rack_are_red(self, analysis):
+        lon1 = Parsed(render_view(analysis, "deployment")).nodes["datacenter:lon1"]["label"]
+        assert "lon1-a-01 · SPOF: 3 down" in lon1  # db, api, app
+        assert f'BGCOLOR="{RED}"><FONT COLOR="white"><B>rack lon1/a · SPOF: 3 down' in lon1
+
+    def test_rack_level_counts_hosts_per_service(self, analysis):
+        lon1 = Parsed(render_view(analysis, "deployment", cluster="rack")).nodes["datacenter:lon1"]["label"]
+        assert "1 host" in lon1 and "lon1-a-01" not in lon1
+
+
+class TestBlastRadius:
+    def test_colours_by_state_and_draws_the_failed_host(self, analysis):
+        impact = simulate(analysis.model, ["host:lon1-a-01"])
+        parsed = Parsed(blast_radius_dot(analysis, impact))
+        assert parsed.nodes["host:lon1-a-01"]["fillcolor"] == "#1a1a1a"
+        assert parsed.nodes["service:db"]["fillcolor"] == "#e03b2f"  # down: its only host
+        assert parsed.nodes["client:app"]["fillcolor"] == "#e03b2f"
+        assert parsed.nodes["service:cache"]["fillcolor"] == "white"  # unaffected, faint
+        assert ("host:lon1-a-01", "service:db") in parsed.edges
+
+    def test_reduced_shows_what_was_lost(self, analysis):
+        impact = simulate(analysis.model, ["host:sto1-a-01"])
+        parsed = Parsed(blast_radius_dot(analysis.catalog, impact))
+        assert "lost 1 of 2" in parsed.nodes["service:cache"]["label"]
+
+    def test_big_landscape_keeps_only_affected_and_neighbours(self, analysis):
+        impact = simulate(analysis.model, ["service:session"])
+        parsed = Parsed(blast_radius_dot(analysis, impact, all_nodes_limit=3))
+        # session fails: auth (hard) and orphan (any_of of auth and session) go down
+        assert parsed.real_nodes() == {"service:session", "service:auth", "service:orphan"}
+        assert "4 unaffected services and clients not shown" in parsed.clusters[()]["label"]
+
+    def test_small_landscape_draws_everything(self, analysis):
+        impact = simulate(analysis.model, ["service:session"])
+        parsed = Parsed(blast_radius_dot(analysis, impact))
+        assert len(parsed.real_nodes()) == 7
+        assert "not shown" not in parsed.clusters[()]["label"]
+
+
+class TestHostileText:
+    def test_parses_to_the_same_nodes_with_hostile_descriptions(self, analysis):
+        for view in ("services", "teams", "deployment"):
+            parsed = Parsed(render_view(analysis, view))
+            assert "injected" not in parsed.nodes and "evil" not in parsed.nodes
+
+    def test_description_reaches_the_tooltip_as_text(self, analysis):
+        tooltip = Parsed(render_view(analysis, "services")).nodes["service:orphan"]["tooltip"]
+        assert "<script>alert(1)</script>" in tooltip
+        assert "&amp;amp;" in tooltip  # & is written as &amp;, so Graphviz shows "&amp;" literally
+        assert "\x01" not in tooltip
+
+    def test_html_labels_escape_markup(self, analysis):
+        lon1 = Parsed(render_view(analysis, "deployment")).nodes["datacenter:lon1"]["label"]
+        assert "&lt;b&gt;London&lt;/b&gt; &amp; &quot;east&quot;" in lon1
+        assert "<b>London" not in lon1
+
+    def test_quote_and_html_text(self):
+        assert quote('a"b\\c') == '"a\\"b\\\\c"'
+        assert html_text("<a href='x'>&</a>") == "&lt;a href='x'&gt;&amp;&lt;/a&gt;"

@@ -1,0 +1,155 @@
+"""The Graphviz adapter and ``depgraph render`` end to end: real ``dot`` where installed, and
+fake ``dot`` binaries (missing, hanging, crashing) at the one real I/O edge."""
+
+from __future__ import annotations
+
+import json
+
+import shutil
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from depgraph.render import GraphvizMissing, RenderError, to_png, to_svg
+from tests.test_diagrams import HOSTILE, TINY  # noqa: F401  (the tiny landscape with hostile text)
+
+ROOT = Path(__file__).resolve().parents[1]
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+
+
+@pytest.fixture
+def tiny(tree):
+    root = tree(TINY)
+    services = root / "services.yaml"
+    services.write_text(services.read_text().replace(
+        "name: orphan\n", f"name: orphan\ndescription: {json.dumps(HOSTILE)}\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def fake_graphviz(tmp_path, monkeypatch):
+    """``fake_graphviz(body)`` puts a Python script named ``dot`` first on PATH (alone on it)."""
+
+    def install(body: str | None) -> Path:
+        folder = tmp_path / "bin"
+        folder.mkdir(exist_ok=True)
+        if body is not None:
+            script = folder / "dot"
+            script.write_text(f"#!{sys.executable}\n{body}\n", encoding="utf-8")
+            script.chmod(0o755)
+        monkeypatch.setenv("PATH", str(folder))
+        return folder
+
+    return install
+
+
+def svg_texts(svg: bytes) -> tuple[ET.Element, str]:
+    """The parsed SVG (it must be well-formed XML) and all its text and tooltips joined."""
+    root = ET.fromstring(svg)
+    texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+    titles = [a.get(f"{XLINK}title", "") for a in root.iter(f"{SVG}a")]
+    return root, "\n".join(texts + titles)
+
+
+@needs_dot
+class TestRealGraphviz:
+    def test_svg_holds_the_names(self):
+        svg = to_svg('digraph { "service:a" [label="playlist"]; "service:a" -> "service:b" }')
+        _, text = svg_texts(svg)
+        assert "playlist" in text and "service:b" in text
+
+    def test_png(self):
+        assert to_png("digraph { a -> b }").startswith(b"\x89PNG\r\n\x1a\n")
+
+    def test_hostile_text_stays_text_in_the_svg(self, tiny, run_cli, tmp_path):
+        output = tmp_path / "out" / "services.svg"
+        result = run_cli("render", "-d", tiny, "-o", output)
+        assert result.exit_code == 0, result.stderr
+        root, text = svg_texts(output.read_bytes())
+        assert not list(root.iter(f"{SVG}script")) and not list(root.iter("script"))
+        assert '"]; injected [label="pwned" <script>alert(1)</script> &amp; C:\\new\\ end' in text
+        assert "injected" not in {t.text for t in root.iter(f"{SVG}text")}
+
+    def test_bad_dot_is_a_render_error_with_graphviz_message(self):
+        with pytest.raises(RenderError, match="syntax error"):
+            to_svg("digraph { a -> }")
+
+
+class TestGraphvizMissingOrFailing:
+    def test_missing_says_how_to_install(self, fake_graphviz):
+        fake_graphviz(None)
+        with pytest.raises(GraphvizMissing) as caught:
+            to_svg("digraph { a }")
+        assert "apt-get install graphviz" in str(caught.value)
+        assert "brew install graphviz" in str(caught.value)
+
+    def test_timeout_is_a_clear_error(self, fake_graphviz):
+        fake_graphviz("import time; time.sleep(30)")
+        with pytest.raises(RenderError, match="did not finish within 0.5 s"):
+            to_svg("digraph { a }", timeout=0.5)
+
+    def test_crash_names_the_signal(self, fake_graphviz):
+        fake_graphviz("import os, signal, sys; sys.stdin.read(); os.kill(os.getpid(), signal.SIGSEGV)")
+        with pytest.raises(RenderError, match="killed by signal 11"):
+            to_svg("digraph { a }")
+
+    def test_cli_writes_the_dot_beside_the_image_and_exits_2(self, tiny, run_cli, fake_graphviz, tmp_path):
+        fake_graphviz(None)
+        output = tmp_path / "diagram.svg"
+        result = run_cli("render", "-d", tiny, "-o", output)
+        assert result.exit_code == 2
+        assert "apt-get install graphviz" in result.stderr
+        assert "diagram.dot" in result.stderr
+        assert not output.exists()
+        assert (tmp_path / "diagram.dot").read_text().startswith("digraph depgraph {")
+
+    def test_cli_timeout_exits_2_and_keeps_the_dot(self, tiny, run_cli, fake_graphviz, tmp_path):
+        fake_graphviz("import time; time.sleep(30)")
+        result = run_cli("render", "-d", tiny, "--view", "teams", "-o", tmp_path / "t.png",
+                         "--timeout", "0.5")
+        assert result.exit_code == 2
+        assert "did not finish within 0.5 s" in result.stderr
+        assert "team:core" in (tmp_path / "t.dot").read_text()
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "descriptors", "t.dot"]
+
+
+class TestRenderCommand:
+    def test_dot_to_stdout_without_output(self, tiny, run_cli):
+        result = run_cli("render", "-d", tiny, "--view", "teams")
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.startswith("digraph depgraph {")
+        assert '"team:web" -> "team:core"' in result.stdout
+
+    def test_format_from_the_suffix_and_dot_file(self, tiny, run_cli, tmp_path):
+        result = run_cli("render", "-d", tiny, "--view", "deployment", "-o", tmp_path / "d.dot")
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == ""
+        assert '"datacenter:lon1"' in (tmp_path / "d.dot").read_text()
+        assert "wrote" in result.stderr and "deployment view" in result.stderr
+
+    def test_image_format_needs_an_output(self, tiny, run_cli):
+        result = run_cli("render", "-d", tiny, "--format", "svg")
+        assert result.exit_code == 2
+        assert "needs -o FILE" in result.stderr
+
+    def test_focus_and_collapse_notes(self, tiny, run_cli):
+        result = run_cli("render", "-d", tiny, "--focus", "db", "--depth", "0")
+        assert '"service:db"' in result.stdout and '"service:api"' not in result.stdout
+        collapsed = run_cli("render", "-d", tiny, "--max-nodes", "2")
+        assert "note:" in collapsed.stderr and "drew tribes instead" in collapsed.stderr
+        assert '"tribe:infra"' in collapsed.stdout
+
+    @needs_dot
+    @pytest.mark.parametrize("view", ["services", "teams", "deployment"])
+    def test_every_view_of_the_example_landscape_renders(self, view, run_cli, tmp_path):
+        output = tmp_path / f"{view}.svg"
+        result = run_cli("render", "-d", ROOT / "descriptors", "--view", view, "-o", output)
+        assert result.exit_code == 0, result.stderr
+        _, text = svg_texts(output.read_bytes())
+        expected = {"services": "playlist", "teams": "playlist-squad", "deployment": "lon1-a-03"}[view]
+        assert expected in text
+        assert "SPOF" in text
