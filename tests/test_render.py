@@ -153,3 +153,28 @@ class TestRenderCommand:
         expected = {"services": "playlist", "teams": "playlist-squad", "deployment": "lon1-a-03"}[view]
         assert expected in text
         assert "SPOF" in text
+
+
+class TestBlastRadiusPicture:
+    def test_dot_to_stdout(self, tiny, run_cli):
+        result = run_cli("blast-radius", "-d", tiny, "host:lon1-a-01", "--format", "dot")
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.startswith("digraph depgraph {")
+        assert '"service:db" [fillcolor="#e03b2f"' in result.stdout  # down: red
+
+    def test_svg_needs_output(self, tiny, run_cli):
+        result = run_cli("blast-radius", "-d", tiny, "db", "--format", "svg")
+        assert result.exit_code == 2 and "needs -o FILE" in result.stderr
+
+    @needs_dot
+    def test_svg_file(self, tiny, run_cli, tmp_path):
+        output = tmp_path / "blast.svg"
+        result = run_cli("blast-radius", "-d", tiny, "db", "--format", "svg", "-o", output)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == ""
+        _, text = svg_texts(output.read_bytes())
+        assert "Blast radius of service:db: 2 down" in text
+
+    def test_text_and_json_are_unchanged(self, tiny, run_cli):
+        result = run_cli("blast-radius", "-d", tiny, "db", "--format", "json")
+        assert json.loads(result.stdout)["down"] == ["client:app", "service:api"]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli import DescriptorsOption, emit, emit_json, load
+from depgraph.cli import DescriptorsOption, emit, emit_json, fail, load, warn
 from depgraph.failure import FailureModel, Impact, resolve_component, simulate
 from depgraph.model import Catalog
 
@@ -25,6 +26,8 @@ DEGRADED_SHOWN = 40  # degraded rows in text; down is always listed in full
 class BlastFormat(str, Enum):
     text = "text"
     json = "json"
+    dot = "dot"
+    svg = "svg"
 
 
 def register(app: typer.Typer) -> None:
@@ -37,13 +40,20 @@ def blast_radius(
         help="What fails: service:x, host:x, rack:dc/r, datacenter:x, or a bare name.")],
     descriptors: DescriptorsOption = "descriptors",
     format: Annotated[BlastFormat, typer.Option("--format", "-f", help="Output format.")] = BlastFormat.text,
+    output_file: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write the dot or svg diagram to this file (svg needs it).")] = None,
 ) -> None:
     """What goes down, degrades and loses capacity when COMPONENTs fail, and whom to call.
 
     Example: depgraph blast-radius rack:lon1/a host:sto1-b-12 --format json
     """
+    if format is BlastFormat.svg and output_file is None:
+        fail("--format svg needs -o FILE")
     catalog = load(descriptors)
     impact = blast_radius_impact(catalog, components)
+    if format in (BlastFormat.dot, BlastFormat.svg):
+        _write_picture(catalog, impact, format.value, output_file)
+        return
     output = RENDERERS[format.value](catalog, impact)
     if isinstance(output, dict):
         emit_json(output)
@@ -126,7 +136,25 @@ def blast_radius_text(catalog: Catalog, impact: Impact) -> str:
     return "\n".join(lines)
 
 
-RENDERERS = {"text": blast_radius_text, "json": blast_radius_json}
+def blast_radius_picture(catalog: Catalog, impact: Impact) -> str:
+    """The impact as DOT: failed black, down red, degraded orange, reduced yellow, rest grey."""
+    from depgraph.diagrams import blast_radius_dot
+
+    return blast_radius_dot(catalog, impact)
+
+
+RENDERERS = {"text": blast_radius_text, "json": blast_radius_json, "dot": blast_radius_picture}
+
+
+def _write_picture(catalog: Catalog, impact: Impact, format: str, output_file: Path | None) -> None:
+    dot = blast_radius_picture(catalog, impact)
+    if output_file is None:
+        emit(dot.rstrip("\n"))
+        return
+    from depgraph.commands.render import write_diagram
+
+    write_diagram(dot, output_file, format)
+    warn(f"wrote {output_file}")
 
 
 def _urgency(catalog: Catalog):
