@@ -37,12 +37,13 @@ class Measured:
     """Every run of one stage at one size: timings by name, peak memory, or why it could not run."""
 
     seconds: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
     rss_kb: list[int] = field(default_factory=list)
     info: dict = field(default_factory=dict)
     na: str | None = None
 
-    def median(self, key: str) -> float | None:
-        values = self.seconds.get(key)
+    def median(self, key: str, cpu: bool = False) -> float | None:
+        values = (self.cpu if cpu else self.seconds).get(key)
         return statistics.median(values) if values else None
 
     def runs(self, key: str) -> int:
@@ -53,41 +54,43 @@ class Measured:
 # Running children
 
 
-def run_child(command: list[str], timeout: float) -> tuple[int | None, float, int, str, str]:
-    """Run ``command``; return (exit code or None on timeout, wall seconds, peak RSS in KB,
+def run_child(command: list[str], timeout: float):
+    """Run ``command``; return (exit code or None on timeout, wall seconds, resource usage,
     stdout, stderr). Output goes through temporary files so big JSON never blocks a pipe."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=CHILD_ENV, cwd=REPO)
-        code, rss = _wait(proc, timeout)
+        code, usage = _wait(proc, timeout)
         wall = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
-        return code, wall, rss, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+        return code, wall, usage, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
 
 
-def _wait(proc: subprocess.Popen, timeout: float) -> tuple[int | None, int]:
+def _wait(proc: subprocess.Popen, timeout: float):
     deadline = time.monotonic() + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid == proc.pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
-            return proc.returncode, usage.ru_maxrss
+            return proc.returncode, usage
         if time.monotonic() > deadline:
             proc.kill()
             _, _, usage = os.wait4(proc.pid, 0)
             proc.returncode = -9
-            return None, usage.ru_maxrss
+            return None, usage
         time.sleep(0.02)
 
 
 def measure(command: list[str], parse, repeat: int, budget: float, timeout: float) -> Measured:
-    """Run ``command`` up to ``repeat`` times (fewer once ``budget`` seconds are spent); ``parse``
-    turns (stdout, wall seconds) into {"seconds": …, "info": …} or {"na": reason}."""
+    """Run ``command`` up to ``repeat`` times (fewer when one more run would take the time spent
+    past ``budget`` seconds, guessing it lasts as long as the last one); ``parse``
+    turns (stdout, wall seconds, resource usage) into {"seconds": …, "cpu": …, "info": …} or
+    {"na": reason}."""
     measured = Measured()
     spent = 0.0
     for _ in range(repeat):
-        code, wall, rss, stdout, stderr = run_child(command, timeout)
+        code, wall, usage, stdout, stderr = run_child(command, timeout)
         spent += wall
         if code is None:
             measured.na = f"timed out after {timeout:.0f} s"
@@ -95,15 +98,17 @@ def measure(command: list[str], parse, repeat: int, budget: float, timeout: floa
         if code != 0:
             measured.na = f"exit {code}: {_last_line(stderr) or _last_line(stdout)}"
             break
-        result = parse(stdout, wall)
+        result = parse(stdout, wall, usage)
         if "na" in result:
             measured.na = result["na"]
             break
         for key, value in result["seconds"].items():
             measured.seconds.setdefault(key, []).append(value)
+        for key, value in result.get("cpu", {}).items():
+            measured.cpu.setdefault(key, []).append(value)
         measured.info = result.get("info", {})
-        measured.rss_kb.append(rss)
-        if spent > budget:
+        measured.rss_kb.append(usage.ru_maxrss)
+        if spent + wall > budget:
             break
     return measured
 
@@ -120,7 +125,7 @@ def stage_command(stage: str, root: Path, arg: str | None = None) -> list[str]:
     return [sys.executable, str(HERE / "stages.py"), stage, str(root)] + ([arg] if arg else [])
 
 
-def parse_stage(stdout: str, _wall: float) -> dict:
+def parse_stage(stdout: str, _wall: float, _usage) -> dict:
     line = _last_line(stdout)
     try:
         return json.loads(line)
@@ -128,17 +133,21 @@ def parse_stage(stdout: str, _wall: float) -> dict:
         return {"na": f"unreadable stage output: {line[:200]!r}"}
 
 
-def parse_cli(schema: str, key: str):
-    """A parser for a CLI run: the wall time counts; stdout must be JSON of ``schema``."""
+def parse_cli(schema: str | None, key: str):
+    """A parser for a CLI run: the whole process counts; stdout must be JSON of ``schema``
+    (unless ``schema`` is None)."""
 
-    def parse(stdout: str, wall: float) -> dict:
+    def parse(stdout: str, wall: float, usage) -> dict:
+        timings = {"seconds": {key: wall}, "cpu": {key: usage.ru_utime + usage.ru_stime}}
+        if schema is None:
+            return {**timings, "info": {}}
         try:
             document = json.loads(stdout)
         except json.JSONDecodeError:
             return {"na": f"stdout is not JSON: {stdout[:120]!r}"}
         if document.get("schema") != schema:
             return {"na": f"schema is {document.get('schema')!r}, expected {schema!r}"}
-        return {"seconds": {key: wall}, "info": {"bytes": len(stdout)}}
+        return {**timings, "info": {"bytes": len(stdout)}}
 
     return parse
 
@@ -174,6 +183,7 @@ def bench_size(root: Path, args) -> dict[str, Measured]:
         "spof": run(stage_command("spof", root, "naive" if size <= args.naive_max else None)),
     }
     depgraph = [sys.executable, "-m", "depgraph"]
+    results["cli-start"] = run(depgraph + ["--help"], parse_cli(None, "cli-start"))
     results["cli-analyze"] = run(
         depgraph + ["analyze", "-d", str(root), "--format", "json"],
         parse_cli("depgraph/analysis/v1", "cli-analyze"),
@@ -197,8 +207,12 @@ TIME_ROWS = (  # label, stage, key
     ("analyze (whole analysis, in process)", "analyze", "analyze"),
     ("SPOFs, fast", "spof", "spof-fast"),
     ("SPOFs, naive", "spof", "spof-naive"),
+    ("`depgraph --help` (CLI start-up)", "cli-start", "cli-start"),
     ("`depgraph analyze --format json` (end to end)", "cli-analyze", "cli-analyze"),
     ("`depgraph blast-radius HUB --format json` (end to end)", "cli-blast", "cli-blast"),
+)
+CPU_ROWS = (  # rows of TIME_ROWS shown again in CPU seconds (robust to a busy machine)
+    "csafe", "load+compile", "analyze", "spof-fast", "spof-naive", "cli-analyze",
 )
 RATIO_ROWS = (  # label, (stage, key) numerator, (stage, key) denominator
     ("depgraph load+validate+compile / CSafeLoader", ("load", "load+compile"), ("csafe", "csafe")),
@@ -206,6 +220,7 @@ RATIO_ROWS = (  # label, (stage, key) numerator, (stage, key) denominator
     ("`depgraph analyze` end to end / CSafeLoader", ("cli-analyze", "cli-analyze"), ("csafe", "csafe")),
     ("naive SPOF / fast SPOF", ("spof", "spof-naive"), ("spof", "spof-fast")),
 )
+CPU_RATIO_ROWS = RATIO_ROWS[:1] + RATIO_ROWS[-1:]
 MEMORY_ROWS = (
     ("peak RSS, bare CSafeLoader (MB)", "csafe"),
     ("peak RSS, load + compile (MB)", "load"),
@@ -221,9 +236,15 @@ def table(sizes: list[int], shapes: dict[int, dict], results: dict[int, dict[str
     lines.append("| **seconds (median)** |" + " |" * len(sizes))
     for label, stage, key in TIME_ROWS:
         lines.append(_row(label, [_seconds(results[n][stage], key, repeat) for n in sizes]))
-    lines.append("| **ratios** |" + " |" * len(sizes))
+    lines.append("| **CPU seconds (median, user + system)** |" + " |" * len(sizes))
+    for label, stage, key in (row for row in TIME_ROWS if row[2] in CPU_ROWS):
+        lines.append(_row(label, [_seconds(results[n][stage], key, repeat, cpu=True) for n in sizes]))
+    lines.append("| **ratios (wall)** |" + " |" * len(sizes))
     for label, top, bottom in RATIO_ROWS:
         lines.append(_row(label, [_ratio(results[n], top, bottom) for n in sizes]))
+    lines.append("| **ratios (CPU)** |" + " |" * len(sizes))
+    for label, top, bottom in CPU_RATIO_ROWS:
+        lines.append(_row(label, [_ratio(results[n], top, bottom, cpu=True) for n in sizes]))
     lines.append("| **memory** |" + " |" * len(sizes))
     for label, stage in MEMORY_ROWS:
         lines.append(_row(label, [_memory(results[n][stage]) for n in sizes]))
@@ -244,8 +265,8 @@ def _row(label: str, cells: list[str]) -> str:
     return f"| {label} | " + " | ".join(cells) + " |"
 
 
-def _seconds(measured: Measured, key: str, repeat: int) -> str:
-    value = measured.median(key)
+def _seconds(measured: Measured, key: str, repeat: int, cpu: bool = False) -> str:
+    value = measured.median(key, cpu)
     if value is None:
         return "n/a"
     runs = measured.runs(key)
@@ -256,8 +277,9 @@ def _number(value: float) -> str:
     return f"{value:.3f}" if value < 1 else f"{value:.2f}" if value < 100 else f"{value:.0f}"
 
 
-def _ratio(results: dict[str, Measured], top, bottom) -> str:
-    numerator, denominator = results[top[0]].median(top[1]), results[bottom[0]].median(bottom[1])
+def _ratio(results: dict[str, Measured], top, bottom, cpu: bool = False) -> str:
+    numerator = results[top[0]].median(top[1], cpu)
+    denominator = results[bottom[0]].median(bottom[1], cpu)
     if numerator is None or not denominator:
         return "n/a"
     return f"{numerator / denominator:.2f}×"
@@ -284,6 +306,10 @@ def notes(sizes: list[int], results: dict[int, dict[str, Measured]], naive_max: 
             out.append(f"- {n:,} services: graph of {load.info['nodes']:,} nodes, {load.info['edges']:,} edges; "
                        f"{load.info['warnings']:,} loader warnings")
     return out
+
+
+def _load_average() -> str:
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "unknown"
 
 
 def machine() -> str:
@@ -313,8 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the table to this Markdown file")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, help="keep and reuse generated landscapes here (outside the repo)")
-    parser.add_argument("--naive-max", type=int, default=5000, help="largest size to run the naive SPOF at")
-    parser.add_argument("--budget", type=float, default=60.0, help="stop repeating a stage after this many seconds")
+    parser.add_argument("--naive-max", type=int, default=20000, help="largest size to run the naive SPOF at")
+    parser.add_argument("--budget", type=float, default=45.0,
+                        help="stop repeating a stage when another run would pass this many seconds")
     parser.add_argument("--timeout", type=float, default=600.0, help="give up on one run after this many seconds")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -322,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--cache must be outside the repository")
 
     shapes, results = {}, {}
+    load_before = _load_average()
     with tempfile.TemporaryDirectory(prefix="depgraph-bench-") as scratch:
         for n in sizes:
             root, generated = landscape(n, args.seed, args.cache, Path(scratch))
@@ -331,9 +359,11 @@ def main(argv: list[str] | None = None) -> int:
     report = "\n".join([
         "# depgraph benchmarks",
         "",
-        f"Machine: {machine()}.",
+        f"Machine: {machine()}. Load average (1 min) {load_before} before the run, "
+        f"{_load_average()} after: other work on the machine inflates wall-clock times, "
+        "CPU seconds less so.",
         f"Seed {args.seed}; medians of up to {args.repeat} runs, each in a fresh process "
-        f"(fewer runs, shown as n=…, once a stage has used {args.budget:.0f} s).",
+        f"(fewer, shown as n=…, when another run would take a stage past {args.budget:.0f} s).",
         "",
         table(sizes, shapes, results, args.repeat),
         "",

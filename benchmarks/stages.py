@@ -1,7 +1,8 @@
 """One benchmark stage, run in a fresh process: ``python benchmarks/stages.py STAGE DIR [ARG]``.
 
-Prints one JSON line on stdout: ``{"seconds": {name: s, ...}, "info": {...}}`` on success or
-``{"na": "reason"}`` when the stage cannot run (a module not written yet, a loader error).
+Prints one JSON line on stdout: ``{"seconds": {name: s, ...}, "cpu": {name: s, ...}, "info":
+{...}}`` (wall-clock and CPU seconds) on success, or ``{"na": "reason"}`` when the stage cannot
+run (a module not written yet, a loader error).
 Imports and setup happen before the clock starts; ``benchmarks/run.py`` reads the peak memory
 of this process from the operating system when it ends.
 """
@@ -61,16 +62,33 @@ def _call(function, catalog, graph):
     return function(*args)
 
 
-def _clock(function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    return time.perf_counter() - start, result
+class Clock:
+    """Wall-clock and CPU seconds of each timed step, by name."""
+
+    def __init__(self):
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    def time(self, name: str, function, *args):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = function(*args)
+        self.wall[name] = time.perf_counter() - wall
+        self.cpu[name] = time.process_time() - cpu
+        return result
+
+    def total(self, name: str, *parts: str) -> None:
+        self.wall[name] = sum(self.wall[p] for p in parts)
+        self.cpu[name] = sum(self.cpu[p] for p in parts)
+
+    def result(self, info: dict) -> dict:
+        return {"seconds": self.wall, "cpu": self.cpu, "info": info}
 
 
 def stage_read(root: Path, _arg) -> dict:
     files = _files(root)
-    seconds, size = _clock(lambda: sum(len(p.read_bytes()) for p in files))
-    return {"seconds": {"read": seconds}, "info": {"files": len(files), "bytes": size}}
+    clock = Clock()
+    size = clock.time("read", lambda: sum(len(p.read_bytes()) for p in files))
+    return clock.result({"files": len(files), "bytes": size})
 
 
 def stage_csafe(root: Path, _arg) -> dict:
@@ -85,15 +103,18 @@ def stage_csafe(root: Path, _arg) -> dict:
             documents += sum(1 for _ in yaml.load_all(text, Loader=yaml.CSafeLoader))
         return documents
 
-    seconds, documents = _clock(parse)
-    return {"seconds": {"csafe": seconds}, "info": {"documents": documents}}
+    clock = Clock()
+    documents = clock.time("csafe", parse)
+    return clock.result({"documents": documents})
 
 
 def stage_load(root: Path, _arg) -> dict:
     build_graph = _import("depgraph.graph", "build_graph")
     _import("depgraph.loader", "load_catalog")
-    load_seconds, catalog = _clock(_load, root)
-    compile_seconds, graph = _clock(build_graph, catalog)
+    clock = Clock()
+    catalog = clock.time("load", _load, root)
+    graph = clock.time("compile", build_graph, catalog)
+    clock.total("load+compile", "load", "compile")
     info = {
         "services": len(catalog.services),
         "hosts": len(catalog.hosts),
@@ -101,8 +122,7 @@ def stage_load(root: Path, _arg) -> dict:
         "nodes": graph.number_of_nodes(),
         "edges": graph.number_of_edges(),
     }
-    seconds = {"load": load_seconds, "compile": compile_seconds, "load+compile": load_seconds + compile_seconds}
-    return {"seconds": seconds, "info": info}
+    return clock.result(info)
 
 
 def stage_analyze(root: Path, _arg) -> dict:
@@ -110,8 +130,9 @@ def stage_analyze(root: Path, _arg) -> dict:
     build_graph = _import("depgraph.graph", "build_graph")
     catalog = _load(root)
     graph = build_graph(catalog)
-    seconds, report = _clock(_call, analyze, catalog, graph)
-    return {"seconds": {"analyze": seconds}, "info": _describe(report)}
+    clock = Clock()
+    report = clock.time("analyze", _call, analyze, catalog, graph)
+    return clock.result(_describe(report))
 
 
 def stage_spof(root: Path, arg) -> dict:
@@ -121,13 +142,13 @@ def stage_spof(root: Path, arg) -> dict:
     build_graph = _import("depgraph.graph", "build_graph")
     catalog = _load(root)
     graph = build_graph(catalog)
-    fast_seconds, fast_result = _clock(_call, fast, catalog, graph)
-    out = {"seconds": {"spof-fast": fast_seconds}, "info": {"spofs": _count(fast_result)}}
+    clock = Clock()
+    fast_result = clock.time("spof-fast", _call, fast, catalog, graph)
+    info = {"spofs": _count(fast_result)}
     if naive is not None:
-        naive_seconds, naive_result = _clock(_call, naive, catalog, graph)
-        out["seconds"]["spof-naive"] = naive_seconds
-        out["info"]["identical"] = _canonical(fast_result) == _canonical(naive_result)
-    return out
+        naive_result = clock.time("spof-naive", _call, naive, catalog, graph)
+        info["identical"] = _canonical(fast_result) == _canonical(naive_result)
+    return clock.result(info)
 
 
 def _count(result) -> int | None:
