@@ -15,7 +15,7 @@ from pathlib import Path
 
 from depgraph.analysis import analysis_to_json
 from depgraph.atomic import write_text
-from depgraph.diagnostics import UsageError
+from depgraph.diagnostics import DepgraphError, UsageError
 from depgraph.progress import Progress
 from depgraph.reporters.html import render_html
 from depgraph.reporters.markdown import render_analysis
@@ -80,7 +80,7 @@ def write_report(analysis, output: Path, descriptors: Path | None = None,
         if outcome.notices:
             markdown += "\n" + "\n".join(f"> {line}" for line in outcome.notices) + "\n"
         outcome.files.append(write_text(output / "report.md", markdown))
-    with progress.stage("precomputing blast radius for index.html") as stage:
+    with progress.stage("writing index.html: blast radius per service") as stage:
         inline = next((d.svg for d in diagrams if d.stem == "services" and d.svg), None)
         if len(analysis.catalog.services) + len(analysis.catalog.clients) > MAX_SERVICES_INLINE:
             inline = None
@@ -96,7 +96,7 @@ def _render_diagrams(analysis, outcome: ReportOutcome) -> list[Diagram]:
     for diagram in diagrams:
         try:
             diagram.svg = to_svg(diagram.dot) if to_svg else None
-        except Exception as exc:  # Graphviz missing or failing: keep the DOT, say why
+        except (DepgraphError, OSError) as exc:  # Graphviz missing, failing or too slow: keep the DOT
             if not any("Graphviz" in notice for notice in outcome.notices):
                 outcome.notices.append(f"Graphviz could not draw the diagrams ({_reason(exc)}); "
                                        f"the .dot files are in {DIAGRAM_FOLDER}/ (install Graphviz "
@@ -151,12 +151,13 @@ def _diagram_sources(analysis, outcome: ReportOutcome) -> list[Diagram]:
     else:
         outcome.notices.append(f"{nodes:,} services and clients are too many to draw in one "
                                "diagram; use `depgraph render --focus SERVICE` for a neighbourhood.")
-    level = "team" if len(catalog.teams) <= MAX_GROUPS_DRAWN else "tribe"
     tribes = {team.tribe for team in catalog.teams.values()}
-    if level == "team" or len(tribes) <= MAX_GROUPS_DRAWN:
-        diagrams.append(Diagram("teams", f"{level.capitalize()} dependencies", teams_dot(marks, level=level)))
-    racks = len(catalog.racks())
-    deployment = ("host" if len(catalog.hosts) <= MAX_GROUPS_DRAWN else
-                  "rack" if racks <= MAX_GROUPS_DRAWN else "datacenter")
-    diagrams.append(Diagram("deployment", f"Deployment by {deployment}", deployment_dot(marks, level=deployment)))
+    if len(catalog.teams) <= MAX_GROUPS_DRAWN:
+        diagrams.append(Diagram("teams", "Team dependencies", teams_dot(marks, level="team")))
+    elif len(tribes) <= MAX_GROUPS_DRAWN // 3:
+        diagrams.append(Diagram("teams", "Tribe dependencies", teams_dot(marks, level="tribe")))
+    if nodes <= MAX_SERVICES_DRAWN:  # every view lists the services somewhere
+        level = ("host" if len(catalog.hosts) <= MAX_GROUPS_DRAWN else
+                 "rack" if len(catalog.racks()) <= MAX_GROUPS_DRAWN else "datacenter")
+        diagrams.append(Diagram("deployment", f"Deployment by {level}", deployment_dot(marks, level=level)))
     return diagrams

@@ -107,8 +107,10 @@ def test_without_graphviz_writes_dot_files_and_says_so(run_cli, small, tmp_path,
 
 
 def test_graphviz_failing_keeps_the_report(run_cli, small, tmp_path, monkeypatch):
+    from depgraph.render import RenderError
+
     def broken(dot: str) -> str:
-        raise RuntimeError("dot: syntax error in line 1")
+        raise RenderError("dot: syntax error in line 1")
 
     monkeypatch.setattr(report_module, "_svg_renderer", lambda: broken)
     out = tmp_path / "out"

@@ -12,7 +12,7 @@ import pytest
 
 from depgraph.analysis import analyze
 from depgraph.failure import simulate
-from depgraph.reporters.html import render_html, sanitize_svg
+from depgraph.reporters.html import decode_data, render_html, sanitize_svg
 from depgraph.reporters.html_data import report_data
 from test_reporters_catalog import BREAKOUT, HOSTILE_OWNER, JS_LINK, SCRIPT, hostile_catalog
 
@@ -30,8 +30,7 @@ def page(analysis) -> str:
 
 
 def embedded(page: str) -> dict:
-    match = re.search(r'<script type="application/json" id="depgraph-data">(.*?)</script>', page, re.S)
-    return json.loads(match.group(1))
+    return decode_data(page)
 
 
 def decode(deltas):
@@ -60,8 +59,18 @@ class TestSelfContained:
 
 class TestEscaping:
     def test_embedded_json_has_no_markup_characters(self, page):
-        blob = re.search(r'id="depgraph-data">(.*?)</script>', page, re.S).group(1)
+        blob = re.search(r'id="depgraph-data"[^>]*>(.*?)</script>', page, re.S).group(1)
         assert not set("<>&") & set(blob)
+
+    def test_big_data_is_deflated_base64_and_decodes_to_the_same(self, analysis, page, monkeypatch):
+        from depgraph.reporters import html
+
+        monkeypatch.setattr(html, "COMPRESS_ABOVE", 100)
+        packed = render_html(analysis)
+        assert 'data-encoding="deflate-base64"' in packed and 'data-encoding="json"' in page
+        blob = re.search(r'id="depgraph-data"[^>]*>(.*?)</script>', packed, re.S).group(1)
+        assert re.fullmatch(r"[A-Za-z0-9+/=]+", blob)
+        assert decode_data(packed) == decode_data(page)
 
     def test_hostile_text_round_trips_verbatim(self, page):
         data = embedded(page)
@@ -103,7 +112,9 @@ class TestData:
 
     def test_findings_rows(self, analysis, page):
         findings = embedded(page)["findings"]
-        shown = sorted(zip(findings["subject"], (findings["rules"][r] for r in findings["rule"]),
+        names = embedded(page)["nodes"]["name"]
+        subjects = [s or f"service:{names[n]}" for s, n in zip(findings["subject"], findings["node"])]
+        shown = sorted(zip(subjects, (findings["rules"][r] for r in findings["rule"]),
                            (("error", "warning", "info")[s] for s in findings["sev"])))
         assert shown == sorted((f.subject, f.rule, f.severity) for f in analysis.findings)
         assert ("service:auth", "hard-cycle", "error") in shown
@@ -111,7 +122,7 @@ class TestData:
     def test_findings_carry_team_and_tribe_for_filters(self, page):
         data = embedded(page)
         findings, teams = data["findings"], data["teams"]["name"]
-        spof = findings["subject"].index("service:db")
+        spof = findings["node"].index(data["nodes"]["name"].index("db"))
         assert teams[findings["team"][spof]] == "core"
         assert data["tribes"][findings["tribe"][spof]] == "platform"
 

@@ -3,7 +3,8 @@
 The page carries its style, its script and its data inline and fetches nothing (its Content
 Security Policy forbids any network access and any script but its own, by hash). The data is
 :func:`depgraph.reporters.html_data.report_data` as JSON in a ``<script type="application/json">``
-tag, with ``<``, ``>`` and ``&`` written as ``\\u003c``… so no text can close the tag; the
+tag, with ``<``, ``>`` and ``&`` written as ``\\u003c``… so no text can close the tag (above a
+megabyte it is deflated and base64-encoded, which has no markup characters at all); the
 script renders every section from it, putting user text into the page as text nodes only. A
 diagram SVG (small landscapes) is inlined after :func:`sanitize_svg` keeps only drawing elements
 and safe links.
@@ -16,6 +17,7 @@ import hashlib
 import html
 import json
 import re
+import zlib
 from importlib import resources
 from xml.etree import ElementTree
 
@@ -28,6 +30,7 @@ _SVG_TAGS = {"svg", "g", "title", "desc", "path", "polygon", "polyline", "ellips
              "line", "text", "tspan", "a", "defs", "lineargradient", "radialgradient", "stop", "clippath"}
 _SAFE_SCHEME = re.compile(r"^\s*(https?://|mailto:)", re.I)
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+COMPRESS_ABOVE = 1_000_000  # characters of JSON; bigger data is embedded deflated, in base64
 
 
 def _asset(name: str) -> str:
@@ -58,10 +61,29 @@ def render_html(analysis, svg: str | None = None, notices=(), diagrams=(), advan
         "title": html.escape(str(analysis.catalog.root)),
         "css": _asset("report.css"),
         "svg": sanitize_svg(svg) if svg else "",
-        "data": embed_json(data),
+        **_data_parts(embed_json(data)),
         "js": script,
     }
     return _PLACEHOLDER.sub(lambda match: parts[match.group(1)], _asset("report.html"))
+
+
+def _data_parts(text: str) -> dict:
+    """The data element's attributes and content: JSON as is, or deflated and base64-encoded
+    when big (the page unpacks it with the browser's DecompressionStream)."""
+    if len(text) <= COMPRESS_ABOVE:
+        return {"encoding": "json", "data": text}
+    packed = base64.b64encode(zlib.compress(text.encode("utf-8"), 6)).decode("ascii")
+    return {"encoding": "deflate-base64", "data": packed}
+
+
+def decode_data(page: str) -> dict:
+    """The data embedded in a page written by :func:`render_html` (for tests and tools)."""
+    match = re.search(r'<script type="application/json" id="depgraph-data" data-encoding="([^"]+)">(.*?)</script>',
+                      page, re.S)
+    encoding, text = match.group(1), match.group(2)
+    if encoding == "deflate-base64":
+        text = zlib.decompress(base64.b64decode(text)).decode("utf-8")
+    return json.loads(text)
 
 
 def sanitize_svg(svg: str) -> str:

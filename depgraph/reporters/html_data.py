@@ -60,7 +60,6 @@ def report_data(analysis, notices=(), diagrams=(), advance=None) -> dict:
     """The page's document for ``analysis``; ``advance(done, total)`` reports progress of the
     blast-radius precomputation."""
     catalog, model = analysis.catalog, analysis.model
-    ids = model.nodes.ids
     number = model.nodes.number
     teams = sorted(catalog.teams)
     team_number = {name: i for i, name in enumerate(teams)}
@@ -105,6 +104,7 @@ def _nodes(analysis, team_number: dict, files: _Strings, advance) -> dict:
     number = model.nodes.number
     cards = {card.service: card for card in analysis.scorecards}
     wave = _waves(analysis.startup)
+    spof_down = {spof.component: spof.down for spof in analysis.spofs}
     columns = {key: [] for key in ("name", "kind", "tier", "lifecycle", "team", "desc", "level",
                                    "checks", "src", "deps", "place", "wave", "down")}
     owner, links, labels = {}, {}, {}
@@ -130,9 +130,9 @@ def _nodes(analysis, team_number: dict, files: _Strings, advance) -> dict:
         columns["place"].append(_placement(entity) if is_service else [])
         columns["wave"].append(wave.get(node_id, -1) if is_service else -2)
         if is_service:
-            down = model.propagate_down([node])
-            down.discard(node)
-            columns["down"].append(delta_encode(down))
+            # a service takes something down alone iff it is a SPOF, so the SPOF analysis
+            # (one propagation per distinct start) already holds every service's down set
+            columns["down"].append(delta_encode(number[n] for n in spof_down.get(node_id, ())))
             services_done += 1
             if advance and services_done % 500 == 0:
                 advance(services_done, services_total)
@@ -162,7 +162,7 @@ def _findings(analysis, number: dict, team_number: dict, tribe_number: dict, fil
     catalog = analysis.catalog
     rules = _Strings()
     columns = {key: [] for key in ("sev", "rule", "subject", "node", "team", "tribe", "msg", "file",
-                                   "line", "fp")}
+                                   "line")}
     for finding in analysis.findings:
         team = owner_team_id(catalog, finding.subject)
         team_index = team_number.get(team[5:], -1) if team else -1
@@ -172,14 +172,14 @@ def _findings(analysis, number: dict, team_number: dict, tribe_number: dict, fil
             tribe_index = tribe_number.get(catalog.teams[team[5:]].tribe, -1) if team else -1
         columns["sev"].append(SEVERITY_CODES.get(finding.severity, 2))
         columns["rule"].append(rules(finding.rule))
-        columns["subject"].append(finding.subject)
-        columns["node"].append(number.get(finding.subject, -1))
+        node = number.get(finding.subject, -1)
+        columns["subject"].append(None if node >= 0 else finding.subject)  # a node's id is derived
+        columns["node"].append(node)
         columns["team"].append(team_index)
         columns["tribe"].append(tribe_index)
         columns["msg"].append(finding.message)
         columns["file"].append(files(finding.file))
         columns["line"].append(finding.line or 0)
-        columns["fp"].append(finding.fingerprint)
     return {**columns, "rules": rules.items}
 
 

@@ -42,12 +42,12 @@ def code(value: object) -> str:
     """``value`` as a code span, fenced by more backticks than it holds; pipes escaped for tables.
 
     >>> print(code("service:a"), code("a`b"), code("x|y"))
-    `service:a` ``a`b`` `x\\|y`
+    `service:a` `` a`b `` `x\\|y`
     """
     one_line = _SPACE.sub(" ", str(value)).strip().replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", one_line)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if longest or one_line.startswith("`") or one_line.endswith("`") else ""
+    pad = " " if longest else ""  # CommonMark strips one space each side
     return f"{fence}{pad}{one_line}{pad}{fence}"
 
 

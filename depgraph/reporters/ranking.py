@@ -46,11 +46,10 @@ def ranked_spofs(analysis) -> list[RankedSpof]:
     >>> [s.component for s in ranked_spofs(analyze(catalog))]
     ['service:db', 'service:cache']
     """
-    services = analysis.catalog.services
+    tier1_ids = {service.id for service in analysis.catalog.services.values() if service.tier == 1}
     ranked = []
     for spof in analysis.spofs:
-        tier1 = sum(1 for node in spof.down if node.startswith("service:")
-                    and services[node[8:]].tier == 1)
+        tier1 = len(tier1_ids.intersection(spof.down))
         clients = sum(1 for node in spof.down if node.startswith("client:"))
         ranked.append(RankedSpof(spof.component, tuple(spof.down), tuple(spof.degraded), tier1, clients))
     return sorted(ranked, key=lambda s: (-(s.tier1_down + s.clients_down), -len(s.down),

@@ -1,8 +1,7 @@
 /* depgraph report: data access, DOM helpers, blast radius, search and the detail panel.
    All user text enters the page through text nodes (el/text), never as markup. */
 "use strict";
-const D = JSON.parse(document.getElementById("depgraph-data").textContent);
-const N = D.nodes.name.length;
+let D, N, F;  // the data, the number of services and clients, the findings columns
 const SEV = ["error", "warning", "info"];
 const KIND = ["service", "client"];
 
@@ -21,7 +20,7 @@ function el(tag, attrs, ...children) {
   return node;
 }
 function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
-function plural(n, word, many) { return n + " " + (n === 1 ? word : (many || word + "s")); }
+function plural(n, word, many) { return fmt(n) + " " + (n === 1 ? word : (many || word + "s")); }
 function fmt(n) { return Number(n).toLocaleString("en"); }
 
 /* Links: only http, https and mailto become links; anything else is shown as text. */
@@ -42,18 +41,34 @@ function decode(deltas) {
 }
 function nodeId(n) { return KIND[D.nodes.kind[n]] + ":" + D.nodes.name[n]; }
 const NODE_BY_ID = new Map();
-for (let n = 0; n < N; n++) NODE_BY_ID.set(nodeId(n), n);
+let DEPENDENTS = [];
 
-/* Who depends on whom, hard or soft, derived once from the dependency entries. */
-const DEPENDENTS = Array.from({length: N}, () => []);
-for (let n = 0; n < N; n++) {
-  for (const entry of D.nodes.deps[n]) {
-    for (let i = 1; i < entry.length; i++) {
-      const list = DEPENDENTS[entry[i]];
-      if (list[list.length - 1] !== n) list.push(n);
+/* The data: JSON, or for big landscapes zlib-compressed JSON in base64, unpacked by the browser. */
+async function loadData() {
+  const tag = document.getElementById("depgraph-data");
+  if (tag.getAttribute("data-encoding") !== "deflate-base64") return JSON.parse(tag.textContent);
+  const binary = atob(tag.textContent.trim());
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return JSON.parse(await new Response(stream).text());
+}
+
+/* Indexes built once: ids to numbers, and who depends on whom (hard or soft) from the entries. */
+function indexData(data) {
+  D = data; N = D.nodes.name.length; F = D.findings;
+  for (let n = 0; n < N; n++) NODE_BY_ID.set(nodeId(n), n);
+  DEPENDENTS = Array.from({length: N}, () => []);
+  for (let n = 0; n < N; n++) {
+    for (const entry of D.nodes.deps[n]) {
+      for (let i = 1; i < entry.length; i++) {
+        const list = DEPENDENTS[entry[i]];
+        if (list[list.length - 1] !== n) list.push(n);
+      }
     }
   }
 }
+function findingSubject(i) { return F.subject[i] === null ? nodeId(F.node[i]) : F.subject[i]; }
 
 /* SPEC §2: degraded = not down, not failed, and depending (transitively) on a down or failed node. */
 function impact(failedNodes, downNodes) {
@@ -299,10 +314,11 @@ function linksSection(n) {
 }
 function findingsSection(id) {
   const rows = [];
-  D.findings.subject.forEach((subject, i) => { if (subject === id) rows.push(i); });
+  const n = NODE_BY_ID.get(id);
+  F.node.forEach((node, i) => { if (node === n) rows.push(i); });
   if (!rows.length) return [];
   return [el("h3", {}, "Findings (" + rows.length + ")"), el("ul", {}, rows.map((i) => el("li", {},
-    el("span", {class: "badge sev-" + SEV[D.findings.sev[i]]}, SEV[D.findings.sev[i]]), " ", D.findings.msg[i])))];
+    el("span", {class: "badge sev-" + SEV[F.sev[i]]}, SEV[F.sev[i]]), " ", F.msg[i])))];
 }
 
 function selectTeam(t) {

@@ -107,13 +107,14 @@ function highlight(n, result) {
 }
 
 /* ---- start ----------------------------------------------------------------------------- */
-renderOverview();
-renderFindings();
-renderCycles();
-renderSpofs();
-renderUnowned();
-renderDatacenters();
-renderReadiness();
-renderDiagram();
-fromHash();
-document.body.setAttribute("data-ready", "true");
+loadData().then((data) => {
+  indexData(data);
+  [renderOverview, renderFindings, renderCycles, renderSpofs, renderUnowned, renderDatacenters,
+   renderReadiness, renderDiagram].forEach((render) => render());
+  fromHash();
+  document.body.setAttribute("data-ready", "true");
+}).catch((error) => {
+  document.getElementById("overview").appendChild(el("div", {class: "notice"},
+    "This browser could not read the report's data (" + error + "); report.md and report.json next to this file hold the same results."));
+  throw error;
+});

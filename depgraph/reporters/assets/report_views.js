@@ -53,7 +53,6 @@ function glanceUnowned() {
 }
 
 /* ---- findings -------------------------------------------------------------------------- */
-const F = D.findings;
 const findingState = {sev: new Set(SEV), rule: "", team: "", tribe: "", text: "", sort: "sev", desc: false, shown: PAGE};
 const FINDING_COLUMNS = [["sev", "severity"], ["rule", "rule"], ["subject", "subject"], ["msg", "message"], ["where", "where"]];
 
@@ -62,7 +61,7 @@ function findingKey(i, column) {
   if (column === "sev") return F.sev[i];
   if (column === "rule") return F.rules[F.rule[i]];
   if (column === "where") return fileRef(F.file[i], 0) + String(F.line[i]).padStart(7, "0");
-  return column === "subject" ? F.subject[i] : F.msg[i];
+  return column === "subject" ? findingSubject(i) : F.msg[i];
 }
 function filteredFindings() {
   const st = findingState, text = st.text.toLowerCase();
@@ -72,7 +71,7 @@ function filteredFindings() {
     if (st.rule !== "" && F.rule[i] !== +st.rule) continue;
     if (st.team !== "" && F.team[i] !== +st.team) continue;
     if (st.tribe !== "" && F.tribe[i] !== +st.tribe) continue;
-    if (text && !(F.msg[i].toLowerCase().includes(text) || F.subject[i].includes(text))) continue;
+    if (text && !(F.msg[i].toLowerCase().includes(text) || findingSubject(i).includes(text))) continue;
     rows.push(i);
   }
   const dir = st.desc ? -1 : 1;
@@ -130,10 +129,10 @@ function renderFindingRows() {
     const node = F.node[i];
     body.appendChild(el("tr", {"data-severity": SEV[F.sev[i]], "data-rule": F.rules[F.rule[i]]},
       el("td", {}, el("span", {class: "badge sev-" + SEV[F.sev[i]]}, SEV[F.sev[i]])),
-      el("td", {class: "mono"}, F.rules[F.rule[i]]),
-      el("td", {}, node >= 0 ? nodeLink(node) : subjectLink(F.subject[i])),
+      el("td", {class: "mono nowrap"}, F.rules[F.rule[i]]),
+      el("td", {}, node >= 0 ? nodeLink(node) : subjectLink(findingSubject(i))),
       el("td", {}, F.msg[i]),
-      el("td", {class: "mono muted"}, fileRef(F.file[i], F.line[i]))));
+      el("td", {class: "mono muted where"}, fileRef(F.file[i], F.line[i]))));
   });
   if (!rows.length) body.appendChild(el("tr", {}, el("td", {colspan: "5", class: "empty"}, "No finding matches these filters.")));
   document.getElementById("findings-count").textContent = "Showing " + fmt(Math.min(rows.length, findingState.shown)) + " of " + fmt(rows.length) + " matching";

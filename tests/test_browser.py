@@ -1,0 +1,186 @@
+"""The HTML report in a real browser: Debian's chromium, headless, driven by Playwright.
+
+Skips cleanly when chromium or Playwright is absent. Never downloads a browser: it launches the
+system one at /usr/bin/chromium (or $DEPGRAPH_CHROMIUM). With DEPGRAPH_SCREENSHOTS=DIR set, the
+last test also saves the screenshots used in docs/report.md into DIR.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from depgraph import report as report_module
+from depgraph.analysis import analyze
+from depgraph.loader import load_catalog
+from depgraph.report import write_report
+from test_reporters_catalog import JS_LINK, SCRIPT, hostile_catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("DEPGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+if not Path(CHROMIUM).is_file():
+    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        except Exception as exc:  # a chromium that cannot start here is an environment problem
+            pytest.skip(f"chromium did not start: {exc}")
+        yield launched
+        launched.close()
+
+
+class Page:
+    """An opened report page with every console message and page error it produced."""
+
+    def __init__(self, browser, path: Path):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+
+    def search_and_pick(self, text: str) -> None:
+        self.page.fill("#search", text)
+        self.page.wait_for_selector("#search-results li")
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_selector("#detail:not([hidden])")
+
+
+@pytest.fixture(scope="module")
+def example_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    here = Path.cwd()
+    os.chdir(ROOT)  # relative paths in the page, as a user running `depgraph report` sees them
+    try:
+        write_report(analyze(load_catalog(Path("descriptors"))), out, Path("descriptors"))
+    finally:
+        os.chdir(here)
+    return out / "index.html"
+
+
+@pytest.fixture
+def example(browser, example_report):
+    page = Page(browser, example_report)
+    yield page
+    page.page.close()
+
+
+def test_loads_offline_without_console_errors(example):
+    assert example.errors == []
+    assert all(url.startswith("file://") for url in example.requests)
+    assert "6 errors need attention" in example.page.inner_text("#overview")
+
+
+def test_search_finds_a_service_and_shows_its_blast_radius(example):
+    page = example.page
+    page.fill("#search", "postgr")
+    assert page.inner_text("#search-results li").startswith("postgres")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#detail:not([hidden])")
+    assert page.inner_text("#detail h2") == "service:postgres"
+    # SPEC §2 by hand in descriptors/README.md: postgres downs 25 services and all 7 clients
+    assert page.locator("#detail .chip.down").count() == 32
+    assert page.locator("#detail .chip.degraded").count() == 3
+    assert "storage-squad" in page.inner_text("#detail")
+    assert example.errors == []
+
+
+def test_selection_highlights_the_blast_radius_in_the_diagram(example):
+    if example.page.locator("#diagram-svg svg").count() == 0:
+        pytest.skip("Graphviz is not installed: no diagram to highlight")
+    page = example.page
+    page.fill("#search", "payments")
+    page.wait_for_selector("#search-results li")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#diagram-svg.dimmed")
+    assert page.locator("#diagram-svg g.node.hl-self").count() == 1
+    assert page.locator("#diagram-svg g.node.hl-degraded").count() == 17  # README row 5
+
+
+def test_findings_filter_and_sort(example):
+    page = example.page
+    for severity in ("warning", "info"):
+        page.click(f'input[data-severity="{severity}"]')
+    rows = page.locator("#findings-table tbody tr")
+    assert rows.count() == 6
+    assert set(page.eval_on_selector_all("#findings-table tbody tr", "rs => rs.map(r => r.dataset.severity)")) == {"error"}
+    page.click('th[data-sort="rule"]')
+    page.click('th[data-sort="rule"]')  # descending
+    rules = page.eval_on_selector_all("#findings-table tbody tr", "rs => rs.map(r => r.dataset.rule)")
+    assert rules == sorted(rules, reverse=True) and rules[0] == "unowned"
+
+
+def test_datacenter_outage(example):
+    page = example.page
+    card = page.locator('.dc[data-dc="lon1"]')
+    assert "5 down" in card.inner_text() and "24 degraded" in card.inner_text()
+    card.locator("button", has_text="Show the outage").click()
+    assert page.inner_text("#detail h2") == "datacenter:lon1"
+    assert page.locator("#detail .chip.down").count() == 5
+
+
+def test_hostile_text_stays_text(browser, tmp_path, monkeypatch):
+    monkeypatch.setattr(report_module, "_svg_renderer", lambda: None)
+    write_report(analyze(hostile_catalog()), tmp_path)
+    page = Page(browser, tmp_path / "index.html")
+    try:
+        page.search_and_pick("db")
+        p = page.page
+        assert p.evaluate("window.__pwned") is None
+        assert SCRIPT in p.inner_text("#detail")  # shown literally
+        page.search_and_pick("api")
+        links = p.eval_on_selector_all("#detail a", "as => as.map(a => a.getAttribute('href'))")
+        assert "https://wiki.example.com/api" in links
+        assert not [href for href in links if href and not href.startswith(("https:", "http:", "mailto:"))]
+        assert JS_LINK in p.inner_text("#detail")  # the javascript: link is shown as text
+        assert p.evaluate("window.__pwned") is None
+        assert page.errors == []
+    finally:
+        page.page.close()
+
+
+def test_compressed_data_loads(browser, tmp_path, monkeypatch):
+    from depgraph.reporters import html
+
+    monkeypatch.setattr(html, "COMPRESS_ABOVE", 100)
+    monkeypatch.setattr(report_module, "_svg_renderer", lambda: None)
+    write_report(analyze(load_catalog(ROOT / "descriptors")), tmp_path)
+    page = Page(browser, tmp_path / "index.html")
+    try:
+        page.search_and_pick("dns")
+        assert "30\ndown" in page.page.inner_text("#detail .blast").replace(" down", "\ndown")
+        assert page.errors == []
+    finally:
+        page.page.close()
+
+
+def test_screenshots(example):
+    folder = os.environ.get("DEPGRAPH_SCREENSHOTS")
+    if not folder:
+        pytest.skip("set DEPGRAPH_SCREENSHOTS=DIR to save the documentation screenshots")
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    page = example.page
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.screenshot(path=str(out / "report-overview.png"))
+    example.search_and_pick("postgres")
+    page.screenshot(path=str(out / "report-blast-radius.png"))
+    page.click("#detail .close")
+    page.evaluate("document.getElementById('findings').scrollIntoView()")
+    page.screenshot(path=str(out / "report-findings.png"))
+    page.evaluate("document.getElementById('datacenters').scrollIntoView()")
+    page.screenshot(path=str(out / "report-datacenters.png"))
