@@ -27,6 +27,8 @@ from depgraph.model import Catalog
 
 CACHE_FORMAT = 1
 CACHE_ENTRIES_KEPT = 32
+_OUTPUT_SIDE = ("depgraph.cli", "depgraph.commands", "depgraph.reporters", "depgraph.importers",
+                "depgraph.diagrams", "depgraph.diff", "depgraph.render", "depgraph.report")
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,21 @@ def default_cache_dir() -> Path:
 
 
 def code_version() -> str:
-    """A hash of depgraph's own source: a cached result is only reused by the same code."""
+    """A hash of the depgraph modules loaded, output-side ones left out (call it after the
+    analysis ran): a cached result is only reused by the same loading and analysis code."""
+    import sys
+
     digest = hashlib.sha256(str(CACHE_FORMAT).encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
+    files = sorted({module.__file__ for name, module in list(sys.modules.items())
+                    if name.startswith("depgraph.") and not name.startswith(_OUTPUT_SIDE)
+                    and getattr(module, "__file__", None)})
+    for file in files:
+        path = Path(file)
+        digest.update(path.name.encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"?")
     return digest.hexdigest()
 
 
