@@ -107,39 +107,44 @@ class FailureModel:
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> FailureModel:
         model = cls()
-        model._add_nodes(catalog)
+        records = sorted([*catalog.services.values(), *catalog.clients.values()],
+                         key=lambda r: r.id)
+        model._add_nodes(records)
         for name in catalog.datacenters:
-            model._add_datacenter(f"datacenter:{name}")
+            model._add_datacenter(name)
         for host in catalog.hosts.values():
             model._add_host(host.name, host.datacenter, host.rack)
-        model._add_placements(catalog)
-        model._add_dependencies(catalog)
+        model._add_placements(records)
+        model._add_dependencies(records)
         return model
 
     # -- compiling -------------------------------------------------------------------------
 
-    def _add_nodes(self, catalog: Catalog) -> None:
-        records = [*catalog.services.values(), *catalog.clients.values()]
-        for record in sorted(records, key=lambda r: r.id):
+    def _add_nodes(self, records) -> None:
+        for record in records:
             self.nodes.add(record.id)
             self.is_service.append(record.kind == "service")
             self.tier.append(record.tier if record.kind == "service" else None)
             self.hard_rev.append([])
             self.dependents.append([])
+        self._service_number = {r.name: n for n, r in enumerate(records) if r.kind == "service"}
+        self._host_number: dict[str, int] = {}
+        self._datacenter_number: dict[str, int] = {}
 
-    def _add_datacenter(self, datacenter_id: str) -> int:
-        number = self.datacenters.add(datacenter_id)
-        if number == len(self.datacenter_hosts):
+    def _add_datacenter(self, name: str) -> int:
+        number = self._datacenter_number.get(name)
+        if number is None:
+            number = self._datacenter_number[name] = self.datacenters.add(f"datacenter:{name}")
             self.datacenter_hosts.append([])
             self.datacenter_anonymous.append([])
         return number
 
     def _add_host(self, name: str, datacenter: str, rack: str | None) -> int:
-        known = self.hosts.number.get(f"host:{name}")
-        if known is not None:
-            return known
-        number = self.hosts.add(f"host:{name}")
-        dc = self._add_datacenter(f"datacenter:{datacenter}")
+        number = self._host_number.get(name)
+        if number is not None:
+            return number
+        number = self._host_number[name] = self.hosts.add(f"host:{name}")
+        dc = self._add_datacenter(datacenter)
         self.host_datacenter.append(dc)
         self.datacenter_hosts[dc].append(number)
         self.host_services.append([])
@@ -153,43 +158,45 @@ class FailureModel:
         self.rack_hosts[rack_number].append(number)
         return number
 
-    def _add_placements(self, catalog: Catalog) -> None:
-        for node_id in self.nodes.ids:
-            service = catalog.services.get(node_id[8:]) if node_id.startswith("service:") else None
+    def _add_placements(self, records) -> None:
+        host_number, host_services = self._host_number, self.host_services
+        for node, record in enumerate(records):
             hosts: list[int] = []
             anonymous: list[tuple[int, int]] = []
-            node = self.nodes.number[node_id]
-            for deployment in service.deployments if service else ():
+            for deployment in getattr(record, "deployments", ()):
                 for name in deployment.hosts:
-                    host = self._add_host(name, deployment.datacenter, None)
+                    host = host_number.get(name)
+                    if host is None:
+                        host = self._add_host(name, deployment.datacenter, None)
                     hosts.append(host)
-                    self.host_services[host].append(node)
+                    host_services[host].append(node)
                 if not deployment.hosts and deployment.instances > 0:
-                    dc = self._add_datacenter(f"datacenter:{deployment.datacenter}")
+                    dc = self._add_datacenter(deployment.datacenter)
                     anonymous.append((dc, deployment.instances))
                     self.datacenter_anonymous[dc].append((node, deployment.instances))
             self.instance_hosts.append(tuple(hosts))
             self.anonymous.append(tuple(anonymous))
             self.total.append(len(hosts) + sum(count for _, count in anonymous))
 
-    def _add_dependencies(self, catalog: Catalog) -> None:
-        number = self.nodes.number
-        for node, node_id in enumerate(self.nodes.ids):
-            record = catalog.entity(node_id)
+    def _add_dependencies(self, records) -> None:
+        number, hard_rev, dependents = self._service_number, self.hard_rev, self.dependents
+        for node, record in enumerate(records):
             entries = []
             for dependency in record.dependencies:
-                alternatives = tuple(
-                    sorted({number[f"service:{t}"] for t in dependency.targets
-                            if f"service:{t}" in number})
-                )
+                targets = dependency.targets
+                if len(targets) == 1 and targets[0] in number:
+                    alternatives = (number[targets[0]],)
+                else:
+                    alternatives = tuple(sorted({number[t] for t in targets if t in number}))
                 if not alternatives:
                     continue
+                hard = dependency.type == "hard"
                 for target in alternatives:
-                    if dependency.hard:
-                        self.hard_rev[target].append((node, len(entries)))
-                    if self.dependents[target][-1:] != [node]:
-                        self.dependents[target].append(node)
-                entries.append((alternatives, dependency.hard))
+                    if hard:
+                        hard_rev[target].append((node, len(entries)))
+                    if dependents[target][-1:] != [node]:
+                        dependents[target].append(node)
+                entries.append((alternatives, hard))
             self.entries.append(tuple(entries))
 
     # -- questions ---------------------------------------------------------------------------

@@ -23,16 +23,14 @@ components of the reverse dependency graph (Tarjan) and shared by all components
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from itertools import compress
+from dataclasses import dataclass, field
+from itertools import islice
 
+from depgraph.analyses._closure import Closure
 from depgraph.diagnostics import UsageError, did_you_mean
 from depgraph.failure import FailureModel, simulate
 from depgraph.findings import Finding
 from depgraph.model import Catalog, Location
-
-_BITS = bytes.maketrans(b"01", b"\x00\x01")
-
 
 @dataclass(frozen=True, slots=True)
 class Spof:
@@ -41,6 +39,8 @@ class Spof:
     component: str
     down: tuple[str, ...]
     degraded: tuple[str, ...]
+    #: what falls first: the services with every instance on the component, or the service
+    cause: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict:
         return {"component": self.component, "down": list(self.down),
@@ -51,13 +51,18 @@ def single_points_of_failure(catalog: Catalog, model: FailureModel | None = None
     """Every single point of failure of the catalog, sorted by component id."""
     model = model or FailureModel.from_catalog(catalog)
     starts = {**_service_starts(model), **_placement_starts(model)}
-    closure = _Closure(model, {node for nodes in starts.values() for node in nodes})
+    closure = Closure(model)
+    memo: dict[tuple[tuple[int, ...], int], tuple[tuple[str, ...], tuple[str, ...]]] = {}
     spofs = []
     for component in sorted(starts):
-        down, degraded = closure.of(starts[component])
-        if component.startswith("service:"):
-            down = tuple(node_id for node_id in down if node_id != component)
-        spofs.append(Spof(component, down, degraded))
+        initial = starts[component]
+        # a failed service is not listed as down (SPEC §2); services placed on a host are
+        hide = 1 << initial[0] if component.startswith("service:") else 0
+        if (initial, hide) not in memo:
+            memo[initial, hide] = closure.of(initial, hide)
+        down, degraded = memo[initial, hide]
+        cause = tuple(model.nodes.ids[node] for node in initial)
+        spofs.append(Spof(component, down, degraded, cause))
     return spofs
 
 
@@ -121,105 +126,6 @@ def _placement_starts(model: FailureModel) -> dict[str, tuple[int, ...]]:
     return {component: tuple(nodes) for component, nodes in starts.items()}
 
 
-class _Closure:
-    """Down and degraded ids for a set of services initially down, memoised by that set.
-
-    ``reach[n]`` is a bitset (bit i = node i) of n and everything depending on n, transitively.
-    Nodes are numbered in id order, so reading bits upwards gives sorted ids.
-    """
-
-    def __init__(self, model: FailureModel, roots: set[int]):
-        self.model = model
-        self.reach = _reach_bitsets(model.dependents, sorted(roots))
-        self.memo: dict[frozenset[int], tuple[tuple[str, ...], tuple[str, ...]]] = {}
-
-    def of(self, initial: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        key = frozenset(initial)
-        if key not in self.memo:
-            ids = self.model.nodes.ids
-            down = self.model.propagate_down(initial)
-            affected = 0
-            for node in initial:
-                affected |= self.reach[node]
-            degraded = _bit_positions(affected & ~_bitset(down, len(ids)))
-            self.memo[key] = (
-                tuple(ids[node] for node in sorted(down)),
-                tuple(ids[node] for node in degraded),
-            )
-        return self.memo[key]
-
-
-def _bitset(nodes: set[int], size: int) -> int:
-    flags = bytearray(size // 8 + 1)
-    for node in nodes:
-        flags[node >> 3] |= 1 << (node & 7)
-    return int.from_bytes(flags, "little")
-
-
-def _bit_positions(bits: int) -> list[int]:
-    """Positions of the set bits, ascending.
-
-    >>> _bit_positions(0b101001)
-    [0, 3, 5]
-    """
-    digits = bin(bits)[:1:-1].encode("ascii").translate(_BITS)
-    return list(compress(range(len(digits)), digits))
-
-
-def _reach_bitsets(successors: list[list[int]], roots: list[int]) -> dict[int, int]:
-    """Node -> bitset of itself and every node reachable from it, for the nodes reachable from
-    ``roots``: iterative Tarjan, one big-int OR per edge between strongly connected components
-    (a component is finished only after every component it reaches)."""
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    stack: list[int] = []
-    on_stack: set[int] = set()
-    reach: dict[int, int] = {}
-    for root in roots:
-        if root in index:
-            continue
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        work = [(root, iter(successors[root]))]
-        while work:
-            node, pending = work[-1]
-            for nxt in pending:
-                if nxt not in index:
-                    index[nxt] = low[nxt] = len(index)
-                    stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, iter(successors[nxt])))
-                    break
-                if nxt in on_stack and index[nxt] < low[node]:
-                    low[node] = index[nxt]
-            else:
-                work.pop()
-                if work and low[node] < low[work[-1][0]]:
-                    low[work[-1][0]] = low[node]
-                if low[node] == index[node]:
-                    _finish_component(node, successors, stack, on_stack, reach)
-    return reach
-
-
-def _finish_component(head, successors, stack, on_stack, reach) -> None:
-    members = []
-    while True:
-        member = stack.pop()
-        on_stack.discard(member)
-        members.append(member)
-        if member == head:
-            break
-    bits = 0
-    for member in members:
-        bits |= 1 << member
-    for member in members:
-        for nxt in successors[member]:
-            bits |= reach.get(nxt, 0)
-    for member in members:
-        reach[member] = bits
-
-
 # -- findings --------------------------------------------------------------------------------------
 
 _KIND_WORDS = {"service": "service", "host": "host", "rack": "rack", "datacenter": "data center"}
@@ -232,19 +138,25 @@ def spof_findings(catalog: Catalog, spofs: list[Spof]) -> list[Finding]:
     client, else a warning; a service SPOF is then a warning, else info. The place is the
     deployment entry of the first service placed there (infrastructure) or the service itself.
     """
+    rank = _ranks(catalog)
+    classes: dict[int, set[str]] = {}
+    for node_id, (order, _) in rank.items():
+        classes.setdefault(order, set()).add(node_id)
+    classes = [classes[order] for order in sorted(classes)]
     findings = []
     for spof in spofs:
         kind, _, name = spof.component.partition(":")
-        down = sorted(spof.down, key=lambda node_id: _importance(catalog, node_id))
-        critical = _is_critical(catalog, down[0]) if down else False
+        down = _most_important(spof.down, classes, 3)
+        critical = bool(down) and rank[down[0]][0] <= 1
         if kind == "service":
             rule, severity = "spof-service", "warning" if critical else "info"
             where = catalog.services[name].source
         else:
             rule, severity = "spof-infrastructure", "error" if critical else "warning"
-            where = _placement_source(catalog, spof.component, down)
+            where = _placement_source(catalog, spof, rank)
+        shown = [f"{n} (tier 1)" if rank[n][0] == 0 else n for n in down]
         message = (f"{_KIND_WORDS[kind]} {name} is a single point of failure: takes down "
-                   f"{_some(catalog, down)}")
+                   f"{_listing(shown, 3, len(spof.down))}")
         if spof.degraded:
             message += f"; {len(spof.degraded)} degraded"
         findings.append(Finding(rule, severity, spof.component, message,
@@ -286,64 +198,51 @@ def false_redundancy_findings(catalog: Catalog, model: FailureModel | None = Non
     return findings
 
 
-def _importance(catalog: Catalog, node_id: str) -> tuple:
-    """Sort key: tier-1 services first, then clients, then the other tiers; then by id."""
-    entity = catalog.entity(node_id)
-    if node_id.startswith("client:"):
-        return (1, node_id)
-    tier = getattr(entity, "tier", 2)
-    return (0 if tier == 1 else tier, node_id)
+def _ranks(catalog: Catalog) -> dict[str, tuple[int, str]]:
+    """Id -> sort key: tier-1 services first, then clients, then tiers 2 and 3; then by id."""
+    rank = {c.id: (1, c.id) for c in catalog.clients.values()}
+    rank.update((s.id, (0 if s.tier == 1 else s.tier, s.id)) for s in catalog.services.values())
+    return rank
 
 
-def _is_critical(catalog: Catalog, node_id: str) -> bool:
-    return _importance(catalog, node_id)[0] <= 1
+def _most_important(ids: tuple[str, ...], classes: list[set[str]], count: int) -> list[str]:
+    """The first ``count`` of ``ids`` (sorted) taking the classes in order: tier 1, clients, …"""
+    picked: list[str] = []
+    for members in classes:
+        picked += islice(filter(members.__contains__, ids), count - len(picked))
+        if len(picked) == count:
+            break
+    return picked
 
 
-def _some(catalog: Catalog, ordered: list[str]) -> str:
-    labelled = [f"{node_id} (tier 1)" if _importance(catalog, node_id)[0] == 0 else node_id
-                for node_id in ordered]
-    return _listing(labelled, 3)
+def _listing(items: list[str], room: int, total: int | None = None) -> str:
+    """``a, b, c`` when all ``total`` fit in ``room``, else ``a, b and N more``."""
+    total = len(items) if total is None else total
+    if total <= room:
+        return ", ".join(items[:total])
+    return f"{', '.join(items[:room - 1])} and {total - room + 1} more"
 
 
-def _listing(items: list[str], room: int) -> str:
-    """``a, b, c`` when they fit in ``room``, else ``a, b and N more``."""
-    if len(items) <= room:
-        return ", ".join(items)
-    return f"{', '.join(items[:room - 1])} and {len(items) - room + 1} more"
-
-
-def _placement_source(catalog: Catalog, component: str, ordered: list[str]) -> Location | None:
-    """The deployment entry (for a host: the host's line in it) of the first service in
-    ``ordered`` that has every instance on ``component``."""
-    for node_id in ordered:
-        service = catalog.services.get(node_id.partition(":")[2]) if node_id.startswith(
-            "service:") else None
-        if service is None or not service.deployments:
-            continue
-        places = [_places(catalog, d) for d in service.deployments]
-        if all(component in place for place_list in places for place in place_list):
-            return _entry_on(service, component, places)
+def _placement_source(catalog: Catalog, spof: Spof, rank) -> Location | None:
+    """Where the first service (in ``rank`` order) with every instance on the component is
+    deployed: the host's line in the deployment for a host, else the deployment entry."""
+    kind, _, name = spof.component.partition(":")
+    for node_id in sorted(spof.cause, key=rank.__getitem__):
+        service = catalog.services[node_id.partition(":")[2]]
+        for deployment in service.deployments:
+            if kind == "host":
+                for host, source in zip(deployment.hosts, deployment.host_sources):
+                    if host == name:
+                        return source
+            elif kind == "datacenter" and deployment.datacenter == name:
+                return deployment.source or service.source
+            elif kind == "rack" and any(_rack_of(catalog, h) == spof.component
+                                        for h in deployment.hosts):
+                return deployment.source or service.source
+        return service.source
     return None
 
 
-def _places(catalog: Catalog, deployment) -> list[set[str]]:
-    """For each instance of a deployment, the components whose failure takes it down."""
-    dc = f"datacenter:{deployment.datacenter}"
-    if not deployment.hosts:
-        return [{dc}] * deployment.instances
-    result = []
-    for name in deployment.hosts:
-        host = catalog.hosts.get(name)
-        result.append({f"host:{name}", dc} | ({host.rack_id} if host and host.rack_id else set()))
-    return result
-
-
-def _entry_on(service, component: str, places) -> Location | None:
-    for deployment, place_list in zip(service.deployments, places):
-        if component.startswith("host:") and deployment.host_sources:
-            for name, source in zip(deployment.hosts, deployment.host_sources):
-                if f"host:{name}" == component:
-                    return source
-        if place_list:
-            return deployment.source or service.source
-    return service.source
+def _rack_of(catalog: Catalog, host: str) -> str | None:
+    record = catalog.hosts.get(host)
+    return record.rack_id if record else None
