@@ -141,7 +141,7 @@ def cache_write(folder: Path | None, key: str, facts: BaseFacts) -> None:
         return
     from depgraph.atomic import write_bytes
 
-    data = zlib.compress(json.dumps(facts.to_json(), separators=(",", ":")).encode(), 6)
+    data = zlib.compress(json.dumps(facts.to_json(), separators=(",", ":")).encode(), 1)
     try:
         write_bytes(folder / f"{key}.json.z", data)
         entries = sorted(folder.glob("*.json.z"), key=lambda p: p.stat().st_mtime, reverse=True)
