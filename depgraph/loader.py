@@ -267,6 +267,15 @@ def clip(text: str, limit: int = 80) -> str:
     return short if len(text) <= limit else f"{short}… ({len(text):,} characters)"
 
 
+def _key_text(key) -> str:
+    """A mapping key as the YAML file spells it (``null``, ``true``), clipped."""
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return clip(str(key))
+
+
 def _type_name(value) -> str:
     if value is None:
         return "null"
@@ -345,7 +354,7 @@ class EntityParser:
         for key in m:
             if key not in allowed:
                 line, col = m.key_pos(key)
-                self.error(line, col, f"unknown field '{clip(str(key))}' in {what}"
+                self.error(line, col, f"unknown field '{_key_text(key)}' in {what}"
                            + (did_you_mean(str(key), allowed) or f" (allowed: {', '.join(allowed)})"),
                            "unknown-field")
         for key in required:

@@ -372,7 +372,7 @@ def _attach(stack, value, line, col, problems, fresh: bool = False):
         merged = getattr(container, "merged", ())
         if key not in merged:
             first = container.pos[key]
-            problems.append(YamlProblem(frame[2], frame[3], f"duplicate key '{key}' in one mapping (first "
+            problems.append(YamlProblem(frame[2], frame[3], f"duplicate key '{_spelling(key)}' in one mapping (first "
                                         f"at line {first[0]}); YAML would silently keep only the last one",
                                         fatal=False))
             return None
@@ -380,6 +380,14 @@ def _attach(stack, value, line, col, problems, fresh: bool = False):
     container[key] = value
     container.pos[key] = (frame[2], frame[3], line, col)
     return None
+
+
+def _spelling(key) -> str:
+    """A key as YAML spells it, clipped (``1`` and ``true`` are the same dict key in Python)."""
+    if key is None or isinstance(key, bool):
+        return {None: "null", True: "true", False: "false"}[key]
+    text = str(key)
+    return text if len(text) <= 80 else text[:80] + "…"
 
 
 def _merge(container: YMap, value, problems) -> None:
