@@ -1,17 +1,20 @@
 """One benchmark stage, run in a fresh process: ``python benchmarks/stages.py STAGE DIR [ARG]``.
 
 Prints one JSON line on stdout: ``{"seconds": {name: s, ...}, "cpu": {name: s, ...}, "info":
-{...}}`` (wall-clock and CPU seconds) on success, or ``{"na": "reason"}`` when the stage cannot
-run (a module not written yet, a loader error).
+{...}}`` (wall-clock and CPU seconds) on success, with ``"missing": {part: reason}`` for parts
+that could not run, or ``{"na": "reason"}`` when the stage cannot run at all (a module not
+written yet, a loader error).
 Imports and setup happen before the clock starts; ``benchmarks/run.py`` reads the peak memory
 of this process from the operating system when it ends.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import json
+import resource
 import sys
 import time
 import traceback
@@ -125,30 +128,30 @@ def stage_load(root: Path, _arg) -> dict:
     return clock.result(info)
 
 
-def stage_analyze(root: Path, _arg) -> dict:
-    analyze = _import("depgraph.analysis", "analyze")
+def stage_analyze(root: Path, arg) -> dict:
+    """The whole analysis, then the fast SPOF engine and, when ``arg`` is "naive", the naive one
+    (checked to agree), on one loaded catalog. A part that cannot run is listed in "missing"."""
     build_graph = _import("depgraph.graph", "build_graph")
     catalog = _load(root)
     graph = build_graph(catalog)
-    clock = Clock()
-    report = clock.time("analyze", _call, analyze, catalog, graph)
-    return clock.result(_describe(report))
-
-
-def stage_spof(root: Path, arg) -> dict:
-    """The fast SPOF engine, and the naive one when ``arg`` is "naive"; checks they agree."""
-    fast = _import("depgraph.analyses.spof", "single_points_of_failure")
-    naive = _import("depgraph.analyses.spof", "naive_single_points_of_failure") if arg == "naive" else None
-    build_graph = _import("depgraph.graph", "build_graph")
-    catalog = _load(root)
-    graph = build_graph(catalog)
-    clock = Clock()
-    fast_result = clock.time("spof-fast", _call, fast, catalog, graph)
-    info = {"spofs": _count(fast_result)}
-    if naive is not None:
-        naive_result = clock.time("spof-naive", _call, naive, catalog, graph)
-        info["identical"] = _canonical(fast_result) == _canonical(naive_result)
-    return clock.result(info)
+    clock, info, missing = Clock(), {}, {}
+    try:
+        analyze = _import("depgraph.analysis", "analyze")
+        info.update(_describe(clock.time("analyze", _call, analyze, catalog, graph)))
+        info["analyze_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    except NotAvailable as exc:
+        missing["analyze"] = str(exc)
+    try:
+        fast = _import("depgraph.analyses.spof", "single_points_of_failure")
+        naive = _import("depgraph.analyses.spof", "naive_single_points_of_failure") if arg == "naive" else None
+        fast_result = clock.time("spof-fast", _call, fast, catalog, graph)
+        info["spofs"] = _count(fast_result)
+        if naive is not None:
+            naive_result = clock.time("spof-naive", _call, naive, catalog, graph)
+            info["identical"] = _canonical(fast_result) == _canonical(naive_result)
+    except NotAvailable as exc:
+        missing["spof"] = str(exc)
+    return {**clock.result(info), "missing": missing}
 
 
 def _count(result) -> int | None:
@@ -170,8 +173,8 @@ def _describe(report) -> dict:
 
 def _canonical(value):
     """An order-insensitive, comparable form of an analysis result."""
-    if hasattr(value, "__dataclass_fields__"):
-        value = {k: getattr(value, k) for k in value.__dataclass_fields__}
+    if dataclasses.is_dataclass(value):  # as == sees it: fields with compare=False do not count
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.compare}
     if isinstance(value, dict):
         return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -184,7 +187,6 @@ STAGES = {
     "csafe": stage_csafe,
     "load": stage_load,
     "analyze": stage_analyze,
-    "spof": stage_spof,
 }
 
 
