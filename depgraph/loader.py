@@ -10,6 +10,7 @@ carries them all, sorted by file and line.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -121,7 +122,7 @@ class _Reader:
             data = read_file(path, limit)
         except OSError as exc:
             why = exc.strerror or str(exc)
-            if os.path.islink(path) and not os.path.exists(path):
+            if exc.errno == errno.ENOENT and os.path.islink(path):
                 why = f"dangling symlink to '{os.readlink(path)}'"
             self.error(display, 1, 1, f"cannot read file: {why}", "unreadable")
             return
