@@ -168,7 +168,8 @@ def _anonymous_blocks(marks: Marks, instances, focus) -> list[Block]:
     """The anonymous instances of a data center, in blocks of at most ANONYMOUS_ROWS rows."""
     rows = [(_service_html(marks, s, focus), f"{n} instance{'s' if n != 1 else ''}", False)
             for s, n in instances]
-    chunks = [rows[i:i + ANONYMOUS_ROWS] for i in range(0, len(rows), ANONYMOUS_ROWS)]
+    size = -(-len(rows) // -(-len(rows) // ANONYMOUS_ROWS)) if rows else 1  # balanced chunks
+    chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
     return [Block("anonymous instances" + (f" ({n}/{len(chunks)})" if len(chunks) > 1 else ""), chunk)
             for n, chunk in enumerate(chunks, 1)]
 

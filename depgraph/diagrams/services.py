@@ -30,6 +30,8 @@ def services_graph(marks: Marks, shown: set[str] | None = None, cluster: str = "
     entities = [e for e in (*catalog.services.values(), *catalog.clients.values())
                 if shown is None or e.id in shown]
     graph = style.base_graph(label=title or _title(entities, cluster), fontsize=16.0)
+    if len(entities) > style.FAST_LAYOUT_NODES:
+        graph.graph.update(style.FAST_LAYOUT)
     for entity in entities:
         path = cluster_path(catalog, entity, cluster)
         for depth in range(1, len(path) + 1):
