@@ -302,3 +302,13 @@ class TestHostileText:
     def test_quote_and_html_text(self):
         assert quote('a"b\\c') == '"a\\"b\\\\c"'
         assert html_text("<a href='x'>&</a>") == "&lt;a href='x'&gt;&amp;&lt;/a&gt;"
+
+
+def test_dense_team_graph_drops_edge_labels(analysis, monkeypatch):
+    import depgraph.diagrams.teams as teams
+
+    monkeypatch.setattr(teams, "LABELLED_EDGES", 1)
+    parsed = Parsed(render_view(analysis, "teams"))
+    assert "label" not in parsed.edges["team:web", "team:core"]
+    assert "team:web -> team:core: 2 dependencies" in parsed.edges["team:web", "team:core"]["tooltip"]
+    assert "hover an edge for its count" in parsed.clusters[()]["label"]
