@@ -78,12 +78,13 @@ def service_node(entity, marks: Marks, focus: frozenset = frozenset()) -> dict:
         style = attrs.get("style", "rounded,filled")
         attrs.update(style=style + ",dashed", color=GREY, fillcolor="#eeeeee", fontcolor="#555555")
     if node_id in marks.spofs:
-        notes.append(f"\nSPOF: {marks.spofs[node_id]} down")
+        spof_line = f"SPOF: {marks.spofs[node_id]} down"
         attrs.update(shape="octagon", color=RED, penwidth=2.5, style=attrs.get("style", "rounded,filled")
                      .replace("rounded,", ""))
     if node_id in focus:
         attrs.update(penwidth=3.5, color=FOCUS if node_id not in marks.spofs else RED)
-    attrs["label"] = entity.name + ("\n" + " · ".join(notes).replace(" · \n", "\n") if notes else "")
+    lines = [entity.name, " · ".join(notes), spof_line if node_id in marks.spofs else ""]
+    attrs["label"] = "\n".join(line for line in lines if line)
     attrs["tooltip"] = tooltip(entity)
     return attrs
 
