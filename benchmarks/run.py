@@ -177,7 +177,10 @@ def bench_size(root: Path, args) -> dict[str, Measured]:
     """Every stage at one size, in order; each stage runs in fresh processes."""
     size = json.loads((root / "landscape.json").read_text())["services"]
     hub = json.loads((root / "landscape.json").read_text())["hub"]["service"]
-    run = lambda command, parse=parse_stage: measure(command, parse, args.repeat, args.budget, args.timeout)  # noqa: E731
+
+    def run(command: list[str], parse=parse_stage) -> Measured:
+        return measure(command, parse, args.repeat, args.budget, args.timeout)
+
     results = {
         "read": run(stage_command("read", root)),
         "csafe": run(stage_command("csafe", root)),
