@@ -90,6 +90,9 @@ def parse_baseline(text: str, path: str) -> Baseline:
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: error: corrupt baseline, not valid JSON "
                             f"({exc.msg}); regenerate it with --write-baseline") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: error: corrupt baseline, nested too deeply to be a baseline; "
+                            "regenerate it with --write-baseline") from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         found = document.get("schema") if isinstance(document, dict) else None
         raise BaselineError(f"{path}: error: not a depgraph baseline (expected \"schema\": \"{SCHEMA}\""

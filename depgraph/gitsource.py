@@ -28,6 +28,10 @@ class GitError(DepgraphError):
     """Git could not answer: not a repository, an unknown ref, git missing."""
 
 
+class GitMissing(GitError):
+    """No git binary on PATH."""
+
+
 @dataclass(frozen=True, slots=True)
 class GitTree:
     """The descriptor files of one commit: ``files`` are ``(path below the folder, blob id)``."""
@@ -83,7 +87,7 @@ def _git(repo: str | os.PathLike, *args: str, input: bytes | None = None) -> byt
     try:
         done = subprocess.run(["git", *args], cwd=repo, input=input, capture_output=True, check=False)
     except FileNotFoundError:
-        raise GitError("git is not installed (needed for --base)") from None
+        raise GitMissing("git is not installed or not on PATH (--base reads the base tree with git)") from None
     except NotADirectoryError:
         raise GitError(f"'{repo}' is not a folder") from None
     if done.returncode != 0:
@@ -102,6 +106,8 @@ def locate(folder: str | os.PathLike) -> tuple[str, str]:
         raise GitError(f"descriptor folder '{folder}' not found")
     try:
         out = _git(path, "rev-parse", "--show-toplevel", "--show-prefix")
+    except GitMissing:
+        raise
     except GitError:
         raise GitError(f"'{folder}' is not inside a git repository; --base needs the descriptors "
                        "under git (run the check from a clone)") from None

@@ -108,3 +108,8 @@ def test_unwritable_baseline_exits_2(tree, run_cli, tmp_path):
     blocker.write_text("x")
     result = run_cli("check", "-d", tree(BASE_TREE), "--write-baseline", blocker / "b.json")
     assert result.exit_code == 2 and "cannot write" in result.stderr
+
+
+def test_deeply_nested_baseline_is_corrupt_not_a_crash():
+    with pytest.raises(BaselineError, match="nested too deeply"):
+        parse_baseline("[" * 100_000 + "]" * 100_000, "b.json")

@@ -199,3 +199,9 @@ def test_missing_folder_at_ref_lists_nothing(repo):
     (repo.root / "descriptors").mkdir()
     tree = gitsource.list_tree(repo.descriptors, "HEAD")
     assert tree.files == ()
+
+
+def test_git_missing_is_said_plainly(repo, monkeypatch):
+    monkeypatch.setenv("PATH", str(repo.root / "no-such-bin"))
+    with pytest.raises(gitsource.GitMissing, match="git is not installed"):
+        gitsource.list_tree(repo.descriptors, "HEAD")
