@@ -71,7 +71,6 @@ def test_drift_with_an_alias_bomb_is_refused(tmp_path):
     assert f"{bomb}: YAML aliases expand to too many nodes" in proc.stderr
 
 
-@RECURSION
 def test_check_with_a_deeply_nested_baseline_is_a_clear_error(tmp_path):
     deep = tmp_path / "baseline.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
