@@ -11,9 +11,11 @@ carries them all, sorted by file and line.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import re
 import stat
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
@@ -52,19 +54,38 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
     if not root_path.is_dir():
         raise UsageError(f"descriptor folder '{root}' not found (pass -d DIR to name the folder "
                          "holding your descriptors)")
-    reader = _Reader(str(root), limits)
-    for display, path in discover_files(root_path):
-        reader.read_path(display, path)
-    return reader.finish()
+    with collection_paused():
+        reader = _Reader(str(root), limits)
+        for display, path in discover_files(root_path):
+            reader.read_path(display, path)
+        return reader.finish()
 
 
 def load_sources(sources: Iterable[tuple[str, bytes]], root: str = ".",
                  limits: Limits = DEFAULT_LIMITS) -> Catalog:
     """Load descriptors that are not on disk (e.g. read from a git revision): ``(path, bytes)`` pairs."""
-    reader = _Reader(root, limits)
-    for display, data in sources:
-        reader.read_bytes(display, data)
-    return reader.finish()
+    with collection_paused():
+        reader = _Reader(root, limits)
+        for display, data in sources:
+            reader.read_bytes(display, data)
+        return reader.finish()
+
+
+@contextmanager
+def collection_paused():
+    """Pause Python's cyclic garbage collector while loading.
+
+    Loading builds about a million long-lived objects and frees almost none; the collector would
+    walk them all again and again for nothing (28 full passes at 20,000 services, ~15% of the
+    load time). Reference counting still frees everything that is dropped.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def discover_files(root: Path) -> list[tuple[str, Path]]:
