@@ -18,18 +18,15 @@ from test_hostile import REPO, assert_clean, billion_laughs, depgraph
 DEEP_FLOW = "[" * 100_000 + "]" * 100_000 + "\n"
 DEEP_BLOCK = "- " * 100_000 + "x\n"
 
-SEGFAULT = pytest.mark.xfail(strict=True, reason="reported to the lead: depgraph.importers.sourcefiles reads YAML "
-                             "with PyYAML's C composer, which segfaults on deep nesting; reading through "
-                             "depgraph.yamlread.read_documents (bounded depth) would fix it")
 RECURSION = pytest.mark.xfail(strict=True, reason="reported to the lead: json.loads of deeply nested JSON raises "
                               "RecursionError, shown as an internal error (exit 3)")
 
 
 @pytest.mark.parametrize("kind, name, text", [
     pytest.param("compose", "docker-compose.yaml", "services:\n  web:\n    image: x\n    labels: " + DEEP_FLOW,
-                 marks=SEGFAULT, id="compose-deep-flow"),
-    pytest.param("k8s", "deploy.yaml", DEEP_FLOW, marks=SEGFAULT, id="k8s-deep-flow"),
-    pytest.param("backstage", "catalog-info.yaml", DEEP_BLOCK, marks=SEGFAULT, id="backstage-deep-block"),
+                 id="compose-deep-flow"),
+    pytest.param("k8s", "deploy.yaml", DEEP_FLOW, id="k8s-deep-flow"),
+    pytest.param("backstage", "catalog-info.yaml", DEEP_BLOCK, id="backstage-deep-block"),
     pytest.param("compose", "docker-compose.yaml", billion_laughs(), id="compose-alias-bomb"),
     pytest.param("backstage", "catalog-info.yaml", "kind: Component\nmetadata: !!python/object/apply:builtins.open "
                  "['constructed-by-import', 'w']\n", id="backstage-python-tag"),
@@ -68,7 +65,7 @@ def test_drift_with_an_alias_bomb_is_refused(tmp_path):
     observed.write_text('[{"parent": "web-api", "child": "playlist", "callCount": 1}]')
     proc = depgraph("drift", "-d", REPO / "descriptors", "--observed", observed, "--alias-file", bomb, timeout=60)
     assert_clean(proc, 2)
-    assert f"{bomb}: YAML aliases expand to too many nodes" in proc.stderr
+    assert f"{bomb}:7:8: invalid YAML" in proc.stderr and "alias bomb" in proc.stderr
 
 
 def test_check_with_a_deeply_nested_baseline_is_a_clear_error(tmp_path):

@@ -9,14 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
-
 from depgraph.diagnostics import DepgraphError
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader
+from depgraph.yamlread import YamlProblem, read_documents
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_EXPANDED = 2_000_000
@@ -52,14 +46,24 @@ def _expanded_size(value, memo: dict[int, int]) -> int:
 
 
 def load_yaml_documents(path: Path, text: str | None = None) -> list:
-    """Every non-empty YAML document of a file, via the safe loader, alias bombs refused."""
+    """Every non-empty YAML document of a file, alias bombs and deep nesting refused.
+
+    Read through depgraph's own event reader (as descriptors are): PyYAML's C composer overflows
+    the C stack on deeply nested input. Custom tags (compose's ``!reset``) are left out, never
+    constructed (local ones such as ``!reset`` are skipped, language tags such as ``!!python/…``
+    refused); dates stay text.
+    """
     text = read_text(path) if text is None else text
+    documents = []
     try:
-        documents = [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise SourceError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+        for doc, _line, problems in read_documents(text):
+            for problem in problems:
+                if not problem.message.startswith("unsupported YAML tag '!") or "'!!" in problem.message:
+                    raise problem
+            if doc is not None:
+                documents.append(doc)
+    except YamlProblem as exc:
+        raise SourceError(f"{path}:{exc.line}:{exc.col}: invalid YAML: {exc.message}") from None
     memo: dict[int, int] = {}
     if sum(_expanded_size(doc, memo) for doc in documents) > MAX_EXPANDED:
         raise SourceError(f"{path}: YAML aliases expand to too many nodes, refusing to import it")
