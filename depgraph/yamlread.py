@@ -17,6 +17,7 @@ as :class:`YList`, scalars as ``str``, ``int``, ``float``, ``bool`` or ``None``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -141,12 +142,31 @@ def _scalar(event) -> object:
         raise YamlProblem(event.start_mark.line + 1, event.start_mark.column + 1, str(exc), fatal=False) from None
 
 
+def _check_flow_nesting(text: str, max_depth: int) -> None:
+    """Refuse a run of more than ``max_depth`` flow openers (``[[[[…``) before parsing.
+
+    libyaml's scanner looks ahead over such a run to its end before the first event, so the
+    event-level depth guard would come too late (newer libyaml stops at 1,000 levels with its own
+    message, older ones read on); the run itself proves the depth, at its (max_depth+1)-th opener.
+    """
+    if "[" not in text and "{" not in text:
+        return
+    match = re.search(r"(?:[\[{][ \t\r\n]*){%d}[\[{]" % max_depth, text)
+    if match:
+        end = match.end() - 1
+        line = text.count("\n", 0, end) + 1
+        col = end - (text.rfind("\n", 0, end) + 1) + 1
+        raise YamlProblem(line, col, f"nesting deeper than {max_depth} levels (limit max_depth; raise it with "
+                          "--max-depth if this is intended)")
+
+
 def read_documents(text: str, limits: Limits = DEFAULT_LIMITS):
     """Yield ``(value, line, problems)`` for each document of ``text``.
 
     ``problems`` lists non-fatal :class:`YamlProblem` found in that document (the offending key or
     value is left out of the result). A fatal problem (syntax error, limit exceeded) is raised.
     """
+    _check_flow_nesting(text, limits.max_depth)
     parser = _ParserLoader(text)
     try:
         yield from _documents(parser, limits)
@@ -154,6 +174,9 @@ def read_documents(text: str, limits: Limits = DEFAULT_LIMITS):
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
+        if "maximum nesting depth" in problem:  # libyaml ≥ 0.2.6 stops at 1,000 levels itself
+            raise YamlProblem(line, col, f"nesting deeper than {min(limits.max_depth, 1000)} levels (the YAML "
+                              "parser accepts at most 1,000; limit max_depth)") from None
         context = f" ({exc.context})" if exc.context else ""
         raise YamlProblem(line, col, f"YAML syntax: {problem}{context}{_tab_hint(text, line, col)}") from None
     except yaml.reader.ReaderError as exc:

@@ -235,5 +235,8 @@ def test_raising_the_depth_limit_does_not_crash_the_parser(tree):
     root = tree({"deep.yaml": "- " * 1_000_000 + "x\n"})
     proc = depgraph("--max-depth", "2000000", "validate", "-d", root, timeout=120)
     assert_clean(proc, 2)
-    assert f"{root}/deep.yaml:1:3: error: a list document must hold mappings (one entity each), found a list" \
-        in proc.stdout
+    # libyaml up to 0.2.5 reads on (the document is then a list of lists); newer libyaml stops at
+    # 1,000 levels itself, which depgraph reports as a nesting limit: both are clean errors.
+    assert (f"{root}/deep.yaml:1:3: error: a list document must hold mappings (one entity each), found a list"
+            in proc.stdout) or (f"{root}/deep.yaml:1:" in proc.stdout and "nesting deeper than 1000 levels"
+                                in proc.stdout)

@@ -142,7 +142,7 @@ CASES = {
     ),
     "deep nesting": (
         {"s.yaml": "kind: service\nname: a\nlabels: " + "[" * 200 + "]" * 200 + "\n"},
-        "s.yaml:3:72: error: nesting deeper than 64 levels (limit max_depth; raise it with --max-depth "
+        "s.yaml:3:73: error: nesting deeper than 64 levels (limit max_depth; raise it with --max-depth "
         "if this is intended)",
     ),
 }
