@@ -64,12 +64,15 @@ def unowned_services(catalog: Catalog) -> list[Unowned]:
 def ownership_findings(catalog: Catalog, unowned: list[Unowned]) -> list[Finding]:
     """``unowned`` (error, at the service) and ``team-without-tribe`` (info, at the team)."""
     findings = []
+    hints: dict[str, str] = {}  # one look-up per unknown team name, however many services name it
     for item in unowned:
         service = catalog.entity(item.service)
         if item.reason == "missing":
             message = f"{item.service} has no owner"
         else:
-            hint = did_you_mean(service.owner, catalog.teams, cutoff=0.8)
+            if service.owner not in hints:
+                hints[service.owner] = did_you_mean(service.owner, catalog.teams, cutoff=0.8)
+            hint = hints[service.owner]
             message = f"{item.service} is owned by '{service.owner}', which is no declared team{hint}"
         findings.append(_at(service, Finding("unowned", "error", item.service, message)))
     for _, team in sorted(catalog.teams.items()):
