@@ -323,7 +323,11 @@ def resolve_component(catalog: Catalog, argument: str, kinds=FAILABLE_KINDS) -> 
     ...
     depgraph.diagnostics.UsageError: 'web' is ambiguous: host:web, service:web; write kind:name
     """
-    known = _component_ids(catalog, kinds)
+    return resolve_in(_component_ids(catalog, kinds), argument, kinds)
+
+
+def resolve_in(known: set[str], argument: str, kinds=FAILABLE_KINDS) -> str:
+    """:func:`resolve_component` against a set of known ids (e.g. a cached model's)."""
     kind, colon, name = argument.partition(":")
     if colon and kind in ("service", "client", "host", "rack", "datacenter", "team"):
         if argument in known:

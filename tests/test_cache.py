@@ -1,0 +1,108 @@
+"""The compiled-model cache behind blast-radius: faster, never stale, never in the way."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from depgraph.cache import cache_dir, load_model
+from depgraph.failure import simulate
+
+FILES = {
+    "infra.yaml": """
+        - {kind: datacenter, name: lon1}
+        - {kind: host, name: h1, datacenter: lon1, rack: a}
+        - {kind: host, name: h2, datacenter: lon1, rack: b}
+        - {kind: team, name: core, contact: {pager: core-oncall}}
+    """,
+    "db.yaml": """
+        kind: service
+        name: db
+        owner: core
+        deployments: [{datacenter: lon1, hosts: [h1]}]
+    """,
+    "api.yaml": """
+        kind: service
+        name: api
+        owner: core
+        dependencies: [db]
+        deployments: [{datacenter: lon1, hosts: [h1, h2]}]
+    """,
+}
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEPGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_second_load_comes_from_the_cache_with_the_same_answers(tree):
+    root = tree(FILES)
+    catalog, model, cached = load_model(root)
+    assert not cached
+    again, model2, cached2 = load_model(root)
+    assert cached2
+    assert simulate(model2, ["host:h1"]) == simulate(model, ["host:h1"])
+    assert again.teams["core"].contact == {"pager": "core-oncall"}
+    assert again.services["api"].owner == "core"
+
+
+def test_any_change_to_a_descriptor_invalidates_it(tree):
+    root = tree(FILES)
+    _, model, _ = load_model(root)
+    assert simulate(model, ["host:h1"]).down == ("service:api", "service:db")
+    (root / "api.yaml").write_text((root / "api.yaml").read_text().replace("[db]", "[]"))
+    _, model, cached = load_model(root)
+    assert not cached
+    assert simulate(model, ["host:h1"]).down == ("service:db",)
+
+
+def test_a_new_file_invalidates_it(tree):
+    root = tree(FILES)
+    load_model(root)
+    (root / "web.yaml").write_text("kind: service\nname: web\ndependencies: [api]\n")
+    catalog, model, cached = load_model(root)
+    assert not cached and "web" in catalog.services
+
+
+def test_a_damaged_entry_is_a_miss_not_an_error(tree):
+    root = tree(FILES)
+    load_model(root)
+    for entry in cache_dir().iterdir():
+        entry.write_bytes(b"depgraph-model-cache-1 garbage")
+    _, _, cached = load_model(root)
+    assert not cached
+
+
+def test_an_unwritable_cache_folder_does_not_fail_the_run(tree, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("DEPGRAPH_CACHE_DIR", str(blocker / "cache"))
+    _, model, cached = load_model(tree(FILES))
+    assert not cached and simulate(model, ["host:h1"]).down
+
+
+def test_blast_radius_uses_it_and_writes_nothing_in_the_descriptors(tree, run_cli):
+    root = tree(FILES)
+    before = sorted(os.listdir(root))
+    first = run_cli("blast-radius", "host:h1", "-d", root, "--format", "json")
+    second = run_cli("blast-radius", "h1", "-d", root, "--format", "json")
+    fresh = run_cli("blast-radius", "h1", "-d", root, "--format", "json", "--no-cache")
+    assert first.exit_code == second.exit_code == fresh.exit_code == 0
+    assert first.stdout == second.stdout == fresh.stdout
+    doc = json.loads(second.stdout)
+    assert doc["down"] == ["service:api", "service:db"]
+    assert doc["teams"] == [{"team": "team:core", "services": ["service:api", "service:db"],
+                             "contact": {"pager": "core-oncall"}}]
+    assert sorted(os.listdir(root)) == before
+    assert any(cache_dir().glob("model-*.pickle"))
+
+
+def test_unknown_component_from_the_cache_still_gets_a_hint(tree, run_cli):
+    root = tree(FILES)
+    run_cli("blast-radius", "h1", "-d", root)
+    result = run_cli("blast-radius", "host:h3", "-d", root)
+    assert result.exit_code == 2
+    assert "unknown component 'host:h3'; did you mean" in result.stderr
