@@ -21,7 +21,7 @@ from pathlib import Path
 
 from depgraph.atomic import OutputError, write_bytes
 from depgraph.failure import FailureModel
-from depgraph.loader import discover_files, load_catalog
+from depgraph.loader import collection_paused, discover_files, load_catalog
 from depgraph.model import Catalog, Client, Service
 from depgraph.yamlread import DEFAULT_LIMITS, Limits
 
@@ -85,8 +85,9 @@ def _read(entry: Path):
     if not data.startswith(FORMAT):
         return None
     try:
-        slim, model = pickle.loads(data[len(FORMAT):])
-        return _catalog_from_slim(slim), model
+        with collection_paused():  # a million small objects, none of them garbage
+            slim, model = pickle.loads(data[len(FORMAT):])
+            return _catalog_from_slim(slim), model
     except Exception:  # a damaged entry is a cache miss, never an error
         return None
 
