@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from depgraph.cache import load_model
-from depgraph.cli import DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state, warn
+from depgraph.clikit import DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state, warn
 from depgraph.failure import FailureModel, Impact, resolve_component, resolve_in, simulate
 from depgraph.model import Catalog
 
@@ -95,10 +95,10 @@ class TeamImpact:
 def affected_teams(catalog: Catalog, impact: Impact) -> list[TeamImpact]:
     """The owners of the down and degraded services and clients, sorted by team id (nobody last)."""
     owned: dict[str | None, tuple[list[str], list[str]]] = {}
-    for state, ids in ((0, impact.down), (1, impact.degraded)):
+    for column, ids in ((0, impact.down), (1, impact.degraded)):
         for node_id in ids:
             owner = catalog.entity(node_id).owner
-            owned.setdefault(f"team:{owner}" if owner else None, ([], []))[state].append(node_id)
+            owned.setdefault(f"team:{owner}" if owner else None, ([], []))[column].append(node_id)
     teams = []
     for team_id, (down, degraded) in owned.items():
         team = catalog.entity(team_id) if team_id else None

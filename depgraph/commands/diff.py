@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli import DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state
+from depgraph.clikit import DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state
 from depgraph.diagnostics import DepgraphError, DescriptorError
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli import DescriptorsOption, emit, load
+from depgraph.clikit import DescriptorsOption, emit, load
 
 
 class ExportFormat(str, Enum):

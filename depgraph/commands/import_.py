@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli import emit, fail, print_diagnostics, state, warn
+from depgraph.clikit import emit, fail, print_diagnostics, state, warn
 from depgraph.diagnostics import DescriptorError
 from depgraph.importers.options import ImportOptions
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from depgraph.cli import DescriptorsOption, emit, emit_json, load
+from depgraph.clikit import DescriptorsOption, emit, emit_json, load
 
 SCHEMA = "depgraph/paths/v1"
 

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli import DescriptorsOption, emit, fail, load, warn
+from depgraph.clikit import DescriptorsOption, emit, fail, load, warn
 from depgraph.diagrams import MAX_NODES
 from depgraph.render import DEFAULT_TIMEOUT
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from depgraph.cli import DescriptorsOption, emit, load, warn
+from depgraph.clikit import DescriptorsOption, emit, load, warn
 
 
 def register(app: typer.Typer) -> None:

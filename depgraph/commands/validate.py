@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from depgraph.cli import DescriptorsOption, emit, emit_json, print_diagnostics, state
+from depgraph.clikit import DescriptorsOption, emit, emit_json, print_diagnostics, state
 from depgraph.diagnostics import DescriptorError
 from depgraph.model import Catalog
 
