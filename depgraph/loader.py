@@ -15,6 +15,7 @@ import gc
 import os
 import re
 import stat
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
@@ -272,6 +273,28 @@ def _decode(data: bytes, file: str, diagnostics: list) -> str | None:
         return None
 
 
+_DISGUISING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` is not plain text, or None: control characters (category Cc: line breaks,
+    escape, NUL, …) and bidi overrides or line separators that change how text displays.
+
+    >>> text_problem("playlist-squad") is None
+    True
+    >>> text_problem("x\\n::error::forged")
+    'it holds the control character U+000A at character 2'
+    >>> text_problem("caf\u00e9, no-break\u00a0space, emoji \U0001F469\u200d\U0001F4BB") is None
+    True
+    """
+    if value.isprintable():
+        return None
+    for index, char in enumerate(value):
+        if char in _DISGUISING or unicodedata.category(char) == "Cc":
+            return f"it holds the control character U+{ord(char):04X} at character {index + 1:,}"
+    return None
+
+
 def show(value, limit: int = 80) -> str:
     """``value`` as a message quotes it: repr of a scalar, clipped; a mapping or list by its type only
     (quoting one in full could print megabytes, or recurse as deep as the YAML nests)."""
@@ -387,14 +410,26 @@ class EntityParser:
         line, col = m.value_pos(key)
         self.error(line, col, f"field '{key}' must be {expected}, not {_type_name(m[key])}", "type")
 
-    def string(self, m: YMap, key, required: bool = False) -> str | None:
+    def string(self, m: YMap, key, required: bool = False, free_text: bool = False) -> str | None:
         value = m.get(key)
         if value is None:
             return None
         if not isinstance(value, str):
             self.wrong_type(m, key, "a string")
             return None
+        if not free_text and not self.plain_text(m, key, value, f"field '{key}'"):
+            return None
         return value
+
+    def plain_text(self, m: YMap, key, value: str, label: str) -> bool:
+        """False (and an error) when ``value`` holds a control character: a line break in an owner,
+        tribe or label would forge lines in text output (a line starting ``::error`` becomes a
+        GitHub annotation), an escape sequence would drive the terminal, a bidi override would
+        disguise it. Descriptions are free text (reporters escape them) and are not checked."""
+        problem = text_problem(value)
+        if problem:
+            self.error(*m.value_pos(key), f"{label} must be plain text: {problem}", "text")
+        return problem is None
 
     def name(self, m: YMap, key: str, what: str) -> str | None:
         value = m.get(key)
@@ -428,7 +463,9 @@ class EntityParser:
                            f"as '{k}: \"{v}\"'" if isinstance(v, (int, float, bool)) else
                            f"'{key}' maps strings to strings, found {_type_name(v)} for '{k}'", "type")
                 continue
-            result[k] = v
+            if (self.plain_text(value, k, k, f"key '{clip(k)}' in '{key}'")
+                    and self.plain_text(value, k, v, f"'{key}' value of '{clip(k)}'")):
+                result[k] = v
         return result
 
     def entries(self, m: YMap, key) -> list[tuple[object, int, int]]:
@@ -454,7 +491,7 @@ class EntityParser:
             lifecycle = "production"
         return Service(
             name=name,
-            description=self.string(m, "description"),
+            description=self.string(m, "description", free_text=True),
             owner=self.string(m, "owner"),
             tier=tier,
             lifecycle=lifecycle,
@@ -467,7 +504,8 @@ class EntityParser:
         )
 
     def parse_client(self, m: YMap, name: str) -> Client:
-        return Client(name=name, description=self.string(m, "description"), owner=self.string(m, "owner"),
+        return Client(name=name, description=self.string(m, "description", free_text=True),
+                      owner=self.string(m, "owner"),
                       dependencies=self.dependencies(m), labels=self.str_map(m, "labels"),
                       source=self.loc(m.line, m.col))
 
@@ -478,6 +516,8 @@ class EntityParser:
             rack = str(rack)  # `rack: 3` is a natural way to write rack "3"
         elif rack is not None and not isinstance(rack, str):
             self.wrong_type(m, "rack", "a string")
+            rack = None
+        if rack is not None and not self.plain_text(m, "rack", rack, "field 'rack'"):
             rack = None
         if rack is not None and (not rack or "/" in rack):
             self.error(*m.value_pos("rack"), f"bad rack '{rack}': a rack label is a non-empty string "
@@ -518,7 +558,7 @@ class EntityParser:
             self.error(*d.value_pos("type"), f"dependency type must be hard or soft, not {show(dep_type)}"
                        + did_you_mean(clip(str(dep_type)), DEPENDENCY_TYPES), "type")
             return None
-        description = self.string(d, "description")
+        description = self.string(d, "description", free_text=True)
         if ("service" in d) == ("any_of" in d):
             self.error(d.line, d.col, "a dependency entry needs exactly one of 'service' or 'any_of'", "type")
             return None
