@@ -7,6 +7,7 @@ the Catalog plus every diagnostic it found. It never prints and never raises for
 from __future__ import annotations
 
 from depgraph.diagnostics import ERROR, WARNING, Diagnostic, did_you_mean
+from depgraph.loader import MAX_NAME_LENGTH, clip
 from depgraph.model import Catalog, Client, Dependency, Host, Location, Service
 
 
@@ -57,6 +58,8 @@ class _Hints:
         self.indexes: dict[int, tuple] = {}
 
     def __call__(self, word: str, choices, cutoff: float = 0.6) -> str:
+        if len(word) > MAX_NAME_LENGTH:  # no name is that long: nothing to suggest, and no work
+            return ""
         if len(choices) <= self.DIRECT:
             return did_you_mean(word, choices, cutoff=cutoff)
         index = self._index(choices)
@@ -121,12 +124,12 @@ def _check_dependencies(catalog: Catalog, dependent: Service | Client, report, h
         for target in dep.targets:
             _check_target(catalog, dependent, dep, target, report, hints)
         if dep.is_group and len(dep.targets) == 1:
-            report(dep.source, WARNING, f"any_of with a single alternative '{dep.targets[0]}' gives no "
+            report(dep.source, WARNING, f"any_of with a single alternative '{clip(dep.targets[0])}' gives no "
                    "redundancy", "any-of-single")
         key = tuple(sorted(dep.targets))
         if key in seen:
             report(dep.source, WARNING, f"{dependent.kind} '{dependent.name}' lists the dependency on "
-                   f"{' / '.join(key)} twice", "duplicate-dependency")
+                   f"{' / '.join(clip(k) for k in key)} twice", "duplicate-dependency")
         seen.add(key)
 
 
@@ -139,12 +142,12 @@ def _check_target(catalog: Catalog, dependent, dep: Dependency, target: str, rep
                    "dependency-on-client")
         else:
             report(dep.source, ERROR, f"{dependent.kind} '{dependent.name}' depends on unknown service "
-                   f"'{target}'" + hints(target, catalog.services), "unknown-dependency")
+                   f"'{clip(target)}'" + hints(target, catalog.services), "unknown-dependency")
 
 
 def _check_owner(catalog: Catalog, service: Service, report, hints) -> None:
     if service.owner is None:
         report(service.source, WARNING, f"service '{service.name}' has no owner (add owner: TEAM)", "unowned")
     elif service.owner not in catalog.teams:
-        report(service.source, WARNING, f"owner '{service.owner}' of service '{service.name}' names no "
+        report(service.source, WARNING, f"owner '{clip(service.owner)}' of service '{service.name}' names no "
                "declared team" + hints(service.owner, catalog.teams, cutoff=0.8), "unknown-team")
