@@ -122,6 +122,20 @@ HOSTILE: dict[str, tuple[str | bytes, list[str]]] = {
     "trailing_newline_name.yaml": ('kind: datacenter\nname: "lon1\\n"\n',
                                    ["2:7: error: bad datacenter name 'lon1\\n': must match"]),
     "bidi_name.yaml": ('kind: service\nname: "ok\\u202egnp"\n', ["2:7: error: bad service name 'ok\\u202egnp'"]),
+    # a line break in an owner would forge a line of text output; in CI a line starting with
+    # "::error" becomes a GitHub annotation
+    "forged_owner.yaml": ('kind: service\nname: forged\nowner: "squad\\n::error file=README.md::pwned"\n',
+                          ["3:8: error: field 'owner' must be plain text: it holds the control character U+000A "
+                           "at character 6"]),
+    "escape_in_contact.yaml": ('kind: team\nname: t\ncontact: {slack: "#t\\e[2J"}\n',
+                               ["3:18: error: 'contact' value of 'slack' must be plain text: it holds the control "
+                                "character U+001B at character 3"]),
+    "bidi_in_tribe.yaml": ('kind: team\nname: t2\ntribe: "music\\u202e"\n',
+                           ["3:8: error: field 'tribe' must be plain text: it holds the control character U+202E"]),
+    "huge_unknown_dependency.yaml": ("kind: service\nname: deps\ndependencies: [" + "q" * 3_000_000 + ", 'b\\nc']\n",
+                                     ["3:16: error: service 'deps' depends on unknown service '" + "q" * 80
+                                      + "… (3,000,000 characters)'",
+                                      "3:3000018: error: service 'deps' depends on unknown service 'b\\nc'"]),
     "null_name.yaml": ("kind: service\nname: ~\n", ["2:7: error: field 'name' must be a name (a string), not null"]),
     "null_datacenter.yaml": ("kind: host\nname: h1\ndatacenter: null\n",
                              ["3:13: error: field 'datacenter' must be a name (a string), not null"]),
