@@ -410,7 +410,8 @@ def _spelling(key) -> str:
     if key is None or isinstance(key, bool):
         return {None: "null", True: "true", False: "false"}[key]
     text = str(key)
-    return text if len(text) <= 80 else text[:80] + "…"
+    text = text if len(text) <= 80 else text[:80] + "…"
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
 def _merge(container: YMap, value, problems) -> None:
