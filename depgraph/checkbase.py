@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -94,11 +93,10 @@ def facts_of(catalog: Catalog, findings: list[Finding]) -> BaseFacts:
 
 
 def default_cache_dir() -> Path:
-    explicit = os.environ.get("DEPGRAPH_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "depgraph"
+    """The one cache folder of depgraph (see :func:`depgraph.cache.cache_dir`)."""
+    from depgraph.cache import cache_dir
+
+    return cache_dir()
 
 
 def code_version() -> str:
