@@ -82,16 +82,9 @@ def _outputs(out: Path):
     ]
 
 
-KNOWN_BUG_EXPORT_IMPORT = pytest.mark.xfail(
-    strict=True, reason="reported to the lead: `export -o` and `import` write through "
-    "depgraph.importers.writer.atomic_write, whose OSError is not turned into a message (internal error, "
-    "exit 3); remove this marker once fixed")
-
-
 def _cases(fault: str):
     for args, files in _outputs(Path("OUT")):
-        marks = [KNOWN_BUG_EXPORT_IMPORT] if args[0] in ("export", "import") else []
-        yield pytest.param(fault, args, files, id=f"{fault}-{args[0]}-{Path(str(args[-1])).name}", marks=marks)
+        yield pytest.param(fault, args, files, id=f"{fault}-{args[0]}-{Path(str(args[-1])).name}")
 
 
 @pytest.mark.parametrize("fault, args, files", [c for f in ("enospc-write", "enospc-replace", "read-only")

@@ -9,17 +9,12 @@ has to go once they are fixed.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from test_hostile import REPO, assert_clean, billion_laughs, depgraph
 
 DEEP_FLOW = "[" * 100_000 + "]" * 100_000 + "\n"
 DEEP_BLOCK = "- " * 100_000 + "x\n"
-
-RECURSION = pytest.mark.xfail(strict=True, reason="reported to the lead: json.loads of deeply nested JSON raises "
-                              "RecursionError, shown as an internal error (exit 3)")
 
 
 @pytest.mark.parametrize("kind, name, text", [
@@ -44,8 +39,8 @@ def test_import_of_hostile_sources_is_a_clear_error(tmp_path, kind, name, text):
 
 
 @pytest.mark.parametrize("option", [
-    pytest.param("--observed", marks=RECURSION, id="observed"),
-    pytest.param("--alias-file", marks=RECURSION, id="alias-file"),
+    pytest.param("--observed", id="observed"),
+    pytest.param("--alias-file", id="alias-file"),
 ])
 def test_drift_with_deeply_nested_json_is_a_clear_error(tmp_path, option):
     deep = tmp_path / "deep.json"

@@ -244,7 +244,7 @@ def _exact_dependencies(entity, service_names) -> list[ImportedDependency] | Non
         return None
     try:
         entries = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     depends = {parse_ref(r, "component", entity.ref.namespace).name
                for r in entity.spec.get("dependsOn") or []}

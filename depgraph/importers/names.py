@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _BAD = re.compile(r"[^a-z0-9._-]+")
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*\Z")
 
 
 def normalise(name: str) -> str:

@@ -76,6 +76,8 @@ def load_json(path: Path, text: str | None = None):
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+    except RecursionError:
+        raise SourceError(f"{path}: JSON nested too deeply to read; refusing it") from None
 
 
 def load_config_file(path: Path) -> list:

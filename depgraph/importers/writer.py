@@ -7,12 +7,11 @@ Existing files are never overwritten unless asked (``force``); each file is writ
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import yaml
 
+from depgraph.atomic import write_text
 from depgraph.diagnostics import UsageError
 from depgraph.importers.model import ImportedDependency, ImportedService, ImportResult
 from depgraph.importers.options import PROVENANCE_LABEL
@@ -110,13 +109,5 @@ def write_files(files: dict[str, str], out_dir: Path, force: bool = False) -> li
 
 
 def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write one file atomically (see :mod:`depgraph.atomic`); failures are ``OutputError``."""
+    write_text(path, text)
