@@ -94,7 +94,7 @@ def discover_files(root: Path) -> list[tuple[str, Path]]:
 
     Follows symlinked folders without looping (a folder already walked is skipped).
     """
-    found: dict[str, tuple[str, Path]] = {}
+    found: dict[object, tuple[str, str]] = {}
     seen_dirs: set[tuple[int, int]] = set()
     base = str(root)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
@@ -109,20 +109,22 @@ def discover_files(root: Path) -> list[tuple[str, Path]]:
         seen_dirs.add((st.st_dev, st.st_ino))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         rel_dir = os.path.relpath(dirpath, root)
+        display_dir = os.path.normpath(os.path.join(base, rel_dir))
         for name in sorted(filenames):
             if name.startswith(".") or not name.endswith((".yaml", ".yml")):
                 continue
             if rel_dir == "." and name == POLICY_FILE:
                 continue
-            path = Path(dirpath, name)
-            display = os.path.normpath(os.path.join(base, rel_dir, name))
-            try:
-                real = os.path.realpath(path)
+            path = os.path.join(dirpath, name)
+            display = os.path.join(display_dir, name)
+            try:  # one stat names the real file (symlinks and hard links alike); realpath costs 6x
+                st = os.stat(path)
+                real: object = (st.st_dev, st.st_ino)
             except OSError:
-                real = str(path)
+                real = path  # dangling or looping: reading it reports the problem
             if real not in found or display < found[real][0]:
                 found[real] = (display, path)
-    return sorted(found.values())
+    return sorted((display, Path(path)) for display, path in found.values())
 
 
 class _Reader:
