@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from depgraph.cache import load_model
-from depgraph.clikit import DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state, warn
+from depgraph.clikit import DescriptorsOption, emit, emit_json, fail, load, print_load_warnings, state, warn
 from depgraph.failure import FailureModel, Impact, resolve_component, resolve_in, simulate
 from depgraph.model import Catalog
 
@@ -59,7 +59,7 @@ def blast_radius(
     # Text and JSON need only the failure model, owners and contacts: a cache of them keyed by the
     # descriptor files answers in a fraction of a second on landscapes that take long to load.
     catalog, model, _ = load_model(descriptors, state.limits, use_cache=not no_cache)
-    print_diagnostics(catalog.diagnostics)
+    print_load_warnings(catalog.diagnostics, descriptors)
     impact = blast_radius_impact(catalog, components, model)
     output = RENDERERS[format.value](catalog, impact)
     if isinstance(output, dict):
