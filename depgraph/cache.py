@@ -21,7 +21,7 @@ from pathlib import Path
 
 from depgraph.atomic import OutputError, write_bytes
 from depgraph.failure import FailureModel
-from depgraph.loader import collection_paused, discover_files, load_catalog
+from depgraph.loader import collection_paused, discover_files_with_stat, load_catalog
 from depgraph.model import Catalog, Client, Service
 from depgraph.yamlread import DEFAULT_LIMITS, Limits
 
@@ -46,10 +46,8 @@ def tree_key(root: Path, limits: Limits = DEFAULT_LIMITS) -> str:
     here = Path(__file__).parent
     for name in _CODE:
         digest.update((here / name).read_bytes())
-    for display, path in discover_files(Path(root)):
-        try:
-            st = os.stat(path)
-        except OSError:
+    for display, _, st in discover_files_with_stat(Path(root)):
+        if st is None:
             digest.update(f"{display}\0missing\n".encode())
             continue
         digest.update(f"{display}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n".encode())

@@ -199,6 +199,13 @@ class FailureModel:
                 entries.append((alternatives, hard))
             self.entries.append(tuple(entries))
 
+    def __getstate__(self) -> dict:
+        """Pickled (the blast-radius cache) without the name look-ups used only while compiling."""
+        state = dict(self.__dict__)
+        for name in ("_service_number", "_host_number", "_datacenter_number"):
+            state.pop(name, None)
+        return state
+
     # -- questions ---------------------------------------------------------------------------
 
     def component_ids(self) -> list[str]:

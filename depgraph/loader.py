@@ -94,7 +94,12 @@ def discover_files(root: Path) -> list[tuple[str, Path]]:
 
     Follows symlinked folders without looping (a folder already walked is skipped).
     """
-    found: dict[object, tuple[str, str]] = {}
+    return [(display, path) for display, path, _ in discover_files_with_stat(root)]
+
+
+def discover_files_with_stat(root: Path) -> list[tuple[str, Path, os.stat_result | None]]:
+    """:func:`discover_files` with each file's ``os.stat`` (None when it cannot be stat'ed)."""
+    found: dict[object, tuple[str, str, os.stat_result | None]] = {}
     seen_dirs: set[tuple[int, int]] = set()
     base = str(root)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
@@ -118,13 +123,13 @@ def discover_files(root: Path) -> list[tuple[str, Path]]:
             path = os.path.join(dirpath, name)
             display = os.path.join(display_dir, name)
             try:  # one stat names the real file (symlinks and hard links alike); realpath costs 6x
-                st = os.stat(path)
-                real: object = (st.st_dev, st.st_ino)
+                file_stat: os.stat_result | None = os.stat(path)
+                real: object = (file_stat.st_dev, file_stat.st_ino)
             except OSError:
-                real = path  # dangling or looping: reading it reports the problem
+                file_stat, real = None, path  # dangling or looping: reading it reports the problem
             if real not in found or display < found[real][0]:
-                found[real] = (display, path)
-    return sorted((display, Path(path)) for display, path in found.values())
+                found[real] = (display, path, file_stat)
+    return sorted(((display, Path(path), st) for display, path, st in found.values()), key=lambda f: f[0])
 
 
 class _Reader:

@@ -74,8 +74,24 @@ def blast_radius_impact(catalog: Catalog, arguments: list[str],
     if model is None:
         failed = [resolve_component(catalog, argument) for argument in arguments]
         return simulate(FailureModel.from_catalog(catalog), failed)
-    known = set(model.component_ids())
-    return simulate(model, [resolve_in(known, argument) for argument in arguments])
+    return simulate(model, [_resolve_in_model(model, argument) for argument in arguments])
+
+
+def _resolve_in_model(model: FailureModel, argument: str) -> str:
+    """Like ``resolve_component``, by direct look-ups in the model's indexes (no set of 200,000
+    ids to build); the full resolution, with its hints, only when the argument names nothing."""
+    indexes = {"service": model.nodes, "host": model.hosts, "rack": model.racks,
+               "datacenter": model.datacenters}
+    kind, colon, _ = argument.partition(":")
+    if colon and kind in indexes:
+        candidates = [argument]
+    else:
+        candidates = [f"{kind}:{argument}" for kind in indexes]
+    found = [c for c in candidates if c in indexes[c.partition(":")[0]].number
+             and (not c.startswith("service:") or model.is_service[model.nodes.number[c]])]
+    if len(found) == 1:
+        return found[0]
+    return resolve_in(set(model.component_ids()), argument)
 
 
 @dataclass(frozen=True, slots=True)

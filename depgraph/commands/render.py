@@ -15,8 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from depgraph.clikit import DescriptorsOption, emit, fail, load, warn
-from depgraph.diagrams import MAX_NODES
-from depgraph.render import DEFAULT_TIMEOUT
+from depgraph.render import DEFAULT_TIMEOUT, MAX_NODES
 
 
 class View(str, Enum):
