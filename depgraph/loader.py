@@ -361,6 +361,16 @@ def name_problem(name: str) -> str | None:
     return f"must match ^[a-z0-9][a-z0-9._-]*$ (lower-case letters, digits, '.', '_', '-'){hint}"
 
 
+def _foreign_hint(m: YMap) -> str:
+    """A pointer to the importer when an entity is plainly a Kubernetes object or Backstage entity."""
+    api = m.get("apiVersion")
+    if not isinstance(api, str):
+        return ""
+    if api.startswith("backstage.io/"):
+        return "; this is a Backstage entity: 'depgraph import backstage' converts a catalog"
+    return "; this is a Kubernetes object: 'depgraph import k8s' converts manifests"
+
+
 class EntityParser:
     """Checks one entity mapping against its kind's schema and builds the model record."""
 
@@ -388,7 +398,7 @@ class EntityParser:
             line, col = m.value_pos("kind")
             if isinstance(kind, str):
                 self.error(line, col, f"unknown kind '{clip(kind)}' (one of: {', '.join(KINDS)})"
-                           + did_you_mean(kind, KINDS), "kind")
+                           + (_foreign_hint(m) or did_you_mean(kind, KINDS)), "kind")
             else:
                 self.error(line, col, f"field 'kind' must be one of: {', '.join(KINDS)}; not {show(kind)}", "kind")
             return None

@@ -29,3 +29,11 @@ def test_a_foreign_tree_is_rejected_with_positions(shared_dir, system):
         assert match, f"not FILE:LINE:COL: {line[:200]}"
         assert int(match["line"]) >= 1 and match["file"].startswith(str(root))
     assert re.search(r"\d+ errors?", summary)
+
+
+@pytest.mark.parametrize("system, importer", [("online-boutique", "depgraph import k8s"),
+                                               ("backstage-examples", "depgraph import backstage")])
+def test_foreign_entities_point_at_the_importer(shared_dir, system, importer):
+    proc = subprocess.run([sys.executable, "-m", "depgraph", "validate", "-d", str(shared_dir / "corpus" / system)],
+                          capture_output=True, text=True, timeout=120)
+    assert f"'{importer}' converts" in proc.stdout
