@@ -127,3 +127,11 @@ def test_run_script_prints_the_table(tmp_path):
     assert "| B: `yaml.load_all`, CSafeLoader |" in result.stdout
     assert "Machine:" in result.stdout
     assert out.read_text() in result.stdout
+
+
+def test_full_simulation_script_agrees_with_the_spof_analysis(landscape):
+    root, _, _ = landscape
+    command = [sys.executable, str(BENCHMARKS / "spof_full_simulation.py"), str(root), "--sample", "100"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr  # an AssertionError there means a differing result
+    assert "results identical" in result.stdout and "ratio: ~" in result.stdout
