@@ -151,11 +151,11 @@ class TestAnalyzeText:
 
     def test_markdown_tables(self, tree, run_cli):
         out = run_cli("analyze", "-d", tree(TINY), "--format", "markdown").stdout
-        assert out.startswith("# depgraph analysis")
-        assert "## Errors" in out
-        assert "| component | down | degraded |" in out
-        assert "| `datacenter:lon1` | 3 | 0 |" in out
-        assert "| tribe:platform |" in out
+        assert out.startswith("# depgraph report")
+        assert "## Errors (5)" in out
+        assert "| component | tier-1 down | clients down | down | degraded |" in out
+        assert "| `datacenter:lon1` | 2 | 1 | 3 | 0 |" in out
+        assert "| `platform` | 4 | 0 | 0 | 0 | 4 | 0% |" in out
 
     def test_invalid_descriptors_exit_2(self, tree, run_cli):
         result = run_cli("analyze", "-d", tree({"a.yaml": "kind: service\nname: A\n"}))

@@ -47,7 +47,9 @@ def analyze(
     if format is AnalyzeFormat.json:
         emit_json(analysis_to_json(result))
     elif format is AnalyzeFormat.markdown:
-        emit(analysis_markdown(result))
+        from depgraph.reporters.markdown import render_analysis
+
+        emit(render_analysis(result))
     else:
         emit(analysis_text(result))
 
@@ -186,57 +188,3 @@ def _text_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return ["  " + "  ".join(c.rjust(w) if num else c.ljust(w)
                              for c, w, num in zip(row, widths, numeric)).rstrip()
             for row in [header, *rows]]
-
-
-# -- Markdown -----------------------------------------------------------------------------------
-
-
-def analysis_markdown(result) -> str:
-    """The same ranking as the text view, as GitHub-flavoured Markdown with tables."""
-    lines = ["# depgraph analysis", "", f"{headline(result)}.", "",
-             f"**Findings:** {severity_line(result)}."]
-    errors = [f for f in result.findings if f.severity == "error"]
-    if errors:
-        lines += ["", "## Errors", ""]
-        lines += _md_table(["rule", "subject", "where", "message"],
-                           [[f.rule, f"`{f.subject}`", place(f), f.message] for f in errors])
-    if result.cycles:
-        lines += ["", "## Cycles", ""]
-        lines += _md_table(["kind", "example", "members", "cut or soften"], [
-            ["hard" if c.hard else "soft", " → ".join(f"`{n}`" for n in c.example),
-             str(len(c.members)),
-             "; ".join(f"`{b.source}` → `{b.target}`" for b in breakers_of(result, c)) or "-"]
-            for c in result.cycles])
-    lines += ["", "## Single points of failure", ""]
-    ranked = ranked_spofs(result)
-    if ranked:
-        lines.append(f"{len(ranked)} in all; the {min(TOP, len(ranked))} with the most impact:")
-        lines.append("")
-        lines += _md_table(["component", "down", "degraded"],
-                           [[f"`{s.component}`", str(len(s.down)), str(len(s.degraded))]
-                            for s in ranked[:TOP]])
-    else:
-        lines.append("None.")
-    if result.unowned:
-        lines += ["", "## Unowned services", ""]
-        lines += _md_table(["service", "reason"], [[f"`{u.service}`", u.reason] for u in result.unowned])
-    lines += ["", "## Readiness per tribe", ""]
-    lines += _md_table(TRIBE_HEADER, tribe_rows(result))
-    warnings = ranked_warnings(result)
-    if warnings:
-        lines += ["", "## Warnings", ""]
-        lines += _md_table(["rule", "subject", "where", "message"],
-                           [[f.rule, f"`{f.subject}`", place(f), f.message]
-                            for f in warnings[:WARNINGS_SHOWN]])
-        if len(warnings) > WARNINGS_SHOWN:
-            lines += ["", f"… and {len(warnings) - WARNINGS_SHOWN} more (see `--format json`)."]
-    return "\n".join(lines)
-
-
-def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
-
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    return out
