@@ -1,0 +1,56 @@
+"""The pipeline's layering is a test, not a hope (STYLE: loader -> graph -> analyses -> reporters).
+
+Each rule names a layer and the modules it must never import, directly or inside a function.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "depgraph"
+
+CORE = ["model.py", "diagnostics.py", "findings.py", "yamlread.py", "schema.py", "loader.py", "validate.py",
+        "graph.py", "failure.py", "analysis.py", "analyses"]
+RULES = [
+    # the core never prints or parses arguments, and never reaches into output or input adapters
+    (CORE, ("typer", "rich", "click", "depgraph.cli", "depgraph.clikit", "depgraph.commands",
+            "depgraph.reporters", "depgraph.diagrams", "depgraph.render", "depgraph.report",
+            "depgraph.importers", "depgraph.exporters")),
+    # reporters read analysis results; they never load descriptors or run commands
+    (["reporters"], ("depgraph.loader", "depgraph.yamlread", "depgraph.schema", "depgraph.validate",
+                     "depgraph.cli", "depgraph.clikit", "depgraph.commands", "typer")),
+    # diagrams build DOT from results; rendering it is render.py's job alone
+    (["diagrams"], ("depgraph.loader", "depgraph.cli", "depgraph.clikit", "depgraph.commands", "subprocess")),
+]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def files_of(entries: list[str]) -> list[Path]:
+    files = []
+    for entry in entries:
+        path = PACKAGE / entry
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return files
+
+
+@pytest.mark.parametrize("layer, forbidden", RULES, ids=["core", "reporters", "diagrams"])
+def test_layer_does_not_import_what_it_must_not(layer, forbidden):
+    offences = []
+    for file in files_of(layer):
+        for module in imported_modules(file):
+            if any(module == f or module.startswith(f + ".") for f in forbidden):
+                offences.append(f"{file.relative_to(PACKAGE)} imports {module}")
+    assert not offences, "\n".join(offences)
