@@ -102,24 +102,3 @@ def _add_nodes(graph: nx.MultiDiGraph, catalog: Catalog) -> None:
         nodes.append((t.id, {"kind": "team", "name": t.name, "tribe": t.tribe, "contact": t.contact,
                              "labels": t.labels, **_where(t.source)}))
     graph.add_nodes_from(nodes)
-
-
-def dependency_graph(graph: nx.MultiDiGraph, hard_only: bool = False) -> nx.DiGraph:
-    """The services-and-clients view: a DiGraph of ``depends_on`` edges only.
-
-    Parallel entries collapse to one edge whose ``type`` is ``hard`` if any entry is hard.
-    With ``hard_only``, soft edges are left out.
-    """
-    view = nx.DiGraph()
-    view.add_nodes_from((n, d) for n, d in graph.nodes(data=True) if d.get("kind") in ("service", "client"))
-    for u, v, data in graph.edges(data=True):
-        if data.get("relation") != "depends_on":
-            continue
-        if hard_only and data["type"] != "hard":
-            continue
-        if view.has_edge(u, v):
-            if data["type"] == "hard":
-                view[u][v]["type"] = "hard"
-            continue
-        view.add_edge(u, v, **data)
-    return view

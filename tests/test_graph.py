@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from depgraph.graph import build_graph, dependency_graph
+from depgraph.analyses.paths import dependency_graph
+from depgraph.graph import build_graph
 from depgraph.loader import load_catalog
 
 FILES = {
@@ -82,9 +83,9 @@ def test_placement_and_ownership_edges(tree):
     assert instances == [2]
 
 
-def test_dependency_view_collapses_parallel_entries_and_can_drop_soft_edges(tree):
+def test_dependency_view_collapses_parallel_entries_keeping_hard_over_soft(tree):
     graph = build_graph(load_catalog(tree(FILES)))
     view = dependency_graph(graph)
     assert view.number_of_edges() == 4
-    hard = dependency_graph(graph, hard_only=True)
-    assert not hard.has_edge("service:playlist", "service:search")
+    assert view["service:playlist"]["service:storage"]["type"] == "hard"
+    assert view["service:playlist"]["service:search"]["type"] == "soft"
