@@ -74,6 +74,9 @@ class _Index:
         return found
 
 
+_INDEXES = ("nodes", "hosts", "racks", "datacenters")
+
+
 class FailureModel:
     """A Catalog compiled for failure questions (see the module docstring for the layout).
 
@@ -200,11 +203,21 @@ class FailureModel:
             self.entries.append(tuple(entries))
 
     def __getstate__(self) -> dict:
-        """Pickled (the blast-radius cache) without the name look-ups used only while compiling."""
-        state = dict(self.__dict__)
+        """Plain lists, tuples, dicts, strings and ints (the blast-radius cache stores them with
+        ``marshal``), without the name look-ups used only while compiling."""
+        state = {name: ((value.ids, value.number) if isinstance(value, _Index) else value)
+                 for name, value in self.__dict__.items()}
         for name in ("_service_number", "_host_number", "_datacenter_number"):
             state.pop(name, None)
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            if name in _INDEXES:
+                index = _Index()
+                index.ids, index.number = value
+                value = index
+            setattr(self, name, value)
 
     # -- questions ---------------------------------------------------------------------------
 
