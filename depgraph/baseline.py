@@ -20,6 +20,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from depgraph import jsontext
 from depgraph.atomic import write_text
 from depgraph.diagnostics import DepgraphError
 from depgraph.findings import Finding
@@ -67,7 +68,7 @@ def baseline_document(findings) -> dict:
 
 def write_baseline(path: str | os.PathLike, findings) -> None:
     """Write the baseline for ``findings`` to ``path`` atomically."""
-    text = json.dumps(baseline_document(findings), indent=2, sort_keys=True, ensure_ascii=False)
+    text = jsontext.dumps(baseline_document(findings))
     write_text(path, text + "\n")
 
 

@@ -7,13 +7,13 @@ importing one command module alone (a doctest run, a tool) does not start regist
 from __future__ import annotations
 
 import gc
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
+from depgraph import jsontext
 from depgraph.diagnostics import DescriptorError, Diagnostic
 from depgraph.model import Catalog
 from depgraph.yamlread import DEFAULT_LIMITS, Limits
@@ -40,7 +40,7 @@ def emit(text: str = "") -> None:
 
 def emit_json(obj) -> None:
     """Print a JSON document to stdout: sorted keys, so the same input gives the same bytes."""
-    sys.stdout.write(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    sys.stdout.write(jsontext.dumps(obj) + "\n")
 
 
 def warn(text: str) -> None:

@@ -9,10 +9,10 @@ missing the ``.dot`` files are written instead and the report says so. Views too
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from depgraph import jsontext
 from depgraph.analysis import analysis_to_json
 from depgraph.atomic import write_text
 from depgraph.diagnostics import DepgraphError, UsageError
@@ -75,7 +75,7 @@ def write_report(analysis, output: Path, descriptors: Path | None = None,
     with progress.stage("writing report.json and report.md"):
         document = analysis_to_json(analysis)
         outcome.files.append(write_text(output / "report.json",
-                                        json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"))
+                                        jsontext.dumps(document) + "\n"))
         markdown = render_analysis(analysis)
         if outcome.notices:
             markdown += "\n" + "\n".join(f"> {line}" for line in outcome.notices) + "\n"

@@ -11,6 +11,7 @@ import json
 
 import networkx as nx
 
+from depgraph import jsontext
 from depgraph.graph import build_graph
 from depgraph.model import Catalog
 
@@ -35,8 +36,7 @@ def _edge_key(edge: dict) -> tuple:
 
 
 def export_json(catalog: Catalog) -> str:
-    return json.dumps(graph_document(build_graph(catalog)), indent=2, sort_keys=True,
-                      ensure_ascii=False) + "\n"
+    return jsontext.dumps(graph_document(build_graph(catalog))) + "\n"
 
 
 def graph_from_document(doc: dict) -> nx.MultiDiGraph:
