@@ -24,6 +24,14 @@ DIAGRAM_FOLDER = "diagrams"
 MAX_SERVICES_DRAWN = 400  # services + clients in the services view
 MAX_SERVICES_INLINE = 150  # inlined into index.html, highlighted on selection
 MAX_GROUPS_DRAWN = 300  # teams (else tribes) in the teams view; racks or hosts in deployment
+# Above MAX_GROUPS_DRAWN teams the report draws tribes. A big organisation's tribe graph is nearly
+# complete (20,000 services, 102 tribes: 10,229 edges; dot gave up after 120 s), so it keeps each
+# tribe's heaviest dependencies and every hard-cycle edge, about EDGES_PER_GROUP per tribe; and
+# above SFDP_GROUPS tribes dot stretches them into a strip (102 tribes: 115 inches wide), so
+# sfdp lays them out (0.06 s for 102 tribes and 300 edges, ~1 s for 1,000 nodes).
+MAX_TRIBES_DRAWN = 1000
+SFDP_GROUPS = 60
+EDGES_PER_GROUP = 3
 
 
 @dataclass
@@ -34,6 +42,7 @@ class Diagram:
     title: str
     dot: str
     svg: str | None = None
+    engine: str = "dot"
 
 
 @dataclass
@@ -95,7 +104,7 @@ def _render_diagrams(analysis, outcome: ReportOutcome) -> list[Diagram]:
     to_svg = _svg_renderer()
     for diagram in diagrams:
         try:
-            diagram.svg = to_svg(diagram.dot) if to_svg else None
+            diagram.svg = to_svg(diagram.dot, diagram.engine) if to_svg else None
         except (DepgraphError, OSError) as exc:  # Graphviz missing, failing or too slow: keep the DOT
             if not any("Graphviz" in notice for notice in outcome.notices):
                 outcome.notices.append(f"Graphviz could not draw the diagrams ({_reason(exc)}); "
@@ -126,8 +135,8 @@ def _svg_renderer():
     if to_svg is None:
         return None
 
-    def convert(dot: str) -> str:
-        svg = to_svg(dot)
+    def convert(dot: str, engine: str = "dot") -> str:
+        svg = to_svg(dot, engine=engine)
         return svg.decode("utf-8") if isinstance(svg, bytes) else svg
 
     return convert
@@ -139,7 +148,7 @@ def _diagram_sources(analysis, outcome: ReportOutcome) -> list[Diagram]:
         from depgraph.diagrams.deployment import deployment_dot
         from depgraph.diagrams.marks import marks_of
         from depgraph.diagrams.services import services_dot
-        from depgraph.diagrams.teams import teams_dot
+        from depgraph.diagrams.teams import teams_dot, teams_graph
     except ImportError:
         return []
     catalog = analysis.catalog
@@ -154,8 +163,17 @@ def _diagram_sources(analysis, outcome: ReportOutcome) -> list[Diagram]:
     tribes = {team.tribe for team in catalog.teams.values()}
     if len(catalog.teams) <= MAX_GROUPS_DRAWN:
         diagrams.append(Diagram("teams", "Team dependencies", teams_dot(marks, level="team")))
-    elif len(tribes) <= MAX_GROUPS_DRAWN // 3:
-        diagrams.append(Diagram("teams", "Tribe dependencies", teams_dot(marks, level="tribe")))
+    elif len(tribes) <= MAX_TRIBES_DRAWN:
+        sfdp = len(tribes) > SFDP_GROUPS
+        graph = teams_graph(marks, level="tribe", legend=not sfdp,
+                            max_edges=max(MAX_GROUPS_DRAWN, EDGES_PER_GROUP * len(tribes)))
+        if sfdp:  # no overlapping boxes; sfdp ignores the legend's cluster, so the title says it
+            graph.graph.update(overlap="prism", sep="+6")
+            graph.graph["label"] += "; red: on a hard cycle, dashed: soft only"
+        diagrams.append(Diagram("teams", "Tribe dependencies", graph.to_dot(), engine="sfdp" if sfdp else "dot"))
+    else:
+        outcome.notices.append(f"{len(tribes):,} tribes are too many to draw; use `depgraph render "
+                               "--view teams --focus SERVICE` for a neighbourhood.")
     if nodes <= MAX_SERVICES_DRAWN:  # every view lists the services somewhere
         level = ("host" if len(catalog.hosts) <= MAX_GROUPS_DRAWN else
                  "rack" if len(catalog.racks()) <= MAX_GROUPS_DRAWN else "datacenter")

@@ -109,7 +109,7 @@ def test_without_graphviz_writes_dot_files_and_says_so(run_cli, small, tmp_path,
 def test_graphviz_failing_keeps_the_report(run_cli, small, tmp_path, monkeypatch):
     from depgraph.render import RenderError
 
-    def broken(dot: str) -> str:
+    def broken(dot: str, engine: str = "dot") -> str:
         raise RenderError("dot: syntax error in line 1")
 
     monkeypatch.setattr(report_module, "_svg_renderer", lambda: broken)
@@ -122,7 +122,7 @@ def test_graphviz_failing_keeps_the_report(run_cli, small, tmp_path, monkeypatch
 
 def test_with_an_svg_renderer_inlines_the_services_view(run_cli, small, tmp_path, monkeypatch):
     svg = '<svg xmlns="http://www.w3.org/2000/svg"><g class="node"><title>service:api</title></g></svg>'
-    monkeypatch.setattr(report_module, "_svg_renderer", lambda: (lambda dot: svg))
+    monkeypatch.setattr(report_module, "_svg_renderer", lambda: (lambda dot, engine="dot": svg))
     out = tmp_path / "out"
     assert run_cli("report", "-d", small, "-o", out).exit_code == 0
     assert (out / "diagrams" / "services.svg").read_text() == svg
@@ -138,3 +138,65 @@ def test_example_landscape(run_cli, tmp_path, no_graphviz):
     assert "| `service:postgres` | 12 | 7 | 32 | 3 |" in markdown
     assert "## Dependency graph" in markdown and "```mermaid" in markdown
     assert len((out / "index.html").read_bytes()) < 400_000
+
+
+def big_organisation(tribes: int, teams_per_tribe: int) -> dict[str, str]:
+    """One service per team, each depending on the first service of every later tribe (no cycles)."""
+    teams = [(f"t{t}", f"team-{t}-{k}") for t in range(tribes) for k in range(teams_per_tribe)]
+    files = {"dcs.yaml": "- {kind: datacenter, name: lon1}\n",
+             "teams.yaml": "".join(f"- {{kind: team, name: {team}, tribe: {tribe}}}\n" for tribe, team in teams)}
+    for tribe, team in teams:
+        others = [f"svc-team-{t}-0" for t in range(int(tribe[1:]) + 1, tribes)]
+        files[f"services/svc-{team}.yaml"] = (
+            f"kind: service\nname: svc-{team}\nowner: {team}\ndependencies: [{', '.join(others)}]\n"
+            "deployments:\n  - {datacenter: lon1, instances: 2}\n")
+    return files
+
+
+def test_a_big_organisation_gets_a_tribe_view_laid_out_by_sfdp(run_cli, tree, tmp_path, monkeypatch):
+    """Too many teams: tribes are drawn; too many tribes for dot: sfdp; a nearly complete tribe
+    graph: only each tribe's heaviest edges, and the title says how many were left out."""
+    monkeypatch.setattr(report_module, "MAX_GROUPS_DRAWN", 10)
+    monkeypatch.setattr(report_module, "SFDP_GROUPS", 4)
+    drawn = []
+    monkeypatch.setattr(report_module, "_svg_renderer",
+                        lambda: (lambda dot, engine="dot": drawn.append((engine, dot)) or "<svg/>"))
+    out = tmp_path / "out"
+    result = run_cli("report", "-d", tree(big_organisation(tribes=8, teams_per_tribe=2)), "-o", out)
+    assert result.exit_code == 0, result.output
+    engines = {dot.split("label=", 2)[1][:60]: engine for engine, dot in drawn}
+    tribe_view = [(engine, dot) for engine, dot in drawn if "Tribes: who depends on whom" in dot]
+    assert len(tribe_view) == 1, engines
+    engine, dot = tribe_view[0]
+    assert engine == "sfdp"
+    assert "showing 24 of 28 edges" in dot  # 8 tribes, each on every later one; 3 per tribe kept
+    kept = {line.split('"')[1] + " " + line.split('"')[3] for line in dot.splitlines()
+            if line.strip().startswith('"tribe:') and " -> " in line}
+    assert {"tribe:t0 tribe:t1", "tribe:t6 tribe:t7"} <= kept  # every tribe keeps its heaviest edge
+    assert (out / "diagrams" / "teams.svg").is_file()
+
+
+@pytest.mark.skipif(not __import__("shutil").which("sfdp"), reason="Graphviz sfdp not installed")
+def test_the_sfdp_tribe_view_renders(run_cli, tree, tmp_path, monkeypatch):
+    monkeypatch.setattr(report_module, "MAX_GROUPS_DRAWN", 10)
+    monkeypatch.setattr(report_module, "SFDP_GROUPS", 4)
+    out = tmp_path / "out"
+    result = run_cli("report", "-d", tree(big_organisation(tribes=8, teams_per_tribe=2)), "-o", out)
+    assert result.exit_code == 0, result.output
+    svg = (out / "diagrams" / "teams.svg").read_text()
+    assert svg.lstrip().startswith(("<?xml", "<svg", "<!--")) and "<title>tribe:t0</title>" in svg
+
+
+def test_pruning_never_drops_an_edge_that_carries_a_hard_cycle(tree):
+    from depgraph.analysis import analyze
+    from depgraph.diagrams.marks import marks_of
+    from depgraph.diagrams.teams import teams_graph
+    from depgraph.loader import load_catalog
+
+    files = big_organisation(tribes=5, teams_per_tribe=1)
+    files["services/svc-team-4-0.yaml"] = files["services/svc-team-4-0.yaml"].replace(
+        "dependencies: []", "dependencies: [svc-team-0-0]")  # t0 -> … -> t4 -> t0: every edge on a cycle
+    graph = teams_graph(marks_of(analyze(load_catalog(tree(files)))), level="tribe", max_edges=3, legend=False)
+    assert len(graph.edges) == 11  # 10 edges among t0..t4, plus t4 -> t0
+    assert all(attrs.get("color") == "#d62728" for attrs in graph.edges.values())  # drawn red
+    assert "showing" not in graph.graph["label"]

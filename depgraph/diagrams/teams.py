@@ -47,12 +47,16 @@ def group_edges(marks: Marks, level: str, shown: set[str] | None = None) -> dict
 
 
 def teams_dot(marks: Marks, level: str = "team", cluster: str = "tribe", shown: set[str] | None = None,
-              focus: frozenset = frozenset(), title: str | None = None, legend: bool = True) -> str:
-    return teams_graph(marks, level, cluster, shown, focus, title, legend).to_dot()
+              focus: frozenset = frozenset(), title: str | None = None, legend: bool = True,
+              max_edges: int | None = None) -> str:
+    return teams_graph(marks, level, cluster, shown, focus, title, legend, max_edges).to_dot()
 
 
 def teams_graph(marks: Marks, level: str = "team", cluster: str = "tribe", shown: set[str] | None = None,
-                focus: frozenset = frozenset(), title: str | None = None, legend: bool = True) -> DotGraph:
+                focus: frozenset = frozenset(), title: str | None = None, legend: bool = True,
+                max_edges: int | None = None) -> DotGraph:
+    """The view; with ``max_edges``, a denser graph keeps every edge on a hard cycle and each
+    group's heaviest dependencies, and its title says how many edges were left out."""
     catalog = marks.catalog
     members: dict[str, list[str]] = defaultdict(list)
     for entity in (*catalog.services.values(), *catalog.clients.values()):
@@ -62,6 +66,9 @@ def teams_graph(marks: Marks, level: str = "team", cluster: str = "tribe", shown
         for team in catalog.teams.values():
             members.setdefault(team.id, [])
     edges = group_edges(marks, level, shown)
+    total_edges = len(edges)
+    if max_edges is not None and total_edges > max_edges:
+        edges = strongest_edges(marks, edges, max_edges)
     focus_groups = {group_of(catalog, node, level) for node in focus}
     noun = "teams" if level == "team" else "tribes"
     graph = style.base_graph(label=title or f"{noun.capitalize()}: who depends on whom "
@@ -81,9 +88,30 @@ def teams_graph(marks: Marks, level: str = "team", cluster: str = "tribe", shown
             attrs.pop("label", None)
             attrs.pop("fontcolor", None)
         graph.graph["label"] += f"; {len(edges)} edges: counts as widths, hover an edge for its count"
+    if len(edges) < total_edges:
+        graph.graph["label"] += (f"; showing {len(edges):,} of {total_edges:,} edges: each {noun[:-1]}'s "
+                                 "heaviest dependencies and every edge on a hard cycle")
     if legend:
         _legend(graph, marks, edges, members)
     return graph
+
+
+def strongest_edges(marks: Marks, edges: dict, limit: int) -> dict:
+    """At most about ``limit`` of ``edges``: every edge carrying a hard cycle, then the heaviest
+    outgoing edges of every group in turn (so no group loses all its dependencies first)."""
+    kept = {key for key, pairs in edges.items() if any(p in marks.hard_cycle_edges for p in pairs)}
+    by_source: dict[str, list] = defaultdict(list)
+    for (a, b), pairs in edges.items():
+        by_source[a].append((-len(pairs), b))
+    queues = [sorted(targets) for _, targets in sorted(by_source.items())]
+    sources = sorted(by_source)
+    rank = 0
+    while len(kept) < limit and any(rank < len(q) for q in queues):
+        for source, queue in zip(sources, queues):
+            if rank < len(queue) and len(kept) < limit:
+                kept.add((source, queue[rank][1]))
+        rank += 1
+    return {key: value for key, value in edges.items() if key in kept}
 
 
 def _cluster(catalog, group: str) -> tuple[str, ...]:
