@@ -127,6 +127,13 @@ def test_run_script_prints_the_table(tmp_path):
     assert "| B: `yaml.load_all`, CSafeLoader |" in result.stdout
     assert "Machine:" in result.stdout
     assert out.read_text() in result.stdout
+    rows = {line.split(" | ")[0].strip("| "): line for line in result.stdout.splitlines() if line.startswith("| ")}
+    for row in ("SPOFs: one full SPEC §2 simulation per component (sampled, extrapolated)",
+                "full simulation per component / depgraph SPOFs",
+                "`depgraph blast-radius HUB --format json`, from the cache"):
+        assert "n/a" not in rows[row], rows[row]
+    assert "are identical to depgraph's answers" in result.stdout
+    assert "DIFFERENT" not in result.stdout
 
 
 def test_full_simulation_script_agrees_with_the_spof_analysis(landscape):
