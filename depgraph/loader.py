@@ -36,10 +36,12 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
     if not root_path.is_dir():
         raise UsageError(f"descriptor folder '{root}' not found (pass -d DIR to name the folder "
                          "holding your descriptors)")
+    from depgraph.fanout import read_files
+
     with collection_paused():
         reader = _Reader(str(root), limits)
-        for display, path in discover_files(root_path):
-            reader.read_path(display, path)
+        read_files(reader, [(display, path, st.st_size if st is not None else 0)
+                            for display, path, st in discover_paths_with_stat(root_path)])
         return reader.finish()
 
 

@@ -1,0 +1,122 @@
+"""Loading on two cores (``depgraph.fanout``) finds exactly what one process reading every file in
+order finds: the same entities, warnings and errors at the same places, whatever goes wrong."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from depgraph import fanout
+from depgraph.diagnostics import DescriptorError
+from depgraph.loader import load_catalog
+from depgraph.yamlread import DEFAULT_LIMITS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BROKEN = {  # every kind of problem, spread over many files so both processes meet some
+    "teams.yaml": "- {kind: team, name: core, tribe: platform}\n",
+    "dcs.yaml": "- {kind: datacenter, name: lon1}\n- {kind: datacenter, name: sto1}\n",
+    "hosts.yaml": "".join(f"- {{kind: host, name: h{i}, datacenter: lon1, rack: r{i % 3}}}\n" for i in range(40)),
+    "services/a.yaml": "kind: service\nname: a\nowner: core\ndependencies: [b, nosuch]\n",
+    "services/b.yaml": "kind: service\nname: b\nowner: core\ndeployments:\n  - {datacenter: lon1, hosts: [h1, h2]}\n",
+    "services/c.yaml": "kind: service\nname: c\nowner: ghost\nflavour: vanilla\n",
+    "services/d.yaml": "kind: service\nname: d\nname: d2\n",
+    "services/e.yaml": "kind: service\n  name: [unclosed\n",
+    "services/f.yaml": "- just a string\n- kind: client\n  name: app\n  dependencies: [a]\n",
+    "services/g.yaml": "kind: service\nname: g\ntier: 9\n",
+    "services/h.yaml": b"\xff\xfe k\x00i\x00",
+    "services/i.yaml": "kind: service\nname: a\n",
+    "services/j1.yaml": "kind: service\nname: j\n",  # neighbours: one in each process
+    "services/j2.yaml": "kind: service\nname: j\n",
+    **{f"more/s{i:02d}.yaml": f"kind: service\nname: s{i:02d}\ndependencies: [b]\n" for i in range(30)},
+}
+
+
+def load(root, parallel: bool, limits=DEFAULT_LIMITS):
+    """``(catalog or None, diagnostics)`` with the helper process forced on or off."""
+    saved = fanout.worth_it
+    fanout.worth_it = (lambda sizes: len(sizes) >= 2) if parallel else (lambda sizes: False)
+    try:
+        catalog = load_catalog(root, limits)
+        return catalog, catalog.diagnostics
+    except DescriptorError as exc:
+        return None, exc.diagnostics
+    finally:
+        fanout.worth_it = saved
+
+
+def same(root, limits=DEFAULT_LIMITS):
+    one_core, two_cores = load(root, False, limits), load(root, True, limits)
+    assert two_cores[1] == one_core[1]
+    if one_core[0] is not None:
+        for field in dataclasses.fields(one_core[0]):
+            mine, theirs = getattr(two_cores[0], field.name), getattr(one_core[0], field.name)
+            assert mine == theirs, field.name
+            if isinstance(mine, dict):
+                assert list(mine) == list(theirs), field.name  # the same order too
+    return one_core
+
+
+@pytest.fixture
+def broken(tree):
+    files = {k: (v if isinstance(v, bytes) else v) for k, v in BROKEN.items()}
+    return tree(files)
+
+
+def test_the_example_landscape_loads_the_same_on_two_cores():
+    catalog, _ = same(ROOT / "descriptors")
+    assert len(catalog.services) > 40
+
+
+def test_a_tree_full_of_errors_gives_the_same_errors_in_the_same_order(broken):
+    catalog, diagnostics = same(broken)
+    assert catalog is None
+    messages = "\n".join(str(d) for d in diagnostics)
+    assert any(d.file.endswith("j2.yaml") and "also declared at" in d.message and "j1.yaml" in d.message
+               for d in diagnostics)
+    for expected in ("unknown service 'nosuch'", "duplicate key", "UTF-16", "flavour", "tier", "YAML syntax"):
+        assert expected in messages, expected
+
+
+def test_the_helper_really_runs(broken, monkeypatch):
+    started = []
+    real = fanout._start_helper
+    monkeypatch.setattr(fanout, "_start_helper", lambda reader, files: started.append(len(files)) or real(reader, files))
+    load(broken, True)
+    assert started and started[0] == len(BROKEN) // 2
+
+
+def test_a_failing_helper_changes_nothing(broken, monkeypatch):
+    expected = load(broken, False)[1]
+
+    def explode(objects):
+        raise RuntimeError("helper crashed")
+
+    monkeypatch.setattr(fanout, "encode_all", explode)  # runs in the forked helper: it exits 1
+    assert load(broken, True)[1] == expected
+
+
+def test_a_lost_helper_changes_nothing(broken, monkeypatch):
+    expected = load(broken, False)[1]
+    monkeypatch.setattr(fanout, "_collect", lambda pid, read_end: None)
+    assert load(broken, True)[1] == expected
+
+
+def test_the_entity_limit_counts_across_both_processes(tree):
+    files = {f"s{i:02d}.yaml": f"kind: service\nname: s{i:02d}\nflavour: {i}\n" for i in range(12)}
+    root = tree(files)
+    limits = dataclasses.replace(DEFAULT_LIMITS, max_entities=7)
+    _, diagnostics = same(root, limits)
+    assert [d.code for d in diagnostics].count("limit") == 1
+    limit = next(d for d in diagnostics if d.code == "limit")
+    assert limit.file.endswith("s07.yaml")  # the eighth entity, in file order
+    assert sum("flavour" in d.message for d in diagnostics) == 7  # nothing past the limit is checked
+
+
+def test_every_model_class_round_trips_through_plain_data():
+    catalog = load_catalog(ROOT / "descriptors")
+    objects = [*catalog.services.values(), *catalog.clients.values(), *catalog.hosts.values(),
+               *catalog.datacenters.values(), *catalog.teams.values(), *catalog.diagnostics]
+    assert fanout.decode_all(fanout.encode_all(objects)) == objects
