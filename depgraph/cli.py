@@ -22,6 +22,7 @@ from depgraph.clikit import (  # noqa: F401  (re-exported for callers of depgrap
     DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state, warn,
 )
 from depgraph.diagnostics import ERROR, DepgraphError, DescriptorError
+from depgraph.loader import collection_paused
 from depgraph.yamlread import DEFAULT_LIMITS, Limits
 
 app = typer.Typer(
@@ -71,7 +72,11 @@ def _translating_errors(callback):
     @functools.wraps(callback)
     def command(*args, **kwargs):
         try:
-            return callback(*args, **kwargs)
+            # A command builds millions of objects and drops few; the cyclic collector would
+            # walk them again and again (1.4 s of a 15 s analyze at 20,000 services, with the
+            # catalog already frozen). Reference counting still frees what is dropped.
+            with collection_paused():
+                return callback(*args, **kwargs)
         except DescriptorError as exc:
             if state.debug:
                 raise
