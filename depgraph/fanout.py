@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import signal
 import sys
 from dataclasses import fields
 
@@ -56,7 +57,11 @@ def read_files(reader, files: list[tuple[str, object, int]]) -> None:
         for display, path, _ in files:
             reader.read_path(display, path)
         return
-    mine = [_read_one(reader, display, path) for display, path, _ in files[0::2]]
+    try:
+        mine = [_read_one(reader, display, path) for display, path, _ in files[0::2]]
+    except BaseException:  # interrupted (Ctrl-C) or out of memory: leave no helper behind
+        _abandon(*helper)
+        raise
     theirs = _collect(*helper)
     if theirs is None or len(theirs) != len(files[1::2]):  # the helper failed: read its share here
         theirs = [_read_one(reader, display, path) for display, path, _ in files[1::2]]
@@ -110,6 +115,15 @@ def _start_helper(reader, files) -> tuple[int, int] | None:
             os._exit(status)
     os.close(write_end)
     return pid, read_end
+
+
+def _abandon(pid: int, read_end: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+    os.close(read_end)
 
 
 def _collect(pid: int, read_end: int):

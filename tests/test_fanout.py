@@ -120,3 +120,28 @@ def test_every_model_class_round_trips_through_plain_data():
     objects = [*catalog.services.values(), *catalog.clients.values(), *catalog.hosts.values(),
                *catalog.datacenters.values(), *catalog.teams.values(), *catalog.diagnostics]
     assert fanout.decode_all(fanout.encode_all(objects)) == objects
+
+
+def test_an_interrupted_load_leaves_no_helper_behind(broken, monkeypatch):
+    import os
+
+    from depgraph import loader
+
+    helpers = []
+    real_start = fanout._start_helper
+    monkeypatch.setattr(fanout, "_start_helper", lambda reader, files: helpers.append(real_start(reader, files)) or helpers[-1])
+    calls = []
+    real_read = loader._Reader.read_path
+
+    def interrupted(self, display, path):
+        calls.append(display)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_read(self, display, path)
+
+    monkeypatch.setattr(loader._Reader, "read_path", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        load(broken, True)
+    pid, _ = helpers[0]
+    with pytest.raises(ChildProcessError):  # already reaped: no zombie, no running helper
+        os.waitpid(pid, os.WNOHANG)
