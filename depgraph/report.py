@@ -24,14 +24,10 @@ DIAGRAM_FOLDER = "diagrams"
 MAX_SERVICES_DRAWN = 400  # services + clients in the services view
 MAX_SERVICES_INLINE = 150  # inlined into index.html, highlighted on selection
 MAX_GROUPS_DRAWN = 300  # teams (else tribes) in the teams view; racks or hosts in deployment
-# Above MAX_GROUPS_DRAWN teams the report draws tribes. A big organisation's tribe graph is nearly
-# complete (20,000 services, 102 tribes: 10,229 edges; dot gave up after 120 s), so it keeps each
-# tribe's heaviest dependencies and every hard-cycle edge, about EDGES_PER_GROUP per tribe; and
-# above SFDP_GROUPS tribes dot stretches them into a strip (102 tribes: 115 inches wide), so
-# sfdp lays them out (0.06 s for 102 tribes and 300 edges, ~1 s for 1,000 nodes).
+# Above MAX_GROUPS_DRAWN teams the report draws tribes, up to MAX_TRIBES_DRAWN; big team and tribe
+# graphs keep each group's heaviest edges and are laid out by sfdp past 60 groups (the
+# measurements are with depgraph.diagrams.teams.drawable_teams_graph).
 MAX_TRIBES_DRAWN = 1000
-SFDP_GROUPS = 60
-EDGES_PER_GROUP = 3
 
 
 @dataclass
@@ -148,7 +144,7 @@ def _diagram_sources(analysis, outcome: ReportOutcome) -> list[Diagram]:
         from depgraph.diagrams.deployment import deployment_dot
         from depgraph.diagrams.marks import marks_of
         from depgraph.diagrams.services import services_dot
-        from depgraph.diagrams.teams import teams_dot, teams_graph
+        from depgraph.diagrams.teams import drawable_teams_graph
     except ImportError:
         return []
     catalog = analysis.catalog
@@ -161,16 +157,13 @@ def _diagram_sources(analysis, outcome: ReportOutcome) -> list[Diagram]:
         outcome.notices.append(f"{nodes:,} services and clients are too many to draw in one "
                                "diagram; use `depgraph render --focus SERVICE` for a neighbourhood.")
     tribes = {team.tribe for team in catalog.teams.values()}
-    if len(catalog.teams) <= MAX_GROUPS_DRAWN:
-        diagrams.append(Diagram("teams", "Team dependencies", teams_dot(marks, level="team")))
-    elif len(tribes) <= MAX_TRIBES_DRAWN:
-        sfdp = len(tribes) > SFDP_GROUPS
-        graph = teams_graph(marks, level="tribe", legend=not sfdp,
-                            max_edges=max(MAX_GROUPS_DRAWN, EDGES_PER_GROUP * len(tribes)))
-        if sfdp:  # no overlapping boxes; sfdp ignores the legend's cluster, so the title says it
-            graph.graph.update(overlap="prism", sep="+6")
-            graph.graph["label"] += "; red: on a hard cycle, dashed: soft only"
-        diagrams.append(Diagram("teams", "Tribe dependencies", graph.to_dot(), engine="sfdp" if sfdp else "dot"))
+    level = "team" if len(catalog.teams) <= MAX_GROUPS_DRAWN else "tribe"
+    if level == "team" or len(tribes) <= MAX_TRIBES_DRAWN:
+        graph, engine, note = drawable_teams_graph(marks, level=level)
+        if note:
+            outcome.notices.append(f"The {level} diagram: {note} (`depgraph render --view teams "
+                                   "--focus SERVICE` draws a neighbourhood in full).")
+        diagrams.append(Diagram("teams", f"{level.capitalize()} dependencies", graph.to_dot(), engine=engine))
     else:
         outcome.notices.append(f"{len(tribes):,} tribes are too many to draw; use `depgraph render "
                                "--view teams --focus SERVICE` for a neighbourhood.")

@@ -179,3 +179,45 @@ class TestBlastRadiusPicture:
     def test_text_and_json_are_unchanged(self, tiny, run_cli):
         result = run_cli("blast-radius", "-d", tiny, "db", "--format", "json")
         assert json.loads(result.stdout)["down"] == ["client:app", "service:api"]
+
+
+@pytest.fixture
+def big_organisation(tree, monkeypatch):
+    """Eight tribes of two teams, each tribe depending on every later one (28 tribe edges), with
+    the thresholds for 'big' scaled down to it."""
+    from depgraph.diagrams import teams
+    from tests.test_report_cli import big_organisation as files
+
+    monkeypatch.setattr(teams, "SFDP_GROUPS", 4)
+    monkeypatch.setattr(teams, "MIN_EDGES", 10)
+    return tree(files(tribes=8, teams_per_tribe=2))
+
+
+@pytest.fixture
+def engines(monkeypatch):
+    """The Graphviz engine each render asked for (and a stand-in image)."""
+    import depgraph.render
+
+    asked = []
+    monkeypatch.setattr(depgraph.render, "render", lambda dot, fmt, engine, timeout: asked.append(engine) or b"<svg/>")
+    return asked
+
+
+def test_a_big_tribe_view_keeps_the_heaviest_edges_and_asks_for_sfdp(run_cli, big_organisation, engines, tmp_path):
+    result = run_cli("render", "--view", "teams", "--cluster", "tribe", "-d", big_organisation,
+                     "-o", tmp_path / "tribes.svg")
+    assert result.exit_code == 0, result.output
+    assert engines == ["sfdp"]
+    assert "28 tribe-to-tribe edges are too many to lay out: drew 24" in result.stderr
+    assert (tmp_path / "tribes.svg").read_bytes() == b"<svg/>"
+
+
+def test_an_explicit_engine_and_max_nodes_0_are_obeyed(run_cli, big_organisation, engines, tmp_path):
+    result = run_cli("render", "--view", "teams", "--cluster", "tribe", "-d", big_organisation,
+                     "--engine", "dot", "--max-nodes", "0", "-o", tmp_path / "tribes.svg")
+    assert result.exit_code == 0, result.output
+    assert engines == ["dot"]
+    assert "too many" not in result.stderr
+    dot = run_cli("render", "--view", "teams", "--cluster", "tribe", "-d", big_organisation,
+                  "--max-nodes", "0").stdout
+    assert dot.count('" -> "tribe:') == 28  # every edge

@@ -156,8 +156,11 @@ def big_organisation(tribes: int, teams_per_tribe: int) -> dict[str, str]:
 def test_a_big_organisation_gets_a_tribe_view_laid_out_by_sfdp(run_cli, tree, tmp_path, monkeypatch):
     """Too many teams: tribes are drawn; too many tribes for dot: sfdp; a nearly complete tribe
     graph: only each tribe's heaviest edges, and the title says how many were left out."""
+    from depgraph.diagrams import teams
+
     monkeypatch.setattr(report_module, "MAX_GROUPS_DRAWN", 10)
-    monkeypatch.setattr(report_module, "SFDP_GROUPS", 4)
+    monkeypatch.setattr(teams, "SFDP_GROUPS", 4)
+    monkeypatch.setattr(teams, "MIN_EDGES", 10)
     drawn = []
     monkeypatch.setattr(report_module, "_svg_renderer",
                         lambda: (lambda dot, engine="dot": drawn.append((engine, dot)) or "<svg/>"))
@@ -174,12 +177,15 @@ def test_a_big_organisation_gets_a_tribe_view_laid_out_by_sfdp(run_cli, tree, tm
             if line.strip().startswith('"tribe:') and " -> " in line}
     assert {"tribe:t0 tribe:t1", "tribe:t6 tribe:t7"} <= kept  # every tribe keeps its heaviest edge
     assert (out / "diagrams" / "teams.svg").is_file()
+    assert "The tribe diagram: 28 tribe-to-tribe edges are too many to lay out: drew 24" in result.stderr
 
 
 @pytest.mark.skipif(not __import__("shutil").which("sfdp"), reason="Graphviz sfdp not installed")
 def test_the_sfdp_tribe_view_renders(run_cli, tree, tmp_path, monkeypatch):
+    from depgraph.diagrams import teams
+
     monkeypatch.setattr(report_module, "MAX_GROUPS_DRAWN", 10)
-    monkeypatch.setattr(report_module, "SFDP_GROUPS", 4)
+    monkeypatch.setattr(teams, "SFDP_GROUPS", 4)
     out = tmp_path / "out"
     result = run_cli("report", "-d", tree(big_organisation(tribes=8, teams_per_tribe=2)), "-o", out)
     assert result.exit_code == 0, result.output

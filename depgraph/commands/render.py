@@ -48,8 +48,9 @@ def render(
         "--format", "-f", help="Output format (default: from the -o suffix, else dot).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write; DOT goes to "
                                                    "stdout without it.")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="Graphviz layout: dot, or sfdp for "
-                                        "very big flat graphs.")] = "dot",
+    engine: Annotated[Optional[str], typer.Option("--engine", help="Graphviz layout: dot, or sfdp for "
+                                                  "very big flat graphs (default: dot; sfdp for teams "
+                                                  "or tribe views of more than 60).")] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=0, envvar="DEPGRAPH_RENDER_TIMEOUT",
                                            help="Seconds Graphviz may run (0: no limit).")] = DEFAULT_TIMEOUT,
     max_nodes: Annotated[int, typer.Option("--max-nodes", min=0, help="Above this many nodes draw "
@@ -72,7 +73,7 @@ def render(
     if output is None:
         emit(diagram.dot.rstrip("\n"))
         return
-    write_diagram(diagram.dot, output, chosen.value, engine, timeout or None)
+    write_diagram(diagram.dot, output, chosen.value, engine or diagram.engine, timeout or None)
     warn(f"wrote {output} ({diagram.view} view, {diagram.level} level, {diagram.nodes} "
          f"{'hosts' if diagram.view == 'deployment' else 'nodes'})")
 

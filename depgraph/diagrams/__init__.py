@@ -15,8 +15,10 @@ Views and their ``cluster`` values (the first is the default):
 
 Big landscapes collapse: a services view with more than ``max_nodes`` nodes becomes the teams
 view, a teams view with more than ``max_nodes`` teams the tribe view, a deployment view with more
-than ``max_hosts`` hosts the rack level (see ``docs/diagrams.md`` for the measurements behind
-the defaults). ``max_nodes=0`` turns collapsing off.
+than ``max_hosts`` hosts the rack level; a teams or tribe view keeps each group's heaviest edges
+when it has too many, and asks for ``sfdp`` past 60 groups (``Diagram.engine``; see
+``docs/diagrams.md`` for the measurements behind the defaults). ``max_nodes=0`` turns all of
+this off.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from depgraph.diagrams.deployment import deployment_dot
 from depgraph.diagrams.focus import focus_seeds, neighbourhood
 from depgraph.diagrams.marks import Marks, marks_of
 from depgraph.diagrams.services import services_dot
-from depgraph.diagrams.teams import teams_dot
+from depgraph.diagrams.teams import drawable_teams_graph, teams_dot
 
 VIEWS = ("services", "deployment", "teams")
 CLUSTERS = {
@@ -51,6 +53,7 @@ class Diagram:
     level: str
     nodes: int
     notes: tuple[str, ...] = ()
+    engine: str = "dot"  # the Graphviz layout that suits it (sfdp for big group views)
 
 
 def render_view(analysis, view: str = "services", cluster: str | None = None, focus: str | None = None,
@@ -104,8 +107,13 @@ def _teams(marks, cluster, shown, seeds, title, max_nodes, notes) -> Diagram:
     if level == "team" and max_nodes and teams > max_nodes:
         notes += (f"{teams} teams are more than --max-nodes {max_nodes}: drew tribes instead",)
         level = "tribe"
-    dot = teams_dot(marks, level, "none" if cluster == "none" else "tribe", shown, seeds, title)
-    return Diagram(dot, "teams", level, _group_count(marks, level, shown), notes)
+    clusters = "none" if cluster == "none" else "tribe"
+    if not max_nodes:  # --max-nodes 0: everything, as asked
+        dot = teams_dot(marks, level, clusters, shown, seeds, title)
+        return Diagram(dot, "teams", level, _group_count(marks, level, shown), notes)
+    graph, engine, note = drawable_teams_graph(marks, level, clusters, shown, seeds, title)
+    notes += (f"{note} (use --focus C for detail, or --max-nodes 0 for every edge)",) if note else ()
+    return Diagram(graph.to_dot(), "teams", level, _group_count(marks, level, shown), notes, engine)
 
 
 def _group_count(marks, level, shown) -> int:

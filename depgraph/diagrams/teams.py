@@ -21,6 +21,14 @@ UNOWNED = "group:unowned"
 NO_TRIBE = "tribe:-"
 FAST_LAYOUT_EDGES = 150  # a dense team graph lays out 8 s -> under 1 s with the fast settings
 LABELLED_EDGES = 300  # edge labels cost dot most: 41 teams, 1,360 edges: 33 s with, 8 s without
+# A big organisation's group graph is nearly complete: 5,000 services in 201 teams have 13,623
+# team-to-team edges and 20,000 services in 102 tribes 10,229 tribe-to-tribe edges; dot gave up
+# on both after 60-120 s. Kept to each group's heaviest EDGES_PER_GROUP (at least MIN_EDGES in
+# all) dot needs 0.05-0.15 s, but stretches more than SFDP_GROUPS groups into a strip (102
+# tribes: 115 inches wide, 201 teams: 280), so sfdp lays those out (0.03-0.09 s).
+EDGES_PER_GROUP = 3
+MIN_EDGES = 150
+SFDP_GROUPS = 60
 
 
 def group_of(catalog, entity_id: str, level: str) -> str:
@@ -57,6 +65,12 @@ def teams_graph(marks: Marks, level: str = "team", cluster: str = "tribe", shown
                 max_edges: int | None = None) -> DotGraph:
     """The view; with ``max_edges``, a denser graph keeps every edge on a hard cycle and each
     group's heaviest dependencies, and its title says how many edges were left out."""
+    return _teams_graph(marks, level, cluster, shown, focus, title, legend, max_edges)[0]
+
+
+def _teams_graph(marks: Marks, level: str, cluster: str, shown: set[str] | None, focus: frozenset,
+                 title: str | None, legend: bool, max_edges: int | None) -> tuple[DotGraph, int, int]:
+    """:func:`teams_graph` with the numbers of edges drawn and of edges in all."""
     catalog = marks.catalog
     members: dict[str, list[str]] = defaultdict(list)
     for entity in (*catalog.services.values(), *catalog.clients.values()):
@@ -93,7 +107,30 @@ def teams_graph(marks: Marks, level: str = "team", cluster: str = "tribe", shown
                                  "heaviest dependencies and every edge on a hard cycle")
     if legend:
         _legend(graph, marks, edges, members)
-    return graph
+    return graph, len(edges), total_edges
+
+
+def drawable_teams_graph(marks: Marks, level: str = "team", cluster: str = "tribe", shown: set[str] | None = None,
+                         focus: frozenset = frozenset(), title: str | None = None) -> tuple[DotGraph, str, str | None]:
+    """The teams (or tribes) view kept drawable at any size: ``(graph, engine, note)``.
+
+    Past ``max(MIN_EDGES, EDGES_PER_GROUP x groups)`` edges it keeps each group's heaviest and
+    every hard-cycle edge; past SFDP_GROUPS groups it is meant for sfdp (no legend, whose cluster
+    sfdp ignores: the title explains the colours). ``note`` says what was left out, if anything.
+    """
+    groups = len({group_of(marks.catalog, node, level)
+                  for node in (shown if shown is not None else marks.graph.nodes)})
+    engine = "sfdp" if groups > SFDP_GROUPS else "dot"
+    budget = max(MIN_EDGES, EDGES_PER_GROUP * groups)
+    graph, drawn, total = _teams_graph(marks, level, cluster, shown, focus, title, engine == "dot", budget)
+    if engine == "sfdp":
+        graph.graph.update(overlap="prism", sep="+6")
+        graph.graph["label"] += "; red: on a hard cycle, dashed: soft only"
+    note = None
+    if drawn < total:
+        note = (f"{total:,} {level}-to-{level} edges are too many to lay out: drew {drawn:,}, each {level}'s "
+                "heaviest and every one on a hard cycle")
+    return graph, engine, note
 
 
 def strongest_edges(marks: Marks, edges: dict, limit: int) -> dict:
