@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
 from depgraph.progress import progress, should_show
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Terminal(io.StringIO):
@@ -56,3 +59,44 @@ def test_report_command_is_quiet_when_not_a_terminal(run_cli, tree, tmp_path, mo
     result = run_cli("report", "-d", folder, "-o", tmp_path / "out")
     assert result.exit_code == 0
     assert result.stderr == ""
+
+
+def run_on_terminal(args: list[str], env: dict) -> tuple[str, str]:
+    """Run ``python -m depgraph ARGS`` with stderr on a pseudo-terminal: (stdout, terminal text)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "depgraph", *args], stdout=subprocess.PIPE,
+                            stderr=terminal, env=env, cwd=ROOT)
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closed: the process ended
+            break
+        if not chunk:
+            break
+        seen += chunk
+    stdout = proc.stdout.read().decode()
+    proc.wait(timeout=120)
+    os.close(controller)
+    return stdout, seen.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("args", [
+    ["analyze"], ["check", "--format", "sarif"], ["validate"], ["render", "--view", "teams"],
+])
+def test_long_commands_show_progress_on_a_terminal_only(args):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "TERM")} | {"TERM": "xterm"}
+    stdout, terminal = run_on_terminal([*args, "-d", "descriptors"], env)
+    spinner = "\x1b[1mdepgraph\x1b[0m "  # the status line: "⠋ depgraph analysing…" (at least its last stage)
+    assert spinner in terminal and "…" in terminal.split(spinner, 1)[1], terminal[-500:]
+    quiet_stdout, quiet_terminal = run_on_terminal([*args, "-d", "descriptors"], env | {"CI": "true"})
+    assert spinner not in quiet_terminal
+    assert stdout == quiet_stdout  # progress never touches the result

@@ -42,8 +42,13 @@ def analyze(
     """
     from depgraph.analysis import analysis_to_json
     from depgraph.analysis import analyze as run_analysis
+    from depgraph.progress import progress
 
-    result = run_analysis(load(descriptors))
+    with progress() as shown:  # on a terminal only: 20,000 services take ~15 s
+        with shown.stage("loading descriptors"):
+            catalog = load(descriptors)
+        with shown.stage("analysing"):
+            result = run_analysis(catalog)
     if format is AnalyzeFormat.json:
         emit_json(analysis_to_json(result))
     elif format is AnalyzeFormat.markdown:

@@ -60,22 +60,26 @@ def check(
     """
     from depgraph.check import CheckOptions, run_check
     from depgraph.checkbase import default_cache_dir
+    from depgraph.progress import progress
 
-    catalog = load(descriptors, quiet_warnings=format is not CheckFormat.text)
-    options = CheckOptions(
-        descriptors=str(descriptors), policy=str(policy) if policy else None,
-        baseline=str(baseline) if baseline else None,
-        write_baseline=str(write_baseline) if write_baseline else None, base=base,
-        fail_on=fail_on.value, limits=state.limits,
-        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-    )
-    try:
-        result = run_check(catalog, options)
-    except DescriptorError as exc:
-        print_diagnostics(exc.diagnostics)
-        fail(f"{len(exc.errors)} error(s) in the policy; fix them and run again")
-    except DepgraphError as exc:
-        fail(str(exc))
+    with progress() as shown:  # on a terminal only (and never with --format json)
+        with shown.stage("loading descriptors"):
+            catalog = load(descriptors, quiet_warnings=format is not CheckFormat.text)
+        options = CheckOptions(
+            descriptors=str(descriptors), policy=str(policy) if policy else None,
+            baseline=str(baseline) if baseline else None,
+            write_baseline=str(write_baseline) if write_baseline else None, base=base,
+            fail_on=fail_on.value, limits=state.limits,
+            cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+        )
+        try:
+            with shown.stage("checking" + (f" against {base}" if base else "")):
+                result = run_check(catalog, options)
+        except DescriptorError as exc:
+            print_diagnostics(exc.diagnostics)
+            fail(f"{len(exc.errors)} error(s) in the policy; fix them and run again")
+        except DepgraphError as exc:
+            fail(str(exc))
     result.repo_root = _repo_root(descriptors)
     _print(result, format)
     raise typer.Exit(result.exit_code)

@@ -67,7 +67,15 @@ def render(
     if chosen is not RenderFormat.dot and output is None:
         fail(f"--format {chosen.value} needs -o FILE")
 
-    diagram = build_view(analyze(load(descriptors)), view.value, cluster, focus, depth, max_nodes)
+    from depgraph.progress import progress
+
+    with progress() as shown:  # on a terminal only
+        with shown.stage("loading descriptors"):
+            catalog = load(descriptors)
+        with shown.stage("analysing"):
+            analysis = analyze(catalog)
+        with shown.stage("drawing"):
+            diagram = build_view(analysis, view.value, cluster, focus, depth, max_nodes)
     for note in diagram.notes:
         warn(f"depgraph: note: {note}")
     if output is None:

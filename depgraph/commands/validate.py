@@ -34,9 +34,11 @@ def validate(
     Example: depgraph validate -d descriptors
     """
     from depgraph.loader import load_catalog
+    from depgraph.progress import progress
 
     try:
-        catalog = load_catalog(descriptors, state.limits)
+        with progress() as shown, shown.stage("loading descriptors"):  # on a terminal only
+            catalog = load_catalog(descriptors, state.limits)
         diagnostics, valid = catalog.diagnostics, True
     except DescriptorError as exc:
         catalog, diagnostics, valid = None, exc.diagnostics, False
