@@ -10,9 +10,10 @@ exactly what one process reading every file in order finds. Measured: a load of 
 services goes from ~12-13 s to ~9-10 s (the two processes slow each other down somewhat), and
 of 1,000 services from 0.53 s to 0.41 s.
 
-Anything unusual — no ``fork`` (Windows), a single core, a small tree, a helper that fails or
-is killed, more entities than ``max_entities`` — falls back to reading the files here, in order:
-the helper can only make a load faster, never change its result.
+Anything unusual — not Linux (``fork`` is missing on Windows and unsafe with some macOS system
+libraries), a single core, a small tree, a helper that fails or is killed, more entities than
+``max_entities`` — falls back to reading the files here, in order: the helper can only make a
+load faster, never change its result.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def usable_cores() -> int:
 
 def worth_it(sizes: list[int]) -> bool:
     """Whether a helper process would pay for itself on files of these sizes."""
-    return (sum(sizes) >= PARALLEL_MIN_BYTES and len(sizes) >= 2 and hasattr(os, "fork")
+    return (sum(sizes) >= PARALLEL_MIN_BYTES and len(sizes) >= 2 and sys.platform.startswith("linux")
             and usable_cores() >= 2)
 
 
