@@ -91,8 +91,11 @@ def _start_helper(reader, files) -> tuple[int, int] | None:
         read_end, write_end = os.pipe()
     except OSError:
         return None
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
+        try:
+            stream.flush()
+        except (AttributeError, ValueError, OSError):
+            pass
     try:
         pid = os.fork()
     except OSError:
