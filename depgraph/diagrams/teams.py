@@ -55,9 +55,8 @@ def group_edges(marks: Marks, level: str, shown: set[str] | None = None) -> dict
 
 
 def teams_dot(marks: Marks, level: str = "team", cluster: str = "tribe", shown: set[str] | None = None,
-              focus: frozenset = frozenset(), title: str | None = None, legend: bool = True,
-              max_edges: int | None = None) -> str:
-    return teams_graph(marks, level, cluster, shown, focus, title, legend, max_edges).to_dot()
+              focus: frozenset = frozenset(), title: str | None = None, legend: bool = True) -> str:
+    return teams_graph(marks, level, cluster, shown, focus, title, legend).to_dot()
 
 
 def teams_graph(marks: Marks, level: str = "team", cluster: str = "tribe", shown: set[str] | None = None,
