@@ -205,7 +205,7 @@ class FailureModel:
     def __getstate__(self) -> dict:
         """Plain lists, tuples, dicts, strings and ints (the blast-radius cache stores them with
         ``marshal``), without the name look-ups used only while compiling."""
-        state = {name: ((value.ids, value.number) if isinstance(value, _Index) else value)
+        state = {name: ((value.ids, value.number) if name in _INDEXES else value)
                  for name, value in self.__dict__.items()}
         for name in ("_service_number", "_host_number", "_datacenter_number"):
             state.pop(name, None)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterable
 
 from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError
+from depgraph.fanout import read_files
 from depgraph.model import Catalog
 from depgraph.schema import EntityParser, type_name
 from depgraph.yamlread import DEFAULT_LIMITS, Limits, YList, YMap, YamlProblem, read_documents
@@ -36,8 +37,6 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
     if not root_path.is_dir():
         raise UsageError(f"descriptor folder '{root}' not found (pass -d DIR to name the folder "
                          "holding your descriptors)")
-    from depgraph.fanout import read_files
-
     with collection_paused():
         reader = _Reader(str(root), limits)
         read_files(reader, [(display, path, st.st_size if st is not None else 0)
@@ -77,17 +76,13 @@ def discover_files(root: Path) -> list[tuple[str, Path]]:
 
     Follows symlinked folders without looping (a folder already walked is skipped).
     """
-    return [(display, path) for display, path, _ in discover_files_with_stat(root)]
-
-
-def discover_files_with_stat(root: Path) -> list[tuple[str, Path, os.stat_result | None]]:
-    """:func:`discover_files` with each file's ``os.stat`` (None when it cannot be stat'ed)."""
-    return [(display, Path(path), st) for display, path, st in discover_paths_with_stat(root)]
+    return [(display, Path(path)) for display, path, _ in discover_paths_with_stat(root)]
 
 
 def discover_paths_with_stat(root: Path | str) -> list[tuple[str, str, os.stat_result | None]]:
-    """:func:`discover_files_with_stat` with plain string paths: the cache key walks a 20,000-file
-    tree on every ``blast-radius``, and building a ``Path`` per file costs more than the walk."""
+    """:func:`discover_files` with string paths and each file's ``os.stat`` (None when it cannot
+    be stat'ed): loading needs the sizes, and the cache key walks a 20,000-file tree on every
+    ``blast-radius``, where building a ``Path`` per file costs more than the walk."""
     found: dict[object, tuple[str, str, os.stat_result | None]] = {}
     seen_dirs: set[tuple[int, int]] = set()
     base = str(root)

@@ -12,8 +12,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "depgraph"
 
-CORE = ["model.py", "diagnostics.py", "findings.py", "yamlread.py", "schema.py", "loader.py", "validate.py",
-        "graph.py", "failure.py", "analysis.py", "analyses"]
+CORE = ["model.py", "diagnostics.py", "findings.py", "yamlread.py", "schema.py", "loader.py", "fanout.py",
+        "validate.py", "graph.py", "failure.py", "analysis.py", "analyses", "jsontext.py"]
 RULES = [
     # the core never prints or parses arguments, and never reaches into output or input adapters
     (CORE, ("typer", "rich", "click", "depgraph.cli", "depgraph.clikit", "depgraph.commands",

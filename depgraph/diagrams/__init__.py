@@ -32,7 +32,7 @@ from depgraph.diagrams.deployment import deployment_dot
 from depgraph.diagrams.focus import focus_seeds, neighbourhood
 from depgraph.diagrams.marks import Marks, marks_of
 from depgraph.diagrams.services import services_dot
-from depgraph.diagrams.teams import drawable_teams_graph, teams_dot
+from depgraph.diagrams.teams import drawable_teams_graph, group_count, teams_dot
 
 VIEWS = ("services", "deployment", "teams")
 CLUSTERS = {
@@ -103,24 +103,17 @@ def _services(marks, cluster, shown, seeds, title, max_nodes) -> Diagram:
 
 def _teams(marks, cluster, shown, seeds, title, max_nodes, notes) -> Diagram:
     level = "tribe" if cluster == "tribe" else "team"
-    teams = _group_count(marks, "team", shown)
+    teams = group_count(marks, "team", shown)
     if level == "team" and max_nodes and teams > max_nodes:
         notes += (f"{teams} teams are more than --max-nodes {max_nodes}: drew tribes instead",)
         level = "tribe"
     clusters = "none" if cluster == "none" else "tribe"
     if not max_nodes:  # --max-nodes 0: everything, as asked
         dot = teams_dot(marks, level, clusters, shown, seeds, title)
-        return Diagram(dot, "teams", level, _group_count(marks, level, shown), notes)
+        return Diagram(dot, "teams", level, group_count(marks, level, shown), notes)
     graph, engine, note = drawable_teams_graph(marks, level, clusters, shown, seeds, title)
     notes += (f"{note} (use --focus C for detail, or --max-nodes 0 for every edge)",) if note else ()
-    return Diagram(graph.to_dot(), "teams", level, _group_count(marks, level, shown), notes, engine)
-
-
-def _group_count(marks, level, shown) -> int:
-    from depgraph.diagrams.teams import group_of
-
-    nodes = shown if shown is not None else marks.graph.nodes
-    return len({group_of(marks.catalog, node, level) for node in nodes})
+    return Diagram(graph.to_dot(), "teams", level, group_count(marks, level, shown), notes, engine)
 
 
 def _deployment(marks, level, shown, seeds, title, max_hosts) -> Diagram:

@@ -54,6 +54,12 @@ def group_edges(marks: Marks, level: str, shown: set[str] | None = None) -> dict
     return {key: sorted(value) for key, value in sorted(pairs.items())}
 
 
+def group_count(marks: Marks, level: str, shown: set[str] | None = None) -> int:
+    """How many teams (or tribes) own the services and clients shown (all when ``shown`` is None)."""
+    nodes = shown if shown is not None else marks.graph.nodes
+    return len({group_of(marks.catalog, node, level) for node in nodes})
+
+
 def teams_dot(marks: Marks, level: str = "team", cluster: str = "tribe", shown: set[str] | None = None,
               focus: frozenset = frozenset(), title: str | None = None, legend: bool = True) -> str:
     return teams_graph(marks, level, cluster, shown, focus, title, legend).to_dot()
@@ -117,8 +123,7 @@ def drawable_teams_graph(marks: Marks, level: str = "team", cluster: str = "trib
     every hard-cycle edge; past SFDP_GROUPS groups it is meant for sfdp (no legend, whose cluster
     sfdp ignores: the title explains the colours). ``note`` says what was left out, if anything.
     """
-    groups = len({group_of(marks.catalog, node, level)
-                  for node in (shown if shown is not None else marks.graph.nodes)})
+    groups = group_count(marks, level, shown)
     engine = "sfdp" if groups > SFDP_GROUPS else "dot"
     budget = max(MIN_EDGES, EDGES_PER_GROUP * groups)
     graph, drawn, total = _teams_graph(marks, level, cluster, shown, focus, title, engine == "dot", budget)
