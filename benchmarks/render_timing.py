@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from depgraph.analysis import analyze  # noqa: E402
 from depgraph.diagrams import build_view  # noqa: E402
-from depgraph.loader import load_catalog  # noqa: E402
-from depgraph.render import RenderError, render  # noqa: E402
+from depgraph.load.loader import load_catalog  # noqa: E402
+from depgraph.diagrams.render import RenderError, render  # noqa: E402
 
 
 def timed_render(dot: str, engine: str, timeout: float) -> str:

@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from depgraph.analyses.spof import single_points_of_failure  # noqa: E402
-from depgraph.failure import FailureModel, simulate  # noqa: E402
-from depgraph.loader import load_catalog  # noqa: E402
+from depgraph.failure.engine import FailureModel, simulate  # noqa: E402
+from depgraph.load.loader import load_catalog  # noqa: E402
 from depgraph.model import Catalog  # noqa: E402
 
 

@@ -42,7 +42,7 @@ def _files(root: Path) -> list[Path]:
 
 
 def _load(root: Path):
-    load_catalog = _import("depgraph.loader", "load_catalog")
+    load_catalog = _import("depgraph.load.loader", "load_catalog")
     try:
         return load_catalog(root)
     except Exception as exc:  # a DescriptorError is a finding about the generator: report it
@@ -120,7 +120,7 @@ def stage_csafe(root: Path, _arg) -> dict:
 
 def stage_load(root: Path, _arg) -> dict:
     build_graph = _import("depgraph.graph", "build_graph")
-    _import("depgraph.loader", "load_catalog")
+    _import("depgraph.load.loader", "load_catalog")
     clock = Clock()
     catalog = clock.time("load", _load, root)
     graph = clock.time("compile", build_graph, catalog)
@@ -177,7 +177,7 @@ def _full_simulation_sample(catalog, spofs, clock: Clock, info: dict) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from spof_full_simulation import agrees  # benchmarks/spof_full_simulation.py
 
-    failure = _import("depgraph.failure")
+    failure = _import("depgraph.failure.engine")
     model = failure.FailureModel.from_catalog(catalog)
     by_component = {spof.component: spof for spof in spofs}
     components = model.component_ids()

@@ -19,7 +19,7 @@ from depgraph.analyses.spof import (
     spof_findings,
 )
 from depgraph.analyses.startup import StartupOrder, startup_order
-from depgraph.failure import FailureModel
+from depgraph.failure.engine import FailureModel
 from depgraph.findings import SEVERITIES, Finding
 from depgraph.model import Catalog
 

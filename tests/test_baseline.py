@@ -8,7 +8,7 @@ import json
 import pytest
 from test_git_source import BASE_TREE
 
-from depgraph.baseline import BaselineError, parse_baseline
+from depgraph.gate.baseline import BaselineError, parse_baseline
 
 UNOWNED = {"services/orphan.yaml": "kind: service\nname: orphan\n"}
 

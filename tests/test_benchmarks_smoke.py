@@ -110,7 +110,7 @@ def test_same_seed_gives_the_same_bytes_and_another_seed_does_not(tmp_path):
 
 
 def test_landscape_loads_without_errors(landscape):
-    loader = pytest.importorskip("depgraph.loader")
+    loader = pytest.importorskip("depgraph.load.loader")
     root, _, _ = landscape
     catalog = loader.load_catalog(root)
     assert len(catalog.services) == 50

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from depgraph.cache import cache_dir, load_model
-from depgraph.failure import simulate
+from depgraph.load.cache import cache_dir, load_model
+from depgraph.failure.engine import simulate
 
 FILES = {
     "infra.yaml": """

@@ -7,9 +7,9 @@ import json
 import pytest
 from test_git_source import BASE_TREE
 
-from depgraph.baseline import Baseline, BaselineEntry
-from depgraph.check import check_to_json, decide
-from depgraph.checkbase import BaseFacts
+from depgraph.gate.baseline import Baseline, BaselineEntry
+from depgraph.gate.check import check_to_json, decide
+from depgraph.gate.checkbase import BaseFacts
 from depgraph.findings import Finding
 
 CYCLE = Finding("hard-cycle", "error", "service:a", "ring", "d/a.yaml", 3, key=("service:a", "service:b"))
@@ -91,7 +91,7 @@ def test_every_rule_the_analyses_report_is_known(run_cli):
     """SARIF and the policy need a description of every rule the example landscape yields."""
     from pathlib import Path
 
-    from depgraph.policy import RULES
+    from depgraph.gate.policy import RULES
 
     descriptors = Path(__file__).resolve().parents[1] / "descriptors"
     doc = json.loads(run_cli("check", "-d", descriptors, "--format", "json").stdout)

@@ -17,8 +17,8 @@ from depgraph.diagrams import build_view, render_view
 from depgraph.diagrams.blast import blast_radius_dot
 from depgraph.diagrams.dotescape import html_text, quote
 from depgraph.diagrams.style import RED
-from depgraph.failure import simulate
-from depgraph.loader import load_catalog
+from depgraph.failure.engine import simulate
+from depgraph.load.loader import load_catalog
 
 HOSTILE = '"]; injected [label="pwned" <script>alert(1)</script> &amp; C:\\new\\ \x01end'
 

@@ -8,8 +8,8 @@ import pytest
 from conftest import write_tree
 from test_git_source import BASE_TREE, GitRepo
 
-from depgraph.diff import diff_catalogs
-from depgraph.loader import load_catalog
+from depgraph.gate.diff import diff_catalogs
+from depgraph.load.loader import load_catalog
 
 # The change: index hard-depends on search (a new hard cycle), api's dependency on db becomes
 # soft, search moves from team web to team core, and a new service cache joins.

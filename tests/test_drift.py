@@ -43,7 +43,7 @@ SPARK = {"timestamp": 1700000000000, "dependencies": JAEGER["data"]}
 
 @pytest.fixture
 def catalog(tree):
-    from depgraph.loader import load_catalog
+    from depgraph.load.loader import load_catalog
 
     return load_catalog(tree(DESCRIPTORS))
 

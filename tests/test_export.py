@@ -15,7 +15,7 @@ from depgraph.exporters.json import graph_from_document
 from depgraph.graph import build_graph
 from depgraph.importers.backstage import import_backstage
 from depgraph.importers.writer import render, write_files
-from depgraph.loader import load_catalog
+from depgraph.load.loader import load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 TREE = {

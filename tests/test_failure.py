@@ -1,4 +1,4 @@
-"""The failure engine on a hand-made landscape (depgraph.failure): what goes down, degrades and
+"""The failure engine on a hand-made landscape (depgraph.failure.engine): what goes down, degrades and
 loses instances. Random landscapes against the SPEC text are in test_spof.py."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from depgraph.diagnostics import UsageError
-from depgraph.failure import FailureModel, Impact, resolve_component, simulate
-from depgraph.loader import load_catalog
+from depgraph.failure.engine import FailureModel, Impact, resolve_component, simulate
+from depgraph.load.loader import load_catalog
 
 # Racks lon1/a (a-01, a-02), lon1/b (b-01), sto1/a (sto1-a-01).
 # db: a-01 only.  cache: rack lon1/a only.  search: lon1 only, two racks.  storage: both dcs.

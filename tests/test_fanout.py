@@ -1,4 +1,4 @@
-"""Loading on two cores (``depgraph.fanout``) finds exactly what one process reading every file in
+"""Loading on two cores (``depgraph.load.fanout``) finds exactly what one process reading every file in
 order finds: the same entities, warnings and errors at the same places, whatever goes wrong."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from depgraph import fanout
+from depgraph.load import fanout
 from depgraph.diagnostics import DescriptorError
-from depgraph.loader import load_catalog
-from depgraph.yamlread import DEFAULT_LIMITS
+from depgraph.load.loader import load_catalog
+from depgraph.load.yamlread import DEFAULT_LIMITS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,7 +125,7 @@ def test_every_model_class_round_trips_through_plain_data():
 def test_an_interrupted_load_leaves_no_helper_behind(broken, monkeypatch):
     import os
 
-    from depgraph import loader
+    from depgraph.load import loader
 
     helpers = []
     real_start = fanout._start_helper

@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 from depgraph.analyses.spof import single_points_of_failure
 from depgraph.analysis import analysis_to_json, analyze
 from depgraph.diagnostics import DepgraphError, DescriptorError
-from depgraph.failure import FailureModel, simulate
-from depgraph.loader import load_sources
-from depgraph.schema import FIELDS
+from depgraph.failure.engine import FailureModel, simulate
+from depgraph.load.loader import load_sources
+from depgraph.load.schema import FIELDS
 from depgraph.model import Catalog
 
 settings.register_profile("depgraph-fuzz-ci", max_examples=60, deadline=None, derandomize=False,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from depgraph import gitsource
-from depgraph.loader import load_catalog, load_sources
+from depgraph.load import gitsource
+from depgraph.load.loader import load_catalog, load_sources
 
 BASE_TREE = {
     "datacenters.yaml": """

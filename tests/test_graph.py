@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from depgraph.analyses.paths import dependency_graph
 from depgraph.graph import build_graph
-from depgraph.loader import load_catalog
+from depgraph.load.loader import load_catalog
 
 FILES = {
     "infra.yaml": """

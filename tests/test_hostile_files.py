@@ -110,7 +110,7 @@ def test_an_unreadable_file_is_an_error_and_the_others_are_still_checked(tmp_pat
 
 def test_an_unreadable_file_as_root_is_simulated(tree, run_cli, monkeypatch):
     """Root reads chmod-000 files anyway, so the permission error is injected at the one system call."""
-    import depgraph.loader as loader
+    import depgraph.load.loader as loader
 
     root = tree({"dc.yaml": DC, "secret.yaml": DC, "bad.yaml": "kind: service\nname: Bad\n"})
     real_open = os.open

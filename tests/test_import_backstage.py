@@ -9,7 +9,7 @@ import pytest
 
 from depgraph.importers.backstage import import_backstage
 from depgraph.importers.writer import render, write_files
-from depgraph.loader import load_catalog
+from depgraph.load.loader import load_catalog
 
 CATALOG = Path(__file__).resolve().parent / "fixtures" / "import" / "backstage" / "catalog-info.yaml"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import subprocess
 import sys
 
-from depgraph.loader import load_catalog
+from depgraph.load.loader import load_catalog
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 

@@ -10,7 +10,7 @@ import pytest
 from depgraph.importers.compose import import_compose
 from depgraph.importers.options import ImportOptions
 from depgraph.importers.writer import render, write_files
-from depgraph.loader import load_catalog
+from depgraph.load.loader import load_catalog
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 

@@ -12,7 +12,7 @@ from depgraph.importers.backstage import import_backstage
 from depgraph.importers.compose import import_compose
 from depgraph.importers.k8s import import_k8s
 from depgraph.importers.writer import render, write_files
-from depgraph.loader import load_catalog
+from depgraph.load.loader import load_catalog
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from depgraph.importers.k8s import import_k8s
 from depgraph.importers.writer import render, write_files
-from depgraph.loader import load_catalog
+from depgraph.load.loader import load_catalog
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 

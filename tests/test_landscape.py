@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from depgraph.loader import load_catalog
+from depgraph.load.loader import load_catalog
 from depgraph.model import Catalog, readiness_state
 
 LANDSCAPE = Path(__file__).resolve().parents[1] / "descriptors"

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from depgraph.diagnostics import DescriptorError
-from depgraph.loader import discover_files, load_catalog, load_sources
+from depgraph.load.loader import discover_files, load_catalog, load_sources
 
 LANDSCAPE = {
     "datacenters.yaml": """

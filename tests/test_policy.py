@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from test_git_source import BASE_TREE
 
-from depgraph.policy import parse_policy
+from depgraph.gate.policy import parse_policy
 
 LEDGER = {
     "services/ledger.yaml": """

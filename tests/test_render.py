@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from depgraph.render import GraphvizMissing, RenderError, to_png, to_svg
+from depgraph.diagrams.render import GraphvizMissing, RenderError, to_png, to_svg
 from tests.test_diagrams import HOSTILE, TINY  # noqa: F401  (the tiny landscape with hostile text)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,10 +196,10 @@ def big_organisation(tree, monkeypatch):
 @pytest.fixture
 def engines(monkeypatch):
     """The Graphviz engine each render asked for (and a stand-in image)."""
-    import depgraph.render
+    import depgraph.diagrams.render
 
     asked = []
-    monkeypatch.setattr(depgraph.render, "render", lambda dot, fmt, engine, timeout: asked.append(engine) or b"<svg/>")
+    monkeypatch.setattr(depgraph.diagrams.render, "render", lambda dot, fmt, engine, timeout: asked.append(engine) or b"<svg/>")
     return asked
 
 

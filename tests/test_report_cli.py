@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from depgraph import report as report_module
+from depgraph.reporters import folder as report_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -107,7 +107,7 @@ def test_without_graphviz_writes_dot_files_and_says_so(run_cli, small, tmp_path,
 
 
 def test_graphviz_failing_keeps_the_report(run_cli, small, tmp_path, monkeypatch):
-    from depgraph.render import RenderError
+    from depgraph.diagrams.render import RenderError
 
     def broken(dot: str, engine: str = "dot") -> str:
         raise RenderError("dot: syntax error in line 1")
@@ -197,7 +197,7 @@ def test_pruning_never_drops_an_edge_that_carries_a_hard_cycle(tree):
     from depgraph.analysis import analyze
     from depgraph.diagrams.marks import marks_of
     from depgraph.diagrams.teams import teams_graph
-    from depgraph.loader import load_catalog
+    from depgraph.load.loader import load_catalog
 
     files = big_organisation(tribes=5, teams_per_tribe=1)
     files["services/svc-team-4-0.yaml"] = files["services/svc-team-4-0.yaml"].replace(

@@ -51,7 +51,7 @@ def test_enabled_progress_shows_the_stage_and_clears_it():
 
 
 def test_report_command_is_quiet_when_not_a_terminal(run_cli, tree, tmp_path, monkeypatch):
-    from depgraph import report as report_module
+    from depgraph.reporters import folder as report_module
 
     monkeypatch.setattr(report_module, "_svg_renderer", lambda: (lambda dot, engine="dot": "<svg/>"))
     folder = tree({"a.yaml": "kind: service\nname: a\nowner: core\ndeployments: [{datacenter: x, instances: 2}]\n"

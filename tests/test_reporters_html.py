@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from depgraph.analysis import analyze
-from depgraph.failure import simulate
+from depgraph.failure.engine import simulate
 from depgraph.reporters.html import decode_data, render_html, sanitize_svg
 from depgraph.reporters.html_data import report_data
 from test_reporters_catalog import BREAKOUT, HOSTILE_OWNER, JS_LINK, SCRIPT, hostile_catalog
@@ -141,7 +141,7 @@ class TestData:
         assert len(cycle["cuts"]) == 1
 
     def test_example_landscape_lon1_outage(self):
-        from depgraph.loader import load_catalog
+        from depgraph.load.loader import load_catalog
 
         data = report_data(analyze(load_catalog(ROOT / "descriptors")))
         lon1 = next(dc for dc in data["datacenters"] if dc["name"] == "lon1")

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from test_git_source import BASE_TREE, GitRepo
 
-from depgraph.check import CheckResult
+from depgraph.gate.check import CheckResult
 from depgraph.findings import Finding
 from depgraph.reporters.github import command, render_github, render_markdown
 

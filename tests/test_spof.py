@@ -18,8 +18,8 @@ from depgraph.analyses.spof import (
     spofs_for,
 )
 from depgraph.diagnostics import UsageError
-from depgraph.failure import FailureModel, simulate
-from depgraph.loader import load_catalog
+from depgraph.failure.engine import FailureModel, simulate
+from depgraph.load.loader import load_catalog
 from depgraph.model import Catalog, Client, Datacenter, Dependency, Deployment, Host, Service
 
 # -- the brute force, straight from the SPEC §2 text --------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from depgraph.diagnostics import DescriptorError
-from depgraph.loader import load_catalog
+from depgraph.load.loader import load_catalog
 
 BASE = {
     "dc.yaml": """

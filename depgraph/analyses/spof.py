@@ -26,9 +26,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import islice
 
-from depgraph.analyses._closure import Closure
+from depgraph.failure.closure import Closure
 from depgraph.diagnostics import UsageError, did_you_mean
-from depgraph.failure import FailureModel, simulate
+from depgraph.failure.engine import FailureModel, simulate
 from depgraph.findings import Finding
 from depgraph.model import Catalog, Location
 

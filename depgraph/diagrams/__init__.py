@@ -3,7 +3,7 @@
 ``render_view(analysis, view, cluster, focus, depth)`` is the entry point for the ``render`` and
 ``report`` commands; :func:`build_view` returns the same DOT with what was drawn (the view and
 level actually used, the node count, notes on anything collapsed). ``blast_radius_dot`` draws
-one failure. Turning DOT into SVG or PNG is :mod:`depgraph.render`'s job; nothing here runs
+one failure. Turning DOT into SVG or PNG is :mod:`depgraph.diagrams.render`'s job; nothing here runs
 Graphviz, prints or writes files.
 
 Views and their ``cluster`` values (the first is the default):
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from depgraph.render import MAX_NODES  # noqa: F401  (the measured threshold lives with the Graphviz adapter)
+from depgraph.diagrams.render import MAX_NODES  # noqa: F401  (the measured threshold lives with the Graphviz adapter)
 from depgraph.diagnostics import UsageError
 from depgraph.diagrams.blast import blast_radius_dot
 from depgraph.diagrams.deployment import deployment_dot

@@ -32,7 +32,7 @@ STATES = {
 
 def blast_radius_dot(source, impact, all_nodes_limit: int = ALL_NODES_LIMIT,
                      context_limit: int = CONTEXT_LIMIT) -> str:
-    """DOT text of ``impact`` (a :class:`depgraph.failure.Impact`) over an Analysis or Catalog."""
+    """DOT text of ``impact`` (a :class:`depgraph.failure.engine.Impact`) over an Analysis or Catalog."""
     return blast_radius_graph(marks_of(source), impact, all_nodes_limit, context_limit).to_dot()
 
 

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from depgraph.diagnostics import DepgraphError
-from depgraph.yamlread import YamlProblem, read_documents
+from depgraph.load.yamlread import YamlProblem, read_documents
 
 MAX_BYTES = 32 * 1024 * 1024
 

@@ -11,7 +11,7 @@ new but not blocking, stale baseline entries, and the old news folded away.
 
 from __future__ import annotations
 
-from depgraph.check import CheckResult
+from depgraph.gate.check import CheckResult
 from depgraph.reporters.markdown import code, table, text
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}

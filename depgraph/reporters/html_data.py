@@ -17,7 +17,7 @@ from collections import Counter
 
 from depgraph.analysis import summary
 from depgraph.analyses.readiness import LEVELS, REQUIREMENTS
-from depgraph.failure import simulate
+from depgraph.failure.engine import simulate
 from depgraph.model import LIFECYCLES
 from depgraph.reporters.ranking import owner_team_id, ranked_spofs
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from depgraph.check import CheckResult
+from depgraph.gate.check import CheckResult
 
 
 def render_junit(result: CheckResult) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from depgraph import __version__
-from depgraph.check import CheckResult
+from depgraph.gate.check import CheckResult
 from depgraph.findings import Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import networkx as nx
 
 from depgraph.analysis import analyze
-from depgraph.checkbase import entry_signature
-from depgraph.failure import FailureModel
+from depgraph.gate.checkbase import entry_signature
+from depgraph.failure.engine import FailureModel
 from depgraph.model import Catalog
 
 SCHEMA = "depgraph/diff/v1"

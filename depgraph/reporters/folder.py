@@ -2,7 +2,7 @@
 
 :func:`write_report` writes every file atomically (``depgraph.atomic``), diagrams first and
 ``index.html`` last, and never inside the descriptor tree it reports on. Diagrams are DOT from
-``depgraph.diagrams`` turned into SVG by Graphviz (through ``depgraph.render``); when Graphviz is
+``depgraph.diagrams`` turned into SVG by Graphviz (through ``depgraph.diagrams.render``); when Graphviz is
 missing the ``.dot`` files are written instead and the report says so. Views too big to lay out
 (thousands of nodes) are drawn at a coarser level or left out, with a notice.
 """
@@ -119,9 +119,9 @@ def _reason(exc: Exception) -> str:
 
 
 def _svg_renderer():
-    """``dot text -> svg text`` from depgraph.render, or None when Graphviz is missing."""
+    """``dot text -> svg text`` from depgraph.diagrams.render, or None when Graphviz is missing."""
     try:
-        from depgraph import render
+        from depgraph.diagrams import render
     except ImportError:
         return None
     available = getattr(render, "graphviz_available", None)

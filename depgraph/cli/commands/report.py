@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from depgraph.clikit import DescriptorsOption, emit, load, warn
+from depgraph.cli.kit import DescriptorsOption, emit, load, warn
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +27,7 @@ def report(
     """
     from depgraph.analysis import analyze
     from depgraph.progress import progress
-    from depgraph.report import refuse_inside, write_report
+    from depgraph.reporters.folder import refuse_inside, write_report
 
     refuse_inside(output, descriptors)
     with progress() as shown:

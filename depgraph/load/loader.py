@@ -2,8 +2,8 @@
 
 ``load_catalog(root)`` finds every ``*.yaml``/``*.yml`` below ``root`` (hidden folders skipped,
 symlinks followed, each real file read once, ``depgraph.yaml`` at the root left to the policy
-reader), reads each document with :mod:`depgraph.yamlread`, checks each entity against the schema
-of SPEC §1 (:mod:`depgraph.schema`), then the references between entities in :mod:`depgraph.validate`. Every problem
+reader), reads each document with :mod:`depgraph.load.yamlread`, checks each entity against the schema
+of SPEC §1 (:mod:`depgraph.load.schema`), then the references between entities in :mod:`depgraph.load.validate`. Every problem
 of every file is collected; if any is an error, :class:`~depgraph.diagnostics.DescriptorError`
 carries them all, sorted by file and line.
 """
@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Iterable
 
 from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError
-from depgraph.fanout import read_files
+from depgraph.load.fanout import read_files
 from depgraph.model import Catalog
-from depgraph.schema import EntityParser, type_name
-from depgraph.yamlread import DEFAULT_LIMITS, Limits, YList, YMap, YamlProblem, read_documents
+from depgraph.load.schema import EntityParser, type_name
+from depgraph.load.yamlread import DEFAULT_LIMITS, Limits, YList, YMap, YamlProblem, read_documents
 
 POLICY_FILE = "depgraph.yaml"
 
@@ -196,7 +196,7 @@ class _Reader:
             self.entities.append(entity)
 
     def finish(self) -> Catalog:
-        from depgraph.validate import build_catalog
+        from depgraph.load.validate import build_catalog
 
         entities = [e for e in self.entities if e is not None]
         catalog, diagnostics = build_catalog(entities, self.root)

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from depgraph.clikit import DescriptorsOption, emit, emit_json, load
+from depgraph.cli.kit import DescriptorsOption, emit, emit_json, load
 
 TOP = 10  # rows per ranked section in text and Markdown
 WARNINGS_SHOWN = 20

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from depgraph.clikit import DescriptorsOption, emit, emit_json, load
+from depgraph.cli.kit import DescriptorsOption, emit, emit_json, load
 
 SCHEMA = "depgraph/paths/v1"
 
@@ -34,7 +34,7 @@ def path(
     Example: depgraph path client:ios service:storage --format json
     """
     from depgraph.analyses.paths import dependency_paths
-    from depgraph.failure import resolve_component
+    from depgraph.failure.engine import resolve_component
 
     catalog = load(descriptors)
     start = resolve_component(catalog, source, kinds=("service", "client"))

@@ -2,7 +2,7 @@
 
 ``git ls-tree -r -z`` lists the descriptor files at the ref (with their blob ids) and one
 ``git cat-file --batch`` reads them all; the caller hands the ``(path, bytes)`` pairs to
-``depgraph.loader.load_sources``. The same file selection as the loader's applies: ``*.yaml`` /
+``depgraph.load.loader.load_sources``. The same file selection as the loader's applies: ``*.yaml`` /
 ``*.yml``, hidden files and folders skipped, the root ``depgraph.yaml`` (the policy) left out.
 
 Every tree also gets a *content key*: a hash over its files' paths and git blob ids. The work
@@ -191,7 +191,7 @@ def display_path(display_root: str, path: str) -> str:
 
 def worktree_files(folder: str | os.PathLike) -> tuple[tuple[str, str], ...]:
     """``(path below the folder, blob id)`` of the descriptor files on disk, like a GitTree's."""
-    from depgraph.loader import discover_files
+    from depgraph.load.loader import discover_files
 
     root = Path(folder)
     files = []

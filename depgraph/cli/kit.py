@@ -1,6 +1,6 @@
 """What every command shares: the descriptors option, loading with diagnostics, output helpers.
 
-Commands (``depgraph/commands/*.py``) import from here, never from ``depgraph.cli``, so that
+Commands (``depgraph/cli/commands/*.py``) import from here, never from ``depgraph.cli``, so that
 importing one command module alone (a doctest run, a tool) does not start registering them all.
 """
 
@@ -16,7 +16,7 @@ import typer
 from depgraph import jsontext
 from depgraph.diagnostics import DescriptorError, Diagnostic
 from depgraph.model import Catalog
-from depgraph.yamlread import DEFAULT_LIMITS, Limits
+from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
 
 DescriptorsOption = Annotated[
     Path,
@@ -73,7 +73,7 @@ def print_load_warnings(diagnostics: list[Diagnostic], descriptors) -> None:
 
 def load(descriptors: Path, quiet_warnings: bool = False) -> Catalog:
     """Load and validate a descriptor tree for a command; on errors print them all and exit 2."""
-    from depgraph.loader import load_catalog
+    from depgraph.load.loader import load_catalog
 
     try:
         catalog = load_catalog(descriptors, state.limits)

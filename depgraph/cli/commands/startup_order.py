@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from depgraph.analyses.startup import StartupOrder, startup_order
-from depgraph.clikit import DescriptorsOption, emit, emit_json, load
+from depgraph.cli.kit import DescriptorsOption, emit, emit_json, load
 
 SCHEMA = "depgraph/startup-order/v1"
 

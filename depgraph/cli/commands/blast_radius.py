@@ -1,6 +1,6 @@
 """``depgraph blast-radius COMPONENT…``: what fails with them, and whom to call.
 
-The computation is :func:`blast_radius_impact` (names -> :class:`~depgraph.failure.Impact`); each
+The computation is :func:`blast_radius_impact` (names -> :class:`~depgraph.failure.engine.Impact`); each
 output format is one function ``(catalog, impact) -> str | dict`` in :data:`RENDERERS`, so a new
 format (a diagram) is one more function and one more :class:`BlastFormat` member.
 """
@@ -14,9 +14,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cache import load_model
-from depgraph.clikit import DescriptorsOption, emit, emit_json, fail, load, print_load_warnings, state, warn
-from depgraph.failure import FailureModel, Impact, resolve_component, resolve_in, simulate
+from depgraph.load.cache import load_model
+from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load, print_load_warnings, state, warn
+from depgraph.failure.engine import FailureModel, Impact, resolve_component, resolve_in, simulate
 from depgraph.model import Catalog
 
 SCHEMA = "depgraph/blast-radius/v1"
@@ -177,7 +177,7 @@ def _write_picture(catalog: Catalog, impact: Impact, format: str, output_file: P
     if output_file is None:
         emit(dot.rstrip("\n"))
         return
-    from depgraph.commands.render import write_diagram
+    from depgraph.cli.commands.render import write_diagram
 
     write_diagram(dot, output_file, format)
     warn(f"wrote {output_file}")

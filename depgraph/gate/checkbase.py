@@ -2,7 +2,7 @@
 
 :class:`BaseFacts` is the little a check needs from the base ref: the fingerprints of its
 findings, its dependency edges and entries, and a signature of each service's deployments.
-They are kept in a cache keyed by the tree's content key (``depgraph.gitsource.tree_key``), the
+They are kept in a cache keyed by the tree's content key (``depgraph.load.gitsource.tree_key``), the
 policy and depgraph's own code, outside the descriptor folder (``$DEPGRAPH_CACHE_DIR``, else
 ``~/.cache/depgraph``), so the base of a pull request is analysed once, not on every push.
 
@@ -26,8 +26,8 @@ from depgraph.model import Catalog
 
 CACHE_FORMAT = 1
 CACHE_ENTRIES_KEPT = 32
-_OUTPUT_SIDE = ("depgraph.cli", "depgraph.commands", "depgraph.reporters", "depgraph.importers",
-                "depgraph.diagrams", "depgraph.diff", "depgraph.render", "depgraph.report")
+_OUTPUT_SIDE = ("depgraph.cli", "depgraph.cli.commands", "depgraph.reporters", "depgraph.importers",
+                "depgraph.diagrams", "depgraph.gate.diff", "depgraph.diagrams.render", "depgraph.reporters.folder")
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ def facts_of(catalog: Catalog, findings: list[Finding]) -> BaseFacts:
 
 
 def default_cache_dir() -> Path:
-    """The one cache folder of depgraph (see :func:`depgraph.cache.cache_dir`)."""
-    from depgraph.cache import cache_dir
+    """The one cache folder of depgraph (see :func:`depgraph.load.cache.cache_dir`)."""
+    from depgraph.load.cache import cache_dir
 
     return cache_dir()
 

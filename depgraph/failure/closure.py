@@ -19,7 +19,7 @@ from __future__ import annotations
 from itertools import compress
 from operator import itemgetter
 
-from depgraph.failure import FailureModel
+from depgraph.failure.engine import FailureModel
 
 _DIGITS = bytes.maketrans(b"01", b"\x00\x01")
 

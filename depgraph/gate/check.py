@@ -18,14 +18,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from depgraph import checkbase, gitsource
-from depgraph.baseline import Baseline, BaselineEntry, read_baseline, write_baseline
+from depgraph.gate import checkbase
+from depgraph.load import gitsource
+from depgraph.gate.baseline import Baseline, BaselineEntry, read_baseline, write_baseline
 from depgraph.diagnostics import DescriptorError
 from depgraph.findings import SEVERITY_RANK, Finding
 from depgraph.model import Catalog
-from depgraph.policy import EXPIRED_RULE, Policy, PolicyException, find_policy, load_policy
-from depgraph.policy_rules import apply_policy, policy_findings
-from depgraph.yamlread import DEFAULT_LIMITS, Limits
+from depgraph.gate.policy import EXPIRED_RULE, Policy, PolicyException, find_policy, load_policy
+from depgraph.gate.policy_rules import apply_policy, policy_findings
+from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
 
 SCHEMA = "depgraph/check/v1"
 FAIL_ON = ("error", "warning", "info")
@@ -189,7 +190,7 @@ def _base_facts(catalog, findings, policy_path, options: CheckOptions, today, no
         return BaseInfo(options.base, tree.commit, "empty"), None
     display_root = os.path.normpath(str(options.descriptors))
     try:
-        from depgraph.loader import load_sources
+        from depgraph.load.loader import load_sources
 
         base_catalog = load_sources(gitsource.tree_sources(tree, display_root), display_root, options.limits)
     except DescriptorError as exc:

@@ -1,4 +1,4 @@
-"""Evaluating a policy (:mod:`depgraph.policy`) on a catalog: pure functions, findings out.
+"""Evaluating a policy (:mod:`depgraph.gate.policy`) on a catalog: pure functions, findings out.
 
 - :func:`policy_findings`: the violations of ``forbid`` and ``require`` rules, each placed at the
   dependency entry (forbid) or the deployment or service (require) that violates it;
@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 
 from depgraph.findings import Finding
 from depgraph.model import Catalog, readiness_state
-from depgraph.policy import EXPIRED_RULE, RULES, UNUSED_RULE, ForbidRule, Policy, PolicyException, RequireRule, Selector
+from depgraph.gate.policy import EXPIRED_RULE, RULES, UNUSED_RULE, ForbidRule, Policy, PolicyException, RequireRule, Selector
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ A policy (``depgraph.yaml`` at the root of the descriptor tree, or ``--policy FI
 Selectors match services and clients by ``name`` (globs), ``kind``, ``team``, ``tribe``,
 ``tier``, ``lifecycle`` and ``labels``; a list means any of; ``not`` negates a selector. Every
 problem in the file is reported at once as ``FILE:LINE:COL: error: MESSAGE``
-(:class:`~depgraph.diagnostics.DescriptorError`). Evaluation lives in :mod:`depgraph.policy_rules`.
+(:class:`~depgraph.diagnostics.DescriptorError`). Evaluation lives in :mod:`depgraph.gate.policy_rules`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError, did_you_mean
 from depgraph.model import LIFECYCLES, READINESS_ITEMS
-from depgraph.yamlread import YList, YMap, YamlProblem, read_documents
+from depgraph.load.yamlread import YList, YMap, YamlProblem, read_documents
 
 POLICY_FILE = "depgraph.yaml"
 LEVELS = ("error", "warning", "info", "off")

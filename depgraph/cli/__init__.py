@@ -1,6 +1,6 @@
 """The ``depgraph`` command line: thin commands, errors translated to messages and exit codes once.
 
-Each command lives in its own module under ``depgraph/commands/`` and adds itself to the app
+Each command lives in its own module under ``depgraph/cli/commands/`` and adds itself to the app
 through ``register(app)``; this module finds them all. Shared pieces for commands:
 ``DescriptorsOption``, ``FormatOption``, :func:`load`, :func:`emit`, :func:`emit_json`, :func:`fail`.
 
@@ -18,12 +18,12 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from depgraph.clikit import (  # noqa: F401  (re-exported for callers of depgraph.cli)
+from depgraph.cli.kit import (  # noqa: F401  (re-exported for callers of depgraph.cli)
     DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state, warn,
 )
 from depgraph.diagnostics import ERROR, DepgraphError, DescriptorError
-from depgraph.loader import collection_paused
-from depgraph.yamlread import DEFAULT_LIMITS, Limits
+from depgraph.load.loader import collection_paused
+from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
 
 app = typer.Typer(
     name="depgraph",
@@ -55,12 +55,12 @@ def _global_options(
 
 
 def _register_commands() -> None:
-    import depgraph.commands as package
+    import depgraph.cli.commands as package
 
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         if module.name.startswith("_"):
             continue
-        importlib.import_module(f"depgraph.commands.{module.name}").register(app)
+        importlib.import_module(f"depgraph.cli.commands.{module.name}").register(app)
     for info in app.registered_commands:
         info.callback = _translating_errors(info.callback)
 

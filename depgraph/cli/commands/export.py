@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.clikit import DescriptorsOption, emit, load
+from depgraph.cli.kit import DescriptorsOption, emit, load
 
 
 class ExportFormat(str, Enum):

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.clikit import emit, fail, print_diagnostics, state, warn
+from depgraph.cli.kit import emit, fail, print_diagnostics, state, warn
 from depgraph.diagnostics import DescriptorError
 from depgraph.importers.options import ImportOptions
 
@@ -69,7 +69,7 @@ def import_command(
 
 
 def _check(output: Path) -> None:
-    from depgraph.loader import load_catalog
+    from depgraph.load.loader import load_catalog
 
     try:
         load_catalog(output, state.limits)

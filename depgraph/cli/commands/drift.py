@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.clikit import DescriptorsOption, emit, emit_json, fail, load
+from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load
 
 
 class DriftFormat(str, Enum):

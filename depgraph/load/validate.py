@@ -7,7 +7,7 @@ the Catalog plus every diagnostic it found. It never prints and never raises for
 from __future__ import annotations
 
 from depgraph.diagnostics import ERROR, WARNING, Diagnostic, did_you_mean
-from depgraph.schema import MAX_NAME_LENGTH, clip
+from depgraph.load.schema import MAX_NAME_LENGTH, clip
 from depgraph.model import Catalog, Client, Dependency, Host, Location, Service
 
 

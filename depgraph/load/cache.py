@@ -6,7 +6,7 @@ The cache lives outside the descriptors folder (``$DEPGRAPH_CACHE_DIR``, else
 each file's path, size, inode, modification and change times (nanoseconds; any write to a file
 changes its change time, which no tool can set back) — by the loading limits and by depgraph's
 own loading code, so any change to any descriptor, or an upgrade, means a fresh load. An entry
-holds the :class:`~depgraph.failure.FailureModel` and a slim catalog (services and clients with
+holds the :class:`~depgraph.failure.engine.FailureModel` and a slim catalog (services and clients with
 owner and tier, the teams, the data centers, the loading warnings): what the text and JSON of
 ``blast-radius`` need. A damaged or unreadable entry is ignored, and a cache that cannot be
 written is skipped: the cache can only make a run faster, never fail it.
@@ -21,13 +21,12 @@ import pickle
 from pathlib import Path
 
 from depgraph.atomic import OutputError, write_bytes
-from depgraph.failure import FailureModel
-from depgraph.loader import collection_paused, discover_paths_with_stat, load_catalog
+from depgraph.failure.engine import FailureModel
+from depgraph.load.loader import collection_paused, discover_paths_with_stat, load_catalog
 from depgraph.model import Catalog, Client, Service
-from depgraph.yamlread import DEFAULT_LIMITS, Limits
+from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
 
 FORMAT = b"depgraph-model-cache-2"
-_CODE = ("failure.py", "loader.py", "model.py", "validate.py", "yamlread.py", "cache.py")
 ENTRIES_KEPT = 8
 
 
@@ -44,9 +43,9 @@ def tree_key(root: Path, limits: Limits = DEFAULT_LIMITS) -> str:
     digest = hashlib.sha256(FORMAT)
     digest.update(repr(limits).encode())
     digest.update(os.path.realpath(root).encode())
-    here = Path(__file__).parent
-    for name in _CODE:
-        digest.update((here / name).read_bytes())
+    package = Path(__file__).resolve().parents[1]
+    for module in sorted(package.rglob("*.py")):
+        digest.update(module.read_bytes())
     lines = [f"{display}\0missing\n" if st is None else
              f"{display}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n"
              for display, _, st in discover_paths_with_stat(root)]

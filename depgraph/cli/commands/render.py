@@ -1,7 +1,7 @@
 """``depgraph render``: a diagram of the landscape as DOT, SVG or PNG.
 
 The view is built by :func:`depgraph.diagrams.build_view` and laid out by
-:mod:`depgraph.render`. The DOT file is always written: when Graphviz is missing, times out or
+:mod:`depgraph.diagrams.render`. The DOT file is always written: when Graphviz is missing, times out or
 crashes, it lands next to the requested image (``diagram.svg`` -> ``diagram.dot``) and the
 command exits 2 with the reason, so the work is never lost.
 """
@@ -14,8 +14,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.clikit import DescriptorsOption, emit, fail, load, warn
-from depgraph.render import DEFAULT_TIMEOUT, MAX_NODES
+from depgraph.cli.kit import DescriptorsOption, emit, fail, load, warn
+from depgraph.diagrams.render import DEFAULT_TIMEOUT, MAX_NODES
 
 
 class View(str, Enum):
@@ -99,7 +99,7 @@ def write_diagram(dot: str, output: Path, format: str, engine: str = "dot",
     missing or fails, write the DOT beside ``output`` and stop with exit 2 and the reason.
     Shared with ``blast-radius --format svg``."""
     from depgraph.atomic import write_bytes, write_text
-    from depgraph.render import RenderError, render
+    from depgraph.diagrams.render import RenderError, render
 
     if format == "dot":
         write_text(output, dot)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from depgraph.clikit import DescriptorsOption, emit, emit_json, print_diagnostics, state
+from depgraph.cli.kit import DescriptorsOption, emit, emit_json, print_diagnostics, state
 from depgraph.diagnostics import DescriptorError
 from depgraph.model import Catalog
 
@@ -33,7 +33,7 @@ def validate(
 
     Example: depgraph validate -d descriptors
     """
-    from depgraph.loader import load_catalog
+    from depgraph.load.loader import load_catalog
     from depgraph.progress import progress
 
     try:

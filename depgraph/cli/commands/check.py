@@ -1,7 +1,7 @@
 """``depgraph check``: the CI gate. Exit 1 when a new finding blocks, 0 otherwise, 2 on bad input.
 
-The work is :func:`depgraph.check.run_check`; each format is one reporter function reading the
-:class:`~depgraph.check.CheckResult` (text here, the others in ``depgraph/reporters/``).
+The work is :func:`depgraph.gate.check.run_check`; each format is one reporter function reading the
+:class:`~depgraph.gate.check.CheckResult` (text here, the others in ``depgraph/reporters/``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.clikit import DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state
+from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state
 from depgraph.diagnostics import DepgraphError, DescriptorError
 
 
@@ -58,8 +58,8 @@ def check(
 
     Example: depgraph check --base origin/main --format sarif > depgraph.sarif
     """
-    from depgraph.check import CheckOptions, run_check
-    from depgraph.checkbase import default_cache_dir
+    from depgraph.gate.check import CheckOptions, run_check
+    from depgraph.gate.checkbase import default_cache_dir
     from depgraph.progress import progress
 
     with progress() as shown:  # on a terminal only (and never with --format json)
@@ -86,7 +86,7 @@ def check(
 
 
 def _repo_root(descriptors: Path) -> str | None:
-    from depgraph.gitsource import GitError, locate
+    from depgraph.load.gitsource import GitError, locate
 
     try:
         return locate(descriptors)[0]
@@ -96,7 +96,7 @@ def _repo_root(descriptors: Path) -> str | None:
 
 def _print(result, format: CheckFormat) -> None:
     if format is CheckFormat.json:
-        from depgraph.check import check_to_json
+        from depgraph.gate.check import check_to_json
 
         emit_json(check_to_json(result))
     elif format is CheckFormat.sarif:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.clikit import DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state
+from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state
 from depgraph.diagnostics import DepgraphError, DescriptorError
 
 
@@ -35,7 +35,7 @@ def diff(
 
     Example: depgraph diff --base origin/main --format markdown > architecture-diff.md
     """
-    from depgraph.diff import diff_catalogs, diff_markdown, diff_text, diff_to_json
+    from depgraph.gate.diff import diff_catalogs, diff_markdown, diff_text, diff_to_json
 
     folders = folders or []
     if (base is None) == (len(folders) != 2) or (base is not None and folders):
@@ -59,8 +59,8 @@ def diff(
 
 
 def _at_ref(descriptors: Path, ref: str):
-    from depgraph.gitsource import list_tree, tree_sources
-    from depgraph.loader import load_sources
+    from depgraph.load.gitsource import list_tree, tree_sources
+    from depgraph.load.loader import load_sources
 
     tree = list_tree(descriptors, ref)
     display_root = os.path.normpath(str(descriptors))

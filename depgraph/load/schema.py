@@ -1,5 +1,5 @@
 """The descriptor schema of SPEC §1: one entity mapping checked field by field and built into a
-model record, every problem recorded with its line and column. Used by :mod:`depgraph.loader`.
+model record, every problem recorded with its line and column. Used by :mod:`depgraph.load.loader`.
 
 Also the text rules shared by validation: names, plain single-line text, and how a message quotes
 what the user wrote (clipped, escaped).
@@ -15,7 +15,7 @@ from depgraph.model import (
     DEPENDENCY_TYPES, KINDS, LIFECYCLES, READINESS_ITEMS, Client, Datacenter, Dependency, Deployment,
     Host, Link, Location, Service, Team,
 )
-from depgraph.yamlread import YList, YMap
+from depgraph.load.yamlread import YList, YMap
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 MAX_NAME_LENGTH = 253

@@ -1,0 +1,1 @@
+"""The failure semantics of SPEC §2: one engine, one component resolver, many-failure closures."""
