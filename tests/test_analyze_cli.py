@@ -91,7 +91,7 @@ class TestAnalyzeJson:
                                  "service:old", "service:profile", "service:radio"]
         assert spofs["datacenter:lon1"]["down"] == ["client:ios", "service:login", "service:profile"]
         assert spofs["service:login"] == {"component": "service:login", "down": ["client:ios", "service:profile"],
-                                          "degraded": []}
+                                          "down_count": 2, "degraded_count": 0}
         assert spofs["service:radio"]["down"] == ["service:recs"]
 
     def test_unowned(self, tree, run_cli):

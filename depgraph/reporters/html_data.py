@@ -206,7 +206,7 @@ def _spofs(analysis, number: dict) -> dict:
         columns["tier1"].append(spof.tier1_down)
         columns["clients"].append(spof.clients_down)
         columns["down"].append(len(spof.down))
-        columns["degraded"].append(len(spof.degraded))
+        columns["degraded"].append(spof.degraded_count)
         columns["downs"].append([] if node >= 0 else delta_encode(number[n] for n in spof.down))
     return columns
 

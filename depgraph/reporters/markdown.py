@@ -155,7 +155,7 @@ def _spofs(analysis) -> str:
         return "## Single points of failure\n\nNone: no single component takes a service down."
     shown = ranked[:TOP_SPOFS]
     rows = [[code(s.component), str(s.tier1_down), str(s.clients_down), str(len(s.down)),
-             str(len(s.degraded))] for s in shown]
+             str(s.degraded_count)] for s in shown]
     lines = [f"## Single points of failure ({len(ranked)})", "",
              f"The {len(shown)} that take down the most, tier-1 services and clients first:", ""]
     lines += table(["component", "tier-1 down", "clients down", "down", "degraded"], rows, " rrrr")

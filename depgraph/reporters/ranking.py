@@ -19,7 +19,7 @@ class RankedSpof:
 
     component: str
     down: tuple[str, ...]
-    degraded: tuple[str, ...]
+    degraded_count: int
     tier1_down: int
     clients_down: int
 
@@ -51,9 +51,9 @@ def ranked_spofs(analysis) -> list[RankedSpof]:
     for spof in analysis.spofs:
         tier1 = len(tier1_ids.intersection(spof.down))
         clients = sum(1 for node in spof.down if node.startswith("client:"))
-        ranked.append(RankedSpof(spof.component, tuple(spof.down), tuple(spof.degraded), tier1, clients))
+        ranked.append(RankedSpof(spof.component, tuple(spof.down), spof.degraded_count, tier1, clients))
     return sorted(ranked, key=lambda s: (-(s.tier1_down + s.clients_down), -len(s.down),
-                                         -len(s.degraded), s.component))
+                                         -s.degraded_count, s.component))
 
 
 def findings_by_severity(analysis) -> dict[str, list]:

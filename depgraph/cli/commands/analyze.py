@@ -85,7 +85,7 @@ def severity_line(result) -> str:
 
 def ranked_spofs(result) -> list:
     """SPOFs by services and clients down, then degraded, then id."""
-    return sorted(result.spofs, key=lambda s: (-len(s.down), -len(s.degraded), s.component))
+    return sorted(result.spofs, key=lambda s: (-len(s.down), -s.degraded_count, s.component))
 
 
 def ranked_warnings(result) -> list:
@@ -182,7 +182,7 @@ def _text_spofs(result) -> list[str]:
         return _section("Single points of failure: none")
     ranked = ranked_spofs(result)
     lines = _section(f"Single points of failure ({len(ranked)}; top {min(TOP, len(ranked))} by impact)")
-    rows = [[str(len(s.down)), str(len(s.degraded)), s.component] for s in ranked[:TOP]]
+    rows = [[str(len(s.down)), str(s.degraded_count), s.component] for s in ranked[:TOP]]
     return lines + _text_table(["down", "degraded", "component"], rows)
 
 
