@@ -33,7 +33,6 @@ class Analysis:
     catalog: Catalog
     model: FailureModel
     cycles: list[cycle_analysis.Cycle]
-    cycle_breakers: list[cycle_analysis.CycleBreaker]
     team_cycles: list[cycle_analysis.GroupCycle]
     tribe_cycles: list[cycle_analysis.GroupCycle]
     spofs: list[Spof]
@@ -52,15 +51,14 @@ def analyze(catalog: Catalog) -> Analysis:
     """Run every analysis on ``catalog`` once."""
     model = FailureModel.from_catalog(catalog)
     graph = dependency_graph(catalog)
-    cycles = cycle_analysis.dependency_cycles(graph)
-    breakers = cycle_analysis.cycle_breakers(graph)
+    cycles = cycle_analysis.dependency_cycles(catalog, graph)
     teams = cycle_analysis.team_cycles(catalog, graph)
     tribes = cycle_analysis.tribe_cycles(catalog, graph)
     spofs = single_points_of_failure(catalog, model)
     unowned = ownership.unowned_services(catalog)
     cards = readiness.scorecards(catalog, spofs)
     findings = [
-        *cycle_analysis.cycle_findings(graph, cycles, breakers),
+        *cycle_analysis.cycle_findings(cycles, graph),
         *cycle_analysis.group_cycle_findings(catalog, teams, tribes),
         *spof_findings(catalog, spofs),
         *false_redundancy_findings(catalog, model, spofs),
@@ -71,7 +69,6 @@ def analyze(catalog: Catalog) -> Analysis:
         catalog=catalog,
         model=model,
         cycles=cycles,
-        cycle_breakers=breakers,
         team_cycles=teams,
         tribe_cycles=tribes,
         spofs=spofs,
@@ -114,7 +111,7 @@ def analysis_to_json(analysis: Analysis) -> dict:
         "root": analysis.catalog.root,
         "summary": summary(analysis),
         "cycles": [cycle.to_json() for cycle in analysis.cycles],
-        "cycle_breakers": [breaker.to_json() for breaker in analysis.cycle_breakers],
+        "cycle_breakers": [cut.to_json() for cycle in analysis.cycles for cut in cycle.cuts],
         "team_cycles": [cycle.to_json() for cycle in analysis.team_cycles],
         "tribe_cycles": [cycle.to_json() for cycle in analysis.tribe_cycles],
         "spofs": [spof.to_json() for spof in analysis.spofs],

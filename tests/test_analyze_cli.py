@@ -78,12 +78,18 @@ class TestAnalyzeJson:
         assert sum(summary["findings_by_severity"].values()) == summary["findings"]
 
     def test_cycles(self, tree, run_cli):
-        assert analysis(run_cli, tree(TINY))["cycles"] == [
+        cycles = analysis(run_cli, tree(TINY))["cycles"]
+        assert [{k: c[k] for k in ("members", "hard", "example", "blocked")} for c in cycles] == [
             {"members": ["service:login", "service:profile"], "hard": True,
-             "example": ["service:login", "service:profile", "service:login"]},
+             "example": ["service:login", "service:profile", "service:login"],
+             "blocked": ["service:login", "service:profile"]},
             {"members": ["service:radio", "service:recs"], "hard": False,
-             "example": ["service:radio", "service:recs", "service:radio"]},
+             "example": ["service:radio", "service:recs", "service:radio"], "blocked": []},
         ]
+        [cut] = cycles[0]["cuts"]
+        assert (cut["source"], cut["target"], Path(cut["file"]).name) == (
+            "service:profile", "service:login", "identity.yaml")
+        assert cycles[1]["cuts"] == []
 
     def test_spofs_of_every_kind(self, tree, run_cli):
         spofs = {s["component"]: s for s in analysis(run_cli, tree(TINY))["spofs"]}

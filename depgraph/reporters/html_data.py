@@ -187,9 +187,7 @@ def _cycles(analysis, number: dict, files: _Strings) -> list[dict]:
     cycles = sorted(analysis.cycles, key=lambda c: (not c.hard, -len(c.members), c.members))
     result = []
     for cycle in cycles:
-        members = set(cycle.members)
-        cuts = [[number[b.source], number[b.target], files(b.file), b.line or 0]
-                for b in analysis.cycle_breakers if b.source in members and b.target in members]
+        cuts = [[number[b.source], number[b.target], files(b.file), b.line or 0] for b in cycle.cuts]
         result.append({"members": [number[m] for m in cycle.members], "hard": cycle.hard,
                        "example": [number[m] for m in cycle.example], "cuts": cuts})
     return result

@@ -16,7 +16,7 @@ import re
 
 from depgraph.analysis import summary
 from depgraph.reporters.mermaid import mermaid_block
-from depgraph.reporters.ranking import cuts_for, findings_by_severity, ranked_spofs
+from depgraph.reporters.ranking import findings_by_severity, ranked_spofs
 
 ROWS = {"error": 50, "warning": 50, "info": 30}
 TOP_SPOFS = 10
@@ -137,7 +137,7 @@ def _cycles(analysis) -> str:
     cycles = sorted(analysis.cycles, key=lambda c: (not c.hard, c.members))
     rows = []
     for cycle in cycles[:MAX_CYCLES]:
-        cuts = "<br>".join(f"{code(b.source)} → {code(b.target)}" for b in cuts_for(analysis, cycle))
+        cuts = "<br>".join(f"{code(b.source)} → {code(b.target)}" for b in cycle.cuts)
         rows.append(["hard" if cycle.hard else "soft", " → ".join(code(n) for n in cycle.example),
                      str(len(cycle.members)), cuts or "—"])
     lines = [f"## Cycles ({len(cycles)})", "",

@@ -64,12 +64,6 @@ def findings_by_severity(analysis) -> dict[str, list]:
     return grouped
 
 
-def cuts_for(analysis, cycle) -> list:
-    """The suggested hard dependencies to cut or soften that lie inside ``cycle``."""
-    members = set(cycle.members)
-    return [b for b in analysis.cycle_breakers if b.source in members and b.target in members]
-
-
 def owner_team_id(catalog, subject: str) -> str | None:
     """The team a finding's subject belongs to: its owner team, or the team itself."""
     if subject.startswith("team:"):

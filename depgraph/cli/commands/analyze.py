@@ -94,10 +94,6 @@ def ranked_warnings(result) -> list:
     return sorted(warnings, key=lambda f: (f.rule.startswith("spof-"), f.rule, f.subject))
 
 
-def breakers_of(result, cycle) -> list:
-    return [b for b in result.cycle_breakers if b.source in cycle.members and b.target in cycle.members]
-
-
 def place(finding_or_breaker) -> str:
     file, line = finding_or_breaker.file, finding_or_breaker.line
     return f"{file}:{line}" if file and line else (file or "")
@@ -170,10 +166,9 @@ def _text_cycles(result) -> list[str]:
         lines += _section(f"{'Hard' if hard else 'Soft'} cycles ({len(cycles)})")
         for cycle in cycles:
             lines.append(f"  {' -> '.join(cycle.example)}  ({len(cycle.members)} members)")
-            cuts = breakers_of(result, cycle)
-            if cuts:
+            if cycle.cuts:
                 lines.append("      cut or soften: " + "; ".join(
-                    f"{b.source} -> {b.target} ({place(b)})" for b in cuts))
+                    f"{b.describe()} ({place(b)})" for b in cycle.cuts))
     return lines
 
 
