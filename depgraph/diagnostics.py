@@ -14,7 +14,8 @@ WARNING = "warning"
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One problem found in a descriptor file, shown as ``FILE:LINE:COL: error: MESSAGE``."""
+    """One problem found in a descriptor file, shown as ``FILE:LINE:COL: error: MESSAGE``
+    (``FOLDER: error: MESSAGE`` for a problem of a whole folder, whose ``line`` is 0)."""
 
     file: str
     line: int
@@ -24,6 +25,8 @@ class Diagnostic:
     code: str = "invalid"
 
     def __str__(self) -> str:
+        if not self.line:
+            return f"{self.file}: {self.severity}: {self.message}"
         return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
     def sort_key(self) -> tuple:

@@ -59,6 +59,8 @@ class CheckResult:
     root: str = "."
     repo_root: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: the descriptors (or the policy) did not load: ``new`` holds their errors, exit code 2
+    invalid: bool = False
 
     def blocks(self, finding: Finding) -> bool:
         return SEVERITY_RANK.get(finding.severity, 9) <= SEVERITY_RANK[self.fail_on]
@@ -69,6 +71,8 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
+        if self.invalid:
+            return 2
         return 1 if self.blocking else 0
 
     def repo_path(self, file: str | None) -> str | None:
@@ -112,6 +116,28 @@ def decide(findings: list[Finding], *, baseline: Baseline | None = None,
     stale = [e for e in (baseline.entries if baseline else ()) if e.fingerprint not in current]
     stale = sorted({e.fingerprint: e for e in stale}.values(), key=lambda e: (e.rule, e.subject, e.fingerprint))
     return CheckResult(new, existing, [], stale, fail_on)
+
+
+INVALID_RULES = {
+    "invalid-descriptor": ("error", "Descriptor does not load",
+                           "A descriptor file has an error (YAML syntax, schema, a reference to nothing): "
+                           "nothing was analysed. Fix it at the place named and run again."),
+    "invalid-policy": ("error", "Policy file does not load",
+                       "The policy file has an error: nothing was checked. Fix it at the place named."),
+}
+
+
+def invalid_input(diagnostics, root: str, rule: str = "invalid-descriptor") -> CheckResult:
+    """The check result of a tree (or policy) that does not load: each error a blocking finding
+    at its file and line, exit code 2, so every format still reports them (SPEC §4)."""
+    errors = [d for d in diagnostics if d.severity == "error"]
+    findings = [Finding(rule, "error", d.file, d.message, d.file, d.line or None,
+                        key=(d.file, str(d.line), str(d.col), d.code, d.message)) for d in errors]
+    result = CheckResult(findings, [], [], [], rules={rule: INVALID_RULES[rule]}, root=root, invalid=True)
+    what = "policy" if rule == "invalid-policy" else "descriptors"
+    result.notes.append(f"the {what} do not load ({len(errors)} error{'s' if len(errors) != 1 else ''}): "
+                        "nothing was analysed")
+    return result
 
 
 def _sorted(findings) -> list[Finding]:
@@ -161,7 +187,7 @@ def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
         notes.append(f"wrote {len(baseline.entries)} finding(s) to the baseline {options.write_baseline}")
     result = decide(outcome.findings, baseline=baseline, base=facts, catalog=catalog, fail_on=options.fail_on)
     result.excepted = sorted(outcome.excepted, key=lambda pair: (*pair[0].sort_key(), pair[0].fingerprint))
-    result.rules = policy.rule_info()
+    result.rules = {**policy.rule_info(), **INVALID_RULES}
     result.base, result.baseline_path, result.policy_path = base_info, options.baseline, policy_path
     result.root = catalog.root
     result.notes = notes

@@ -41,6 +41,8 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
         reader = _Reader(str(root), limits)
         read_files(reader, [(display, path, st.st_size if st is not None else 0)
                             for display, path, st in discover_paths_with_stat(root_path)])
+        if not reader.entities and not reader.diagnostics:
+            reader.diagnostics.append(empty_tree(str(root), len(reader.files)))
         return reader.finish()
 
 
@@ -52,6 +54,17 @@ def load_sources(sources: Iterable[tuple[str, bytes]], root: str = ".",
         for display, data in sources:
             reader.read_bytes(display, data)
         return reader.finish()
+
+
+def empty_tree(root: str, files: int) -> Diagnostic:
+    """The error for a tree that declares nothing: a CI gate pointed at an empty or mistyped
+    folder must fail, not pass (SPEC §1)."""
+    looked = (f"looked for *.yaml and *.yml files below {root}, recursively (hidden folders "
+              f"skipped, {POLICY_FILE} is the policy file)")
+    found = (f"{files} such file{'s' if files != 1 else ''} declare{'s' if files == 1 else ''} no entity"
+             if files else "found none")
+    return Diagnostic(root, 0, 0, ERROR, f"no descriptors: {looked}; {found}. Point -d at the folder "
+                      "holding your descriptors (each entity has a kind and a name)", "empty")
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state
+from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, print_diagnostics, print_load_warnings, state
 from depgraph.diagnostics import DepgraphError, DescriptorError
 
 
@@ -58,13 +58,19 @@ def check(
 
     Example: depgraph check --base origin/main --format sarif > depgraph.sarif
     """
-    from depgraph.gate.check import CheckOptions, run_check
+    from depgraph.gate.check import CheckOptions, invalid_input, run_check
     from depgraph.gate.checkbase import default_cache_dir
+    from depgraph.load.loader import load_catalog
     from depgraph.progress import progress
 
     with progress() as shown:  # on a terminal only (and never with --format json)
         with shown.stage("loading descriptors"):
-            catalog = load(descriptors, quiet_warnings=format is not CheckFormat.text)
+            try:
+                catalog = load_catalog(descriptors, state.limits)
+            except DescriptorError as exc:
+                _refuse(invalid_input(exc.diagnostics, str(descriptors)), exc, descriptors, format)
+        if format is CheckFormat.text:
+            print_load_warnings(catalog.diagnostics, descriptors)
         options = CheckOptions(
             descriptors=str(descriptors), policy=str(policy) if policy else None,
             baseline=str(baseline) if baseline else None,
@@ -76,13 +82,23 @@ def check(
             with shown.stage("checking" + (f" against {base}" if base else "")):
                 result = run_check(catalog, options)
         except DescriptorError as exc:
-            print_diagnostics(exc.diagnostics)
-            fail(f"{len(exc.errors)} error(s) in the policy; fix them and run again")
+            _refuse(invalid_input(exc.diagnostics, str(descriptors), "invalid-policy"), exc, "the policy", format)
         except DepgraphError as exc:
             fail(str(exc))
     result.repo_root = _repo_root(descriptors)
     _print(result, format)
     raise typer.Exit(result.exit_code)
+
+
+def _refuse(result, exc: DescriptorError, what, format: CheckFormat) -> None:
+    """Invalid input: the errors on stderr, and in the asked format on stdout (a SARIF upload
+    step then shows them in the pull request); exit 2."""
+    print_diagnostics(exc.diagnostics)
+    if format is not CheckFormat.text:
+        result.repo_root = _repo_root(Path(result.root))
+        _print(result, format)
+    errors = len(exc.errors)
+    fail(f"{errors} error{'s' if errors != 1 else ''} in {what}; fix them and run again")
 
 
 def _repo_root(descriptors: Path) -> str | None:
