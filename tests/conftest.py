@@ -11,6 +11,21 @@ from typer.testing import CliRunner
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+def decode_data(page: str) -> dict:
+    """The data an ``index.html`` written by depgraph embeds (JSON, or deflated base64)."""
+    import base64
+    import json
+    import re
+    import zlib
+
+    match = re.search(r'<script type="application/json" id="depgraph-data" data-encoding="([^"]+)">(.*?)</script>',
+                      page, re.S)
+    encoding, text = match.group(1), match.group(2)
+    if encoding == "deflate-base64":
+        text = zlib.decompress(base64.b64decode(text)).decode("utf-8")
+    return json.loads(text)
+
+
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write ``{relative path: text}`` below ``root`` (text is dedented) and return ``root``."""
     for rel, content in files.items():

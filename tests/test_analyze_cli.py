@@ -97,7 +97,8 @@ class TestAnalyzeJson:
                                  "service:old", "service:profile", "service:radio"]
         assert spofs["datacenter:lon1"]["down"] == ["client:ios", "service:login", "service:profile"]
         assert spofs["service:login"] == {"component": "service:login", "down": ["client:ios", "service:profile"],
-                                          "down_count": 2, "degraded_count": 0}
+                                          "down_count": 2, "degraded_count": 0, "tier1_down": 1,
+                                          "clients_down": 1}
         assert spofs["service:radio"]["down"] == ["service:recs"]
 
     def test_unowned(self, tree, run_cli):
@@ -110,8 +111,12 @@ class TestAnalyzeJson:
         root = tree(TINY)
         findings = analysis(run_cli, root)["findings"]
         rank = {"error": 0, "warning": 1, "info": 2}
-        keys = [(rank[f["severity"]], f["rule"], f["subject"]) for f in findings]
+        keys = [(rank[f["severity"]], f["rule"]) for f in findings]
         assert keys == sorted(keys)
+        # within a rule, the SPOFs that take down the most tier-1 services and clients first
+        spof_rank = [s["component"] for s in analysis(run_cli, root)["spofs"]]
+        services = [f["subject"] for f in findings if f["rule"] == "spof-service" and f["severity"] == "warning"]
+        assert services == sorted(services, key=spof_rank.index)
         assert set(findings[0]) == {"rule", "severity", "subject", "message", "file", "line", "fingerprint"}
         by_rule = {(f["rule"], f["subject"]): f for f in findings}
         hard = by_rule["hard-cycle", "service:login"]
@@ -145,7 +150,8 @@ class TestAnalyzeText:
         assert "service:login -> service:profile -> service:login" in out
         assert "cut or soften: service:" in out
         top_spof = out.split("Single points of failure")[1].splitlines()[3]
-        assert top_spof.split() == ["3", "0", "datacenter:lon1"]
+        # tier-1 down, clients down, down, degraded, component
+        assert top_spof.split() == ["2", "1", "3", "0", "datacenter:lon1"]
         assert "service:recs  unknown-team" in out
 
     def test_clean_landscape(self, tree, run_cli):

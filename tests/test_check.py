@@ -8,7 +8,8 @@ import pytest
 from test_git_source import BASE_TREE
 
 from depgraph.gate.baseline import Baseline, BaselineEntry
-from depgraph.gate.check import check_to_json, decide
+from depgraph.gate.check import decide
+from depgraph.reporters.jsondoc import check_json as check_to_json
 from depgraph.gate.checkbase import BaseFacts
 from depgraph.findings import Finding
 

@@ -10,7 +10,8 @@ from test_git_source import BASE_TREE, GitRepo
 
 from depgraph.gate.check import CheckResult
 from depgraph.findings import Finding
-from depgraph.reporters.github import command, render_github, render_markdown
+from depgraph.reporters.github import command, render_github
+from depgraph.reporters.markdown_gate import check_markdown as render_markdown
 
 CYCLE = {"services/index.yaml": BASE_TREE["services/index.yaml"] + "dependencies:\n  - search\n"}
 

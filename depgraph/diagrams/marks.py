@@ -1,6 +1,6 @@
 """What the analyses found, in the shape the diagrams draw it: which nodes and edges to mark.
 
-:func:`marks_of` reads an :class:`~depgraph.analysis.Analysis` (or, for a catalog alone, runs
+:func:`marks_of` reads a :class:`~depgraph.analysis.Report` (or, for a catalog alone, runs
 only the cheap analyses it needs): single points of failure, unowned services, and the edges
 that lie on a hard cycle (both ends in one strongly connected component of the hard
 dependencies) or on a soft-only cycle (both ends in one cycle of the full graph, not on a hard
@@ -39,7 +39,7 @@ def marks_of(source) -> Marks:
         catalog, graph = source, dependency_graph(source)
         cycles, spofs, unowned = dependency_cycles(source, graph), [], unowned_services(source)
     else:
-        catalog, graph = source.catalog, dependency_graph(source.catalog)
+        catalog, graph = source.catalog, source.graph
         cycles, spofs, unowned = source.cycles, source.spofs, source.unowned
     hard_edges, soft_edges = cycle_edges(graph, cycles)
     return Marks(

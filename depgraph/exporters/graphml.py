@@ -8,17 +8,19 @@ import json
 import networkx as nx
 
 from depgraph.graph import build_graph
+from depgraph.escape import xml_text
 from depgraph.model import Catalog
 
 
 def _flat(value) -> str:
+    """A GraphML attribute value: a string XML 1.0 can hold (see ``reporters.escape.xml_text``)."""
     if value is None:
         return ""
     if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+        return xml_text(json.dumps(value, sort_keys=True, ensure_ascii=False))
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return xml_text(value)
 
 
 def flattened(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:

@@ -1,10 +1,12 @@
-"""The CI gate: which findings are new, which block, and the ``depgraph/check/v1`` document.
+"""The CI gate: which findings are new, which block, and why.
 
 :func:`run_check` loads the policy, analyses the head tree (the descriptors on disk), applies
 the policy, and compares the findings by fingerprint with a baseline file and/or the tree at a
 git ref (``--base``). Only *new* findings (in neither) can block; a new finding blocks when its
 severity is at least ``fail_on``. The exit code comes from the result: 1 when anything blocks,
 else 0. Nothing here prints; reporters read the :class:`CheckResult`.
+
+The ``depgraph/check/v1`` document and the other formats are reporters in ``depgraph/reporters/``.
 
 The base tree is evaluated under the head's policy, so a change to descriptors is judged by one
 set of rules; findings about the policy itself (``expired-exception``) are about today's date,
@@ -28,7 +30,6 @@ from depgraph.gate.policy import EXPIRED_RULE, Policy, PolicyException, find_pol
 from depgraph.gate.policy_rules import apply_policy, policy_findings
 from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
 
-SCHEMA = "depgraph/check/v1"
 FAIL_ON = ("error", "warning", "info")
 TIME_RULES = frozenset({EXPIRED_RULE})
 
@@ -165,6 +166,32 @@ class CheckOptions:
     cache_dir: Path | None = None
 
 
+def gate(options: CheckOptions):
+    """The gate from the descriptors on disk: ``(result, catalog, error)``. When the descriptors
+    or the policy do not load, ``error`` is the DescriptorError and ``result`` reports each of
+    its errors as a finding, exit code 2; other bad input (git, baseline) raises."""
+    from depgraph.load.loader import load_catalog
+
+    try:
+        catalog = load_catalog(options.descriptors, options.limits)
+    except DescriptorError as exc:
+        return _located(invalid_input(exc.diagnostics, options.descriptors)), None, exc
+    try:
+        result = run_check(catalog, options)
+    except DescriptorError as exc:
+        return _located(invalid_input(exc.diagnostics, options.descriptors, "invalid-policy")), catalog, exc
+    return _located(result), catalog, None
+
+
+def _located(result: CheckResult) -> CheckResult:
+    """``result`` with the repository root its reporters place files against (None outside git)."""
+    try:
+        result.repo_root = gitsource.locate(result.root)[0]
+    except gitsource.GitError:
+        result.repo_root = None
+    return result
+
+
 def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
     """The whole gate for an already loaded head ``catalog``. Raises DepgraphError subclasses
     (policy, baseline, git) for invalid input."""
@@ -228,32 +255,3 @@ def _base_facts(catalog, findings, policy_path, options: CheckOptions, today, no
     facts = checkbase.facts_of(base_catalog, [*base_raw, *base_outcome.findings])
     checkbase.cache_write(options.cache_dir, key, facts)
     return BaseInfo(options.base, tree.commit, "analyzed"), facts
-
-
-# -- JSON ------------------------------------------------------------------------------------
-
-
-def check_to_json(result: CheckResult) -> dict:
-    """The ``depgraph/check/v1`` document."""
-    def item(finding: Finding, **extra) -> dict:
-        return {**finding.to_json(), **extra}
-
-    return {
-        "schema": SCHEMA,
-        "root": result.root,
-        "decision": {"exit_code": result.exit_code, "passed": result.exit_code == 0,
-                     "fail_on": result.fail_on, "blocking": len(result.blocking)},
-        "summary": {"new": len(result.new), "blocking": len(result.blocking),
-                    "existing": len(result.existing), "excepted": len(result.excepted),
-                    "stale": len(result.stale)},
-        "new": [item(f, blocking=result.blocks(f)) for f in result.new],
-        "existing": [item(f, because=why) for f, why in result.existing],
-        "excepted": [item(f, exception={"reason": e.reason, "expires": e.expires.isoformat(),
-                                        "file": e.source[0], "line": e.source[1]})
-                     for f, e in result.excepted],
-        "stale": [entry.to_json() for entry in result.stale],
-        "base": result.base.to_json() if result.base else None,
-        "baseline": result.baseline_path,
-        "policy": result.policy_path,
-        "notes": list(result.notes),
-    }

@@ -15,6 +15,7 @@ import gc
 import os
 import stat
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -44,6 +45,25 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
         if not reader.entities and not reader.diagnostics:
             reader.diagnostics.append(empty_tree(str(root), len(reader.files)))
         return reader.finish()
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What ``depgraph validate`` reports: every diagnostic, and the catalog when valid."""
+
+    root: str
+    diagnostics: list[Diagnostic]
+    valid: bool
+    catalog: Catalog | None = None
+
+
+def validate_tree(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Validation:
+    """Load ``root`` and keep every diagnostic, valid or not (a missing folder still raises)."""
+    try:
+        catalog = load_catalog(root, limits)
+    except DescriptorError as exc:
+        return Validation(str(root), exc.diagnostics, False)
+    return Validation(str(root), catalog.diagnostics, True, catalog)
 
 
 def load_sources(sources: Iterable[tuple[str, bytes]], root: str = ".",
@@ -216,7 +236,7 @@ class _Reader:
         diagnostics = self.diagnostics + diagnostics
         catalog.files = sorted(self.files)
         if any(d.severity == ERROR for d in diagnostics):
-            raise DescriptorError(diagnostics)
+            raise DescriptorError(diagnostics, self.root)
         catalog.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         return catalog
 

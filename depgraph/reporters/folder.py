@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from depgraph import jsontext
-from depgraph.analysis import analysis_to_json
 from depgraph.atomic import write_text
 from depgraph.diagnostics import DepgraphError, UsageError
 from depgraph.progress import Progress
+from depgraph.escape import json_text
 from depgraph.reporters.html import render_html
+from depgraph.reporters.jsondoc import analysis_json
 from depgraph.reporters.markdown import render_analysis
 
 DIAGRAM_FOLDER = "diagrams"
@@ -78,9 +79,9 @@ def write_report(analysis, output: Path, descriptors: Path | None = None,
             outcome.files.append(write_text(path.with_suffix(".dot"), diagram.dot))
         links.append({"title": diagram.title, "file": f"{DIAGRAM_FOLDER}/{path.name}"})
     with progress.stage("writing report.json and report.md"):
-        document = analysis_to_json(analysis)
+        document = analysis_json(analysis)
         outcome.files.append(write_text(output / "report.json",
-                                        jsontext.dumps(document) + "\n"))
+                                        json_text(jsontext.dumps(document)) + "\n"))
         markdown = render_analysis(analysis)
         if outcome.notices:
             markdown += "\n" + "\n".join(f"> {line}" for line in outcome.notices) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from depgraph.escape import xml_text
 from depgraph.gate.check import CheckResult
 
 
@@ -32,8 +33,18 @@ def render_junit(result: CheckResult) -> str:
     root = ET.Element("testsuites", {"name": "depgraph", "tests": suite.get("tests"),
                                      "failures": suite.get("failures")})
     root.append(suite)
+    _xml_safe(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _xml_safe(element: ET.Element) -> None:
+    """Every attribute and text a character XML 1.0 allows (ElementTree escapes markup, not
+    U+FFFE or control characters, which make the document unreadable)."""
+    for node in element.iter():
+        node.attrib.update({key: xml_text(value) for key, value in node.attrib.items()})
+        if node.text:
+            node.text = xml_text(node.text)
 
 
 def _severity(result: CheckResult, rule: str) -> str:

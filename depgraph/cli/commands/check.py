@@ -1,7 +1,8 @@
 """``depgraph check``: the CI gate. Exit 1 when a new finding blocks, 0 otherwise, 2 on bad input.
 
-The work is :func:`depgraph.gate.check.run_check`; each format is one reporter function reading the
-:class:`~depgraph.gate.check.CheckResult` (text here, the others in ``depgraph/reporters/``).
+The work is :func:`depgraph.gate.check.run_check`; each format is a reporter reading the
+:class:`~depgraph.gate.check.CheckResult`. Descriptors or a policy that do not load still give
+a result in the asked format (each error at its file and line) and exit 2.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, print_diagnostics, print_load_warnings, state
-from depgraph.diagnostics import DepgraphError, DescriptorError
+from depgraph.cli.kit import (
+    DescriptorsOption, QuietOption, emit_result, print_diagnostics, print_load_warnings, state, warn,
+)
+from depgraph.diagnostics import DescriptorError
 
 
 class CheckFormat(str, Enum):
@@ -53,109 +56,33 @@ def check(
         envvar="DEPGRAPH_CACHE_DIR", help="Where --base keeps analyses of base trees (default ~/.cache/depgraph).")]
     = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the --base cache.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Gate CI on findings: exit 1 when a finding that is not in the baseline and not at --base blocks.
 
     Example: depgraph check --base origin/main --format sarif > depgraph.sarif
     """
-    from depgraph.gate.check import CheckOptions, invalid_input, run_check
+    from depgraph.gate.check import CheckOptions, gate
     from depgraph.gate.checkbase import default_cache_dir
-    from depgraph.load.loader import load_catalog
     from depgraph.progress import progress
 
-    with progress() as shown:  # on a terminal only (and never with --format json)
-        with shown.stage("loading descriptors"):
-            try:
-                catalog = load_catalog(descriptors, state.limits)
-            except DescriptorError as exc:
-                _refuse(invalid_input(exc.diagnostics, str(descriptors)), exc, descriptors, format)
-        if format is CheckFormat.text:
-            print_load_warnings(catalog.diagnostics, descriptors)
-        options = CheckOptions(
-            descriptors=str(descriptors), policy=str(policy) if policy else None,
-            baseline=str(baseline) if baseline else None,
-            write_baseline=str(write_baseline) if write_baseline else None, base=base,
-            fail_on=fail_on.value, limits=state.limits,
-            cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-        )
-        try:
-            with shown.stage("checking" + (f" against {base}" if base else "")):
-                result = run_check(catalog, options)
-        except DescriptorError as exc:
-            _refuse(invalid_input(exc.diagnostics, str(descriptors), "invalid-policy"), exc, "the policy", format)
-        except DepgraphError as exc:
-            fail(str(exc))
-    result.repo_root = _repo_root(descriptors)
-    _print(result, format)
+    options = CheckOptions(
+        descriptors=str(descriptors), policy=str(policy) if policy else None,
+        baseline=str(baseline) if baseline else None,
+        write_baseline=str(write_baseline) if write_baseline else None, base=base,
+        fail_on=fail_on.value, limits=state.limits,
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+    )
+    text = format is CheckFormat.text
+    with progress(machine_readable=format is CheckFormat.json, quiet=quiet) as shown:
+        with shown.stage("checking" + (f" against {base}" if base else "")):
+            result, catalog, error = gate(options)
+    if error is not None:
+        print_diagnostics(error.diagnostics)
+    elif text:
+        print_load_warnings(catalog.diagnostics, descriptors, quiet)
+    if error is None or not text:
+        emit_result("check", format.value, result)
+    if error is not None:
+        warn(f"depgraph: error: {error}")
     raise typer.Exit(result.exit_code)
-
-
-def _refuse(result, exc: DescriptorError, what, format: CheckFormat) -> None:
-    """Invalid input: the errors on stderr, and in the asked format on stdout (a SARIF upload
-    step then shows them in the pull request); exit 2."""
-    print_diagnostics(exc.diagnostics)
-    if format is not CheckFormat.text:
-        result.repo_root = _repo_root(Path(result.root))
-        _print(result, format)
-    errors = len(exc.errors)
-    fail(f"{errors} error{'s' if errors != 1 else ''} in {what}; fix them and run again")
-
-
-def _repo_root(descriptors: Path) -> str | None:
-    from depgraph.load.gitsource import GitError, locate
-
-    try:
-        return locate(descriptors)[0]
-    except GitError:
-        return None
-
-
-def _print(result, format: CheckFormat) -> None:
-    if format is CheckFormat.json:
-        from depgraph.gate.check import check_to_json
-
-        emit_json(check_to_json(result))
-    elif format is CheckFormat.sarif:
-        from depgraph.reporters.sarif import render_sarif
-
-        emit_json(render_sarif(result))
-    elif format is CheckFormat.junit:
-        from depgraph.reporters.junit import render_junit
-
-        emit(render_junit(result).rstrip("\n"))
-    elif format is CheckFormat.github:
-        from depgraph.reporters.github import render_github
-
-        emit(render_github(result))
-    elif format is CheckFormat.markdown:
-        from depgraph.reporters.github import render_markdown
-
-        emit(render_markdown(result).rstrip("\n"))
-    else:
-        emit(check_text(result))
-
-
-def check_text(result) -> str:
-    """The verdict first, then new findings (blocking first), stale entries, and counts."""
-    from depgraph.reporters.github import summary_line
-
-    lines = [summary_line(result)]
-    if result.base:
-        lines.append(f"base: {result.base.ref} ({result.base.commit[:12]}, {result.base.status})")
-    lines += [f"note: {note}" for note in result.notes]
-    blocking = result.blocking
-    for title, findings in (("New and blocking", blocking),
-                            ("New, not blocking", [f for f in result.new if not result.blocks(f)])):
-        if findings:
-            lines += ["", f"{title} ({len(findings)})"]
-            for f in findings:
-                place = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "-")
-                lines += [f"  {place}: {f.severity}: {f.rule}: {f.subject}", f"      {f.message}"]
-    if result.stale:
-        lines += ["", f"Stale baseline entries ({len(result.stale)}): fixed, remove them from {result.baseline_path}"]
-        lines += [f"  {e.fingerprint}  {e.rule}  {e.subject}" for e in result.stale]
-    if result.existing or result.excepted:
-        by_base = sum(1 for _, why in result.existing if why == "base")
-        lines += ["", f"Old news, not blocking: {len(result.existing) - by_base} in the baseline, {by_base} "
-                  f"at the base ref, {len(result.excepted)} let through by policy exceptions"]
-    return "\n".join(lines)

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit, fail, load, warn
+from depgraph.cli.kit import DescriptorsOption, QuietOption, emit, fail, load, warn
 from depgraph.diagrams.render import DEFAULT_TIMEOUT, MAX_NODES
 
 
@@ -55,6 +55,7 @@ def render(
                                            help="Seconds Graphviz may run (0: no limit).")] = DEFAULT_TIMEOUT,
     max_nodes: Annotated[int, typer.Option("--max-nodes", min=0, help="Above this many nodes draw "
                                            "teams (or tribes) instead (0: never).")] = MAX_NODES,
+    quiet: QuietOption = False,
 ) -> None:
     """Draw the landscape: services, teams or deployment, marked with cycles, SPOFs and owners.
 
@@ -69,9 +70,9 @@ def render(
 
     from depgraph.progress import progress
 
-    with progress() as shown:  # on a terminal only
+    with progress(quiet=quiet) as shown:  # on a terminal only
         with shown.stage("loading descriptors"):
-            catalog = load(descriptors)
+            catalog = load(descriptors, quiet)
         with shown.stage("analysing"):
             analysis = analyze(catalog)
         with shown.stage("drawing"):
@@ -82,7 +83,8 @@ def render(
         emit(diagram.dot.rstrip("\n"))
         return
     write_diagram(diagram.dot, output, chosen.value, engine or diagram.engine, timeout or None)
-    warn(f"wrote {output} ({diagram.view} view, {diagram.level} level, {diagram.nodes} "
+    if not quiet:
+        warn(f"wrote {output} ({diagram.view} view, {diagram.level} level, {diagram.nodes} "
          f"{'hosts' if diagram.view == 'deployment' else 'nodes'})")
 
 
