@@ -233,3 +233,192 @@ class TestLiveApi:
     def test_url_and_dump_folder_together_is_a_usage_error(self, dump, tmp_path):
         proc = depgraph("import", "netbox", dump, "--url", "http://127.0.0.1:9", "-o", tmp_path / "d")
         assert_refused(proc, tmp_path / "d", "either one dump folder")
+
+
+def page_of(results) -> str:
+    return json.dumps({"count": len(results), "next": None, "previous": None, "results": results})
+
+
+class TestBadDumps:
+    def rewrite(self, dump: Path, name: str, change) -> None:
+        path = dump / name
+        page = json.loads(path.read_text())
+        change(page["results"])
+        path.write_text(page_of(page["results"]))
+
+    def test_a_device_with_no_site(self, dump, tmp_path):
+        self.rewrite(dump, "dcim_devices.json", lambda devices: devices[1].update(site=None))
+        proc = depgraph("import", "netbox", dump, "-o", tmp_path / "d")
+        assert_refused(proc, tmp_path / "d", f"{dump / 'dcim_devices.json'}: device 2 'LON1-A-02': has no site")
+
+    def test_duplicate_names_name_both_objects(self, dump, tmp_path):
+        def clash(devices):
+            devices[4]["name"] = "lon1-a-01"  # in sto1: NetBox allows it, depgraph names hosts globally
+            devices[5]["name"] = "Lon1-B-01"  # the same once lower-cased
+        self.rewrite(dump, "dcim_devices.json", clash)
+        proc = depgraph("import", "netbox", dump, "-o", tmp_path / "d")
+        assert_refused(proc, tmp_path / "d", "2 problem(s)",
+                       "device 5 'lon1-a-01': becomes host 'lon1-a-01', as does device 1 'lon1-a-01'",
+                       "device 6 'Lon1-B-01': becomes host 'lon1-b-01', as does device 3 'lon1-b-01'")
+
+    def test_two_racks_of_one_name_in_a_site(self, dump, tmp_path):
+        self.rewrite(dump, "dcim_racks.json", lambda racks: racks[1].update(name="a"))
+        proc = depgraph("import", "netbox", dump, "-o", tmp_path / "d")
+        assert_refused(proc, tmp_path / "d", "rack 2 'a': has the same name as rack 1 'a'")
+
+    def test_a_vm_whose_cluster_spans_a_region(self, tmp_path):
+        nb = small_netbox()
+        nb.objects["virtualization.clusters"][0].update(scope_type="dcim.region", scope_id=1, scope={"id": 1})
+        dump = nb.write_dump(tmp_path / "dump")
+        proc = depgraph("import", "netbox", dump, "-o", tmp_path / "d")
+        assert_refused(proc, tmp_path / "d", "virtual machine 1 'search-1': has no site, and its cluster 1 is not "
+                       "scoped to a site")
+
+    @pytest.mark.parametrize("text, expected", [
+        ("[]", "not a NetBox list page"),
+        ('{"results": {}}', "not a NetBox list page"),
+        ('{"count": 5, "next": null, "results": []}', "says count 5 but holds 0 results"),
+        ('{"count": 2000, "next": "http://nb/api/dcim/sites/?limit=1000&offset=1000", "results": []}',
+         "its 'next' link is set"),
+        ('{"count": 1, "next": null, "results": [{"id": ' + "7" * 5000 + '}]}', "a number of 5,000 digits"),
+        ('{"count": 1, "next": null, "results": [{"id": 1', "invalid JSON"),
+        ('{"count": 1, "next": null, "results": ["lon1"]}', "results[0]: is not a NetBox site"),
+    ], ids=["list", "results-not-a-list", "count", "next", "long-number", "truncated", "string-result"])
+    def test_a_page_not_in_netbox_shape(self, dump, tmp_path, text, expected):
+        (dump / "dcim_sites.json").write_text(text)
+        proc = depgraph("import", "netbox", dump, "-o", tmp_path / "d")
+        assert_refused(proc, tmp_path / "d", str(dump / "dcim_sites.json"), expected)
+
+    def test_a_file_over_the_size_limit(self, dump, tmp_path):
+        proc = depgraph("--max-file-bytes", "1000", "import", "netbox", dump, "-o", tmp_path / "d")
+        assert_refused(proc, tmp_path / "d", "over the limit of 1,000 bytes", "--max-file-bytes")
+
+    def test_a_folder_without_sites(self, dump, tmp_path):
+        (dump / "dcim_sites.json").unlink()
+        proc = depgraph("import", "netbox", dump, "-o", tmp_path / "d")
+        assert_refused(proc, tmp_path / "d", f"{dump / 'dcim_sites.json'}: not found")
+
+    def test_missing_optional_pages_are_noted(self, dump, tmp_path):
+        (dump / "ipam_services.json").unlink()
+        proc = depgraph("import", "netbox", dump, "-o", tmp_path / "d", "--deployments")
+        assert proc.returncode == 0, proc.stderr
+        assert "note: ipam_services.json not found: no services imported" in proc.stderr
+
+
+class TestMerge:
+    @pytest.fixture
+    def hand_written(self, tmp_path):
+        """A tree with its own services and the hosts it had before NetBox (to be replaced)."""
+        return write_tree(tmp_path / "tree", {
+            **HAND_WRITTEN,
+            "datacenters.yaml": "- {kind: datacenter, name: lon1}\n- {kind: datacenter, name: sto1}\n",
+            "hosts/old.yaml": "- {kind: host, name: lon1-a-01, datacenter: lon1, rack: a}\n",
+        })
+
+    def test_refuses_without_force_and_writes_nothing(self, dump, hand_written):
+        before = tree_bytes(hand_written)
+        proc = depgraph("import", "netbox", dump, "-o", hand_written, "--deployments",
+                        "--service-field", "depgraph_service")
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert "--force" in proc.stderr and "nothing was written" in proc.stderr
+        for name in ("services/web.yaml", "hosts/old.yaml (would be removed)", "datacenters.yaml (would be removed)"):
+            assert str(hand_written / name) in proc.stderr
+        assert tree_bytes(hand_written) == before
+
+    def test_hosts_replaced_deployments_set_and_hand_written_fields_kept(self, dump, hand_written):
+        proc = depgraph("import", "netbox", dump, "-o", hand_written, "--deployments", "--force",
+                        "--service-field", "depgraph_service")
+        assert proc.returncode == 0, proc.stderr
+        assert f"removed {hand_written / 'hosts' / 'old.yaml'}" in proc.stdout
+        assert "deployments: 5 services updated, 0 created (from 9 NetBox services)" in proc.stdout
+        assert not (hand_written / "hosts").exists() or not any((hand_written / "hosts").iterdir())
+        assert (hand_written / "services" / "web.yaml").read_text() == textwrap_dedent(HAND_WRITTEN["services/web.yaml"]) + (
+            "deployments:\n"
+            "- datacenter: lon1\n  hosts: [lon1-a-02]\n"
+            "- datacenter: sto1\n  hosts: [sto1-a-02]\n")
+        catalog = load_catalog(hand_written)
+        storage = catalog.services["storage"]
+        assert [(d.datacenter, list(d.hosts)) for d in storage.deployments] == [("lon1", ["lon1-a-01"]),
+                                                                                  ("sto1", ["sto1-a-01"])]
+        assert catalog.services["playlist"].owner == "music-squad"
+        assert catalog.hosts["lon1-a-01"].rack == "a" and catalog.hosts["search-1"].rack == "a"
+
+    def test_without_deployments_services_are_left_alone(self, dump, hand_written):
+        services = {k: v for k, v in tree_bytes(hand_written).items() if k.startswith("services")}
+        proc = depgraph("import", "netbox", dump, "-o", hand_written, "--force")
+        assert proc.returncode == 0, proc.stderr
+        assert {k: v for k, v in tree_bytes(hand_written).items() if k.startswith("services")} == services
+
+    def test_new_services_get_a_file_of_their_own(self, dump, tmp_path):
+        proc = depgraph("import", "netbox", dump, "-o", tmp_path / "d", "--deployments")
+        assert proc.returncode == 0, proc.stderr
+        assert "0 services updated, 5 created" in proc.stdout
+        text = (tmp_path / "d" / "services" / "playlist.yaml").read_text()
+        assert "deployments:\n- datacenter: lon1\n  hosts: [lon1-b-01, lon1-b-02]\n" in text
+
+    def test_a_file_mixing_hosts_with_services_is_refused(self, dump, tmp_path):
+        tree = write_tree(tmp_path / "tree", {
+            "all.yaml": "- {kind: datacenter, name: lon1}\n- {kind: service, name: web}\n"})
+        proc = depgraph("import", "netbox", dump, "-o", tree, "--force")
+        assert proc.returncode == 2 and str(tree / "all.yaml") in proc.stderr
+        assert "along with other entities" in proc.stderr
+        assert sorted(p.name for p in tree.rglob("*")) == ["all.yaml"]
+
+    def test_a_result_that_would_not_validate_writes_nothing(self, dump, tmp_path):
+        """A hand-written service deployed in a data center NetBox does not have."""
+        tree = write_tree(tmp_path / "tree", {
+            "web.yaml": "kind: service\nname: web\ndeployments: [{datacenter: ams1, instances: 2}]\n"})
+        before = tree_bytes(tree)
+        proc = depgraph("import", "netbox", dump, "-o", tree)
+        assert proc.returncode == 2, proc.stderr
+        assert f"{tree / 'web.yaml'}:3:" in proc.stderr and "ams1" in proc.stderr
+        assert "nothing was written" in proc.stderr
+        assert tree_bytes(tree) == before
+
+
+def textwrap_dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def test_analyze_finds_the_same_spofs_as_the_landscape_written_by_hand(dump, tmp_path):
+    """The inventory and deployments from NetBox, and the same written by hand, give the same
+    single points of failure (hosts, racks, data centers, services)."""
+    imported = write_tree(tmp_path / "imported", HAND_WRITTEN)
+    proc = depgraph("import", "netbox", dump, "-o", imported, "--deployments", "--force",
+                    "--service-field", "depgraph_service")
+    assert proc.returncode == 0, proc.stderr
+    deployments = {
+        "web": "[{datacenter: lon1, hosts: [lon1-a-02]}, {datacenter: sto1, hosts: [sto1-a-02]}]",
+        "playlist": "[{datacenter: lon1, hosts: [lon1-b-01, lon1-b-02]}]",
+        "storage": "[{datacenter: lon1, hosts: [lon1-a-01]}, {datacenter: sto1, hosts: [sto1-a-01]}]",
+        "search": "[{datacenter: lon1, hosts: [search-1, search-2]}]",
+        "login": "[{datacenter: sto1, hosts: [sto1-a-02]}]",
+    }
+    by_hand = {rel: textwrap_dedent(text) + (f"deployments: {deployments[Path(rel).stem]}\n" if rel.startswith("services") else "")
+               for rel, text in HAND_WRITTEN.items()}
+    by_hand["inventory.yaml"] = """\
+        - {kind: datacenter, name: lon1, region: eu-west}
+        - {kind: datacenter, name: sto1, region: eu-north}
+        - {kind: host, name: lon1-a-01, datacenter: lon1, rack: a}
+        - {kind: host, name: lon1-a-02, datacenter: lon1, rack: a}
+        - {kind: host, name: search-1, datacenter: lon1, rack: a}
+        - {kind: host, name: lon1-b-01, datacenter: lon1, rack: b}
+        - {kind: host, name: lon1-b-02, datacenter: lon1, rack: b}
+        - {kind: host, name: lon1-spare, datacenter: lon1}
+        - {kind: host, name: search-2, datacenter: lon1}
+        - {kind: host, name: sto1-a-01, datacenter: sto1, rack: a}
+        - {kind: host, name: sto1-a-02, datacenter: sto1, rack: a}
+        """
+    written = write_tree(tmp_path / "by-hand", by_hand)
+
+    def spofs(tree: Path) -> list:
+        proc = depgraph("analyze", "-d", tree, "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)["spofs"]
+
+    found = spofs(imported)
+    assert found == spofs(written)
+    components = {s["component"] for s in found}
+    assert {"rack:lon1/b", "host:sto1-a-02", "datacenter:lon1"} <= components  # playlist, login, search

@@ -47,7 +47,11 @@ def import_netbox(source: NetboxSource, out_dir: Path, options: NetboxOptions, d
         pages, notes = read_dump(source.folder, limits.max_file_bytes, progress)
     else:
         raise SourceError("import netbox needs a dump folder or --url")
+    if progress:
+        progress("mapping NetBox objects to descriptors", 0, 0)
     inventory = map_netbox(pages, source.label(), options)
+    if progress:
+        progress(f"merging into {out_dir}", 0, 0)
     change = plan_netbox_import(inventory, out_dir, deployments, limits)
     return NetboxImport(inventory, change, notes)
 

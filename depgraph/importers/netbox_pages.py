@@ -29,7 +29,7 @@ REQUIRED = ("dcim.sites",)
 PAGE_SIZE = 1000  # NetBox's default MAX_PAGE_SIZE
 TIMEOUT = 60.0  # seconds to connect or to wait for a page
 
-Progress = Callable[[str, int, int], None]  # (endpoint, results so far, total)
+Progress = Callable[[str, int, int], None]  # (what is being read, results so far, total; 0 if unknown)
 
 
 def dump_file(endpoint: str) -> str:
@@ -46,6 +46,8 @@ def read_dump(folder: Path, max_bytes: int, progress: Progress | None = None) ->
     notes = []
     for endpoint in ENDPOINTS:
         path = folder / dump_file(endpoint)
+        if progress:
+            progress(f"reading {path.name}", 0, 0)
         if not path.exists():
             if endpoint in REQUIRED:
                 raise SourceError(f"{path}: not found; a NetBox dump folder holds at least "
@@ -54,8 +56,6 @@ def read_dump(folder: Path, max_bytes: int, progress: Progress | None = None) ->
             continue
         document = parse_json_text(str(path), read_bounded(path, max_bytes))
         pages[endpoint] = page_from_document(endpoint, str(path), document, whole=True)
-        if progress:
-            progress(endpoint, len(pages[endpoint].results), len(pages[endpoint].results))
     return pages, notes
 
 
@@ -120,11 +120,13 @@ def fetch_live(url: str, token: str | None, token_env: str, max_bytes: int,
         where = public_url(base)
         request = Request(base=base, token=api.token, http_session=api.http_session, limit=PAGE_SIZE)
         results: list = []
+        if progress:
+            progress(f"reading {where}", 0, 0)
         try:
             for record in request.get():
                 results.append(record)
                 if progress and len(results) % PAGE_SIZE == 0:
-                    progress(endpoint, len(results), _count(request))
+                    progress(f"reading {where}", len(results), _count(request))
         except RequestError as exc:
             raise SourceError(_refusal(where, exc.req, token_env, token)) from None
         except ContentError:
@@ -147,8 +149,6 @@ def fetch_live(url: str, token: str | None, token_env: str, max_bytes: int,
             # pynetbox indexes pages as NetBox shapes them; anything else ends up here
             raise SourceError(f"{where}: not a NetBox list page ({_reason(exc, token)})") from None
         pages[endpoint] = Page(endpoint, where, results)
-        if progress:
-            progress(endpoint, len(results), len(results))
     for page in pages.values():  # pynetbox hands out an answer without "results" as one result
         bad = next((i for i, r in enumerate(page.results) if not isinstance(r, dict) or "id" not in r), None)
         if bad is not None:

@@ -121,10 +121,13 @@ def _import_netbox(sources: list[Path], output: Path, url: str | None, token_env
     options = NetboxOptions(statuses=frozenset(s.strip().lower() for s in status or ["active"]),
                             service_field=service_field)
     with progress() as shown:
-        with shown.stage("reading NetBox") as stage:
-            def report(endpoint: str, done: int, total: int) -> None:
-                stage.text = f"reading NetBox {endpoint}"
-                stage.advance(done, max(total, done))
+        with shown.stage("importing from NetBox") as stage:
+            def report(what: str, done: int, total: int) -> None:
+                if total:
+                    stage.text = what
+                    stage.advance(done, total)
+                else:
+                    stage.retitle(what)
 
             result = import_netbox(source, output, options, deployments, state.limits,
                                    report if shown.enabled else None)
