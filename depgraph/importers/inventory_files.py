@@ -78,10 +78,12 @@ def _comment(text: str) -> str:
 
 def service_file(name: str, deployments: list[dict], source: str) -> str:
     """A new service descriptor holding what NetBox knows of it: where it runs."""
-    doc = {"kind": "service", "name": name, "labels": {PROVENANCE_LABEL: source}, "deployments": deployments}
+    head = {"kind": "service", "name": name, "labels": {PROVENANCE_LABEL: source}}
     return (f"# Imported by depgraph from {source}; add its owner and dependencies here.\n"
             f"# `depgraph import netbox --deployments` updates its deployments and nothing else.\n"
-            + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100))
+            + yaml.safe_dump(head, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+            + yaml.safe_dump({"deployments": deployments}, sort_keys=False, allow_unicode=True,
+                             default_flow_style=None, width=100))
 
 
 def deployments_value(per_dc: dict[str, list[str]]) -> list[dict]:
