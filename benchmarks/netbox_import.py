@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -205,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         if proc.returncode != 0:
             print(proc.stderr[-3000:], file=sys.stderr)
             return 1
-        print(f"import {label}: {seconds:.1f} s; {proc.stdout.strip().splitlines()[-2 if extra else -1]}")
+        imported = next(line for line in proc.stdout.splitlines() if line.startswith("imported"))
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"import {label}: {seconds:.1f} s, peak memory {peak:,.0f} MB; {imported}")
     return 0
 
 

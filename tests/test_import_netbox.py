@@ -422,3 +422,49 @@ def test_analyze_finds_the_same_spofs_as_the_landscape_written_by_hand(dump, tmp
     assert found == spofs(written)
     components = {s["component"] for s in found}
     assert {"rack:lon1/b", "host:sto1-a-02", "datacenter:lon1"} <= components  # playlist, login, search
+
+
+class TestMapping:
+    """map_netbox on pages in memory: the choices a user would notice in the files."""
+
+    def inventory(self, nb, **options):
+        from depgraph.importers.netbox import NetboxOptions, map_netbox
+        from depgraph.importers.netbox_records import Page
+
+        pages = {e: Page(e, e, list(records)) for e, records in nb.objects.items()}
+        return map_netbox(pages, "netbox:test", NetboxOptions(**options))
+
+    def test_service_names_custom_field_then_tag_then_netbox_name(self):
+        nb = fake_netbox_module().FakeNetbox()
+        site = nb.site("lon1")
+        host = nb.device("h1", site)
+        nb.service("HTTP", host, tags=("depgraph:web",), custom_fields={"app": "player"})
+        nb.service("Cassandra DB", host, tags=("depgraph:storage",))
+        nb.service("Kafka", host)
+        assert sorted(self.inventory(nb, service_field="app").deployments) == ["kafka", "player", "storage"]
+        assert sorted(self.inventory(nb).deployments) == ["kafka", "storage", "web"]
+
+    def test_a_vm_stands_in_the_rack_of_the_device_it_runs_on(self):
+        nb = fake_netbox_module().FakeNetbox(cluster_style="site")
+        site = nb.site("lon1")
+        device = nb.device("hv-1", site, nb.rack(site, "Row 1/R2"))
+        nb.vm("vm-1", nb.cluster("c1", site), device=device)
+        hosts = self.inventory(nb).hosts
+        assert (hosts["vm-1"].datacenter, hosts["vm-1"].rack) == ("lon1", "Row 1-R2")
+
+    def test_a_service_whose_parent_type_is_a_number(self):
+        """NetBox 4.3.0-4.4.3 sent parent_object_type as a content-type id: the parent's URL decides."""
+        nb = fake_netbox_module().FakeNetbox()
+        site = nb.site("lon1")
+        nb.vm("vm-1", nb.cluster("c1", site))
+        service = nb.service("api", nb.objects["virtualization.virtual_machines"][0])
+        service["parent_object_type"] = 83
+        assert self.inventory(nb).deployments == {"api": {"lon1": ["vm-1"]}}
+
+    def test_a_service_on_an_fhrp_group_is_noted_not_imported(self):
+        nb = fake_netbox_module().FakeNetbox()
+        nb.site("lon1")
+        nb.objects["ipam.services"].append({"id": 1, "name": "vip", "parent_object_type": "ipam.fhrpgroup",
+                                            "parent_object_id": 3, "parent": {"id": 3}})
+        inventory = self.inventory(nb)
+        assert inventory.deployments == {} and "runs on no device or virtual machine" in inventory.warnings[0]

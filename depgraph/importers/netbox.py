@@ -192,9 +192,7 @@ class _Mapper:
                 self.inventory.unnamed_devices += 1  # patch panels, PDUs: nothing runs on them
                 self.device_hosts[did] = None
                 continue
-            status = status_of(record)
-            if datacenter is None or status not in self.options.statuses:
-                self._skip("device", status, datacenter)
+            if not self._imported("device", record, datacenter):
                 self.device_hosts[did] = None
                 continue
             self.device_hosts[did] = self._add_host(page, what, name, datacenter, self._rack(record), f"{DEVICE}/{did}")
@@ -230,20 +228,23 @@ class _Mapper:
             known, datacenter = self._site_of(page, what, site)
             if not known:
                 continue
-            status = status_of(record)
-            if datacenter is None or status not in self.options.statuses:
-                self._skip("virtual machine", status, datacenter)
+            if not self._imported("virtual machine", record, datacenter):
                 self.vm_hosts[vid] = None
                 continue
             device = devices.get(f"{DEVICE}/{nested_id(record.get('device'))}")
             rack = device.rack if device is not None and device.datacenter == datacenter else None
             self.vm_hosts[vid] = self._add_host(page, what, name, datacenter, rack, f"{VM}/{vid}")
 
-    def _skip(self, noun: str, status: str, datacenter: str | None) -> None:
+    def _imported(self, noun: str, record: dict, datacenter: str | None) -> bool:
+        """True when a host's site and status are imported; otherwise it is counted as skipped."""
+        status = status_of(record)
         if datacenter is None:
             self.inventory.skipped_hosts_in_sites += 1
-        else:
+        elif status not in self.options.statuses:
             self.inventory.skipped[(noun, status)] += 1
+        else:
+            return True
+        return False
 
     # --- services --------------------------------------------------------------------------------
 
