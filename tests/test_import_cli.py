@@ -97,3 +97,15 @@ def test_foreign_names_with_control_characters_still_give_valid_descriptors(run_
     catalog = load_catalog(tmp_path / "d")
     assert sorted(catalog.services) == ["db", "web-app"]
     assert all(v.isprintable() for v in catalog.services["web-app"].labels.values())
+
+
+def test_a_fifo_in_the_output_folder_is_reported_not_waited_for(tmp_path):
+    import os
+
+    out = tmp_path / "d"
+    out.mkdir()
+    os.mkfifo(out / "stuck.yaml")
+    result = depgraph("import", "compose", FIXTURES / "compose-override", "-o", out)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{out / 'stuck.yaml'}:1:1: error: not a regular file" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["stuck.yaml"]

@@ -468,3 +468,12 @@ class TestMapping:
                                             "parent_object_id": 3, "parent": {"id": 3}})
         inventory = self.inventory(nb)
         assert inventory.deployments == {} and "runs on no device or virtual machine" in inventory.warnings[0]
+
+
+def test_a_fifo_in_place_of_a_page_is_refused_at_once(dump, tmp_path):
+    import os
+
+    (dump / "dcim_devices.json").unlink()
+    os.mkfifo(dump / "dcim_devices.json")
+    proc = depgraph("import", "netbox", dump, "-o", tmp_path / "d", timeout=60)
+    assert_refused(proc, tmp_path / "d", f"{dump / 'dcim_devices.json'}: not a regular file")

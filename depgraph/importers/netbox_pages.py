@@ -61,8 +61,8 @@ def read_dump(folder: Path, max_bytes: int, progress: Progress | None = None) ->
 
 def read_bounded(path: Path, max_bytes: int) -> str:
     """A regular file's text, refused past ``max_bytes`` (only that many are ever read)."""
-    try:
-        with open(path, "rb") as handle:
+    try:  # O_NONBLOCK: opening a FIFO must not wait for a writer
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise SourceError(f"{path}: not a regular file")
             data = handle.read(max_bytes + 1)

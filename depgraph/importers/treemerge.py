@@ -37,7 +37,7 @@ def plan_netbox_import(inventory: Inventory, out_dir: Path, deployments: bool, l
         if change.writes_to(display):
             continue  # rewritten whole
         data = read_capped(real, limits.max_file_bytes)
-        text = _text(data)
+        text = _text(data) if data is not None else None
         kinds = _entities(text, limits) if text is not None else None
         if not kinds:
             continue  # unreadable or empty: left as it is, and validation will speak of it

@@ -15,6 +15,7 @@ is then committed by :func:`commit`, the one way every importer writes:
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from depgraph.atomic import OutputError, write_text
-from depgraph.diagnostics import DescriptorError, UsageError
+from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError
 from depgraph.importers.names import plain, plain_map
 from depgraph.importers.model import ImportedDependency, ImportedService, ImportResult
 from depgraph.importers.options import PROVENANCE_LABEL
@@ -162,10 +163,13 @@ def existing_files(out_dir: Path) -> list[tuple[str, str]]:
     return [(os.path.normpath(display), real) for display, real, _ in discover_paths_with_stat(out_dir)]
 
 
-def read_capped(path: str, max_bytes: int) -> bytes:
-    """At most ``max_bytes + 1`` bytes of a file (validation then reports one over the limit)."""
+def read_capped(path: str, max_bytes: int) -> bytes | None:
+    """At most ``max_bytes + 1`` bytes of a file (validation then reports one over the limit);
+    None for what is not a regular file (a FIFO would block, a device never end)."""
     try:
-        with open(path, "rb") as handle:
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
             return handle.read(max_bytes + 1)
     except OSError:
         return b""  # unreadable: validation of the real tree would report it; here it is empty
@@ -208,16 +212,23 @@ def validate_change(change: TreeChange, limits: Limits) -> None:
 
     removed = set(change.removals)
     sources: list[tuple[str, bytes]] = []
+    odd = []
     for display, real in existing_files(change.out_dir):
         if display in removed or display in change.writes:
             continue
-        sources.append((display, read_capped(real, limits.max_file_bytes)))
+        data = read_capped(real, limits.max_file_bytes)
+        if data is None:
+            odd.append(Diagnostic(display, 1, 1, ERROR, "not a regular file (a FIFO or a device?)", "file"))
+        else:
+            sources.append((display, data))
     sources += [(target, text.encode("utf-8")) for target, text in change.writes.items()]
     sources.sort()
     try:
         load_sources(sources, root=str(change.out_dir), limits=limits)
     except DescriptorError as exc:
-        raise InvalidResult(exc.diagnostics, change.out_dir) from None
+        raise InvalidResult(odd + exc.diagnostics, change.out_dir) from None
+    if odd:
+        raise InvalidResult(odd, change.out_dir)
 
 
 def _stage(target: str, text: str) -> str:
