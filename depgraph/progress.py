@@ -50,6 +50,11 @@ class Stage:
     def advance(self, done: int, total: int) -> None:
         self._display._update(f"{self.text} {done:,}/{total:,}")
 
+    def retitle(self, text: str) -> None:
+        """Say what the stage is doing now (a long stage of several steps)."""
+        self.text = text
+        self._display._update(text)
+
 
 class Progress:
     """The live line; a disabled Progress does nothing at all."""
