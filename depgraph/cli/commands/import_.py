@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import emit, fail, print_diagnostics, state, warn
+from depgraph.cli.kit import QuietOption, emit, fail, print_diagnostics, state, warn
+from depgraph.escape import terminal
 from depgraph.importers.options import ImportOptions
 
 
@@ -46,6 +47,7 @@ def import_command(
         "--service-field", help="netbox: custom field of an ipam service naming its depgraph service.")] = None,
     status: Annotated[Optional[list[str]], typer.Option(
         "--status", help="netbox: import objects with this status (repeatable; default active).")] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Write descriptors from a Backstage catalog, a docker-compose project, Kubernetes manifests
     (one file per service, teams.yaml, datacenters.yaml) or NetBox (one inventory file per data
@@ -59,7 +61,7 @@ def import_command(
     from depgraph.importers.names import NAME_RE
 
     if kind is SourceKind.netbox:
-        _import_netbox(sources or [], output, url, token_env, deployments, service_field, status, force)
+        _import_netbox(sources or [], output, url, token_env, deployments, service_field, status, force, quiet)
         return
     if not sources:
         fail(f"import {kind.value} needs SRC: the files or folders to read")
@@ -74,18 +76,26 @@ def import_command(
     result = importer(list(sources) + list(files or []),
                       ImportOptions(datacenter=datacenter, telemetry_hard=telemetry_hard))
     written = write_validated(lambda: write_files(render(result), output, force=force, limits=state.limits))
-    for message in result.warnings:
-        warn(f"warning: {message}")
-    for message in result.notes:
-        warn(f"note: {message}")
-    for path in written:
-        emit(f"created {path}")
+    _tell(result.warnings, result.notes, quiet)
+    for path in written if not quiet else ():
+        emit(f"created {terminal(path)}")
     edges = result.edges()
     soft = sum(1 for edge in edges if edge[2] == "soft")
     clients = sum(1 for s in result.services.values() if s.kind == "client")
     emit(f"imported {len(result.services) - clients} services, {clients} clients, "
          f"{len(result.teams)} teams and "
          f"{len(edges)} dependencies ({soft} soft) from {result.source} into {output}")
+
+
+def _tell(warnings, notes, quiet: bool) -> None:
+    """The importer's warnings and notes on stderr, each one line of terminal-safe text (they
+    quote the source, which is untrusted)."""
+    if quiet:
+        return
+    for message in warnings:
+        warn(f"warning: {terminal(message)}")
+    for message in notes:
+        warn(f"note: {terminal(message)}")
 
 
 def write_validated(write):
@@ -103,7 +113,7 @@ def write_validated(write):
 
 
 def _import_netbox(sources: list[Path], output: Path, url: str | None, token_env: str, deployments: bool,
-                   service_field: str | None, status: list[str] | None, force: bool) -> None:
+                   service_field: str | None, status: list[str] | None, force: bool, quiet: bool) -> None:
     import os
 
     from depgraph.importers.netbox import NetboxOptions
@@ -120,7 +130,7 @@ def _import_netbox(sources: list[Path], output: Path, url: str | None, token_env
     source = NetboxSource(folder=None if url else sources[0], url=url, token=token, token_env=token_env)
     options = NetboxOptions(statuses=frozenset(s.strip().lower() for s in status or ["active"]),
                             service_field=service_field)
-    with progress() as shown:
+    with progress(quiet=quiet) as shown:
         with shown.stage("importing from NetBox") as stage:
             def report(what: str, done: int, total: int) -> None:
                 if total:
@@ -134,11 +144,10 @@ def _import_netbox(sources: list[Path], output: Path, url: str | None, token_env
         with shown.stage(f"validating and writing {len(result.change.writes):,} files"):
             existed = {str(p) for p in result.change.writes if os.path.lexists(p)}
             written = write_validated(lambda: commit(result.change, force=force, limits=state.limits))
-    for message in result.notes + result.inventory.warnings:
-        warn(f"note: {message}")
-    for path in written:
-        emit(f"{'replaced' if str(path) in existed else 'created'} {path}")
-    for path in result.change.removals:
-        emit(f"removed {path}")
+    _tell([], result.notes + result.inventory.warnings, quiet)
+    for path in written if not quiet else ():
+        emit(f"{'replaced' if str(path) in existed else 'created'} {terminal(path)}")
+    for path in result.change.removals if not quiet else ():
+        emit(f"removed {terminal(path)}")
     for line in summary(result, deployments, output):
         emit(line)
