@@ -23,6 +23,7 @@ class CheckFormat(str, Enum):
     junit = "junit"
     github = "github"
     markdown = "markdown"
+    gitlab = "gitlab"
 
 
 class FailOn(str, Enum):
@@ -115,6 +116,10 @@ def _print(result, format: CheckFormat) -> None:
         from depgraph.reporters.github import render_markdown
 
         emit(render_markdown(result).rstrip("\n"))
+    elif format is CheckFormat.gitlab:
+        from depgraph.reporters.gitlab import render_gitlab
+
+        emit_json(render_gitlab(result))
     else:
         emit(check_text(result))
 
