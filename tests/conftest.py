@@ -49,3 +49,15 @@ def shared_dir():
     if not SHARED.is_dir():
         pytest.skip("../shared is not present in this checkout")
     return SHARED
+
+
+def tool(name: str) -> str:
+    """The path of a command-line tool the test needs (build, twine, zizmor, pre-commit, …): on
+    PATH or beside this Python (a venv run without activating it); the test skips without it."""
+    import shutil
+    import sys
+
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if not found:
+        pytest.skip(f"'{name}' is not installed (pip install -e '.[test]' brings it)")
+    return found
