@@ -61,3 +61,25 @@ def tool(name: str) -> str:
     if not found:
         pytest.skip(f"'{name}' is not installed (pip install -e '.[test]' brings it)")
     return found
+
+
+ROOT = Path(__file__).resolve().parents[1]
+_LEFT_OUT = {".git", ".venv", "venv", "build", "dist", "output", "__pycache__", ".pytest_cache",
+             ".hypothesis", ".mypy_cache", ".ruff_cache"}
+
+
+@pytest.fixture(scope="session")
+def source_repo(tmp_path_factory) -> Path:
+    """A copy of this checkout as it is on disk (uncommitted edits too), committed into a fresh
+    git repository: what a user clones, for building, installing and pre-commit's try-repo."""
+    import shutil
+    import subprocess
+
+    tool("git")
+    copy = tmp_path_factory.mktemp("source") / "depgraph"
+    shutil.copytree(ROOT, copy, ignore=lambda folder, names: [
+        n for n in names if n in _LEFT_OUT or n.endswith(".egg-info")])
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "source"]):
+        subprocess.run(git + args, cwd=copy, check=True, capture_output=True)
+    return copy
