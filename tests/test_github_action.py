@@ -15,13 +15,13 @@ import pytest
 import yaml
 from conftest import ROOT, tool
 from test_git_source import BASE_TREE, GitRepo
+from test_sarif import CYCLE
 
 ACTION = ROOT / "action.yml"
 EXAMPLES = ROOT / "docs" / "examples"
 WORKFLOW, GITLAB_CI, PRE_COMMIT_CONFIG = (EXAMPLES / "depgraph.yml", EXAMPLES / "gitlab-ci.yml",
                                           EXAMPLES / "pre-commit-config.yaml")
 ZIZMOR_POLICY = EXAMPLES / "zizmor.yml"
-CYCLE = {"services/index.yaml": BASE_TREE["services/index.yaml"] + "dependencies:\n  - search\n"}
 
 
 def run(*args, **kwargs) -> subprocess.CompletedProcess:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import jsonschema
-import pytest
-from test_git_source import BASE_TREE, GitRepo
+from test_sarif import repo  # noqa: F401  (the fixture: a commit that adds a hard cycle)
 
 from depgraph.findings import Finding
 from depgraph.gate.check import CheckResult
@@ -35,20 +34,6 @@ CODE_QUALITY_SCHEMA = {
         },
     },
 }
-
-CYCLE = {"services/index.yaml": BASE_TREE["services/index.yaml"] + "dependencies:\n  - search\n"}
-
-
-@pytest.fixture
-def repo(tmp_path, monkeypatch):
-    repo = GitRepo(tmp_path / "repo")
-    repo.write(BASE_TREE)
-    repo.commit("base")
-    repo.write(CYCLE)
-    repo.commit("cycle")
-    monkeypatch.setenv("DEPGRAPH_CACHE_DIR", str(tmp_path / "cache"))
-    return repo
-
 
 def test_the_report_has_the_code_quality_shape_with_paths_relative_to_the_repository(
         repo, run_cli, tmp_path, monkeypatch):
