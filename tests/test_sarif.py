@@ -192,3 +192,10 @@ class TestInvalidDescriptorsInEveryFormat:
         assert result.exit_code == 2
         [finding] = json.loads(result.stdout)["new"]
         assert (finding["rule"], finding["line"]) == ("invalid-policy", 1)
+
+    def test_gitlab(self, run_cli, broken):
+        issues = json.loads(self.run(run_cli, broken, "gitlab"))
+        assert [(i["check_name"], i["severity"], i["location"]["path"], i["location"]["lines"]["begin"])
+                for i in issues] == [
+            ("invalid-descriptor", "blocker", "descriptors/services/bad.yaml", 3),
+            ("invalid-descriptor", "blocker", "descriptors/services/bad.yaml", 4)]

@@ -31,13 +31,22 @@ app = typer.Typer(
     "cycles, unowned services and readiness gaps, and report them.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from depgraph import __version__
+
+        typer.echo(f"depgraph {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global_options(
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_print_version, is_eager=True,
+                                          help="Print the version of depgraph and exit.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
     max_file_bytes: Annotated[int, typer.Option(help="Largest descriptor file read, in bytes.",
                                                 envvar="DEPGRAPH_MAX_FILE_BYTES")] = DEFAULT_LIMITS.max_file_bytes,

@@ -31,6 +31,7 @@ REPORTERS: dict[str, dict[str, str]] = {
         "junit": "depgraph.reporters.junit:render_junit",
         "github": "depgraph.reporters.github:render_github",
         "markdown": "depgraph.reporters.markdown_gate:check_markdown",
+        "gitlab": "depgraph.reporters.gitlab:render_gitlab",
     },
     "diff": {
         "text": "depgraph.reporters.text:diff_text",

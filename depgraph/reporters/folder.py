@@ -169,7 +169,16 @@ def _diagram_sources(analysis, outcome: ReportOutcome) -> list[Diagram]:
         outcome.notices.append(f"{len(tribes):,} tribes are too many to draw; use `depgraph render "
                                "--view teams --focus SERVICE` for a neighbourhood.")
     if nodes <= MAX_SERVICES_DRAWN:  # every view lists the services somewhere
-        level = ("host" if len(catalog.hosts) <= MAX_GROUPS_DRAWN else
-                 "rack" if len(catalog.racks()) <= MAX_GROUPS_DRAWN else "datacenter")
-        diagrams.append(Diagram("deployment", f"Deployment by {level}", deployment_dot(marks, level=level)))
+        from depgraph.diagrams import MAX_TABLE_ROWS, table_rows
+
+        levels = ("host", "rack", "datacenter")
+        first = 0 if len(catalog.hosts) <= MAX_GROUPS_DRAWN else 1 if len(catalog.racks()) <= MAX_GROUPS_DRAWN else 2
+        for level in levels[first:]:  # the finest level short enough to read
+            dot = deployment_dot(marks, level=level)
+            if table_rows(dot) <= MAX_TABLE_ROWS:
+                diagrams.append(Diagram("deployment", f"Deployment by {level}", dot))
+                break
+        else:
+            outcome.notices.append("The deployment diagram would be too tall to read; use `depgraph render "
+                                   "--view deployment --focus datacenter:NAME --depth 0` for one data center.")
     return diagrams

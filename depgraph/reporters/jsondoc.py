@@ -72,8 +72,11 @@ def check_json(result) -> dict:
     def item(finding, **extra) -> dict:
         return {**finding.to_json(), **extra}
 
+    from depgraph import __version__
+
     return {
         "schema": CHECK,
+        "tool": {"name": "depgraph", "version": __version__},
         "root": result.root,
         "decision": {"exit_code": result.exit_code, "passed": result.exit_code == 0,
                      "fail_on": result.fail_on, "blocking": len(result.blocking)},

@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from depgraph.cli.kit import DescriptorsOption, QuietOption, emit, fail, load, warn
+from depgraph.escape import terminal
 from depgraph.diagrams.render import DEFAULT_TIMEOUT, MAX_NODES
 
 
@@ -111,7 +112,9 @@ def write_diagram(dot: str, output: Path, format: str, engine: str = "dot",
     except RenderError as exc:
         dot_path = write_text(_dot_beside(output), dot)
         fail(f"{exc}; the diagram's DOT source is in {dot_path}")
-    write_bytes(output, image)
+    for message in image.warnings:  # e.g. "too large for cairo-renderer bitmaps. Scaling by 0.247"
+        warn(f"depgraph: Graphviz: {terminal(message)}")
+    write_bytes(output, image.data)
 
 
 def _dot_beside(output: Path) -> Path:
