@@ -39,7 +39,8 @@ def test_build_makes_a_wheel_and_an_sdist_that_twine_accepts(dist):
     with zipfile.ZipFile(wheel) as whl:
         names = set(whl.namelist())
         metadata = whl.read(f"depgraph-{VERSION}.dist-info/METADATA").decode()
-    assert {f"depgraph/reporters/assets/{a.name}" for a in ASSETS.iterdir()} <= names
+    shipped = {f"depgraph/reporters/{a.relative_to(ASSETS.parent).as_posix()}" for a in ASSETS.rglob("*") if a.is_file()}
+    assert shipped <= names
     assert f"depgraph-{VERSION}.dist-info/licenses/LICENSE" in names
     assert "License-Expression: Apache-2.0" in metadata and "Project-URL: Changelog, " in metadata
     with tarfile.open(sdist) as tar:
@@ -62,7 +63,8 @@ def test_the_installed_wheel_writes_the_report_with_its_assets(dist, tmp_path):
 
     run(depgraph, "report", "-d", ROOT / "descriptors", "-o", work / "out", cwd=work)
     page = (work / "out" / "index.html").read_text(encoding="utf-8")
-    for asset in ("report.css", "report_core.js", "report_views.js", "report_places.js"):
+    for asset in ("report.css", "report_core.js", "report_views.js", "report_places.js",
+                  "vendor/svg-pan-zoom.min.js"):
         assert (ASSETS / asset).read_text(encoding="utf-8") in page, f"{asset} is not inlined"
     assert (work / "out" / "report.md").stat().st_size and (work / "out" / "report.json").stat().st_size
     assert list((work / "out" / "diagrams").glob("*.svg")), "no diagram beside the report"
