@@ -68,7 +68,7 @@ def _team_lines(team, verbose: bool) -> list[str]:
             "no contact declared" if team.declared else "team not declared")
     critical = f" ({team.critical_down} tier 1 or client)" if team.critical_down else ""
     counts = f"{len(team.down)} down{critical}, {len(team.degraded)} degraded"
-    lines = [f"  {t(head):<30} {counts:<38} {contact}"]
+    lines = [f"  {t(head):<30} {counts}", f"      call: {contact}"]
     if team.down:
         lines.append(f"      down: {', '.join(_listed(team.down, verbose))}")
     if verbose and team.degraded:
