@@ -30,7 +30,6 @@ from depgraph.gate.policy import EXPIRED_RULE, Policy, PolicyException, find_pol
 from depgraph.gate.policy_rules import apply_policy, policy_findings
 from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
 
-FAIL_ON = ("error", "warning", "info")
 TIME_RULES = frozenset({EXPIRED_RULE})
 
 

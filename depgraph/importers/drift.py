@@ -20,7 +20,6 @@ class DriftReport:
     undeclared: list[dict] = field(default_factory=list)
     unobserved: list[dict] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
-    matched: int = 0
 
 
 def name_resolver(catalog: Catalog, aliases: dict[str, str]):
@@ -62,7 +61,6 @@ def drift(catalog: Catalog, fmt: str, calls: list[ObservedCall],
         total[0] += call.calls
         total[1] += call.errors
     declared = _declared(catalog)
-    report.matched = len(observed)
     for (source, target), (n, errors) in sorted(observed.items()):
         if not any(target in group for group in declared.get(source, [])):
             report.undeclared.append({"source": source, "target": target, "calls": n, "errors": errors})
