@@ -89,9 +89,12 @@ def repo_relative(file: str | None, repo_root: str | None) -> str | None:
     """
     if not file:
         return None
-    root = os.path.realpath(repo_root or os.getcwd())
-    absolute = os.path.abspath(file)
-    absolute = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+    try:
+        root = os.path.realpath(repo_root or os.getcwd())
+        absolute = os.path.abspath(file)
+        absolute = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+    except (OSError, ValueError):  # a name no file system holds (a NUL byte): keep it as given
+        return Path(file).as_posix()
     relative = os.path.relpath(absolute, root)
     return Path(absolute if relative.startswith("..") else relative).as_posix()
 
