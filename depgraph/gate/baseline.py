@@ -9,13 +9,12 @@ any finding (stale), so the file only ever shrinks. Files are written atomically
 >>> doc = baseline_document([Finding("unowned", "error", "service:a", "service:a has no owner")])
 >>> [entry["subject"] for entry in doc["findings"]], doc["schema"]
 (['service:a'], 'depgraph/baseline/v1')
->>> parse_baseline(json.dumps(doc), "b.json").fingerprints() == {Finding("unowned", "error", "service:a", "").fingerprint}
+>>> parse_baseline(jsontext.dumps(doc), "b.json").fingerprints() == {Finding("unowned", "error", "service:a", "").fingerprint}
 True
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from depgraph import jsontext
 from depgraph.atomic import write_text
 from depgraph.diagnostics import DepgraphError
 from depgraph.findings import Finding
+from depgraph.load.bounded import InputError, load_text_bounded, parse_json
+from depgraph.load.yamlread import DEFAULT_LIMITS
 
 SCHEMA = "depgraph/baseline/v1"
 FINGERPRINT_RE = re.compile(r"^[0-9a-f]{16}$")
@@ -72,28 +73,23 @@ def write_baseline(path: str | os.PathLike, findings) -> None:
     write_text(path, text + "\n")
 
 
-def read_baseline(path: str | os.PathLike) -> Baseline:
-    """Read and check a baseline file; raises BaselineError with a clear message."""
+def read_baseline(path: str | os.PathLike, limit: int = DEFAULT_LIMITS.max_file_bytes) -> Baseline:
+    """Read and check a baseline file (at most ``limit`` bytes); raises BaselineError with a clear message."""
+    if not os.path.lexists(path):
+        raise BaselineError(f"baseline '{path}' not found (create it with --write-baseline {path})")
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        raise BaselineError(f"baseline '{path}' not found (create it with --write-baseline {path})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"cannot read baseline '{path}': {getattr(exc, 'strerror', None) or exc}") from None
+        text = load_text_bounded(path, limit, "baseline")
+    except InputError as exc:
+        raise BaselineError(str(exc)) from None
     return parse_baseline(text, str(path))
 
 
 def parse_baseline(text: str, path: str) -> Baseline:
     """Parse baseline JSON text; every problem names the file and, where it can, the line."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: error: corrupt baseline, not valid JSON "
-                            f"({exc.msg}); regenerate it with --write-baseline") from None
-    except RecursionError:
-        raise BaselineError(f"{path}: error: corrupt baseline, nested too deeply to be a baseline; "
-                            "regenerate it with --write-baseline") from None
+        document = parse_json(text, path, "corrupt baseline")
+    except InputError as exc:
+        raise BaselineError(f"{exc}; regenerate it with --write-baseline") from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         found = document.get("schema") if isinstance(document, dict) else None
         raise BaselineError(f"{path}: error: not a depgraph baseline (expected \"schema\": \"{SCHEMA}\""

@@ -144,14 +144,15 @@ def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
     (policy, baseline, git) for invalid input."""
     today = options.today or dt.date.today()
     policy_path = find_policy(options.descriptors, options.policy)
-    policy = load_policy(policy_path)
-    baseline = read_baseline(options.baseline) if options.baseline else None
+    policy = load_policy(policy_path, options.limits)
+    limit = options.limits.max_file_bytes
+    baseline = read_baseline(options.baseline, limit) if options.baseline else None
     raw, outcome = evaluate(catalog, policy, today)
     notes: list[str] = []
     base_info, facts = None, None
     if options.base:
         everything = [*raw, *outcome.findings]
-        base_info, facts = _base_facts(catalog, everything, policy_path, options, today, notes)
+        base_info, facts = _base_facts(catalog, everything, policy, options, today, notes)
     if options.write_baseline:
         accepted = outcome.findings
         if baseline is not None:  # prune only: the baseline never grows by being rewritten
@@ -168,13 +169,13 @@ def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
     return result
 
 
-def _base_facts(catalog, findings, policy_path, options: CheckOptions, today, notes):
+def _base_facts(catalog, findings, policy: Policy, options: CheckOptions, today, notes):
     """Facts about the base tree: the head's when the trees are byte-identical, else from the
     cache, else by loading and analysing the tree read from git."""
     tree = gitsource.list_tree(options.descriptors, options.base)
-    policy_text = Path(policy_path).read_text(encoding="utf-8") if policy_path else ""
+    policy_text = policy.digest
     code = checkbase.code_version()
-    head_key = gitsource.tree_key(gitsource.worktree_files(options.descriptors))
+    head_key = gitsource.tree_key(gitsource.worktree_files(options.descriptors, options.limits))
     head_facts = checkbase.facts_of(catalog, findings)
     checkbase.cache_write(options.cache_dir, checkbase.cache_key(head_key, policy_text, code), head_facts)
     if tree.skipped_links:
@@ -188,16 +189,12 @@ def _base_facts(catalog, findings, policy_path, options: CheckOptions, today, no
     if not tree.files:
         notes.append(f"no descriptors at {options.base} (folder {tree.prefix or '.'}); every finding counts as new")
         return BaseInfo(options.base, tree.commit, "empty"), None
-    display_root = os.path.normpath(str(options.descriptors))
     try:
-        from depgraph.load.loader import load_sources
-
-        base_catalog = load_sources(gitsource.tree_sources(tree, display_root), display_root, options.limits)
+        base_catalog = gitsource.load_tree(tree, os.path.normpath(str(options.descriptors)), options.limits)
     except DescriptorError as exc:
-        notes.append(f"the descriptors at {options.base} do not load ({len(exc.errors)} error(s)); every "
-                     "finding counts as new")
+        notes.append(f"the descriptors at {options.base} do not load ({len(exc.errors)} error(s), the first: "
+                     f"{exc.errors[0]}); every finding counts as new")
         return BaseInfo(options.base, tree.commit, "invalid"), None
-    policy = load_policy(policy_path)
     base_raw, base_outcome = evaluate(base_catalog, policy, today)
     facts = checkbase.facts_of(base_catalog, [*base_raw, *base_outcome.findings])
     checkbase.cache_write(options.cache_dir, key, facts)

@@ -89,7 +89,7 @@ def _repo_root(descriptors: Path) -> str | None:
     from depgraph.load.gitsource import GitError, locate
 
     try:
-        return locate(descriptors)[0]
+        return locate(descriptors)[0].top
     except GitError:
         return None
 

@@ -59,13 +59,11 @@ def diff(
 
 
 def _at_ref(descriptors: Path, ref: str):
-    from depgraph.load.gitsource import list_tree, tree_sources
-    from depgraph.load.loader import load_sources
+    from depgraph.load.gitsource import list_tree, load_tree
 
     tree = list_tree(descriptors, ref)
-    display_root = os.path.normpath(str(descriptors))
     try:
-        return load_sources(tree_sources(tree, display_root), display_root, state.limits)
+        return load_tree(tree, os.path.normpath(str(descriptors)), state.limits)
     except DescriptorError as exc:
         print_diagnostics(exc.diagnostics)
         fail(f"the descriptors at {ref} do not load ({len(exc.errors)} error(s)); nothing to compare with")
