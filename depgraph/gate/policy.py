@@ -144,11 +144,11 @@ class Policy:
 def find_policy(descriptors: str | os.PathLike, explicit: str | os.PathLike | None) -> str | None:
     """The policy file to use: ``explicit`` (which must exist), else ``DIR/depgraph.yaml`` if any."""
     if explicit is not None:
-        if not os.path.isfile(explicit):
+        if not os.path.lexists(explicit):
             raise UsageError(f"policy file '{explicit}' not found")
         return str(explicit)
-    default = os.path.join(str(descriptors), POLICY_FILE)
-    return os.path.normpath(default) if os.path.isfile(default) else None
+    default = os.path.join(str(descriptors), POLICY_FILE)  # present but no file: an error when read
+    return os.path.normpath(default) if os.path.lexists(default) else None
 
 
 def load_policy(path: str | None, limits: Limits = DEFAULT_LIMITS) -> Policy:

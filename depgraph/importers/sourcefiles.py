@@ -6,10 +6,10 @@ anything, and an alias bomb is refused before anything walks it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from depgraph.diagnostics import DepgraphError
+from depgraph.load.bounded import InputError, load_text_bounded, parse_json
 from depgraph.load.yamlread import YamlProblem, read_documents
 
 MAX_BYTES = 32 * 1024 * 1024
@@ -20,12 +20,11 @@ class SourceError(DepgraphError):
 
 
 def read_text(path: Path) -> str:
+    """UTF-8 text of a source file: at most MAX_BYTES read, FIFOs and devices refused."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise SourceError(f"{path}: larger than {MAX_BYTES} bytes, refusing to import it")
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: cannot read: {exc}") from exc
+        return load_text_bounded(path, MAX_BYTES, "source file", raise_it="depgraph does not import larger sources")
+    except InputError as exc:
+        raise SourceError(str(exc)) from None
 
 
 def load_yaml_documents(path: Path, text: str | None = None) -> list:
@@ -51,13 +50,12 @@ def load_yaml_documents(path: Path, text: str | None = None) -> list:
 
 
 def load_json(path: Path, text: str | None = None):
+    """A JSON source file (integers of at most 100 digits, nesting Python can parse)."""
     text = read_text(path) if text is None else text
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
-    except RecursionError:
-        raise SourceError(f"{path}: JSON nested too deeply to read; refusing it") from None
+        return parse_json(text, path, "source file")
+    except InputError as exc:
+        raise SourceError(str(exc)) from None
 
 
 def load_config_file(path: Path) -> list:

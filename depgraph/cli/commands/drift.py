@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load
+from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load, state
 
 
 class DriftFormat(str, Enum):
@@ -42,7 +42,7 @@ def drift_command(
 
     aliases = _aliases(alias or [], alias_file)
     catalog = load(descriptors, quiet_warnings=True)
-    fmt, calls = read_observed(observed)
+    fmt, calls = read_observed(observed, state.limits.max_file_bytes)
     report = drift(catalog, fmt, calls, aliases)
     if format is DriftFormat.json:
         emit_json(report.to_json())
@@ -55,13 +55,16 @@ def drift_command(
 
 
 def _aliases(pairs: list[str], alias_file: Path | None) -> dict[str, str]:
-    from depgraph.importers.sourcefiles import SourceError, load_config_file
+    from depgraph.importers.sourcefiles import SourceError, load_json, load_yaml_documents
+    from depgraph.load.bounded import InputError, load_text_bounded
 
     aliases: dict[str, str] = {}
     if alias_file is not None:
         try:
-            docs = load_config_file(alias_file)
-        except SourceError as exc:
+            text = load_text_bounded(alias_file, state.limits.max_file_bytes, "alias file")
+            json_file = alias_file.suffix.lower() == ".json"
+            docs = [load_json(alias_file, text)] if json_file else load_yaml_documents(alias_file, text)
+        except (InputError, SourceError) as exc:
             fail(str(exc))
         doc = docs[0] if docs else {}
         doc = doc.get("aliases", doc) if isinstance(doc, dict) else doc
