@@ -7,8 +7,17 @@ import os
 
 import pytest
 
-from depgraph.load.cache import cache_dir, load_model
 from depgraph.failure.engine import simulate
+from depgraph.failure.stored import load_model as load_with_cache
+from depgraph.load.cache import Cache, default_folder
+
+
+def cache_dir():
+    return default_folder()
+
+
+def load_model(root):
+    return load_with_cache(root, cache=Cache(cache_dir(), "model"))
 
 FILES = {
     "infra.yaml": """
@@ -71,7 +80,7 @@ def test_a_damaged_entry_is_a_miss_not_an_error(tree):
     root = tree(FILES)
     load_model(root)
     for entry in cache_dir().iterdir():
-        entry.write_bytes(b"depgraph-model-cache-1 garbage")
+        entry.write_bytes(b"depgraph-cache-3\n garbage")
     _, _, cached = load_model(root)
     assert not cached
 
@@ -97,7 +106,7 @@ def test_blast_radius_uses_it_and_writes_nothing_in_the_descriptors(tree, run_cl
     assert doc["teams"] == [{"team": "team:core", "services": ["service:api", "service:db"],
                              "contact": {"pager": "core-oncall"}}]
     assert sorted(os.listdir(root)) == before
-    assert any(cache_dir().glob("model-*.pickle"))
+    assert any(cache_dir().glob("model-*"))
 
 
 def test_unknown_component_from_the_cache_still_gets_a_hint(tree, run_cli):

@@ -71,6 +71,17 @@ def print_load_warnings(diagnostics: list[Diagnostic], descriptors) -> None:
         typer.echo(f"… and {hidden:,} more warnings (depgraph validate -d {descriptors} lists them all)", err=True)
 
 
+def open_cache(kind: str, descriptors: Path, folder: Path | None = None, kept: int = 8):
+    """The cache for ``kind`` (``folder``, else the default one), or None when there is no safe
+    one; says why on stderr in one line (see ``depgraph.load.cache``)."""
+    from depgraph.load.cache import Cache, cache_folder
+
+    found, note = cache_folder(folder, untrusted=(descriptors,))
+    if note:
+        warn(f"depgraph: note: {note}")
+    return Cache(found, kind, kept) if found is not None else None
+
+
 def load(descriptors: Path, quiet_warnings: bool = False) -> Catalog:
     """Load and validate a descriptor tree for a command; on errors print them all and exit 2."""
     from depgraph.load.loader import load_catalog

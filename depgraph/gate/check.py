@@ -20,6 +20,7 @@ from pathlib import Path
 
 from depgraph.gate import checkbase
 from depgraph.load import gitsource
+from depgraph.load.cache import Cache
 from depgraph.gate.baseline import Baseline, BaselineEntry, read_baseline, write_baseline
 from depgraph.diagnostics import DescriptorError
 from depgraph.findings import SEVERITY_RANK, Finding
@@ -136,7 +137,7 @@ class CheckOptions:
     fail_on: str = "error"
     today: dt.date | None = None
     limits: Limits = DEFAULT_LIMITS
-    cache_dir: Path | None = None
+    cache: Cache | None = None  # where base-tree facts are kept (None: nowhere)
 
 
 def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
@@ -173,17 +174,15 @@ def _base_facts(catalog, findings, policy: Policy, options: CheckOptions, today,
     """Facts about the base tree: the head's when the trees are byte-identical, else from the
     cache, else by loading and analysing the tree read from git."""
     tree = gitsource.list_tree(options.descriptors, options.base)
-    policy_text = policy.digest
-    code = checkbase.code_version()
     head_key = gitsource.tree_key(gitsource.worktree_files(options.descriptors, options.limits))
     head_facts = checkbase.facts_of(catalog, findings)
-    checkbase.cache_write(options.cache_dir, checkbase.cache_key(head_key, policy_text, code), head_facts)
+    checkbase.cache_write(options.cache, checkbase.facts_key(head_key, policy.digest, options.limits), head_facts)
     if tree.skipped_links:
         notes.append(f"{len(tree.skipped_links)} symlinked file(s) at {options.base} not followed")
     if tree.key == head_key:
         return BaseInfo(options.base, tree.commit, "identical"), head_facts
-    key = checkbase.cache_key(tree.key, policy_text, code)
-    cached = checkbase.cache_read(options.cache_dir, key)
+    key = checkbase.facts_key(tree.key, policy.digest, options.limits)
+    cached = checkbase.cache_read(options.cache, key)
     if cached is not None:
         return BaseInfo(options.base, tree.commit, "cached"), cached
     if not tree.files:
@@ -197,7 +196,7 @@ def _base_facts(catalog, findings, policy: Policy, options: CheckOptions, today,
         return BaseInfo(options.base, tree.commit, "invalid"), None
     base_raw, base_outcome = evaluate(base_catalog, policy, today)
     facts = checkbase.facts_of(base_catalog, [*base_raw, *base_outcome.findings])
-    checkbase.cache_write(options.cache_dir, key, facts)
+    checkbase.cache_write(options.cache, key, facts)
     return BaseInfo(options.base, tree.commit, "analyzed"), facts
 
 

@@ -14,9 +14,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.load.cache import load_model
-from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load, print_load_warnings, state, warn
+from depgraph.cli.kit import (DescriptorsOption, emit, emit_json, fail, load, open_cache, print_load_warnings,
+                              state, warn)
 from depgraph.failure.engine import FailureModel, Impact, resolve_component, resolve_in, simulate
+from depgraph.failure.stored import load_model
 from depgraph.model import Catalog
 
 SCHEMA = "depgraph/blast-radius/v1"
@@ -58,7 +59,8 @@ def blast_radius(
         return
     # Text and JSON need only the failure model, owners and contacts: a cache of them keyed by the
     # descriptor files answers in a fraction of a second on landscapes that take long to load.
-    catalog, model, _ = load_model(descriptors, state.limits, use_cache=not no_cache)
+    cache = None if no_cache else open_cache("model", descriptors)
+    catalog, model, _ = load_model(descriptors, state.limits, cache)
     print_load_warnings(catalog.diagnostics, descriptors)
     impact = blast_radius_impact(catalog, components, model)
     output = RENDERERS[format.value](catalog, impact)

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state
+from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load, open_cache, print_diagnostics, state
 from depgraph.diagnostics import DepgraphError, DescriptorError
 
 
@@ -59,7 +59,7 @@ def check(
     Example: depgraph check --base origin/main --format sarif > depgraph.sarif
     """
     from depgraph.gate.check import CheckOptions, run_check
-    from depgraph.gate.checkbase import default_cache_dir
+    from depgraph.gate.checkbase import CACHE_ENTRIES_KEPT, CACHE_KIND
     from depgraph.progress import progress
 
     with progress() as shown:  # on a terminal only (and never with --format json)
@@ -70,7 +70,7 @@ def check(
             baseline=str(baseline) if baseline else None,
             write_baseline=str(write_baseline) if write_baseline else None, base=base,
             fail_on=fail_on.value, limits=state.limits,
-            cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+            cache=None if no_cache or not base else open_cache(CACHE_KIND, descriptors, cache_dir, CACHE_ENTRIES_KEPT),
         )
         try:
             with shown.stage("checking" + (f" against {base}" if base else "")):
