@@ -45,6 +45,21 @@ FILES = {
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("DEPGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    # trees written by a test are seconds old at most: count them as settled (one test below
+    # checks the real rule); each test writes, then runs, so no write races a run here
+    monkeypatch.setattr("depgraph.failure.stored.SETTLED_SECONDS", 0)
+
+
+def test_a_tree_edited_just_now_is_answered_but_not_stored(tree, monkeypatch):
+    monkeypatch.setattr("depgraph.failure.stored.SETTLED_SECONDS", 2.0)
+    root = tree(FILES)
+    load_model(root)
+    _, _, cached = load_model(root)
+    assert not cached and not any(cache_dir().glob("model-*"))
+    old = os.stat(root / "db.yaml").st_ctime - 5
+    monkeypatch.setattr("time.time_ns", lambda: int((old + 10) * 1e9))
+    load_model(root)
+    assert load_model(root)[2]
 
 
 def test_second_load_comes_from_the_cache_with_the_same_answers(tree):

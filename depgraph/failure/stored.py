@@ -5,7 +5,9 @@ An entry lives in the one cache (:mod:`depgraph.load.cache`: a private folder, e
 by SHA-256, keys that cover every module of depgraph and the Python version). Its key adds the
 tree's files — each file's path, size, inode, modification and change times (nanoseconds; any
 write to a file changes its change time, which no tool can set back) — and the loading limits,
-so any change to any descriptor means a fresh load. The entry holds the
+so any change to any descriptor means a fresh load; a tree with a file changed in the last two
+seconds is loaded but not stored (a rewrite within one tick of the clock can keep a file's
+times). The entry holds the
 :class:`~depgraph.failure.engine.FailureModel` as integer and string columns
 (:mod:`depgraph.failure.columns`) and a slim catalog (services and clients with owner, tier and
 lifecycle as columns; teams, data centers and the loading warnings as JSON) — what the text and
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 from depgraph.diagnostics import Diagnostic
@@ -29,19 +32,28 @@ from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
 from depgraph.model import Catalog, Client, Datacenter, Service, Team
 
 KIND = "model"
+SETTLED_SECONDS = 2.0  # coarser than any file system's time stamps (FAT: 2 s)
 ENTRIES_KEPT = 8
 _SLIM = "catalog.json"
 
 
-def tree_key(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> str:
-    """A key that changes whenever any descriptor file of ``root`` or the limits change."""
+def tree_key(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[str, bool]:
+    """``(key, settled)``: a key that changes whenever any descriptor file of ``root`` or the
+    limits change, and whether every file is older than :data:`SETTLED_SECONDS` (a file
+    rewritten within one tick of the file system's clock may keep its times, so an answer for a
+    tree still being edited is not stored)."""
+    now = time.time_ns()
     digest = hashlib.sha256(repr(limits).encode())
     digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\n")
-    lines = [f"{display}\0missing\n" if st is None else
-             f"{display}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n"
-             for display, _, st in discover_paths_with_stat(Path(root))]
+    lines, newest = [], 0
+    for display, _, st in discover_paths_with_stat(Path(root)):
+        if st is None:
+            lines.append(f"{display}\0missing\n")
+            continue
+        lines.append(f"{display}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n")
+        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
     digest.update("".join(lines).encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+    return digest.hexdigest(), now - newest > SETTLED_SECONDS * 1e9
 
 
 def load_model(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, cache: Cache | None = None
@@ -51,7 +63,7 @@ def load_model(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, cache: 
     From the cache the catalog is slim (see the module docstring); otherwise it is the full one
     (and the cache is filled for next time). Raises ``DescriptorError`` like ``load_catalog``.
     """
-    key = tree_key(root, limits) if cache is not None else ""
+    key, settled = tree_key(root, limits) if cache is not None else ("", False)
     payload = cache.get(key) if cache is not None else None
     if payload is not None:
         with collection_paused():  # a million small objects, none of them garbage
@@ -60,7 +72,7 @@ def load_model(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, cache: 
             return found[0], found[1], True
     catalog = load_catalog(root, limits)
     model = FailureModel.from_catalog(catalog)
-    if cache is not None:
+    if cache is not None and settled:
         try:
             cache.put(key, encode(catalog, model))
         except (ValueError, OverflowError, TypeError):

@@ -49,9 +49,13 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """A hash of every module of the depgraph package and of the Python running it."""
+    return package_fingerprint(Path(__file__).resolve().parents[1])
+
+
+def package_fingerprint(package: Path) -> str:
+    """A hash of every ``*.py`` below ``package`` (names and bytes) and of the Python running."""
     digest = hashlib.sha256(FORMAT)
     digest.update(f"{sys.version}\0{sys.implementation.cache_tag}\0{sys.byteorder}\n".encode())
-    package = Path(__file__).resolve().parents[1]
     for module in sorted(package.rglob("*.py")):
         digest.update(module.relative_to(package).as_posix().encode() + b"\0")
         digest.update(module.read_bytes())
