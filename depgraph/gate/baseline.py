@@ -3,7 +3,8 @@
 A baseline file (``schema: depgraph/baseline/v1``) lists findings by fingerprint, with rule,
 subject and message for the humans who review it, sorted so that it diffs well. ``depgraph
 check --baseline F`` lets the findings in it pass and reports the entries that no longer match
-any finding (stale), so the file only ever shrinks. Files are written atomically.
+any finding (stale), so the file only ever shrinks. ``--write-baseline`` checks its target
+before the analysis runs and writes the file atomically: a refusal writes nothing.
 
 >>> from depgraph.findings import Finding
 >>> doc = baseline_document([Finding("unowned", "error", "service:a", "service:a has no owner")])
@@ -18,12 +19,14 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from depgraph import jsontext
 from depgraph.atomic import write_text
 from depgraph.diagnostics import DepgraphError
 from depgraph.findings import Finding
 from depgraph.load.bounded import InputError, load_text_bounded, parse_json
+from depgraph.load.gitsource import is_descriptor_path
 from depgraph.load.yamlread import DEFAULT_LIMITS
 
 SCHEMA = "depgraph/baseline/v1"
@@ -67,10 +70,32 @@ def baseline_document(findings) -> dict:
     return {"schema": SCHEMA, "findings": [entry.to_json() for entry in ordered]}
 
 
-def write_baseline(path: str | os.PathLike, findings) -> None:
-    """Write the baseline for ``findings`` to ``path`` atomically."""
-    text = jsontext.dumps(baseline_document(findings))
-    write_text(path, text + "\n")
+def write_baseline(path: str | os.PathLike, findings) -> Baseline:
+    """Write the baseline for ``findings`` to ``path`` atomically; return what was written."""
+    text = jsontext.dumps(baseline_document(findings)) + "\n"
+    written = parse_baseline(text, str(path))  # what a later --baseline will read, checked first
+    write_text(path, text)
+    return written
+
+
+def check_baseline_target(path: str | os.PathLike, descriptors: str | os.PathLike, policy: str | None) -> None:
+    """Refuse, before anything is written, a ``--write-baseline`` target that cannot be written
+    or that is one of depgraph's own inputs: the policy, or a file the loader would read as a
+    descriptor (the JSON would make the tree invalid)."""
+    target = Path(path)
+    if target.is_dir():
+        raise BaselineError(f"cannot write the baseline {path}: it is a folder")
+    parent = next((p for p in (target.parent, *target.parent.parents) if p.exists()), Path("."))
+    if not parent.is_dir():
+        raise BaselineError(f"cannot write the baseline {path}: {parent} is not a folder")
+    real = Path(os.path.realpath(target))
+    if policy is not None and real == Path(os.path.realpath(policy)):
+        raise BaselineError(f"cannot write the baseline {path}: it is the policy file")
+    root = Path(os.path.realpath(descriptors))
+    inside = real.relative_to(root).as_posix() if root in real.parents else None
+    if inside is not None and (is_descriptor_path(inside) or inside == "depgraph.yaml"):
+        raise BaselineError(f"cannot write the baseline {path}: it would be read as a descriptor "
+                            f"of {descriptors} (name it .json, or put it outside the folder)")
 
 
 def read_baseline(path: str | os.PathLike, limit: int = DEFAULT_LIMITS.max_file_bytes) -> Baseline:

@@ -21,7 +21,8 @@ from pathlib import Path
 from depgraph.gate import checkbase
 from depgraph.load import gitsource
 from depgraph.load.cache import Cache
-from depgraph.gate.baseline import Baseline, BaselineEntry, read_baseline, write_baseline
+from depgraph.gate.baseline import (Baseline, BaselineEntry, check_baseline_target, read_baseline,
+                                    write_baseline)
 from depgraph.diagnostics import DescriptorError
 from depgraph.findings import SEVERITY_RANK, Finding
 from depgraph.model import Catalog
@@ -143,23 +144,26 @@ class CheckOptions:
 def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
     """The whole gate for an already loaded head ``catalog``. Raises DepgraphError subclasses
     (policy, baseline, git) for invalid input."""
+    # Every input is checked before anything is analysed or written: a refusal writes nothing.
     today = options.today or dt.date.today()
     policy_path = find_policy(options.descriptors, options.policy)
     policy = load_policy(policy_path, options.limits)
     limit = options.limits.max_file_bytes
     baseline = read_baseline(options.baseline, limit) if options.baseline else None
+    if options.write_baseline:
+        check_baseline_target(options.write_baseline, options.descriptors, policy_path)
+    tree = gitsource.list_tree(options.descriptors, options.base) if options.base else None
     raw, outcome = evaluate(catalog, policy, today)
     notes: list[str] = []
     base_info, facts = None, None
-    if options.base:
+    if tree is not None:
         everything = [*raw, *outcome.findings]
-        base_info, facts = _base_facts(catalog, everything, policy, options, today, notes)
+        base_info, facts = _base_facts(catalog, everything, tree, policy, options, today, notes)
     if options.write_baseline:
         accepted = outcome.findings
         if baseline is not None:  # prune only: the baseline never grows by being rewritten
             accepted = [f for f in accepted if f.fingerprint in baseline.fingerprints()]
-        write_baseline(options.write_baseline, accepted)
-        baseline = read_baseline(options.write_baseline)
+        baseline = write_baseline(options.write_baseline, accepted)
         notes.append(f"wrote {len(baseline.entries)} finding(s) to the baseline {options.write_baseline}")
     result = decide(outcome.findings, baseline=baseline, base=facts, catalog=catalog, fail_on=options.fail_on)
     result.excepted = sorted(outcome.excepted, key=lambda pair: (*pair[0].sort_key(), pair[0].fingerprint))
@@ -170,10 +174,9 @@ def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
     return result
 
 
-def _base_facts(catalog, findings, policy: Policy, options: CheckOptions, today, notes):
+def _base_facts(catalog, findings, tree: gitsource.GitTree, policy: Policy, options: CheckOptions, today, notes):
     """Facts about the base tree: the head's when the trees are byte-identical, else from the
     cache, else by loading and analysing the tree read from git."""
-    tree = gitsource.list_tree(options.descriptors, options.base)
     head_key = gitsource.tree_key(gitsource.worktree_files(options.descriptors, options.limits))
     head_facts = checkbase.facts_of(catalog, findings)
     checkbase.cache_write(options.cache, checkbase.facts_key(head_key, policy.digest, options.limits), head_facts)
