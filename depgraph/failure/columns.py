@@ -48,9 +48,9 @@ def model_columns(model: FailureModel) -> tuple[dict[str, list], dict[str, str]]
     lengths and values, so offsets rebuilt from them always rise."""
     columns: dict[str, list] = {f"{name}.ids": list(getattr(model, name).ids) for name in _INDEXES}
     columns["is_service"] = [int(flag) for flag in model.is_service]
-    columns["tier"] = [-1 if tier is None else tier for tier in model.tier]
-    for name in ("total", "host_rack", "host_datacenter"):
-        columns[name] = list(getattr(model, name))
+    columns["tier"] = [0 if tier is None else tier for tier in model.tier]
+    columns["total"], columns["host_datacenter"] = list(model.total), list(model.host_datacenter)
+    columns["host_rack"] = [rack + 1 for rack in model.host_rack]  # 0: no rack
     for name, (_, width, _) in _ROWS.items():
         columns[f"{name}.lengths"], columns[f"{name}.values"] = _flatten(getattr(model, name), width)
     entries = [entry for node in model.entries for entry in node]
@@ -58,7 +58,7 @@ def model_columns(model: FailureModel) -> tuple[dict[str, list], dict[str, str]]
     columns["entries.hard"] = [int(hard) for _, hard in entries]
     columns["entries.alternatives.lengths"], columns["entries.alternatives.values"] = _flatten(
         [alternatives for alternatives, _ in entries], 1)
-    kinds = {name: "str" if name.endswith(".ids") else "int" for name in columns}
+    kinds = {name: "str" if name.endswith(".ids") else "uint" for name in columns}
     return columns, kinds
 
 
@@ -86,10 +86,11 @@ def model_from_columns(columns: dict[str, list]) -> FailureModel:
         setattr(model, name, list(values) if owner == "nodes" else values)
     _in_range("is_service", model.is_service, 0, 1)
     model.is_service = [flag == 1 for flag in model.is_service]
-    _in_range("tier", model.tier, -1, 3)
-    model.tier = [None if tier == -1 else tier for tier in model.tier]
+    _in_range("tier", model.tier, 0, 3)
+    model.tier = [tier or None for tier in model.tier]
     _in_range("total", model.total, 0, None)
-    _in_range("host_rack", model.host_rack, -1, sizes["racks"] - 1)
+    _in_range("host_rack", model.host_rack, 0, sizes["racks"])
+    model.host_rack = [rack - 1 for rack in model.host_rack]
     _in_range("host_datacenter", model.host_datacenter, 0, sizes["datacenters"] - 1)
     for name, (owner, width, as_tuples) in _ROWS.items():
         values = _column(columns, f"{name}.values")
@@ -149,8 +150,12 @@ def _column(columns: dict, name: str) -> list:
     return columns[name]
 
 
-def _in_range(name: str, values: list[int], low: int, high: int | None) -> None:
-    if values and (min(values) < low or (high is not None and max(values) > high)):
+def _in_range(name: str, values, low: int, high: int | None) -> None:
+    """Every value in ``low..high`` (an unsigned column cannot hold a negative one: no pass for it)."""
+    if not len(values):
+        return
+    unsigned = getattr(values, "typecode", "b") in "ILQ"
+    if (not (unsigned and low <= 0) and min(values) < low) or (high is not None and max(values) > high):
         raise ValueError(f"{name}: a value outside {low}..{high}")
 
 
@@ -167,8 +172,9 @@ def _check_targets(name: str, values: list[int], width: int, sizes: dict[str, in
 
 def _offsets(name: str, lengths, items: int, count: int) -> list[int]:
     """Where each of ``count`` rows starts (and the end), from row lengths that must cover ``items``."""
-    if len(lengths) != count or (count and min(lengths) < 0):
+    if len(lengths) != count:
         raise ValueError(f"{name}: {len(lengths)} row lengths for {count} rows")
+    _in_range(name, lengths, 0, None)
     offsets = list(accumulate(lengths, initial=0))
     if offsets[-1] != items:
         raise ValueError(f"{name}: rows of {offsets[-1]} items, not {items}")

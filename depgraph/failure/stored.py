@@ -92,7 +92,7 @@ def encode(catalog: Catalog, model: FailureModel) -> bytes:
     columns["services.lifecycles"] = [s.lifecycle for s in catalog.services.values()]
     columns["catalog.files"] = list(catalog.files)
     columns[_SLIM] = [json.dumps(_slim(catalog), separators=(",", ":"))]
-    kinds.update({name: "int" if name.endswith((".owned", ".tiers")) else "str"
+    kinds.update({name: "uint" if name.endswith((".owned", ".tiers")) else "str"
                   for name in columns if name.split(".")[0] in ("services", "clients", "catalog")})
     return pack_columns(columns, kinds)
 

@@ -39,7 +39,9 @@ from pathlib import Path
 
 FORMAT = b"depgraph-cache-3\n"
 DIGEST_BYTES = 32
-_INT32 = "i" if array("i").itemsize == 4 else "l"
+# typecodes of 32 and 64 bits, signed ("int") and not ("uint": a negative value cannot be read back)
+_TYPECODES = {"int": ("i" if array("i").itemsize == 4 else "l", "q"),
+              "uint": ("I" if array("I").itemsize == 4 else "L", "Q")}
 _UID = os.geteuid() if hasattr(os, "geteuid") else None
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -245,8 +247,8 @@ def _unlink(name: str, folder: int) -> None:
 
 
 def pack_columns(columns: dict[str, list[int] | list[str]], kinds: dict[str, str]) -> bytes:
-    """Bytes for columns; ``kinds`` says per column ``"int"`` (32 or 64 bits, little-endian) or
-    ``"str"`` (UTF-8, no NUL).
+    """Bytes for columns; ``kinds`` says per column ``"int"``, ``"uint"`` (not negative; 32 or 64
+    bits, little-endian) or ``"str"`` (UTF-8, no NUL).
 
     >>> columns = unpack_columns(pack_columns({"n": [1, -2], "s": ["a", "é"]}, {"n": "int", "s": "str"}))
     >>> list(columns["n"]), columns["s"]
@@ -256,11 +258,13 @@ def pack_columns(columns: dict[str, list[int] | list[str]], kinds: dict[str, str
     """
     header, blocks = [], []
     for name, values in columns.items():
-        if kinds[name] == "int":
+        kind = kinds[name]
+        if kind in _TYPECODES:
+            narrow, wide = _TYPECODES[kind]
             try:  # 32 bits when every value fits: half the bytes to read and hash
-                block = array(_INT32, values)
+                block = array(narrow, values)
             except OverflowError:
-                block = array("q", values)
+                block = array(wide, values)
             if sys.byteorder != "little":
                 block.byteswap()
             raw = block.tobytes()
@@ -269,7 +273,7 @@ def pack_columns(columns: dict[str, list[int] | list[str]], kinds: dict[str, str
             if text.count("\0") != max(len(values) - 1, 0):
                 raise ValueError(f"column {name}: a string holds NUL")
             raw = text.encode("utf-8")
-        header.append([name, kinds[name], len(values), len(raw)])
+        header.append([name, kind, len(values), len(raw)])
         blocks.append(raw)
     head = json.dumps(header, separators=(",", ":")).encode()
     return b"".join((len(head).to_bytes(8, "little"), head, *blocks))
@@ -289,17 +293,17 @@ def unpack_columns(data: bytes) -> dict[str, list[int] | list[str]]:
     columns, position = {}, 8 + size
     for item in header:
         if not (isinstance(item, list) and len(item) == 4 and isinstance(item[0], str)
-                and item[1] in ("int", "str") and all(isinstance(n, int) and n >= 0 for n in item[2:])):
+                and item[1] in ("int", "uint", "str") and all(isinstance(n, int) and n >= 0 for n in item[2:])):
             raise ValueError("bad column header")
         name, kind, count, length = item
         raw = view[position:position + length]
         position += length
         if len(raw) != length:
             raise ValueError(f"column {name} is cut short")
-        if kind == "int":
+        if kind in _TYPECODES:
             if length not in (4 * count, 8 * count):
                 raise ValueError(f"column {name}: {length} bytes for {count} integers")
-            block = array(_INT32 if length == 4 * count else "q")
+            block = array(_TYPECODES[kind][0 if length == 4 * count else 1])
             block.frombytes(raw)
             if sys.byteorder != "little":
                 block.byteswap()
