@@ -50,6 +50,16 @@ def sparse(path, size=3 * 1024**3):
     return path
 
 
+def no_small_file(path, kind: str) -> None:
+    """Make ``path`` a huge sparse file, a symlink to ``/dev/zero`` or a FIFO."""
+    if kind == "huge":
+        sparse(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    else:
+        os.mkfifo(path)
+
+
 def test_a_policy_symlinked_to_a_huge_file_is_refused_by_its_size(landscape, tmp_path):
     (landscape / "depgraph.yaml").symlink_to(sparse(tmp_path / "huge"))
     proc = depgraph("check", "-d", landscape, timeout=120)  # 1 GiB of address space: never read whole
@@ -79,12 +89,7 @@ def test_the_limit_applies_to_the_policy_and_raising_it_works(tiny):
 @pytest.mark.parametrize("kind", ["huge", "device", "fifo"])
 def test_a_baseline_that_is_no_small_file_is_refused(landscape, tmp_path, kind):
     baseline = tmp_path / "baseline.json"
-    if kind == "huge":
-        sparse(baseline)
-    elif kind == "device":
-        baseline.symlink_to("/dev/zero")
-    else:
-        os.mkfifo(baseline)
+    no_small_file(baseline, kind)
     proc = depgraph("check", "-d", landscape, "--baseline", baseline, timeout=60)
     assert_clean(proc, 2)
     assert str(baseline) in proc.stderr
@@ -121,12 +126,7 @@ def test_drift_input_that_is_no_small_file_is_refused(tmp_path, where, kind):
     aliases.write_text("{}")
     target = observed if where == "observed" else aliases
     target.unlink()
-    if kind == "huge":
-        sparse(target)
-    elif kind == "device":
-        target.symlink_to("/dev/zero")
-    else:
-        os.mkfifo(target)
+    no_small_file(target, kind)
     proc = depgraph("drift", "-d", LANDSCAPE, "--observed", observed, "--alias-file", aliases, timeout=60)
     assert_clean(proc, 2)
     assert f"{target}: error:" in proc.stderr

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_cache import FILES
 from test_git_source import BASE_TREE, GitRepo
 from test_hostile import REPO
 
@@ -34,17 +35,6 @@ from depgraph.load.cache import FORMAT, Cache, package_fingerprint
 from depgraph.load.loader import load_catalog
 from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
 
-FILES = {
-    "infra.yaml": """
-        - {kind: datacenter, name: lon1}
-        - {kind: host, name: h1, datacenter: lon1, rack: a}
-        - {kind: host, name: h2, datacenter: lon1, rack: b}
-        - {kind: team, name: core, contact: {pager: core-oncall}}
-    """,
-    "db.yaml": "kind: service\nname: db\nowner: core\ndeployments: [{datacenter: lon1, hosts: [h1]}]\n",
-    "api.yaml": "kind: service\nname: api\nowner: core\ndependencies: [db]\n"
-                "deployments: [{datacenter: lon1, hosts: [h1, h2]}]\n",
-}
 MARKER = "ran-code-from-the-cache"
 
 
