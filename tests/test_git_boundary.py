@@ -150,7 +150,7 @@ def test_a_base_blob_over_the_limit_is_refused_by_its_size(repo, monkeypatch):
     # ... and it is never read: only the blobs within the limit are asked of git
     asked = []
     real = gitsource.read_blobs
-    monkeypatch.setattr(gitsource, "read_blobs", lambda r, blobs: asked.extend(blobs) or real(r, blobs))
+    monkeypatch.setattr(gitsource, "read_blobs", lambda r, blobs, limit: asked.extend(blobs) or real(r, blobs, limit))
     tree = gitsource.list_tree(repo.descriptors, "HEAD")
     sources = dict(gitsource.tree_sources(tree, "descriptors", int(limit)))
     assert sources["descriptors/big.yaml"] == len(big)
@@ -166,6 +166,8 @@ def test_blobs_stream_in_order_and_stop_git_when_loading_stops(repo):
     assert first[0] == blobs[0] and first[1] == (repo.descriptors / tree.files[0][0]).read_bytes()
     streamed.close()  # no hang, no zombie
     assert [b for b, _ in gitsource.read_blobs(tree.repo, blobs)] == blobs
+    with pytest.raises(gitsource.GitError, match="over the limit of 10"):  # sizes are read first
+        list(gitsource.read_blobs(tree.repo, blobs, limit=10))
 
 
 REF_BUDGET = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

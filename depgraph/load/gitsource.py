@@ -279,9 +279,9 @@ def list_tree(folder: str | os.PathLike, ref: str, repo: Repository | None = Non
                    tuple(size for _, _, size in files))
 
 
-def read_blobs(repo: Repository, blobs: list[str]) -> Iterator[tuple[str, bytes]]:
+def read_blobs(repo: Repository, blobs: list[str], limit: int | None = None) -> Iterator[tuple[str, bytes]]:
     """``(blob id, bytes)`` for each id in order, streamed by one ``git cat-file --batch``: one
-    blob is in memory at a time."""
+    blob is in memory at a time, and none over ``limit`` bytes (its size comes first)."""
     if not blobs:
         return
     request = "".join(f"{b}\n" for b in blobs).encode()
@@ -299,6 +299,8 @@ def read_blobs(repo: Repository, blobs: list[str]) -> Iterator[tuple[str, bytes]
             if len(header) != 3 or header[0] != blob or header[1] != "blob" or not header[2].isdigit():
                 raise GitError(f"git cat-file could not read blob {blob}: {' '.join(header)[:100]}")
             size = int(header[2])
+            if limit is not None and size > limit:
+                raise GitError(f"git blob {blob} holds {size:,} bytes, over the limit of {limit:,}")
             data = proc.stdout.read(size)
             if len(data) != size or proc.stdout.read(1) != b"\n":
                 raise GitError(f"git cat-file stopped inside blob {blob}")
@@ -325,7 +327,7 @@ def tree_sources(tree: GitTree, display_root: str, limit: int = DEFAULT_LIMITS.m
     over ``limit`` bytes is not read: its size stands in for the bytes."""
     sizes = tree.sizes or (0,) * len(tree.files)
     wanted = [blob for (_, blob), size in zip(tree.files, sizes) if size <= limit]
-    blobs = read_blobs(tree.repo, wanted)
+    blobs = read_blobs(tree.repo, wanted, limit)
     try:
         for (path, _), size in zip(tree.files, sizes):
             yield display_path(display_root, path), size if size > limit else next(blobs)[1]
