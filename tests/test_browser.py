@@ -208,10 +208,10 @@ def test_the_diagram_pans_and_zooms(example):
     if page.locator("#diagram-svg svg").count() == 0:
         pytest.skip("Graphviz is not installed: no diagram")
     viewport = "#diagram-svg g.svg-pan-zoom_viewport"
-    before = page.get_attribute(viewport, "transform") or page.get_attribute(viewport, "style")
+    shown = f"() => {{ const g = document.querySelector('{viewport}'); return g.getAttribute('transform') || g.style.transform; }}"
+    before = page.evaluate(shown)
     page.locator("#diagram-svg #svg-pan-zoom-zoom-in").click()
-    after = page.get_attribute(viewport, "transform") or page.get_attribute(viewport, "style")
-    assert before != after
+    page.wait_for_function(f"(before) => ({shown})() !== before", arg=before, timeout=5_000)  # zoomed in
     box = page.locator("#diagram-svg").bounding_box()
     assert box["height"] > 400  # not a thumbnail
 

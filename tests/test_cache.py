@@ -7,8 +7,17 @@ import os
 
 import pytest
 
-from depgraph.load.cache import cache_dir, load_model
 from depgraph.failure.engine import simulate
+from depgraph.failure.stored import load_model as load_with_cache
+from depgraph.load.cache import Cache, default_folder
+
+
+def cache_dir():
+    return default_folder()
+
+
+def load_model(root):
+    return load_with_cache(root, cache=Cache(cache_dir(), "model"))
 
 FILES = {
     "infra.yaml": """
@@ -36,6 +45,21 @@ FILES = {
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("DEPGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    # trees written by a test are seconds old at most: count them as settled (one test below
+    # checks the real rule); each test writes, then runs, so no write races a run here
+    monkeypatch.setattr("depgraph.failure.stored.SETTLED_SECONDS", 0)
+
+
+def test_a_tree_edited_just_now_is_answered_but_not_stored(tree, monkeypatch):
+    monkeypatch.setattr("depgraph.failure.stored.SETTLED_SECONDS", 2.0)
+    root = tree(FILES)
+    load_model(root)
+    _, _, cached = load_model(root)
+    assert not cached and not any(cache_dir().glob("model-*"))
+    old = os.stat(root / "db.yaml").st_ctime - 5
+    monkeypatch.setattr("time.time_ns", lambda: int((old + 10) * 1e9))
+    load_model(root)
+    assert load_model(root)[2]
 
 
 def test_second_load_comes_from_the_cache_with_the_same_answers(tree):
@@ -71,7 +95,7 @@ def test_a_damaged_entry_is_a_miss_not_an_error(tree):
     root = tree(FILES)
     load_model(root)
     for entry in cache_dir().iterdir():
-        entry.write_bytes(b"depgraph-model-cache-1 garbage")
+        entry.write_bytes(b"depgraph-cache-3\n garbage")
     _, _, cached = load_model(root)
     assert not cached
 
@@ -97,7 +121,7 @@ def test_blast_radius_uses_it_and_writes_nothing_in_the_descriptors(tree, run_cl
     assert doc["teams"] == [{"team": "team:core", "services": ["service:api", "service:db"],
                              "contact": {"pager": "core-oncall"}}]
     assert sorted(os.listdir(root)) == before
-    assert any(cache_dir().glob("model-*.pickle"))
+    assert any(cache_dir().glob("model-*"))
 
 
 def test_unknown_component_from_the_cache_still_gets_a_hint(tree, run_cli):

@@ -205,3 +205,55 @@ def test_render_writes_documents_as_sorted_json():
     document = render("drift", "json", drift_report(PLAIN))
     assert json.loads(document)["schema"] == "depgraph/drift/v1" and document == json.dumps(
         json.loads(document), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+# -- through the real CLI, with hostile descriptor file names on disk ----------------------------
+
+FORGED = "x\n::error file=forged.yaml,line=1::forged\x1b]0;pwned\x07"
+
+
+@pytest.fixture
+def hostile_tree(tmp_path):
+    """A tree whose file names carry a newline with a workflow command, an OSC sequence and a
+    byte that is not UTF-8; each file has a finding (no owner) so its name reaches the output."""
+    import os
+
+    root = tmp_path / "descriptors"
+    root.mkdir()
+    (root / "teams.yaml").write_text("kind: team\nname: core\n")
+    (root / f"{FORGED}.yaml").write_text("kind: service\nname: a\ndeployments: [{datacenter: x, instances: 1}]\n")
+    with open(os.path.join(os.fsencode(root), b"caf\xe9.yaml"), "w") as handle:
+        handle.write("kind: service\nname: b\nowner: nobody\ndependencies: [a]\n")
+    (root / "dc.yaml").write_text("kind: datacenter\nname: x\n")
+    return root
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--format", "github"], ["check"], ["check", "--format", "markdown"], ["analyze"],
+    ["validate"], ["blast-radius", "a", "--no-cache"],
+])
+def test_hostile_file_names_forge_nothing_through_the_cli(hostile_tree, args):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "depgraph", *args, "-d", str(hostile_tree)],
+                          capture_output=True)
+    assert proc.returncode in (0, 1), proc.stderr
+    for stream in (proc.stdout, proc.stderr):
+        text = stream.decode("utf-8")  # valid UTF-8: the bad byte is shown as U+FFFD
+        assert "\x1b" not in text and "\x07" not in text
+        assert not any(line.startswith("::error file=forged") for line in text.splitlines())
+    if args[-1] == "github":
+        assert b"forged.yaml" in proc.stdout  # the name is there, quoted into its own command
+
+
+def test_a_report_on_a_tree_with_a_non_utf8_file_name_is_written(hostile_tree, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "depgraph", "report", "-d", str(hostile_tree), "-o", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "caf\ufffd.yaml" in (out / "report.md").read_text(encoding="utf-8")
+    json.loads((out / "report.json").read_text(encoding="utf-8"))

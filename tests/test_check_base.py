@@ -157,7 +157,7 @@ def test_cached_base_gives_the_same_answer(repo, run_cli, tmp_path):
     for doc in (first, second):
         doc.pop("base")
     assert first == second
-    assert list((tmp_path / "cache").glob("*.json.z"))
+    assert list((tmp_path / "cache").glob("base-facts-*"))
 
 
 def test_no_cache_writes_nothing(repo, run_cli, tmp_path):

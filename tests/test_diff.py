@@ -99,5 +99,5 @@ def test_no_change(trees, run_cli):
 def test_usage_errors(trees, run_cli):
     assert run_cli("diff").exit_code == 2
     assert run_cli("diff", trees[0]).exit_code == 2
-    result = run_cli("diff", "--base", "nope", "-d", trees[0])
-    assert result.exit_code == 2 and "not inside a git repository" in result.stderr
+    result = run_cli("diff", "--base", "nope", "-d", trees[0])  # run from this repository's clone
+    assert result.exit_code == 2 and "is not inside the git repository" in result.stderr

@@ -112,7 +112,7 @@ def test_cli_text_markdown_and_alias_file(tree, tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    ("not json", "invalid JSON"),
+    ("not json", "not valid JSON"),
     ('{"services": []}', "not a dependency-links document"),
     ('[{"parent": "a"}]', "needs string 'parent' and 'child'"),
     ('[{"parent": "a", "child": "b", "callCount": -1}]', "non-negative integer"),

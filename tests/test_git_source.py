@@ -114,10 +114,11 @@ class GitRepo:
 
 
 @pytest.fixture
-def repo(tmp_path):
+def repo(tmp_path, monkeypatch):
     repo = GitRepo(tmp_path / "repo")
     repo.write(BASE_TREE)
     repo.commit("base")
+    monkeypatch.chdir(repo.root)  # the repository is the one depgraph runs in
     return repo
 
 
@@ -172,8 +173,9 @@ def test_merge_base_syntax(repo):
     repo.write({"services/y.yaml": "kind: service\nname: y\n"})
     repo.commit("main moves on")
     repo.git("checkout", "-q", "feature")
-    assert gitsource.resolve_commit(str(repo.root), "main...") == first
-    assert gitsource.resolve_commit(str(repo.root), "main") != first
+    here = gitsource.find_repository()
+    assert gitsource.resolve_commit(here, "main...") == first
+    assert gitsource.resolve_commit(here, "main") != first
 
 
 def test_unknown_ref_is_a_clear_error(repo):
@@ -186,9 +188,10 @@ def test_option_like_ref_is_refused(repo):
         gitsource.list_tree(repo.descriptors, "--output=/tmp/x")
 
 
-def test_not_a_repository(tmp_path):
+def test_not_a_repository(tmp_path, monkeypatch):
     folder = tmp_path / "plain" / "descriptors"
     folder.mkdir(parents=True)
+    monkeypatch.chdir(folder.parent)
     with pytest.raises(gitsource.GitError, match="not inside a git repository"):
         gitsource.list_tree(folder, "HEAD")
 

@@ -37,7 +37,9 @@ CODE_QUALITY_SCHEMA = {
 
 def test_the_report_has_the_code_quality_shape_with_paths_relative_to_the_repository(
         repo, run_cli, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # run from outside the repository: paths stay repository-relative
+    elsewhere = repo.root / "tools"  # run from a subfolder: paths stay repository-relative
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
     result = run_cli("check", "-d", repo.descriptors, "--base", "HEAD~1", "--format", "gitlab")
     assert result.exit_code == 1
     issues = json.loads(result.stdout)

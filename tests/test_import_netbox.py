@@ -280,8 +280,8 @@ class TestBadDumps:
         ('{"count": 5, "next": null, "results": []}', "says count 5 but holds 0 results"),
         ('{"count": 2000, "next": "http://nb/api/dcim/sites/?limit=1000&offset=1000", "results": []}',
          "its 'next' link is set"),
-        ('{"count": 1, "next": null, "results": [{"id": ' + "7" * 5000 + '}]}', "a number of 5,000 digits"),
-        ('{"count": 1, "next": null, "results": [{"id": 1', "invalid JSON"),
+        ('{"count": 1, "next": null, "results": [{"id": ' + "7" * 5000 + '}]}', "an integer of 5,000 digits"),
+        ('{"count": 1, "next": null, "results": [{"id": 1', "not valid JSON"),
         ('{"count": 1, "next": null, "results": ["lon1"]}', "results[0]: is not a NetBox site"),
     ], ids=["list", "results-not-a-list", "count", "next", "long-number", "truncated", "string-result"])
     def test_a_page_not_in_netbox_shape(self, dump, tmp_path, text, expected):
@@ -476,4 +476,4 @@ def test_a_fifo_in_place_of_a_page_is_refused_at_once(dump, tmp_path):
     (dump / "dcim_devices.json").unlink()
     os.mkfifo(dump / "dcim_devices.json")
     proc = depgraph("import", "netbox", dump, "-o", tmp_path / "d", timeout=60)
-    assert_refused(proc, tmp_path / "d", f"{dump / 'dcim_devices.json'}: not a regular file")
+    assert_refused(proc, tmp_path / "d", f"{dump / 'dcim_devices.json'}: NetBox dump file is not a regular file (a FIFO)")

@@ -35,7 +35,9 @@ def sarif_schema(shared_dir):
 def test_sarif_is_valid_and_locates_the_closing_entry(repo, run_cli, sarif_schema, tmp_path, monkeypatch):
     import jsonschema
 
-    monkeypatch.chdir(tmp_path)  # run from elsewhere: URIs are still relative to the repository root
+    elsewhere = repo.root / "tools"  # run from a subfolder: URIs are still relative to the repository root
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
     result = run_cli("check", "-d", repo.descriptors, "--base", "HEAD~1", "--format", "sarif")
     assert result.exit_code == 1
     log = json.loads(result.stdout)

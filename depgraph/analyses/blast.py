@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from depgraph.analyses.impact import critical_count, urgency
+from depgraph.analyses.impact import urgency
 from depgraph.failure.engine import FailureModel, Impact, simulate
 from depgraph.model import Catalog
 
@@ -102,18 +102,20 @@ def blast_radius(catalog: Catalog, model: FailureModel, failed) -> BlastRadius:
 
 
 def rank_impact(catalog: Catalog, model: FailureModel, impact: Impact) -> BlastRadius:
-    """:class:`BlastRadius` of an engine answer."""
+    """:class:`BlastRadius` of an engine answer (each id's rank computed once: a hub data
+    center's outage names tens of thousands)."""
     key = urgency(catalog)
-    reasons = degradation_reasons(model, impact)
-    degraded = tuple(sorted((reasons[node_id] for node_id in impact.degraded), key=lambda d: key(d.service)))
-    reduced = tuple(sorted(((service, lost, total) for service, (lost, total) in impact.reduced.items()),
-                           key=lambda r: (-r[1] / r[2], key(r[0]))))
     listed = (*impact.failed, *impact.down, *impact.degraded, *impact.reduced)
-    tiers = {node_id: (_tier(catalog, node_id), _owner(catalog, node_id)) for node_id in listed}
+    rank = {node_id: key(node_id) for node_id in listed}
+    reasons = degradation_reasons(model, impact)
+    degraded = tuple(sorted((reasons[node_id] for node_id in impact.degraded), key=lambda d: rank[d.service]))
+    reduced = tuple(sorted(((service, lost, total) for service, (lost, total) in impact.reduced.items()),
+                           key=lambda r: (-r[1] / r[2], rank[r[0]])))
+    tiers = {node_id: _tier_and_owner(catalog, node_id) for node_id in listed}
     critical = {"down": _tier1_and_clients(tiers, impact.down),
                 "degraded": _tier1_and_clients(tiers, impact.degraded)}
-    return BlastRadius(impact, tuple(sorted(impact.down, key=key)), degraded, reduced,
-                       whom_to_call(catalog, impact), tiers, critical)
+    return BlastRadius(impact, tuple(sorted(impact.down, key=rank.__getitem__)), degraded, reduced,
+                       whom_to_call(catalog, impact, rank, tiers), tiers, critical)
 
 
 def _tier1_and_clients(tiers: dict, ids) -> tuple[int, int]:
@@ -121,22 +123,32 @@ def _tier1_and_clients(tiers: dict, ids) -> tuple[int, int]:
     return tier1, sum(1 for node_id in ids if tiers[node_id][0] is None)
 
 
-def whom_to_call(catalog: Catalog, impact: Impact) -> tuple[TeamCall, ...]:
+def whom_to_call(catalog: Catalog, impact: Impact, rank: dict | None = None,
+                 tiers: dict | None = None) -> tuple[TeamCall, ...]:
     """The owners of what is down or degraded: those with tier-1 services or clients down first,
-    then most down, then most degraded; nobody (unowned services) last."""
-    key = urgency(catalog)
+    then most down, then most degraded; nobody (unowned services) last. ``rank`` (each id's
+    :func:`~depgraph.analyses.impact.urgency`) and ``tiers`` (its tier and owner), when known."""
+    ids = (*impact.down, *impact.degraded)
+    if rank is None:
+        key = urgency(catalog)
+        rank = {node_id: key(node_id) for node_id in ids}
+    if tiers is None:
+        tiers = {node_id: _tier_and_owner(catalog, node_id) for node_id in ids}
     owned: dict[str | None, tuple[list[str], list[str]]] = {}
-    for column, ids in ((0, impact.down), (1, impact.degraded)):
-        for node_id in ids:
-            owned.setdefault(_owner(catalog, node_id), ([], []))[column].append(node_id)
-    calls = []
+    for column, listed in ((0, impact.down), (1, impact.degraded)):
+        for node_id in listed:
+            owned.setdefault(tiers[node_id][1], ([], []))[column].append(node_id)
+    calls, urgent_degraded = [], {}
     for team_id, (down, degraded) in owned.items():
         team = catalog.teams.get(team_id[5:]) if team_id else None
-        calls.append(TeamCall(team_id, tuple(sorted(down, key=key)), tuple(sorted(degraded, key=key)),
-                              critical_count(catalog, down), dict(team.contact) if team else {},
-                              declared=team is not None))
-    calls.sort(key=lambda t: (-t.critical_down, -len(t.down), -critical_count(catalog, t.degraded),
-                              -len(t.degraded), t.team is None, t.team or ""))
+        down.sort(key=rank.__getitem__)
+        degraded.sort(key=rank.__getitem__)
+        call = TeamCall(team_id, tuple(down), tuple(degraded), sum(1 for n in down if rank[n][0] <= 1),
+                        dict(team.contact) if team else {}, declared=team is not None)
+        urgent_degraded[team_id] = sum(1 for n in degraded if rank[n][0] <= 1)
+        calls.append(call)
+    calls.sort(key=lambda t: (-t.critical_down, -len(t.down), -urgent_degraded[t.team], -len(t.degraded),
+                              t.team is None, t.team or ""))
     return tuple(calls)
 
 
@@ -173,12 +185,10 @@ def _edge(model: FailureModel, dependent: int, target: int) -> str:
     return next(kind for kind in ("hard", "any_of", "soft") if kind in kinds)
 
 
-def _tier(catalog: Catalog, node_id: str) -> int | None:
-    entity = catalog.entity(node_id)
-    return getattr(entity, "tier", None) if entity is not None and entity.kind == "service" else None
-
-
-def _owner(catalog: Catalog, node_id: str) -> str | None:
-    entity = catalog.entity(node_id)
-    owner = getattr(entity, "owner", None)
-    return f"team:{owner}" if owner else None
+def _tier_and_owner(catalog: Catalog, node_id: str) -> tuple[int | None, str | None]:
+    """A service's tier (None for a client or a host, rack, data center) and owner team id."""
+    kind, _, name = node_id.partition(":")
+    entity = (catalog.services if kind == "service" else catalog.clients if kind == "client" else {}).get(name)
+    if entity is None:
+        return None, None
+    return (entity.tier if kind == "service" else None), (f"team:{entity.owner}" if entity.owner else None)

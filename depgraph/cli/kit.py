@@ -86,6 +86,17 @@ def print_load_warnings(diagnostics: list[Diagnostic], descriptors, quiet: bool 
          f"(depgraph validate -d {terminal(descriptors)} lists them)")
 
 
+def open_cache(kind: str, descriptors: Path, folder: Path | None = None, kept: int = 8):
+    """The cache for ``kind`` (``folder``, else the default one), or None when there is no safe
+    one; says why on stderr in one line (see ``depgraph.load.cache``)."""
+    from depgraph.load.cache import Cache, cache_folder
+
+    found, note = cache_folder(folder, untrusted=(descriptors,))
+    if note:
+        warn(f"depgraph: note: {note}")
+    return Cache(found, kind, kept) if found is not None else None
+
+
 def load(descriptors: Path, quiet: bool = False) -> Catalog:
     """Load and validate a descriptor tree for a command. Raises ``DescriptorError`` (the CLI
     prints every problem and exits 2)."""

@@ -201,23 +201,6 @@ class FailureModel:
                 entries.append((alternatives, hard))
             self.entries.append(tuple(entries))
 
-    def __getstate__(self) -> dict:
-        """Plain lists, tuples, dicts, strings and ints (the blast-radius cache stores them with
-        ``marshal``), without the name look-ups used only while compiling."""
-        state = {name: ((value.ids, value.number) if name in _INDEXES else value)
-                 for name, value in self.__dict__.items()}
-        for name in ("_service_number", "_host_number", "_datacenter_number"):
-            state.pop(name, None)
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        for name, value in state.items():
-            if name in _INDEXES:
-                index = _Index()
-                index.ids, index.number = value
-                value = index
-            setattr(self, name, value)
-
     # -- questions ---------------------------------------------------------------------------
 
     def component_ids(self) -> list[str]:

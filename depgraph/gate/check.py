@@ -22,7 +22,9 @@ from pathlib import Path
 
 from depgraph.gate import checkbase
 from depgraph.load import gitsource
-from depgraph.gate.baseline import Baseline, BaselineEntry, read_baseline, write_baseline
+from depgraph.load.cache import Cache
+from depgraph.gate.baseline import (Baseline, BaselineEntry, check_baseline_target, read_baseline,
+                                    write_baseline)
 from depgraph.diagnostics import DescriptorError
 from depgraph.findings import SEVERITY_RANK, Finding
 from depgraph.model import Catalog
@@ -165,7 +167,7 @@ class CheckOptions:
     fail_on: str = "error"
     today: dt.date | None = None
     limits: Limits = DEFAULT_LIMITS
-    cache_dir: Path | None = None
+    cache: Cache | None = None  # where base-tree facts are kept (None: nowhere)
 
 
 def gate(options: CheckOptions):
@@ -188,7 +190,7 @@ def gate(options: CheckOptions):
 def _located(result: CheckResult) -> CheckResult:
     """``result`` with the repository root its reporters place files against (None outside git)."""
     try:
-        result.repo_root = gitsource.locate(result.root)[0]
+        result.repo_root = gitsource.locate(result.root)[0].top
     except gitsource.GitError:
         result.repo_root = None
     return result
@@ -197,22 +199,26 @@ def _located(result: CheckResult) -> CheckResult:
 def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
     """The whole gate for an already loaded head ``catalog``. Raises DepgraphError subclasses
     (policy, baseline, git) for invalid input."""
+    # Every input is checked before anything is analysed or written: a refusal writes nothing.
     today = options.today or dt.date.today()
     policy_path = find_policy(options.descriptors, options.policy)
-    policy = load_policy(policy_path)
-    baseline = read_baseline(options.baseline) if options.baseline else None
+    policy = load_policy(policy_path, options.limits)
+    limit = options.limits.max_file_bytes
+    baseline = read_baseline(options.baseline, limit) if options.baseline else None
+    if options.write_baseline:
+        check_baseline_target(options.write_baseline, options.descriptors, policy_path)
+    tree = gitsource.list_tree(options.descriptors, options.base) if options.base else None
     raw, outcome = evaluate(catalog, policy, today)
     notes: list[str] = []
     base_info, facts = None, None
-    if options.base:
+    if tree is not None:
         everything = [*raw, *outcome.findings]
-        base_info, facts = _base_facts(catalog, everything, policy_path, options, today, notes)
+        base_info, facts = _base_facts(catalog, everything, tree, policy, options, today, notes)
     if options.write_baseline:
         accepted = outcome.findings
         if baseline is not None:  # prune only: the baseline never grows by being rewritten
             accepted = [f for f in accepted if f.fingerprint in baseline.fingerprints()]
-        write_baseline(options.write_baseline, accepted)
-        baseline = read_baseline(options.write_baseline)
+        baseline = write_baseline(options.write_baseline, accepted)
         notes.append(f"wrote {len(baseline.entries)} finding(s) to the baseline {options.write_baseline}")
     result = decide(outcome.findings, baseline=baseline, base=facts, catalog=catalog, fail_on=options.fail_on)
     result.excepted = sorted(outcome.excepted, key=lambda pair: (*pair[0].sort_key(), pair[0].fingerprint))
@@ -223,37 +229,30 @@ def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
     return result
 
 
-def _base_facts(catalog, findings, policy_path, options: CheckOptions, today, notes):
+def _base_facts(catalog, findings, tree: gitsource.GitTree, policy: Policy, options: CheckOptions, today, notes):
     """Facts about the base tree: the head's when the trees are byte-identical, else from the
     cache, else by loading and analysing the tree read from git."""
-    tree = gitsource.list_tree(options.descriptors, options.base)
-    policy_text = Path(policy_path).read_text(encoding="utf-8") if policy_path else ""
-    code = checkbase.code_version()
-    head_key = gitsource.tree_key(gitsource.worktree_files(options.descriptors))
+    head_key = gitsource.tree_key(gitsource.worktree_files(options.descriptors, options.limits))
     head_facts = checkbase.facts_of(catalog, findings)
-    checkbase.cache_write(options.cache_dir, checkbase.cache_key(head_key, policy_text, code), head_facts)
+    checkbase.cache_write(options.cache, checkbase.facts_key(head_key, policy.digest, options.limits), head_facts)
     if tree.skipped_links:
         notes.append(f"{len(tree.skipped_links)} symlinked file(s) at {options.base} not followed")
     if tree.key == head_key:
         return BaseInfo(options.base, tree.commit, "identical"), head_facts
-    key = checkbase.cache_key(tree.key, policy_text, code)
-    cached = checkbase.cache_read(options.cache_dir, key)
+    key = checkbase.facts_key(tree.key, policy.digest, options.limits)
+    cached = checkbase.cache_read(options.cache, key)
     if cached is not None:
         return BaseInfo(options.base, tree.commit, "cached"), cached
     if not tree.files:
         notes.append(f"no descriptors at {options.base} (folder {tree.prefix or '.'}); every finding counts as new")
         return BaseInfo(options.base, tree.commit, "empty"), None
-    display_root = os.path.normpath(str(options.descriptors))
     try:
-        from depgraph.load.loader import load_sources
-
-        base_catalog = load_sources(gitsource.tree_sources(tree, display_root), display_root, options.limits)
+        base_catalog = gitsource.load_tree(tree, os.path.normpath(str(options.descriptors)), options.limits)
     except DescriptorError as exc:
-        notes.append(f"the descriptors at {options.base} do not load ({len(exc.errors)} error(s)); every "
-                     "finding counts as new")
+        notes.append(f"the descriptors at {options.base} do not load ({len(exc.errors)} error(s), the first: "
+                     f"{exc.errors[0]}); every finding counts as new")
         return BaseInfo(options.base, tree.commit, "invalid"), None
-    policy = load_policy(policy_path)
     base_raw, base_outcome = evaluate(base_catalog, policy, today)
     facts = checkbase.facts_of(base_catalog, [*base_raw, *base_outcome.findings])
-    checkbase.cache_write(options.cache_dir, key, facts)
+    checkbase.cache_write(options.cache, key, facts)
     return BaseInfo(options.base, tree.commit, "analyzed"), facts

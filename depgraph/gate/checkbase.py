@@ -2,9 +2,9 @@
 
 :class:`BaseFacts` is the little a check needs from the base ref: the fingerprints of its
 findings, its dependency edges and entries, and a signature of each service's deployments.
-They are kept in a cache keyed by the tree's content key (``depgraph.load.gitsource.tree_key``), the
-policy and depgraph's own code, outside the descriptor folder (``$DEPGRAPH_CACHE_DIR``, else
-``~/.cache/depgraph``), so the base of a pull request is analysed once, not on every push.
+They are kept in depgraph's one cache (:mod:`depgraph.load.cache`: private, verified, keyed by
+depgraph's own code) under the tree's content key (``depgraph.load.gitsource.tree_key``), the
+policy and the limits, so the base of a pull request is analysed once, not on every push.
 
 :func:`point_at_cause` moves a new finding to the declaration that introduced it: for a new
 cycle, a dependency entry of the cycle that the base did not have; for a new single point of
@@ -17,17 +17,17 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import networkx as nx
 
 from depgraph.findings import Finding
+from depgraph.load.cache import Cache
+from depgraph.load.yamlread import Limits
 from depgraph.model import Catalog
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+CACHE_KIND = "base-facts"
 CACHE_ENTRIES_KEPT = 32
-_OUTPUT_SIDE = ("depgraph.cli", "depgraph.cli.commands", "depgraph.reporters", "depgraph.importers",
-                "depgraph.diagrams", "depgraph.gate.diff", "depgraph.diagrams.render", "depgraph.reporters.folder")
 
 
 @dataclass(frozen=True)
@@ -47,15 +47,29 @@ class BaseFacts:
 
     @classmethod
     def from_json(cls, data: dict) -> BaseFacts:
+        """Facts from :meth:`to_json`; ValueError/TypeError for anything of another shape."""
         edges = {}
-        for line in data["edges"]:
+        for line in _texts(data["edges"]):
             a, b, t = line.split("\t")
+            if t not in ("hard", "soft"):
+                raise ValueError(f"dependency type {t!r}")
             edges[a, b] = t
         entries = set()
-        for line in data["entries"]:
+        for line in _texts(data["entries"]):
             a, t, *targets = line.split("\t")
+            if t not in ("hard", "soft") or not targets:
+                raise ValueError("dependency entry")
             entries.add((a, t, tuple(targets)))
-        return cls(frozenset(data["fingerprints"]), edges, frozenset(entries), dict(data["placements"]))
+        placements = data["placements"]
+        if not isinstance(placements, dict) or _texts(list(placements.values())) is None:
+            raise TypeError("placements")
+        return cls(frozenset(_texts(data["fingerprints"])), edges, frozenset(entries), dict(placements))
+
+
+def _texts(values) -> list[str]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise TypeError("expected a list of strings")
+    return values
 
 
 def dependency_edges(catalog: Catalog) -> dict[tuple[str, str], str]:
@@ -92,61 +106,26 @@ def facts_of(catalog: Catalog, findings: list[Finding]) -> BaseFacts:
 # -- the cache ---------------------------------------------------------------------------------
 
 
-def default_cache_dir() -> Path:
-    """The one cache folder of depgraph (see :func:`depgraph.load.cache.cache_dir`)."""
-    from depgraph.load.cache import cache_dir
-
-    return cache_dir()
+def facts_key(tree_key: str, policy_digest: str, limits: Limits) -> str:
+    """What cached facts depend on besides depgraph's code (which the cache adds itself)."""
+    return hashlib.sha256(f"{CACHE_FORMAT}\0{tree_key}\0{policy_digest}\0{limits!r}".encode()).hexdigest()
 
 
-def code_version() -> str:
-    """A hash of the depgraph modules loaded, output-side ones left out (call it after the
-    analysis ran): a cached result is only reused by the same loading and analysis code."""
-    import sys
-
-    digest = hashlib.sha256(str(CACHE_FORMAT).encode())
-    files = sorted({module.__file__ for name, module in list(sys.modules.items())
-                    if name.startswith("depgraph.") and not name.startswith(_OUTPUT_SIDE)
-                    and getattr(module, "__file__", None)})
-    for file in files:
-        path = Path(file)
-        digest.update(path.name.encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"?")
-    return digest.hexdigest()
-
-
-def cache_key(tree_key: str, policy_text: str, code: str) -> str:
-    return hashlib.sha256(f"{tree_key}\0{policy_text}\0{code}".encode()).hexdigest()
-
-
-def cache_read(folder: Path | None, key: str) -> BaseFacts | None:
-    """The cached facts for ``key``, or None (missing, unreadable or corrupt: a miss)."""
-    if folder is None:
+def cache_read(cache: Cache | None, key: str) -> BaseFacts | None:
+    """The cached facts for ``key``, or None (missing, damaged or out of shape: a miss)."""
+    payload = cache.get(key) if cache is not None else None
+    if payload is None:
         return None
     try:
-        data = json.loads(zlib.decompress((folder / f"{key}.json.z").read_bytes()))
-        return BaseFacts.from_json(data)
-    except (OSError, ValueError, KeyError, TypeError, zlib.error):
+        return BaseFacts.from_json(json.loads(zlib.decompress(payload)))
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError, zlib.error):
         return None
 
 
-def cache_write(folder: Path | None, key: str, facts: BaseFacts) -> None:
-    """Store facts atomically; a cache that cannot be written is silently skipped."""
-    if folder is None:
-        return
-    from depgraph.atomic import write_bytes
-
-    data = zlib.compress(json.dumps(facts.to_json(), separators=(",", ":")).encode(), 1)
-    try:
-        write_bytes(folder / f"{key}.json.z", data)
-        entries = sorted(folder.glob("*.json.z"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[CACHE_ENTRIES_KEPT:]:
-            old.unlink()
-    except Exception:  # noqa: BLE001 - a cache is an optimisation, never a reason to fail
-        pass
+def cache_write(cache: Cache | None, key: str, facts: BaseFacts) -> None:
+    """Store facts (a cache that cannot be written is skipped by the cache itself)."""
+    if cache is not None:
+        cache.put(key, zlib.compress(json.dumps(facts.to_json(), separators=(",", ":")).encode(), 1))
 
 
 # -- pointing new findings at their cause ----------------------------------------------------

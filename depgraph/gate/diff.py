@@ -203,13 +203,11 @@ def diff_trees(descriptors, base: str | None, folders, limits) -> Change:
         old_root, new_root = folders
         return Change(diff_catalogs(load_catalog(old_root, limits), load_catalog(new_root, limits)),
                       str(old_root), str(new_root))
-    from depgraph.load.gitsource import list_tree, tree_sources
-    from depgraph.load.loader import load_sources
+    from depgraph.load.gitsource import list_tree, load_tree
 
     tree = list_tree(descriptors, base)
-    display_root = os.path.normpath(str(descriptors))
     try:
-        old = load_sources(tree_sources(tree, display_root), display_root, limits)
+        old = load_tree(tree, os.path.normpath(str(descriptors)), limits)
     except DescriptorError as exc:
         raise BaseTreeInvalid(base, exc.diagnostics) from None
     return Change(diff_catalogs(old, load_catalog(descriptors, limits)), f"{base}:{descriptors}", str(descriptors))

@@ -18,13 +18,15 @@ problem in the file is reported at once as ``FILE:LINE:COL: error: MESSAGE``
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError, did_you_mean
 from depgraph.model import LIFECYCLES, READINESS_ITEMS
-from depgraph.load.yamlread import YList, YMap, YamlProblem, read_documents
+from depgraph.load.bounded import InputError, decode_text, read_bounded
+from depgraph.load.yamlread import DEFAULT_LIMITS, Limits, YList, YMap, YamlProblem, read_documents
 
 POLICY_FILE = "depgraph.yaml"
 LEVELS = ("error", "warning", "info", "off")
@@ -126,6 +128,7 @@ class Policy:
     forbid: tuple[ForbidRule, ...] = ()
     require: tuple[RequireRule, ...] = ()
     exceptions: tuple[PolicyException, ...] = ()
+    digest: str = ""  # sha256 of the file's bytes: base-tree facts are cached per policy
 
     def rule_info(self) -> dict[str, tuple[str, str, str]]:
         """Every rule this policy can report: id -> (severity, short description, help)."""
@@ -141,28 +144,31 @@ class Policy:
 def find_policy(descriptors: str | os.PathLike, explicit: str | os.PathLike | None) -> str | None:
     """The policy file to use: ``explicit`` (which must exist), else ``DIR/depgraph.yaml`` if any."""
     if explicit is not None:
-        if not os.path.isfile(explicit):
+        if not os.path.lexists(explicit):
             raise UsageError(f"policy file '{explicit}' not found")
         return str(explicit)
-    default = os.path.join(str(descriptors), POLICY_FILE)
-    return os.path.normpath(default) if os.path.isfile(default) else None
+    default = os.path.join(str(descriptors), POLICY_FILE)  # present but no file: an error when read
+    return os.path.normpath(default) if os.path.lexists(default) else None
 
 
-def load_policy(path: str | None) -> Policy:
-    """Read and check a policy file (None: the empty policy). Raises DescriptorError."""
+def load_policy(path: str | None, limits: Limits = DEFAULT_LIMITS) -> Policy:
+    """Read and check a policy file (None: the empty policy), at most ``limits.max_file_bytes``
+    of it (a symlink to a huge file is refused by its size, never read). Raises DescriptorError."""
     if path is None:
         return Policy()
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DescriptorError([Diagnostic(path, 1, 1, ERROR, f"cannot read policy: {exc}", "policy")]) from None
-    return parse_policy(text, path)
+        data = read_bounded(path, limits.max_file_bytes, "policy file")
+        text = decode_text(data, path, "policy file")  # not load_text_bounded: the bytes are hashed
+    except InputError as exc:
+        message = str(exc).split(": error: ", 1)[-1]
+        raise DescriptorError([Diagnostic(path, 1, 1, ERROR, message, "policy")]) from None
+    policy = parse_policy(text, path, limits)
+    return replace(policy, digest=hashlib.sha256(data).hexdigest())
 
 
-def parse_policy(text: str, path: str) -> Policy:
+def parse_policy(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Policy:
     """Parse policy text; every problem is collected, then raised together."""
-    return _Parser(path).parse(text)
+    return _Parser(path, limits).parse(text)
 
 
 class _Parser:
@@ -173,8 +179,9 @@ class _Parser:
     EXCEPTION = ("rule", "subject", "target", "reason", "expires")
     SELECTOR = ("name", "kind", "team", "tribe", "tier", "lifecycle", "labels", "not")
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, limits: Limits = DEFAULT_LIMITS):
         self.path = path
+        self.limits = limits
         self.diagnostics: list[Diagnostic] = []
 
     def error(self, pos: tuple[int, int], message: str) -> None:
@@ -197,7 +204,7 @@ class _Parser:
     def _document(self, text: str) -> YMap | None:
         found = []
         try:
-            for value, line, problems in read_documents(text):
+            for value, line, problems in read_documents(text, self.limits):
                 for problem in problems:
                     self.error((problem.line, problem.col), problem.message)
                 if value is not None:

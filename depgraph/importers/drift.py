@@ -81,17 +81,21 @@ def _declared(catalog: Catalog) -> dict[str, list[set[str]]]:
     return out
 
 
-def read_aliases(pairs: list[str], alias_file=None) -> dict[str, str]:
+def read_aliases(pairs: list[str], alias_file=None, limit: int = 64 << 20) -> dict[str, str]:
     """Observed name -> service, from ``--alias-file`` (a YAML/JSON mapping, or one under
-    ``aliases:``) and then ``--alias OBSERVED=SERVICE`` pairs. Raises UsageError when malformed."""
+    ``aliases:``; at most ``limit`` bytes) and then ``--alias OBSERVED=SERVICE`` pairs.
+    Raises UsageError when malformed."""
     from depgraph.diagnostics import UsageError
-    from depgraph.importers.sourcefiles import SourceError, load_config_file
+    from depgraph.importers.sourcefiles import SourceError, load_yaml_documents
+    from depgraph.load.bounded import InputError, load_text_bounded, parse_json
 
     aliases: dict[str, str] = {}
     if alias_file is not None:
         try:
-            docs = load_config_file(alias_file)
-        except SourceError as exc:
+            text = load_text_bounded(alias_file, limit, "alias file")
+            json_file = str(alias_file).lower().endswith(".json")
+            docs = [parse_json(text, alias_file, "alias file")] if json_file else load_yaml_documents(alias_file, text)
+        except (InputError, SourceError) as exc:
             raise UsageError(str(exc)) from None
         doc = docs[0] if docs else {}
         doc = doc.get("aliases", doc) if isinstance(doc, dict) else doc

@@ -11,15 +11,14 @@ token.
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from depgraph.importers.netbox_records import Page, clip
-from depgraph.importers.sourcefiles import SourceError, parse_json_text
+from depgraph.importers.sourcefiles import SourceError, load_json
+from depgraph.load.bounded import InputError, load_text_bounded
 
 ENDPOINTS = (
     "dcim.regions", "dcim.sites", "dcim.racks", "dcim.devices",
@@ -54,27 +53,18 @@ def read_dump(folder: Path, max_bytes: int, progress: Progress | None = None) ->
                                   f"{dump_file(endpoint)} (save it with curl …/api/{endpoint.replace('.', '/')}/?limit=0)")
             notes.append(f"{path.name} not found: no {endpoint.split('.')[1].replace('_', ' ')} imported")
             continue
-        document = parse_json_text(str(path), read_bounded(path, max_bytes))
+        document = load_json(path, read_bounded(path, max_bytes), "NetBox dump file")
         pages[endpoint] = page_from_document(endpoint, str(path), document, whole=True)
     return pages, notes
 
 
 def read_bounded(path: Path, max_bytes: int) -> str:
-    """A regular file's text, refused past ``max_bytes`` (only that many are ever read)."""
-    try:  # O_NONBLOCK: opening a FIFO must not wait for a writer
-        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise SourceError(f"{path}: not a regular file")
-            data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:
-        raise SourceError(f"{path}: over the limit of {max_bytes:,} bytes (limit max_file_bytes; raise it "
-                          "with --max-file-bytes)")
+    """A dump file's text, refused past ``max_bytes`` (only that many are ever read), as a
+    SourceError naming the file and the limit to raise."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{path}: not UTF-8 text (byte {exc.start:,})") from None
+        return load_text_bounded(path, max_bytes, "NetBox dump file")
+    except InputError as exc:
+        raise SourceError(str(exc).replace(": error: ", ": ", 1)) from None
 
 
 def page_from_document(endpoint: str, where: str, document, whole: bool) -> Page:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from depgraph.importers.sourcefiles import SourceError, load_json
+from depgraph.importers.sourcefiles import SourceError
+from depgraph.load.bounded import InputError, load_json_bounded
+from depgraph.load.yamlread import DEFAULT_LIMITS
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,12 @@ def _count(value, index: int, field: str) -> int:
     return value
 
 
-def read_observed(path: Path) -> tuple[str, list[ObservedCall]]:
-    if not path.is_file():
-        raise SourceError(f"{path}: observed dependencies file not found")
-    doc = load_json(path)
+def read_observed(path: Path, limit: int = DEFAULT_LIMITS.max_file_bytes) -> tuple[str, list[ObservedCall]]:
+    """The calls of an observed-links file (at most ``limit`` bytes); SourceError otherwise."""
+    try:
+        doc = load_json_bounded(path, limit, "observed dependencies file")
+    except InputError as exc:
+        raise SourceError(str(exc)) from None
     try:
         return parse_links(doc)
     except ValueError as exc:

@@ -6,10 +6,10 @@ anything, and an alias bomb is refused before anything walks it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from depgraph.diagnostics import DepgraphError
+from depgraph.load.bounded import InputError, load_text_bounded, parse_json
 from depgraph.load.yamlread import YamlProblem, read_documents
 
 MAX_BYTES = 32 * 1024 * 1024
@@ -20,12 +20,11 @@ class SourceError(DepgraphError):
 
 
 def read_text(path: Path) -> str:
+    """UTF-8 text of a source file: at most MAX_BYTES read, FIFOs and devices refused."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise SourceError(f"{path}: larger than {MAX_BYTES} bytes, refusing to import it")
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: cannot read: {exc}") from exc
+        return load_text_bounded(path, MAX_BYTES, "source file", raise_it="depgraph does not import larger sources")
+    except InputError as exc:
+        raise SourceError(str(exc)) from None
 
 
 def load_yaml_documents(path: Path, text: str | None = None) -> list:
@@ -50,43 +49,14 @@ def load_yaml_documents(path: Path, text: str | None = None) -> list:
     return documents
 
 
-def load_json(path: Path, text: str | None = None):
-    return parse_json_text(str(path), read_text(path) if text is None else text)
-
-
-MAX_NUMBER_DIGITS = 100  # as in descriptors: a longer number is an error, never a slow conversion
-
-
-class _LongNumber(Exception):
-    pass
-
-
-def _bounded_int(text: str) -> int:
-    if len(text) > MAX_NUMBER_DIGITS:
-        raise _LongNumber(len(text))
-    return int(text)
-
-
-def parse_json_text(where: str, text: str):
-    """JSON text -> values; bad JSON, deep nesting and numbers of over 100 digits are a
-    :class:`SourceError` naming ``where`` (never a traceback).
-
-    >>> parse_json_text("x.json", '{"count": 1}')
-    {'count': 1}
-    >>> parse_json_text("x.json", "[" + "9" * 5000 + "]")
-    Traceback (most recent call last):
-    ...
-    depgraph.importers.sourcefiles.SourceError: x.json: a number of 5,000 digits; numbers are at most 100 digits long
-    """
+def load_json(path: Path, text: str | None = None, what: str = "source file"):
+    """A JSON source file (integers of at most 100 digits, nesting Python can parse); ``what``
+    names it in messages."""
+    text = read_text(path) if text is None else text
     try:
-        return json.loads(text, parse_int=_bounded_int)
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise SourceError(f"{where}: JSON nested too deeply to read; refusing it") from None
-    except _LongNumber as exc:
-        raise SourceError(f"{where}: a number of {exc.args[0]:,} digits; numbers are at most "
-                          f"{MAX_NUMBER_DIGITS} digits long") from None
+        return parse_json(text, path, what)
+    except InputError as exc:  # "FILE: error: …" becomes this importer's "FILE: …"
+        raise SourceError(str(exc).replace(": error: ", ": ", 1)) from None
 
 
 def load_config_file(path: Path) -> list:

@@ -1,142 +1,318 @@
-"""A cache of the compiled failure model, so ``blast-radius`` answers in well under a second on
-a landscape of 20,000 services and 200,000 hosts (loading that tree takes many seconds).
+"""depgraph's one cache: a private folder of verified entries, bytes in and bytes out.
 
-The cache lives outside the descriptors folder (``$DEPGRAPH_CACHE_DIR``, else
-``$XDG_CACHE_HOME/depgraph``, else ``~/.cache/depgraph``). An entry is keyed by the tree's files —
-each file's path, size, inode, modification and change times (nanoseconds; any write to a file
-changes its change time, which no tool can set back) — by the loading limits and by depgraph's
-own loading code, so any change to any descriptor, or an upgrade, means a fresh load. An entry
-holds the :class:`~depgraph.failure.engine.FailureModel` and a slim catalog (services and clients with
-owner and tier, the teams, the data centers, the loading warnings): what the text and JSON of
-``blast-radius`` need. A damaged or unreadable entry is ignored, and a cache that cannot be
-written is skipped: the cache can only make a run faster, never fail it.
+Two callers keep derived data here: ``check --base`` (the facts of analysed base trees,
+``depgraph.gate.checkbase``) and ``blast-radius`` (the compiled failure model,
+``depgraph.failure.stored``). Each serializes its own data to plain bytes; nothing here
+imports, runs or unpickles anything, and :func:`pack_columns` is the plain typed format both
+can use (integers and strings, nothing that can hold code).
+
+Where: ``--cache-dir`` / ``$DEPGRAPH_CACHE_DIR``, else ``$XDG_CACHE_HOME/depgraph``, else
+``$HOME/.cache/depgraph`` (relative values ignored). Without any, there is no cache at all.
+
+Trust, as ssh and pip judge their folders:
+
+- the folder is created ``0700``; an existing one is used only when it belongs to the user and
+  no group or other user can write it, and never inside the descriptors or inside the git work
+  tree that holds them (a pull request could commit entries there).
+  Otherwise caching is off, with a note saying why;
+- every entry is a regular file of the user's, not writable by others, opened relative to the
+  checked folder (no symlink followed), and starts with a SHA-256 over its key and payload: a
+  flipped bit, a truncated or a renamed entry is a miss, and the caller rebuilds silently;
+- every key includes :func:`code_fingerprint` (every module of the package and the Python
+  version), so an upgrade never reads an older entry. Callers add what their data depends on
+  (the tree, the limits, the policy).
+
+A cache can only make a run faster, never fail it: errors reading or writing are misses.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
+import json
 import os
-import pickle
+import secrets
+import stat
+import sys
+from array import array
+from functools import lru_cache
 from pathlib import Path
 
-from depgraph.atomic import OutputError, write_bytes
-from depgraph.failure.engine import FailureModel
-from depgraph.load.loader import collection_paused, discover_paths_with_stat, load_catalog
-from depgraph.model import Catalog, Client, Service
-from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
-
-FORMAT = b"depgraph-model-cache-2"
-ENTRIES_KEPT = 8
-
-
-def cache_dir() -> Path:
-    explicit = os.environ.get("DEPGRAPH_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "depgraph"
+FORMAT = b"depgraph-cache-3\n"
+DIGEST_BYTES = 32
+# typecodes of 32 and 64 bits, signed ("int") and not ("uint": a negative value cannot be read back)
+_TYPECODES = {"int": ("i" if array("i").itemsize == 4 else "l", "q"),
+              "uint": ("I" if array("I").itemsize == 4 else "L", "Q")}
+_UID = os.geteuid() if hasattr(os, "geteuid") else None
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def tree_key(root: Path, limits: Limits = DEFAULT_LIMITS) -> str:
-    """A key that changes whenever any descriptor file, the limits or the loading code changes."""
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of every module of the depgraph package and of the Python running it."""
+    return package_fingerprint(Path(__file__).resolve().parents[1])
+
+
+def package_fingerprint(package: Path) -> str:
+    """A hash of every ``*.py`` below ``package`` (names and bytes) and of the Python running."""
     digest = hashlib.sha256(FORMAT)
-    digest.update(repr(limits).encode())
-    digest.update(os.path.realpath(root).encode())
-    package = Path(__file__).resolve().parents[1]
+    digest.update(f"{sys.version}\0{sys.implementation.cache_tag}\0{sys.byteorder}\n".encode())
     for module in sorted(package.rglob("*.py")):
+        digest.update(module.relative_to(package).as_posix().encode() + b"\0")
         digest.update(module.read_bytes())
-    lines = [f"{display}\0missing\n" if st is None else
-             f"{display}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n"
-             for display, _, st in discover_paths_with_stat(root)]
-    digest.update("".join(lines).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
-def load_model(root: Path, limits: Limits = DEFAULT_LIMITS, use_cache: bool = True
-               ) -> tuple[Catalog, FailureModel, bool]:
-    """``(catalog, model, from_cache)`` for a descriptor tree.
+def default_folder() -> Path | None:
+    """The cache folder the environment names, or None when it names no safe home."""
+    explicit = os.environ.get("DEPGRAPH_CACHE_DIR")
+    if explicit:
+        return Path(os.path.abspath(explicit))
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg) / "depgraph"
+    home = os.environ.get("HOME", "")
+    if os.path.isabs(home):
+        return Path(home) / ".cache" / "depgraph"
+    return None
 
-    From the cache the catalog is slim (see the module docstring); otherwise it is the full one
-    (and the cache is filled for next time). Raises ``DescriptorError`` like ``load_catalog``.
+
+def cache_folder(explicit: str | os.PathLike | None = None,
+                 untrusted: tuple[str | os.PathLike, ...] = ()) -> tuple[Path | None, str | None]:
+    """``(folder, None)`` to cache in, or ``(None, why not)``.
+
+    ``untrusted`` are folders whose content a change under review may write (the descriptors):
+    the cache must not be inside them, nor inside the git work tree holding them.
     """
-    if not use_cache:
-        catalog = load_catalog(root, limits)
-        return catalog, FailureModel.from_catalog(catalog), False
-    key = tree_key(root, limits)
-    entry = cache_dir() / f"model-{key[:32]}.pickle"
-    cached = _read(entry)
-    if cached is not None:
-        return cached[0], cached[1], True
-    catalog = load_catalog(root, limits)
-    model = FailureModel.from_catalog(catalog)
-    _write(entry, catalog, model)
-    return catalog, model, False
+    folder = Path(os.path.abspath(explicit)) if explicit else default_folder()
+    if folder is None:
+        return None, "no cache: HOME is not set (set DEPGRAPH_CACHE_DIR to keep one)"
+    real = Path(os.path.realpath(folder))
+    for root in _untrusted_roots(untrusted):
+        if real == root or root in real.parents:
+            return None, (f"cache folder {folder} is inside {root}, which a change under review can write; "
+                          "caching is off (point DEPGRAPH_CACHE_DIR or --cache-dir outside it)")
+    problem = _not_private(folder) if folder.exists() else None
+    if problem:
+        return None, f"cache folder {folder} {problem}; caching is off until it is private (chmod 700 {folder})"
+    return folder, None
 
 
-def _read(entry: Path):
+def _untrusted_roots(untrusted) -> list[Path]:
+    roots = []
+    for place in untrusted:
+        real = Path(os.path.realpath(place))
+        roots.append(real)
+        top = _work_tree_of(real)
+        if top is not None:
+            roots.append(top)
+    return roots
+
+
+def _work_tree_of(path: Path) -> Path | None:
+    """The nearest folder at or above ``path`` holding a ``.git`` entry (a work tree's top)."""
+    for folder in (path, *path.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return None
+
+
+def _not_private(folder: Path | int) -> str | None:
+    """Why ``folder`` (a path or an open descriptor) may not hold a cache, or None."""
     try:
-        data = entry.read_bytes()
+        st = os.stat(folder)
+    except OSError as exc:
+        return f"cannot be used ({exc.strerror or exc})"
+    if not stat.S_ISDIR(st.st_mode):
+        return "is not a folder"
+    if _UID is not None and st.st_uid != _UID:
+        return f"belongs to another user (uid {st.st_uid})"
+    if st.st_mode & 0o022:
+        return f"is writable by group or others (mode {stat.S_IMODE(st.st_mode):o})"
+    return None
+
+
+class Cache:
+    """Entries of one ``kind`` in a private folder: :meth:`get` and :meth:`put` bytes by key."""
+
+    def __init__(self, folder: str | os.PathLike | None, kind: str, kept: int = 8):
+        self.folder = Path(folder) if folder is not None else None
+        self.kind = kind
+        self.kept = kept
+
+    def _name(self, key: str) -> tuple[str, bytes]:
+        full = hashlib.sha256(f"{self.kind}\0{code_fingerprint()}\0{key}".encode()).hexdigest()
+        return f"{self.kind}-{full[:40]}", full.encode()
+
+    def _open_folder(self, create: bool) -> int | None:
+        if self.folder is None:
+            return None
+        try:
+            if create:
+                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.folder, _DIR_FLAGS)
+        except OSError:
+            return None
+        if _not_private(fd) is not None:
+            os.close(fd)
+            return None
+        return fd
+
+    def get(self, key: str) -> bytes | None:
+        """The payload stored for ``key``, or None: missing, foreign, damaged or not private."""
+        name, full = self._name(key)
+        folder = self._open_folder(create=False)
+        if folder is None:
+            return None
+        try:
+            fd = os.open(name, _READ_FLAGS, dir_fd=folder)
+        except OSError:
+            return None
+        finally:
+            os.close(folder)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or _not_private_file(st):
+                return None
+            data = _read_all(fd, st.st_size)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        head = len(FORMAT) + DIGEST_BYTES
+        if len(data) < head or not data.startswith(FORMAT):
+            return None
+        payload = memoryview(data)[head:]
+        if hashlib.sha256(full + payload).digest() != data[len(FORMAT):head]:
+            return None
+        return bytes(payload)
+
+    def put(self, key: str, payload: bytes) -> None:
+        """Store ``payload`` for ``key`` (replacing the entry whole), then keep the newest few."""
+        name, full = self._name(key)
+        folder = self._open_folder(create=True)
+        if folder is None:
+            return
+        tmp = f".{name}.{secrets.token_hex(6)}.tmp"
+        try:
+            fd = os.open(tmp, _WRITE_FLAGS, 0o600, dir_fd=folder)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(FORMAT + hashlib.sha256(full + payload).digest())
+                    handle.write(payload)
+                os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
+            except BaseException:
+                _unlink(tmp, folder)
+                raise
+            self._prune(folder)
+        except OSError:
+            pass  # a cache that cannot be written is skipped
+        finally:
+            os.close(folder)
+
+    def _prune(self, folder: int) -> None:
+        entries = []
+        with os.scandir(folder) as found:
+            for entry in found:
+                if entry.name.startswith(f"{self.kind}-") and entry.is_file(follow_symlinks=False):
+                    entries.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+        for _, old in sorted(entries, reverse=True)[self.kept:]:
+            _unlink(old, folder)
+
+
+def _not_private_file(st: os.stat_result) -> bool:
+    return (_UID is not None and st.st_uid != _UID) or bool(st.st_mode & 0o022)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    chunks, total = [], 0
+    while total < size:
+        chunk = os.read(fd, min(1 << 24, size - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _unlink(name: str, folder: int) -> None:
+    try:
+        os.unlink(name, dir_fd=folder)
     except OSError:
-        return None
-    if not data.startswith(FORMAT):
-        return None
-    try:
-        with collection_paused():  # a million small objects, none of them garbage
-            start = len(FORMAT) + 8
-            slim_end = start + int.from_bytes(data[len(FORMAT):start], "little")
-            slim = pickle.loads(data[start:slim_end])
-            model = FailureModel.__new__(FailureModel)
-            model.__setstate__(marshal.loads(data[slim_end:]))
-            return _catalog_from_slim(slim), model
-    except Exception:  # a damaged entry is a cache miss, never an error
-        return None
-
-
-def _write(entry: Path, catalog: Catalog, model: FailureModel) -> None:
-    """FORMAT, the slim catalog's length (8 bytes) and pickle, then the model's state: plain
-    lists and ints, which ``marshal`` reads back 1.7x faster than pickle (0.10 s against 0.17 s at
-    200,000 hosts)."""
-    try:
-        slim = pickle.dumps(_slim(catalog), protocol=pickle.HIGHEST_PROTOCOL)
-        data = b"".join((FORMAT, len(slim).to_bytes(8, "little"), slim, marshal.dumps(model.__getstate__())))
-        write_bytes(entry, data)
-        _prune(entry.parent)
-    except (OutputError, OSError, pickle.PicklingError, ValueError):
         pass
 
 
-def _slim(catalog: Catalog) -> dict:
-    """Plain tuples and dicts (fast to pickle), from which :func:`_catalog_from_slim` rebuilds."""
-    return {
-        "root": catalog.root,
-        "services": [(s.name, s.owner, s.tier, s.lifecycle) for s in catalog.services.values()],
-        "clients": [(c.name, c.owner) for c in catalog.clients.values()],
-        "teams": list(catalog.teams.values()),
-        "datacenters": list(catalog.datacenters.values()),
-        "files": catalog.files,
-        "diagnostics": catalog.diagnostics,
-    }
+# -- a plain, typed format: named columns of integers or strings -----------------------------
 
 
-def _catalog_from_slim(slim: dict) -> Catalog:
-    return Catalog(
-        root=slim["root"],
-        services={name: Service(name, owner=owner, tier=tier, lifecycle=lifecycle)
-                  for name, owner, tier, lifecycle in slim["services"]},
-        clients={name: Client(name, owner=owner) for name, owner in slim["clients"]},
-        teams={team.name: team for team in slim["teams"]},
-        datacenters={dc.name: dc for dc in slim["datacenters"]},
-        files=slim["files"],
-        diagnostics=slim["diagnostics"],
-    )
+def pack_columns(columns: dict[str, list[int] | list[str]], kinds: dict[str, str]) -> bytes:
+    """Bytes for columns; ``kinds`` says per column ``"int"``, ``"uint"`` (not negative; 32 or 64
+    bits, little-endian) or ``"str"`` (UTF-8, no NUL).
+
+    >>> columns = unpack_columns(pack_columns({"n": [1, -2], "s": ["a", "é"]}, {"n": "int", "s": "str"}))
+    >>> list(columns["n"]), columns["s"]
+    ([1, -2], ['a', 'é'])
+
+    Raises ValueError (or OverflowError) for data that does not fit its kind.
+    """
+    header, blocks = [], []
+    for name, values in columns.items():
+        kind = kinds[name]
+        if kind in _TYPECODES:
+            narrow, wide = _TYPECODES[kind]
+            try:  # 32 bits when every value fits: half the bytes to read and hash
+                block = array(narrow, values)
+            except OverflowError:
+                block = array(wide, values)
+            if sys.byteorder != "little":
+                block.byteswap()
+            raw = block.tobytes()
+        else:
+            text = "\0".join(values)
+            if text.count("\0") != max(len(values) - 1, 0):
+                raise ValueError(f"column {name}: a string holds NUL")
+            raw = text.encode("utf-8")
+        header.append([name, kind, len(values), len(raw)])
+        blocks.append(raw)
+    head = json.dumps(header, separators=(",", ":")).encode()
+    return b"".join((len(head).to_bytes(8, "little"), head, *blocks))
 
 
-def _prune(folder: Path) -> None:
-    """Keep the newest few entries: a cache must not grow without bound."""
-    entries = sorted(folder.glob("model-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[ENTRIES_KEPT:]:
-        try:
-            old.unlink()
-        except OSError:
-            pass
+def unpack_columns(data: bytes) -> dict[str, list[int] | list[str]]:
+    """The columns of :func:`pack_columns` (integers as ``array`` objects, which index and iterate
+    like lists); ValueError for anything not in that shape."""
+    view = memoryview(data)
+    size = int.from_bytes(view[:8], "little")
+    try:
+        header = json.loads(bytes(view[8:8 + size]))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ValueError(f"bad header: {exc}") from None
+    if not isinstance(header, list):
+        raise ValueError("bad header")
+    columns, position = {}, 8 + size
+    for item in header:
+        if not (isinstance(item, list) and len(item) == 4 and isinstance(item[0], str)
+                and item[1] in ("int", "uint", "str") and all(isinstance(n, int) and n >= 0 for n in item[2:])):
+            raise ValueError("bad column header")
+        name, kind, count, length = item
+        raw = view[position:position + length]
+        position += length
+        if len(raw) != length:
+            raise ValueError(f"column {name} is cut short")
+        if kind in _TYPECODES:
+            if length not in (4 * count, 8 * count):
+                raise ValueError(f"column {name}: {length} bytes for {count} integers")
+            block = array(_TYPECODES[kind][0 if length == 4 * count else 1])
+            block.frombytes(raw)
+            if sys.byteorder != "little":
+                block.byteswap()
+            columns[name] = block
+        else:
+            values = bytes(raw).decode("utf-8").split("\0") if count else []
+            if len(values) != count:
+                raise ValueError(f"column {name}: {len(values)} strings, not {count}")
+            columns[name] = values
+    if position != len(data):
+        raise ValueError("trailing bytes")
+    return columns

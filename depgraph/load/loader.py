@@ -13,13 +13,13 @@ from __future__ import annotations
 import errno
 import gc
 import os
-import stat
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError
+from depgraph.load.bounded import NotRegular, read_file
 from depgraph.load.fanout import read_files
 from depgraph.model import Catalog
 from depgraph.load.schema import EntityParser, type_name
@@ -66,13 +66,18 @@ def validate_tree(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> V
     return Validation(str(root), catalog.diagnostics, True, catalog)
 
 
-def load_sources(sources: Iterable[tuple[str, bytes]], root: str = ".",
+def load_sources(sources: Iterable[tuple[str, bytes | int]], root: str = ".",
                  limits: Limits = DEFAULT_LIMITS) -> Catalog:
-    """Load descriptors that are not on disk (e.g. read from a git revision): ``(path, bytes)`` pairs."""
+    """Load descriptors that are not on disk (e.g. read from a git revision): ``(path, bytes)``
+    pairs, read one at a time. A size in place of the bytes stands for a file over the limit
+    that was never read (git knows a blob's size before it is read)."""
     with collection_paused():
         reader = _Reader(root, limits)
         for display, data in sources:
-            reader.read_bytes(display, data)
+            if isinstance(data, int):
+                reader.too_large(display, data)
+            else:
+                reader.read_bytes(display, data)
         return reader.finish()
 
 
@@ -173,7 +178,7 @@ class _Reader:
                 why = f"dangling symlink to '{os.readlink(path)}'"
             self.error(display, 1, 1, f"cannot read file: {why}", "unreadable")
             return
-        except _NotRegular as exc:
+        except NotRegular as exc:
             self.error(display, 1, 1, f"not a regular file ({exc}); descriptors are plain files", "unreadable")
             return
         if data is None:
@@ -182,13 +187,18 @@ class _Reader:
             return
         self.read_bytes(display, data)
 
-    def read_bytes(self, display: str, data: bytes) -> None:
+    def too_large(self, display: str, size: int) -> None:
+        """A file known to hold ``size`` bytes, over the limit, that was not read."""
         self.files.append(display)
+        self.error(display, 1, 1, f"file is {size:,} bytes, over the limit of "
+                   f"{self.limits.max_file_bytes:,} (limit max_file_bytes; raise it with --max-file-bytes, "
+                   "or split the file)", "limit")
+
+    def read_bytes(self, display: str, data: bytes) -> None:
         if len(data) > self.limits.max_file_bytes:
-            self.error(display, 1, 1, f"file is {len(data):,} bytes, over the limit of "
-                       f"{self.limits.max_file_bytes:,} (limit max_file_bytes; raise it with --max-file-bytes, "
-                       "or split the file)", "limit")
+            self.too_large(display, len(data))
             return
+        self.files.append(display)
         text = _decode(data, display, self.diagnostics)
         if text is None:
             return
@@ -239,37 +249,6 @@ class _Reader:
             raise DescriptorError(diagnostics, self.root)
         catalog.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         return catalog
-
-
-class _NotRegular(Exception):
-    """A path that is no regular file (a FIFO, a device such as /dev/zero, a socket)."""
-
-
-def read_file(path: Path, limit: int) -> bytes | None:
-    """The bytes of the regular file ``path``, or None when it holds more than ``limit`` bytes.
-
-    Reads at most ``limit + 1`` bytes, so a file that grows while it is read, or a device behind a
-    symlink, cannot exhaust memory; refuses FIFOs and devices, which could block or never end.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags)
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise _NotRegular("a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode)
-                              or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a file")
-        if os.fstat(fd).st_size > limit:
-            return None
-        chunks, total = [], 0
-        while total <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-    finally:
-        os.close(fd)
-    return None if total > limit else b"".join(chunks)
 
 
 _UTF16_32_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),

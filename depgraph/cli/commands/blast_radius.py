@@ -13,7 +13,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, QuietOption, emit, emit_result, fail, load, print_load_warnings, state, warn
+from depgraph.cli.kit import (
+    DescriptorsOption, QuietOption, emit, emit_result, fail, load, open_cache, print_load_warnings, state, warn,
+)
 
 
 class BlastFormat(str, Enum):
@@ -53,9 +55,10 @@ def blast_radius(
     if format in (BlastFormat.dot, BlastFormat.svg):
         _picture(load(descriptors, quiet), components, format.value, output_file)
         return
-    from depgraph.load.cache import load_model
+    from depgraph.failure.stored import load_model
 
-    catalog, model, _ = load_model(descriptors, state.limits, use_cache=not no_cache)
+    cache = None if no_cache else open_cache("model", descriptors)
+    catalog, model, _ = load_model(descriptors, state.limits, cache)
     print_load_warnings(catalog.diagnostics, descriptors, quiet)
     failed = [resolve_component(model, argument) for argument in components]
     emit_result("blast-radius", format.value, ranked_blast_radius(catalog, model, failed), verbose=verbose)

@@ -14,9 +14,8 @@ from typing import Annotated, Optional
 import typer
 
 from depgraph.cli.kit import (
-    DescriptorsOption, QuietOption, emit_result, print_diagnostics, print_load_warnings, state, warn,
+    DescriptorsOption, QuietOption, emit_result, open_cache, print_diagnostics, print_load_warnings, state, warn,
 )
-from depgraph.diagnostics import DescriptorError
 
 
 class CheckFormat(str, Enum):
@@ -64,7 +63,7 @@ def check(
     Example: depgraph check --base origin/main --format sarif > depgraph.sarif
     """
     from depgraph.gate.check import CheckOptions, gate
-    from depgraph.gate.checkbase import default_cache_dir
+    from depgraph.gate.checkbase import CACHE_ENTRIES_KEPT, CACHE_KIND
     from depgraph.progress import progress
 
     options = CheckOptions(
@@ -72,7 +71,7 @@ def check(
         baseline=str(baseline) if baseline else None,
         write_baseline=str(write_baseline) if write_baseline else None, base=base,
         fail_on=fail_on.value, limits=state.limits,
-        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+        cache=None if no_cache or not base else open_cache(CACHE_KIND, descriptors, cache_dir, CACHE_ENTRIES_KEPT),
     )
     text = format is CheckFormat.text
     with progress(machine_readable=format is CheckFormat.json, quiet=quiet) as shown:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, QuietOption, emit_result, load
+from depgraph.cli.kit import DescriptorsOption, QuietOption, emit_result, load, state
 
 
 class DriftFormat(str, Enum):
@@ -41,9 +41,9 @@ def drift_command(
     from depgraph.importers.drift import drift, read_aliases
     from depgraph.importers.observed import read_observed
 
-    aliases = read_aliases(alias or [], alias_file)
+    aliases = read_aliases(alias or [], alias_file, state.limits.max_file_bytes)
     catalog = load(descriptors, quiet)
-    fmt, calls = read_observed(observed)
+    fmt, calls = read_observed(observed, state.limits.max_file_bytes)
     report = drift(catalog, fmt, calls, aliases)
     emit_result("drift", format.value, report)
     if fail_on_undeclared and report.undeclared:
