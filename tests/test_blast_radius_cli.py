@@ -51,6 +51,7 @@ class TestBlastRadius:
             "down": ["client:ios", "service:db", "service:playlist"],
             "degraded": ["service:recs"],
             "reduced": [{"service": "service:search", "lost": 1, "total": 4}],
+            "overloaded": [],
             "teams": [
                 {"team": "team:core", "services": ["service:db"],
                  "contact": {"slack": "#core", "pager": "core-oncall"}},

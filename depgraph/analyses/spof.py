@@ -71,7 +71,7 @@ def naive_single_points_of_failure(catalog: Catalog) -> list[Spof]:
     model = FailureModel.from_catalog(catalog)
     spofs = []
     for component in sorted(model.component_ids()):
-        impact = simulate(model, [component])
+        impact = simulate(model, [component], capacity=False)
         if impact.down:
             spofs.append(Spof(component, impact.down, impact.degraded))
     return spofs

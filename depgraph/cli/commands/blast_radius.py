@@ -132,15 +132,18 @@ def blast_radius_json(catalog: Catalog, impact: Impact) -> dict:
         "degraded": list(impact.degraded),
         "reduced": [{"service": s, "lost": lost, "total": total}
                     for s, (lost, total) in sorted(impact.reduced.items())],
+        "overloaded": [{"service": s, "up": up, "needed": needed}
+                       for s, (up, needed) in sorted(impact.overloaded.items())],
         "teams": [{"team": t.team, "services": list(t.services), "contact": t.contact}
                   for t in affected_teams(catalog, impact) if t.team],
     }
 
 
 def blast_radius_text(catalog: Catalog, impact: Impact) -> str:
-    """For the responder: down (tier 1 first), degraded, reduced capacity, then whom to call."""
+    """For the responder: down (tier 1 first), degraded, reduced capacity, overloaded, then whom
+    to call."""
     lines = [f"FAILED: {', '.join(_with_owner(catalog, c) for c in impact.failed)}"]
-    if not (impact.down or impact.degraded or impact.reduced):
+    if not (impact.down or impact.degraded or impact.reduced or impact.overloaded):
         return "\n".join(lines + ["", "Nothing else goes down, degrades or loses capacity."])
     sections = (("DOWN", impact.down, len(impact.down)), ("DEGRADED", impact.degraded, DEGRADED_SHOWN))
     for title, ids, room in sections:
@@ -154,6 +157,10 @@ def blast_radius_text(catalog: Catalog, impact: Impact) -> str:
         for service, (lost, total) in sorted(impact.reduced.items(),
                                             key=lambda kv: (-kv[1][0] / kv[1][1], kv[0])):
             lines.append(f"{_entity_row(catalog, service)}  {lost} of {total} instances lost")
+    if impact.overloaded:
+        lines += ["", f"OVERLOADED ({len(impact.overloaded)}): up, but fewer instances than they need at peak"]
+        for service, (up, needed) in sorted(impact.overloaded.items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[0])):
+            lines.append(f"{_entity_row(catalog, service)}  {up} up, needs {needed}")
     teams = sorted(affected_teams(catalog, impact), key=_team_rank(catalog))
     if teams:
         lines += ["", "WHOM TO CALL (most affected first)"]
