@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from depgraph.analyses import cycles as cycle_analysis
 from depgraph.analyses import ownership, readiness
+from depgraph.analyses.capacity import capacity_findings, capacity_report
 from depgraph.analyses.paths import dependency_graph
 from depgraph.analyses.spof import (
     Spof,
@@ -66,6 +67,7 @@ def analyze(catalog: Catalog) -> Analysis:
         *false_redundancy_findings(catalog, model, spofs),
         *ownership.ownership_findings(catalog, unowned),
         *readiness.readiness_findings(catalog, cards),
+        *capacity_findings(catalog, capacity_report(catalog, model)),
     ]
     return Analysis(
         catalog=catalog,

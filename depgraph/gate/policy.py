@@ -62,6 +62,13 @@ RULES: dict[str, tuple[str, str, str]] = {
                       "A production service below the readiness level its tier expects."),
     "no-deployments": ("info", "Service without deployments",
                        "Where it runs, and what can take it down, is unknown."),
+    "overloaded": ("error", "Service has fewer instances than it needs at peak",
+                   "Fewer instances than capacity.min_instances with nothing failed: it cannot carry "
+                   "its peak today. Add instances (depgraph capacity prints how many, and where)."),
+    "capacity-loss": ("warning", "Losing one data center leaves a service short of instances",
+                      "Some single data-center loss leaves fewer instances up than capacity.min_instances: "
+                      "the service keeps serving, overloaded, and its dependents degrade. A warning because "
+                      "it stays up; set it to error to block. depgraph capacity prints the plan."),
     EXPIRED_RULE: ("warning", "Policy exception has expired",
                    "An exception in the policy is past its expiry date and no longer applies: fix the "
                    "finding it covered, or renew the exception with a new date and reason."),
