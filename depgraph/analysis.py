@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from depgraph.analyses import cycles as cycle_analysis
 from depgraph.analyses import ownership, readiness
+from depgraph.analyses.availability import availability_findings
 from depgraph.analyses.capacity import capacity_findings, capacity_report
 from depgraph.analyses.paths import dependency_graph
 from depgraph.analyses.spof import (
@@ -49,8 +50,9 @@ class Analysis:
         return sum(1 for finding in self.findings if finding.severity == severity)
 
 
-def analyze(catalog: Catalog) -> Analysis:
-    """Run every analysis on ``catalog`` once."""
+def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = None) -> Analysis:
+    """Run every analysis on ``catalog`` once; ``availability_defaults``: the policy's
+    ``availability:`` section, for the availability findings."""
     model = FailureModel.from_catalog(catalog)
     graph = dependency_graph(catalog)
     cycles = cycle_analysis.dependency_cycles(graph)
@@ -68,6 +70,7 @@ def analyze(catalog: Catalog) -> Analysis:
         *ownership.ownership_findings(catalog, unowned),
         *readiness.readiness_findings(catalog, cards),
         *capacity_findings(catalog, capacity_report(catalog, model)),
+        *availability_findings(catalog, model, availability_defaults),
     ]
     return Analysis(
         catalog=catalog,
