@@ -198,7 +198,7 @@ def availability_findings_of(catalog: Catalog, model: FailureModel, report: Avai
         need = one_more_nine(estimate.slo)
         for target, source in _sole_hard(service).items():
             dependency = by_id.get(f"service:{target}")
-            if dependency is None or dependency.availability >= need:
+            if dependency is None or round(dependency.availability, 4) >= need:
                 continue
             message = (f"{estimate.id} (slo {estimate.slo:g}%) needs service:{target} alone (a hard "
                        f"dependency without alternatives), which is {dependency.availability:.3f}% available; "
