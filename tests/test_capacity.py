@@ -223,3 +223,21 @@ class TestCli:
         assert "OVERLOADED (1): up, but fewer instances than they need at peak" in text
         assert "service:db" in text.split("OVERLOADED")[1].splitlines()[1]
         assert text.split("OVERLOADED")[1].splitlines()[1].endswith("1 up, needs 2")
+
+
+class TestReportData:
+    def test_capacity_and_availability_columns(self):
+        from depgraph.analysis import analyze
+        from depgraph.reporters.html import SCRIPTS
+        from depgraph.reporters.html_capacity import capacity_data
+
+        catalog = catalog_of(spread("db", 3, {"lon1": 3, "sto1": 1}),
+                             Service("api", slo=99.0, dependencies=(Dependency(("db",)),)))
+        data = capacity_data(analyze(catalog))
+        number = {"service:api": 0, "service:db": 1}
+        lon1 = next(dc for dc in data["datacenters"] if dc["name"] == "lon1")
+        assert lon1 == {"name": "lon1", "survivable": False, "down": [], "overloaded": [[number["service:db"], 1, 3]]}
+        assert data["plan"] == [{"node": 1, "needed": 3, "feasible": True, "instances": {"lon1": 3, "sto1": 1},
+                                 "add": {"sto1": 2}}]
+        assert data["availability"]["node"] == [0, 1] and data["availability"]["slo"] == [99.0, None]
+        assert "report_capacity.js" in SCRIPTS

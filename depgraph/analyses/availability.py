@@ -97,9 +97,11 @@ class AvailabilityReport:
 def availability_report(catalog: Catalog, model: FailureModel | None = None, *,
                         trials: int = DEFAULT_TRIALS, seed: int = DEFAULT_SEED,
                         defaults: dict[str, float] | None = None, targets: list[str] | None = None,
-                        explain=(), exact_limit: int = EXACT_LIMIT) -> AvailabilityReport:
+                        explain=(), exact_limit: int = EXACT_LIMIT, contributors: bool = True
+                        ) -> AvailabilityReport:
     """Estimate every service and client (or only ``targets``, ids); ``explain``: ids that get
-    contributors whatever their tier. Raises ValueError for ``trials`` < 1."""
+    contributors whatever their tier (``contributors=False``: none at all, which is faster).
+    Raises ValueError for ``trials`` < 1."""
     if trials < 1:
         raise ValueError("trials must be at least 1")
     model = model or FailureModel.from_catalog(catalog)
@@ -109,7 +111,7 @@ def availability_report(catalog: Catalog, model: FailureModel | None = None, *,
     q = _Probabilities(catalog, model, defaults)
     explained = {number[i] for i in explain}
     wanted = {n for n in nodes if n in explained or model.tier[n] == 1
-              or _objective(catalog, model, n) is not None}
+              or _objective(catalog, model, n) is not None} if contributors else set()
     successors = hard_successors(model) if nodes else []
     supports = {n: _support(model, successors, q, n, exact_limit) for n in nodes}
     sampled = [n for n in nodes if supports[n] is None]

@@ -19,6 +19,7 @@ from depgraph.analysis import summary
 from depgraph.analyses.readiness import LEVELS, REQUIREMENTS
 from depgraph.failure.engine import simulate
 from depgraph.model import LIFECYCLES
+from depgraph.reporters.html_capacity import capacity_data
 from depgraph.reporters.ranking import owner_team_id, ranked_spofs
 
 SCHEMA = "depgraph/report-data/v1"
@@ -94,6 +95,7 @@ def report_data(analysis, notices=(), diagrams=(), advance=None) -> dict:
         "readiness": {group: [[r.group, [dict(r.levels)[lv] for lv in LEVELS]] for r in rollups]
                       for group, rollups in analysis.readiness_rollups.items()},
     }
+    data["capacity"] = capacity_data(analysis)
     data["files"] = files.items
     return data
 
