@@ -39,6 +39,7 @@ from bisect import bisect_right
 from itertools import compress, repeat
 from operator import lt, mul, rshift
 
+from depgraph.failure.closure import strongly_connected
 from depgraph.failure.engine import FailureModel
 
 _WORD = next(code for code in "IL" if array(code).itemsize == 4)  # 32-bit unsigned words
@@ -57,42 +58,13 @@ def hard_order(successors: list[list[int]], roots) -> list[list[int]]:
     """The strongly connected components of the hard-dependency graph (:func:`hard_successors`)
     reachable from ``roots``, each a sorted list of nodes, every one after those it depends on
     (an iterative Tarjan)."""
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    stack: list[int] = []
-    on_stack: set[int] = set()
     order: list[list[int]] = []
+    emitted: set[int] = set()
     for root in roots:
-        if root in index:
-            continue
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        work = [(root, iter(successors[root]))]
-        while work:
-            node, pending = work[-1]
-            for nxt in pending:
-                if nxt not in index:
-                    index[nxt] = low[nxt] = len(index)
-                    stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, iter(successors[nxt])))
-                    break
-                if nxt in on_stack and index[nxt] < low[node]:
-                    low[node] = index[nxt]
-            else:
-                work.pop()
-                if work and low[node] < low[work[-1][0]]:
-                    low[work[-1][0]] = low[node]
-                if low[node] == index[node]:
-                    members = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        members.append(member)
-                        if member == node:
-                            break
-                    order.append(sorted(members))
+        if root not in emitted:
+            for members in strongly_connected(successors, root, emitted):
+                emitted.update(members)
+                order.append(sorted(members))
     return order
 
 
