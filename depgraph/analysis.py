@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from depgraph.analyses import cycles as cycle_analysis
 from depgraph.analyses import ownership, readiness
 from depgraph.analyses.availability import availability_findings
-from depgraph.analyses.capacity import capacity_findings, capacity_report
+from depgraph.analyses.capacity import capacity_findings
 from depgraph.analyses.paths import dependency_graph
 from depgraph.analyses.spof import (
     Spof,
@@ -69,7 +69,7 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
         *false_redundancy_findings(catalog, model, spofs),
         *ownership.ownership_findings(catalog, unowned),
         *readiness.readiness_findings(catalog, cards),
-        *capacity_findings(catalog, capacity_report(catalog, model)),
+        *capacity_findings(catalog, model),
         *availability_findings(catalog, model, availability_defaults),
     ]
     return Analysis(

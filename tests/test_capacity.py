@@ -136,7 +136,7 @@ class TestProvisioningPlanIsMinimal:
 class TestFindings:
     def test_capacity_loss_and_overloaded(self):
         catalog = catalog_of(spread("db", 3, {"lon1": 3, "sto1": 1}), spread("web", 9, {"lon1": 4}))
-        findings = {f.subject: f for f in capacity_findings(catalog, capacity_report(catalog))}
+        findings = {f.subject: f for f in capacity_findings(catalog)}
         assert findings["service:db"].rule == "capacity-loss" and findings["service:db"].severity == "warning"
         assert findings["service:db"].key == ("datacenter:lon1",)
         assert "losing datacenter:lon1 leaves 1; add 2 in sto1" in findings["service:db"].message

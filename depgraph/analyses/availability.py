@@ -108,11 +108,13 @@ def availability_report(catalog: Catalog, model: FailureModel | None = None, *,
     defaults = {**DEFAULTS, **(defaults or {})}
     number = model.nodes.number
     nodes = sorted(number[t] for t in targets) if targets is not None else list(range(len(model.nodes.ids)))
+    if not nodes:  # nothing to estimate (no slo anywhere, for the findings): no work at all
+        return AvailabilityReport(trials, seed, defaults, [])
     q = _Probabilities(catalog, model, defaults)
     explained = {number[i] for i in explain}
     wanted = {n for n in nodes if n in explained or model.tier[n] == 1
               or _objective(catalog, model, n) is not None} if contributors else set()
-    successors = hard_successors(model) if nodes else []
+    successors = hard_successors(model)
     supports = {n: _support(model, successors, q, n, exact_limit) for n in nodes}
     sampled = [n for n in nodes if supports[n] is None]
     estimates = {}

@@ -182,20 +182,21 @@ def provisioning_plan(counts: dict[str, int], needed: int, datacenters: list[str
 # -- findings --------------------------------------------------------------------------------------
 
 
-def capacity_findings(catalog: Catalog, report: CapacityReport) -> list[Finding]:
+def capacity_findings(catalog: Catalog, model: FailureModel | None = None) -> list[Finding]:
     """``overloaded`` (error): fewer instances than ``min_instances`` with nothing failed;
     ``capacity-loss`` (warning): some single data-center loss leaves fewer than it needs up.
 
     ``capacity-loss`` is a warning: an overloaded service still serves (slower, shedding load),
     and a whole data center going dark is rare; ``rules: {capacity-loss: error}`` in the policy
-    makes it block. Both are placed at the service.
+    makes it block. Both are placed at the service. Only the plan is worked out (no loss is
+    simulated), so a landscape without ``min_instances`` costs nothing.
     """
-    datacenters = [loss.component for loss in report.datacenters]
-    now = {service: (up, needed) for service, up, needed in report.overloaded_now}
+    model = model or FailureModel.from_catalog(catalog)
+    datacenters = sorted(model.datacenters.ids)
     findings = []
-    for item in report.plan:
+    for item in provisioning_plans(model):
         total = sum(item.instances.values())
-        if item.service in now:
+        if total < item.needed:
             message = (f"{item.service} has {total} instance{'s' if total != 1 else ''} but needs "
                        f"{item.needed} up at peak (capacity.min_instances): it is overloaded with "
                        "nothing failed" + _plan_text(item))
