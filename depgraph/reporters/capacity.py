@@ -31,7 +31,9 @@ def capacity_text(report: CapacityReport) -> str:
         lines += [f"  {s:<40} {up} up, needs {needed}" for s, up, needed in report.overloaded_now]
     for title, losses in (("DATA CENTER", report.datacenters), ("RACK", report.racks)):
         if losses:
-            lines += ["", _loss_header(title, losses), *(_loss_row(loss, losses) for loss in losses)]
+            width = max(len(title), *(len(_name(loss.component)) for loss in losses))
+            lines += ["", f"{title:<{width}}  SURVIVES  DOWN  OVERLOADED  WHAT BREAKS",
+                      *(_loss_row(loss, width) for loss in losses)]
     lines += ["", *_plan_lines(report.plan)]
     return "\n".join(lines)
 
@@ -68,14 +70,7 @@ def _verdict(report: CapacityReport) -> str:
     return head + (f" ({', '.join(survive)})" if survive else "") + f"; not {', '.join(lost)}."
 
 
-def _loss_header(title: str, losses: list[Loss]) -> str:
-    width = max(len(title), *(len(_name(loss.component)) for loss in losses))
-    return f"{title:<{width}}  SURVIVES  DOWN  OVERLOADED  WHAT BREAKS"
-
-
-def _loss_row(loss: Loss, losses: list[Loss]) -> str:
-    width = max(len("DATA CENTER" if loss.component.startswith("datacenter:") else "RACK"),
-                *(len(_name(other.component)) for other in losses))
+def _loss_row(loss: Loss, width: int) -> str:
     verdict = "yes" if loss.survivable else "NO"
     row = f"{_name(loss.component):<{width}}  {verdict:<8}  {len(loss.down):>4}  {len(loss.overloaded):>10}"
     return f"{row}  {_breaks(loss)}".rstrip()
