@@ -97,11 +97,11 @@ class AvailabilityReport:
 def availability_report(catalog: Catalog, model: FailureModel | None = None, *,
                         trials: int = DEFAULT_TRIALS, seed: int = DEFAULT_SEED,
                         defaults: dict[str, float] | None = None, targets: list[str] | None = None,
-                        explain=(), exact_limit: int = EXACT_LIMIT, contributors: bool = True
+                        explain=(), exact_limit: int = EXACT_LIMIT, contributors_for=None
                         ) -> AvailabilityReport:
-    """Estimate every service and client (or only ``targets``, ids); ``explain``: ids that get
-    contributors whatever their tier (``contributors=False``: none at all, which is faster).
-    Raises ValueError for ``trials`` < 1."""
+    """Estimate every service and client (or only ``targets``, ids). Contributors go to the
+    services with an slo or of tier 1 and to the ids in ``explain``; ``contributors_for`` (ids)
+    replaces that choice (``()``: none, which is faster). Raises ValueError for ``trials`` < 1."""
     if trials < 1:
         raise ValueError("trials must be at least 1")
     model = model or FailureModel.from_catalog(catalog)
@@ -111,9 +111,12 @@ def availability_report(catalog: Catalog, model: FailureModel | None = None, *,
     if not nodes:  # nothing to estimate (no slo anywhere, for the findings): no work at all
         return AvailabilityReport(trials, seed, defaults, [])
     q = _Probabilities(catalog, model, defaults)
-    explained = {number[i] for i in explain}
-    wanted = {n for n in nodes if n in explained or model.tier[n] == 1
-              or _objective(catalog, model, n) is not None} if contributors else set()
+    if contributors_for is not None:
+        wanted = {number[i] for i in contributors_for}
+    else:
+        explained = {number[i] for i in explain}
+        wanted = {n for n in nodes if n in explained or model.tier[n] == 1
+                  or _objective(catalog, model, n) is not None}
     successors = hard_successors(model)
     supports = {n: _support(model, successors, q, n, exact_limit) for n in nodes}
     sampled = [n for n in nodes if supports[n] is None]
@@ -136,12 +139,14 @@ def findings_report(catalog: Catalog, model: FailureModel | None = None,
     """The estimates the findings need (services with an ``slo`` and what they need alone), at
     the default trials and seed: what ``analyze`` and ``check`` report. Cheap without any slo."""
     model = model or FailureModel.from_catalog(catalog)
-    targets = set()
+    targets, promising = set(), []
     for service in catalog.services.values():
         if service.slo is not None:
+            promising.append(service.id)
             targets.add(service.id)
             targets.update(f"service:{d}" for d in _sole_hard(service))
-    return availability_report(catalog, model, defaults=defaults, targets=sorted(targets))
+    return availability_report(catalog, model, defaults=defaults, targets=sorted(targets),
+                               contributors_for=promising)
 
 
 def availability_findings(catalog: Catalog, model: FailureModel | None = None,

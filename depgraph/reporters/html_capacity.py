@@ -16,7 +16,7 @@ def capacity_data(analysis) -> dict:
     catalog, model = analysis.catalog, analysis.model
     number = model.nodes.number
     capacity = capacity_report(catalog, model)
-    estimates = availability_report(catalog, model, contributors=False).estimates if number else []
+    estimates = availability_report(catalog, model, contributors_for=()).estimates if number else []
     report = {
         "datacenters": [{"name": loss.component.partition(":")[2], "survivable": loss.survivable,
                          "down": [number[n] for n in loss.down],
