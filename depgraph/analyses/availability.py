@@ -31,7 +31,7 @@ data centers under every one of them whose instances were all down in one of tho
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from depgraph.failure.engine import FailureModel
 from depgraph.failure.trials import (
@@ -100,8 +100,9 @@ def availability_report(catalog: Catalog, model: FailureModel | None = None, *,
                         explain=(), exact_limit: int = EXACT_LIMIT, contributors_for=None
                         ) -> AvailabilityReport:
     """Estimate every service and client (or only ``targets``, ids). Contributors go to the
-    services with an slo or of tier 1 and to the ids in ``explain``; ``contributors_for`` (ids)
-    replaces that choice (``()``: none, which is faster). Raises ValueError for ``trials`` < 1."""
+    services with an slo or of tier 1 and to the ids in ``explain``; ``contributors_for`` (ids,
+    or a test of an :class:`Estimate`) replaces that choice (``()``: none, which is faster).
+    Raises ValueError for ``trials`` < 1."""
     if trials < 1:
         raise ValueError("trials must be at least 1")
     model = model or FailureModel.from_catalog(catalog)
@@ -111,24 +112,25 @@ def availability_report(catalog: Catalog, model: FailureModel | None = None, *,
     if not nodes:  # nothing to estimate (no slo anywhere, for the findings): no work at all
         return AvailabilityReport(trials, seed, defaults, [])
     q = _Probabilities(catalog, model, defaults)
-    if contributors_for is not None:
-        wanted = {number[i] for i in contributors_for}
-    else:
-        explained = {number[i] for i in explain}
-        wanted = {n for n in nodes if n in explained or model.tier[n] == 1
-                  or _objective(catalog, model, n) is not None}
     successors = hard_successors(model)
     supports = {n: _support(model, successors, q, n, exact_limit) for n in nodes}
     sampled = [n for n in nodes if supports[n] is None]
-    estimates = {}
-    if sampled:
-        estimates.update(_sampled(model, successors, q, sampled, wanted, trials, seed))
+    estimates = _sampled(model, successors, q, sampled, trials, seed) if sampled else {}
     for n in nodes:
         if supports[n] is not None:
-            estimates[n] = _exact(model, successors, q, n, supports[n], n in wanted)
+            estimates[n] = _exact(model, successors, q, n, supports[n])
     results = [Estimate(model.nodes.ids[n], *estimates[n][:3], slo=_objective(catalog, model, n),
-                        tier=model.tier[n], exact=supports[n] is not None, contributors=estimates[n][3])
-               for n in sorted(estimates)]
+                        tier=model.tier[n], exact=supports[n] is not None) for n in sorted(estimates)]
+    if contributors_for is None:
+        explained = set(explain)
+        wanted = [e for e in results if e.id in explained or e.tier == 1 or e.slo is not None]
+    elif callable(contributors_for):
+        wanted = [e for e in results if contributors_for(e)]
+    else:
+        asked = set(contributors_for)
+        wanted = [e for e in results if e.id in asked]
+    explained = {e.id: replace(e, contributors=estimates[number[e.id]][3]()) for e in wanted}
+    results = [explained.get(e.id, e) for e in results]
     report = AvailabilityReport(trials, seed, defaults, results)
     report.findings.extend(availability_findings_of(catalog, model, report))
     return report
@@ -139,14 +141,13 @@ def findings_report(catalog: Catalog, model: FailureModel | None = None,
     """The estimates the findings need (services with an ``slo`` and what they need alone), at
     the default trials and seed: what ``analyze`` and ``check`` report. Cheap without any slo."""
     model = model or FailureModel.from_catalog(catalog)
-    targets, promising = set(), []
+    targets = set()
     for service in catalog.services.values():
         if service.slo is not None:
-            promising.append(service.id)
             targets.add(service.id)
             targets.update(f"service:{d}" for d in _sole_hard(service))
     return availability_report(catalog, model, defaults=defaults, targets=sorted(targets),
-                               contributors_for=promising)
+                               contributors_for=lambda estimate: estimate.infeasible)
 
 
 def availability_findings(catalog: Catalog, model: FailureModel | None = None,
@@ -295,28 +296,32 @@ def _support(model: FailureModel, successors, q: _Probabilities, root: int, limi
 # -- exact and sampled -----------------------------------------------------------------------------
 
 
-def _exact(model, successors, q, node: int, support: list[Component], explain: bool):
+def _exact(model, successors, q, node: int, support: list[Component]):
+    """``(value, value, value, contributors())`` by weighing every state of the support."""
     states = Enumerated(model, support, [q(c) for c in support])
     down = down_bits(model, hard_order(successors, [node]), states)[node]
     unavailable = weighted(down, states.weights) if down else 0.0
     value = 100 * (1 - unavailable)
-    contributors = ()
-    if explain and unavailable > 0:
-        shares = {c: weighted(down & states.pattern[c], states.weights) / unavailable for c in support}
-        contributors = _top(model, shares)
+
+    def contributors():
+        if not unavailable:
+            return ()
+        return _top(model, {c: weighted(down & states.pattern[c], states.weights) / unavailable for c in support})
+
     return value, value, value, contributors
 
 
-def _sampled(model, successors, q, nodes: list[int], wanted: set[int], trials: int, seed: int) -> dict:
+def _sampled(model, successors, q, nodes: list[int], trials: int, seed: int) -> dict:
+    """Node -> ``(estimate, low, high, contributors())`` from ``trials`` random trials."""
     sampled = Sampled(model, q, trials, seed)
     down = down_bits(model, hard_order(successors, nodes), sampled)
     results = {}
     for node in nodes:
         failed = down[node].bit_count()
         low, high = wilson_interval(trials - failed, trials)
-        contributors = _sampled_contributors(model, successors, sampled, down, node) \
-            if node in wanted and failed else ()
-        results[node] = (100 * (trials - failed) / trials, 100 * low, 100 * high, contributors)
+        explain = (lambda node=node: _sampled_contributors(model, successors, sampled, down, node)) \
+            if failed else tuple
+        results[node] = (100 * (trials - failed) / trials, 100 * low, 100 * high, explain)
     return results
 
 
