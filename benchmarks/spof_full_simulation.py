@@ -66,12 +66,14 @@ def full_simulation(catalog: Catalog, component: str) -> tuple[tuple[str, ...], 
 
 def agrees(catalog: Catalog, model: FailureModel, spofs: dict, component: str) -> bool:
     """Whether the full simulation of ``component`` failing gives depgraph's answer: the SPOF's
-    down and degraded lists, or (not a SPOF) nothing down and ``simulate``'s degraded list."""
+    down list and degraded count (and ``simulate``'s degraded list), or (not a SPOF) nothing down
+    and ``simulate``'s degraded list."""
     down, degraded = full_simulation(catalog, component)
     expected = spofs.get(component)
+    simulated = simulate(model, [component]).degraded
     if expected is not None:
-        return (down, degraded) == (expected.down, expected.degraded)
-    return not down and degraded == simulate(model, [component]).degraded
+        return (down, len(degraded), degraded) == (expected.down, expected.degraded_count, simulated)
+    return not down and degraded == simulated
 
 
 def main() -> None:

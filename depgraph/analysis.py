@@ -1,25 +1,27 @@
-"""One analysis of a catalog: every analysis run once, gathered in an :class:`Analysis` record.
+"""The analysis stage: every analysis run once over a catalog, gathered in one :class:`Report`.
 
-``analyze(catalog)`` builds the failure model and the dependency graph once and hands them to
-each analysis; ``analysis_to_json`` is the ``depgraph/analysis/v1`` document (SPEC §4) that
-``analyze --format json``, ``report`` and the reporters read. Nothing here prints or reads files.
+``analyze(catalog)`` builds the failure model and the dependency graph once, hands them to each
+analysis (pure functions in ``depgraph/analyses/``) and ranks what they found once
+(:mod:`depgraph.analyses.impact`): findings, single points of failure, cycles, and for each data
+center its outage with whom to call. Every reporter reads this record and nothing else, so text,
+Markdown, JSON, SARIF and the HTML report rank and count alike. Nothing here prints or reads
+files.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import networkx as nx
 
 from depgraph.analyses import cycles as cycle_analysis
 from depgraph.analyses import ownership, readiness
 from depgraph.analyses.availability import availability_findings
+from depgraph.analyses.blast import BlastRadius, blast_radius
 from depgraph.analyses.capacity import capacity_findings
+from depgraph.analyses.impact import RankedSpof, ranked_findings, ranked_spofs
 from depgraph.analyses.paths import dependency_graph
-from depgraph.analyses.spof import (
-    Spof,
-    false_redundancy_findings,
-    single_points_of_failure,
-    spof_findings,
-)
+from depgraph.analyses.spof import false_redundancy_findings, single_points_of_failure, spof_findings
 from depgraph.analyses.startup import StartupOrder, startup_order
 from depgraph.failure.engine import FailureModel
 from depgraph.findings import SEVERITIES, Finding
@@ -29,41 +31,61 @@ SCHEMA = "depgraph/analysis/v1"
 
 
 @dataclass(frozen=True)
-class Analysis:
-    """Everything ``depgraph analyze`` found, as plain records (lists sorted by id)."""
+class Outage:
+    """A whole data center going dark: its hosts and racks, and the ranked blast radius."""
+
+    datacenter: str
+    hosts: int
+    racks: int
+    radius: BlastRadius
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything ``depgraph analyze`` found, ranked once (see the module docstring).
+
+    ``cycles``: hard first, then biggest, then by members; ``spofs``: the worst first;
+    ``findings``: by severity, rule, then the rank of their subject; ``counts``: the headline
+    numbers every format prints.
+    """
 
     catalog: Catalog
     model: FailureModel
+    graph: nx.DiGraph
     cycles: list[cycle_analysis.Cycle]
-    cycle_breakers: list[cycle_analysis.CycleBreaker]
     team_cycles: list[cycle_analysis.GroupCycle]
     tribe_cycles: list[cycle_analysis.GroupCycle]
-    spofs: list[Spof]
+    spofs: list[RankedSpof]
     unowned: list[ownership.Unowned]
     spof_concentration: dict[str, list[ownership.Concentration]]
     scorecards: list[readiness.Scorecard]
     readiness_rollups: dict[str, list[readiness.Rollup]]
     startup: StartupOrder
     findings: list[Finding]
+    outages: list[Outage]
+    counts: dict = field(default_factory=dict)
 
     def count(self, severity: str) -> int:
-        return sum(1 for finding in self.findings if finding.severity == severity)
+        return self.counts["findings_by_severity"][severity]
+
+    def of_severity(self, severity: str) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == severity]
 
 
-def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = None) -> Analysis:
-    """Run every analysis on ``catalog`` once; ``availability_defaults``: the policy's
-    ``availability:`` section, for the availability findings."""
+def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = None) -> Report:
+    """Run every analysis on ``catalog`` once and rank the results; ``availability_defaults``:
+    the policy's ``availability:`` section, for the availability findings."""
     model = FailureModel.from_catalog(catalog)
     graph = dependency_graph(catalog)
-    cycles = cycle_analysis.dependency_cycles(graph)
-    breakers = cycle_analysis.cycle_breakers(graph)
+    cycles = cycle_analysis.dependency_cycles(catalog, graph)
     teams = cycle_analysis.team_cycles(catalog, graph)
     tribes = cycle_analysis.tribe_cycles(catalog, graph)
     spofs = single_points_of_failure(catalog, model)
+    ranked = ranked_spofs(catalog, spofs)
     unowned = ownership.unowned_services(catalog)
     cards = readiness.scorecards(catalog, spofs)
-    findings = [
-        *cycle_analysis.cycle_findings(graph, cycles, breakers),
+    findings = ranked_findings([
+        *cycle_analysis.cycle_findings(cycles, graph),
         *cycle_analysis.group_cycle_findings(catalog, teams, tribes),
         *spof_findings(catalog, spofs),
         *false_redundancy_findings(catalog, model, spofs),
@@ -71,29 +93,51 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
         *readiness.readiness_findings(catalog, cards),
         *capacity_findings(catalog, model),
         *availability_findings(catalog, model, availability_defaults),
-    ]
-    return Analysis(
+    ], ranked)
+    report = Report(
         catalog=catalog,
         model=model,
-        cycles=cycles,
-        cycle_breakers=breakers,
+        graph=graph,
+        cycles=sorted(cycles, key=lambda c: (not c.hard, -len(c.members), c.members)),
         team_cycles=teams,
         tribe_cycles=tribes,
-        spofs=spofs,
+        spofs=ranked,
         unowned=unowned,
         spof_concentration=ownership.spof_concentration(catalog, spofs),
         scorecards=cards,
         readiness_rollups=readiness.rollups(catalog, cards),
         startup=startup_order(catalog),
-        findings=sorted(findings, key=lambda f: (*f.sort_key(), f.fingerprint)),
+        findings=findings,
+        outages=datacenter_outages(catalog, model),
     )
+    report.counts.update(_counts(report))
+    return report
 
 
-def summary(analysis: Analysis) -> dict:
+def datacenter_outages(catalog: Catalog, model: FailureModel) -> list[Outage]:
+    """The blast radius of each data center (declared, or named by a host), by name."""
+    hosts: dict[str, int] = {}
+    for host in catalog.hosts.values():
+        hosts[host.datacenter] = hosts.get(host.datacenter, 0) + 1
+    racks: dict[str, int] = {}
+    for rack_id in catalog.racks():
+        dc = rack_id[5:].split("/", 1)[0]
+        racks[dc] = racks.get(dc, 0) + 1
+    return [Outage(f"datacenter:{name}", hosts.get(name, 0), racks.get(name, 0),
+                   blast_radius(catalog, model, [f"datacenter:{name}"]))
+            for name in sorted({*catalog.datacenters, *hosts})
+            if f"datacenter:{name}" in model.datacenters.number]
+
+
+def _counts(report: Report) -> dict:
     """Headline counts: entities, dependencies (one per dependent and target named in an
-    entry, as the graph's depends_on edges), and findings in all and per severity."""
-    catalog = analysis.catalog
+    entry, as the graph's depends_on edges), findings in all, per severity and per rule."""
+    catalog = report.catalog
     dependents = [*catalog.services.values(), *catalog.clients.values()]
+    by_rule: dict[str, dict[str, int]] = {severity: {} for severity in SEVERITIES}
+    for finding in report.findings:
+        rules = by_rule.setdefault(finding.severity, {})
+        rules[finding.rule] = rules.get(finding.rule, 0) + 1
     return {
         "services": len(catalog.services),
         "clients": len(catalog.clients),
@@ -103,42 +147,11 @@ def summary(analysis: Analysis) -> dict:
         "teams": len(catalog.teams),
         "tribes": len({team.tribe for team in catalog.teams.values() if team.tribe}),
         "dependencies": sum(len(d.targets) for e in dependents for d in e.dependencies),
-        "findings": len(analysis.findings),
-        "findings_by_severity": {severity: analysis.count(severity) for severity in SEVERITIES},
-        "cycles": len(analysis.cycles),
-        "hard_cycles": sum(1 for cycle in analysis.cycles if cycle.hard),
-        "spofs": len(analysis.spofs),
-        "unowned": len(analysis.unowned),
+        "findings": len(report.findings),
+        "findings_by_severity": {severity: sum(by_rule[severity].values()) for severity in SEVERITIES},
+        "findings_by_rule": {severity: dict(sorted(rules.items())) for severity, rules in by_rule.items()},
+        "cycles": len(report.cycles),
+        "hard_cycles": sum(1 for cycle in report.cycles if cycle.hard),
+        "spofs": len(report.spofs),
+        "unowned": len(report.unowned),
     }
-
-
-def analysis_to_json(analysis: Analysis) -> dict:
-    """The ``depgraph/analysis/v1`` document: SPEC §4 keys and the rest of the analysis."""
-    return {
-        "schema": SCHEMA,
-        "root": analysis.catalog.root,
-        "summary": summary(analysis),
-        "cycles": [cycle.to_json() for cycle in analysis.cycles],
-        "cycle_breakers": [breaker.to_json() for breaker in analysis.cycle_breakers],
-        "team_cycles": [cycle.to_json() for cycle in analysis.team_cycles],
-        "tribe_cycles": [cycle.to_json() for cycle in analysis.tribe_cycles],
-        "spofs": [spof.to_json() for spof in analysis.spofs],
-        "spof_concentration": _grouped(analysis.spof_concentration),
-        "unowned": [item.to_json() for item in analysis.unowned],
-        "readiness": {
-            "levels": list(readiness.LEVELS),
-            "services": [card.to_json() for card in analysis.scorecards],
-            **_grouped(analysis.readiness_rollups),
-        },
-        "startup": _startup_json(analysis.startup),
-        "findings": [finding.to_json() for finding in analysis.findings],
-        "diagnostics": [d.to_json() for d in analysis.catalog.diagnostics],
-    }
-
-
-def _grouped(groups: dict[str, list]) -> dict[str, list[dict]]:
-    return {name: [item.to_json() for item in items] for name, items in groups.items()}
-
-
-def _startup_json(startup: StartupOrder) -> dict:
-    return {**startup.to_json(), "reasons": dict(sorted(startup.reasons.items()))}

@@ -14,7 +14,8 @@ WARNING = "warning"
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One problem found in a descriptor file, shown as ``FILE:LINE:COL: error: MESSAGE``."""
+    """One problem found in a descriptor file, shown as ``FILE:LINE:COL: error: MESSAGE``
+    (``FOLDER: error: MESSAGE`` for a problem of a whole folder, whose ``line`` is 0)."""
 
     file: str
     line: int
@@ -24,6 +25,8 @@ class Diagnostic:
     code: str = "invalid"
 
     def __str__(self) -> str:
+        if not self.line:
+            return f"{self.file}: {self.severity}: {self.message}"
         return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
     def sort_key(self) -> tuple:
@@ -47,12 +50,14 @@ class DepgraphError(Exception):
 
 
 class DescriptorError(DepgraphError):
-    """The descriptor tree is invalid; ``diagnostics`` holds every problem, sorted, warnings too."""
+    """The descriptor tree (or a policy file) is invalid; ``diagnostics`` holds every problem,
+    sorted, warnings too; ``where`` names the tree or file."""
 
-    def __init__(self, diagnostics: list[Diagnostic]):
+    def __init__(self, diagnostics: list[Diagnostic], where: str = "descriptors"):
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
-        errors = [d for d in self.diagnostics if d.severity == ERROR]
-        super().__init__(f"{len(errors)} error(s) in descriptors")
+        self.where = where
+        errors = sum(1 for d in self.diagnostics if d.severity == ERROR)
+        super().__init__(f"{errors} error{'s' if errors != 1 else ''} in {where}; fix them and run again")
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -60,7 +65,11 @@ class DescriptorError(DepgraphError):
 
 
 class UsageError(DepgraphError):
-    """A command was called with arguments that cannot work (unknown component, missing folder)."""
+    """A command was called with arguments that cannot work (a missing folder, a bad option)."""
+
+
+class UnknownComponent(UsageError):
+    """A component argument names nothing (or several things) in the landscape."""
 
 
 def did_you_mean(word: str, choices, cutoff: float = 0.6) -> str:

@@ -15,6 +15,7 @@ host           datacenter, rack (or None), declared (False if only named in a de
 rack           datacenter, rack (the label); id ``rack:DC/RACK``
 datacenter     location, region, labels
 team           tribe, contact, labels
+tribe          (only ``kind`` and ``name``): one per tribe named by a team; id ``tribe:NAME``
 =============  ==========================================================================
 
 Edges, each with ``relation`` and the ``file``/``line``/``col`` of the declaration that made it:
@@ -24,7 +25,8 @@ Edges, each with ``relation`` and the ``file``/``line``/``col`` of the declarati
 - ``runs_on`` service -> host (one per named host), or service -> datacenter with ``instances`` N
   for anonymous instances;
 - ``located_in`` host -> rack -> datacenter, or host -> datacenter for a host without a rack;
-- ``owned_by`` service|client -> team (only when the owner names a declared team).
+- ``owned_by`` service|client -> team (only when the owner names a declared team);
+- ``part_of`` team -> tribe (for a team with a tribe).
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ def build_graph(catalog: Catalog) -> nx.MultiDiGraph:
     for host in catalog.hosts.values():
         parent = host.rack_id or f"datacenter:{host.datacenter}"
         edges.append((host.id, parent, {"relation": "located_in", **_where(host.source)}))
+    for team in catalog.teams.values():
+        if team.tribe:
+            edges.append((team.id, f"tribe:{team.tribe}", {"relation": "part_of", **_where(team.source)}))
     for rack_id in catalog.racks():
         dc = rack_id[len("rack:"):].split("/", 1)[0]
         edges.append((rack_id, f"datacenter:{dc}", {"relation": "located_in", "file": None, "line": None,
@@ -101,4 +106,7 @@ def _add_nodes(graph: nx.MultiDiGraph, catalog: Catalog) -> None:
     for t in catalog.teams.values():
         nodes.append((t.id, {"kind": "team", "name": t.name, "tribe": t.tribe, "contact": t.contact,
                              "labels": t.labels, **_where(t.source)}))
+    for tribe in sorted({t.tribe for t in catalog.teams.values() if t.tribe}):
+        nodes.append((f"tribe:{tribe}", {"kind": "tribe", "name": tribe, "file": None, "line": None,
+                                         "col": None}))
     graph.add_nodes_from(nodes)

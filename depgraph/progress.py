@@ -10,9 +10,9 @@ Commands wrap their stages in :func:`progress`::
                 stage.advance(done, len(items))
 
 The line goes to stderr (never stdout, so piped results stay clean) and only when stderr is a
-terminal, ``CI`` is unset and no ``--format json`` was asked for anywhere on the command line;
-otherwise every call is a no-op. The line is transient: it disappears when the run ends, so a
-fast run leaves no trace.
+terminal, ``CI`` is unset and the command says its output is not machine-readable (``--format
+json`` and friends) and not quiet (``-q``); otherwise every call is a no-op. The line is
+transient: it disappears when the run ends, so a fast run leaves no trace.
 """
 
 from __future__ import annotations
@@ -20,44 +20,23 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-_QUIET_FORMATS = ("json",)
-
-
-def should_show(stream: TextIO | None = None, argv: Sequence[str] | None = None,
-                environ: dict | None = None) -> bool:
-    """True when progress belongs on ``stream`` (default stderr): a terminal, not CI, not JSON.
+def should_show(stream: TextIO | None = None, environ: dict | None = None) -> bool:
+    """True when progress belongs on ``stream`` (default stderr): a terminal, not CI.
 
     >>> import io
-    >>> should_show(io.StringIO(), argv=[], environ={})
+    >>> should_show(io.StringIO(), environ={})
     False
     """
     stream = sys.stderr if stream is None else stream
-    argv = sys.argv[1:] if argv is None else argv
     environ = os.environ if environ is None else environ
     if environ.get("CI") or environ.get("TERM") == "dumb":
         return False
-    if _asks_for_json(argv):
-        return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
-
-
-def _asks_for_json(argv: Sequence[str]) -> bool:
-    """``--format json``, ``--format=json`` or ``-f json`` anywhere in ``argv``.
-
-    >>> _asks_for_json(["analyze", "--format=json"]), _asks_for_json(["-f", "text"])
-    (True, False)
-    """
-    for index, arg in enumerate(argv):
-        if arg.startswith("--format=") and arg.split("=", 1)[1] in _QUIET_FORMATS:
-            return True
-        if arg in ("--format", "-f") and index + 1 < len(argv) and argv[index + 1] in _QUIET_FORMATS:
-            return True
-    return False
 
 
 class Stage:
@@ -70,6 +49,11 @@ class Stage:
 
     def advance(self, done: int, total: int) -> None:
         self._display._update(f"{self.text} {done:,}/{total:,}")
+
+    def retitle(self, text: str) -> None:
+        """Say what the stage is doing now (a long stage of several steps)."""
+        self.text = text
+        self._display._update(text)
 
 
 class Progress:
@@ -103,10 +87,14 @@ def _markup_safe(text: str) -> str:
 
 
 @contextmanager
-def progress(enabled: bool | None = None, stream: TextIO | None = None) -> Iterator[Progress]:
-    """A :class:`Progress` for one command run; ``enabled`` None decides by :func:`should_show`."""
+def progress(enabled: bool | None = None, stream: TextIO | None = None, *,
+             machine_readable: bool = False, quiet: bool = False) -> Iterator[Progress]:
+    """A :class:`Progress` for one command run: off for machine-readable output or ``quiet``;
+    ``enabled`` None then decides by :func:`should_show`."""
     stream = sys.stderr if stream is None else stream
-    if enabled is None:
+    if machine_readable or quiet:
+        enabled = False
+    elif enabled is None:
         enabled = should_show(stream)
     if not enabled:
         yield Progress()

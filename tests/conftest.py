@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -9,6 +10,21 @@ import pytest
 from typer.testing import CliRunner
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def decode_data(page: str) -> dict:
+    """The data an ``index.html`` written by depgraph embeds (JSON, or deflated base64)."""
+    import base64
+    import json
+    import re
+    import zlib
+
+    match = re.search(r'<script type="application/json" id="depgraph-data" data-encoding="([^"]+)">(.*?)</script>',
+                      page, re.S)
+    encoding, text = match.group(1), match.group(2)
+    if encoding == "deflate-base64":
+        text = zlib.decompress(base64.b64decode(text)).decode("utf-8")
+    return json.loads(text)
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -49,3 +65,40 @@ def shared_dir():
     if not SHARED.is_dir():
         pytest.skip("../shared is not present in this checkout")
     return SHARED
+
+
+def tool(name: str) -> str:
+    """The path of a command-line tool the test needs (build, twine, zizmor, pre-commit, …): on
+    PATH or beside this Python (a venv run without activating it); the test skips without it."""
+    import shutil
+    import sys
+
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if not found:
+        message = f"'{name}' is not installed (pip install -e '.[test]' brings it)"
+        if os.environ.get("DEPGRAPH_TEST_TOOLS") == "required":  # CI: .ci/run installs them all
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+ROOT = Path(__file__).resolve().parents[1]
+_LEFT_OUT = {".git", ".venv", "venv", "build", "dist", "output", "__pycache__", ".pytest_cache",
+             ".hypothesis", ".mypy_cache", ".ruff_cache"}
+
+
+@pytest.fixture(scope="session")
+def source_repo(tmp_path_factory) -> Path:
+    """A copy of this checkout as it is on disk (uncommitted edits too), committed into a fresh
+    git repository: what a user clones, for building, installing and pre-commit's try-repo."""
+    import shutil
+    import subprocess
+
+    tool("git")
+    copy = tmp_path_factory.mktemp("source") / "depgraph"
+    shutil.copytree(ROOT, copy, ignore=lambda folder, names: [
+        n for n in names if n in _LEFT_OUT or n.endswith(".egg-info")])
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "source"]):
+        subprocess.run(git + args, cwd=copy, check=True, capture_output=True)
+    return copy

@@ -78,12 +78,18 @@ class TestAnalyzeJson:
         assert sum(summary["findings_by_severity"].values()) == summary["findings"]
 
     def test_cycles(self, tree, run_cli):
-        assert analysis(run_cli, tree(TINY))["cycles"] == [
+        cycles = analysis(run_cli, tree(TINY))["cycles"]
+        assert [{k: c[k] for k in ("members", "hard", "example", "blocked")} for c in cycles] == [
             {"members": ["service:login", "service:profile"], "hard": True,
-             "example": ["service:login", "service:profile", "service:login"]},
+             "example": ["service:login", "service:profile", "service:login"],
+             "blocked": ["service:login", "service:profile"]},
             {"members": ["service:radio", "service:recs"], "hard": False,
-             "example": ["service:radio", "service:recs", "service:radio"]},
+             "example": ["service:radio", "service:recs", "service:radio"], "blocked": []},
         ]
+        [cut] = cycles[0]["cuts"]
+        assert (cut["source"], cut["target"], Path(cut["file"]).name) == (
+            "service:profile", "service:login", "identity.yaml")
+        assert cycles[1]["cuts"] == []
 
     def test_spofs_of_every_kind(self, tree, run_cli):
         spofs = {s["component"]: s for s in analysis(run_cli, tree(TINY))["spofs"]}
@@ -91,7 +97,8 @@ class TestAnalyzeJson:
                                  "service:old", "service:profile", "service:radio"]
         assert spofs["datacenter:lon1"]["down"] == ["client:ios", "service:login", "service:profile"]
         assert spofs["service:login"] == {"component": "service:login", "down": ["client:ios", "service:profile"],
-                                          "degraded": []}
+                                          "down_count": 2, "degraded_count": 0, "tier1_down": 1,
+                                          "clients_down": 1}
         assert spofs["service:radio"]["down"] == ["service:recs"]
 
     def test_unowned(self, tree, run_cli):
@@ -104,8 +111,12 @@ class TestAnalyzeJson:
         root = tree(TINY)
         findings = analysis(run_cli, root)["findings"]
         rank = {"error": 0, "warning": 1, "info": 2}
-        keys = [(rank[f["severity"]], f["rule"], f["subject"]) for f in findings]
+        keys = [(rank[f["severity"]], f["rule"]) for f in findings]
         assert keys == sorted(keys)
+        # within a rule, the SPOFs that take down the most tier-1 services and clients first
+        spof_rank = [s["component"] for s in analysis(run_cli, root)["spofs"]]
+        services = [f["subject"] for f in findings if f["rule"] == "spof-service" and f["severity"] == "warning"]
+        assert services == sorted(services, key=spof_rank.index)
         assert set(findings[0]) == {"rule", "severity", "subject", "message", "file", "line", "fingerprint"}
         by_rule = {(f["rule"], f["subject"]): f for f in findings}
         hard = by_rule["hard-cycle", "service:login"]
@@ -139,7 +150,8 @@ class TestAnalyzeText:
         assert "service:login -> service:profile -> service:login" in out
         assert "cut or soften: service:" in out
         top_spof = out.split("Single points of failure")[1].splitlines()[3]
-        assert top_spof.split() == ["3", "0", "datacenter:lon1"]
+        # tier-1 down, clients down, down, degraded, component
+        assert top_spof.split() == ["2", "1", "3", "0", "datacenter:lon1"]
         assert "service:recs  unknown-team" in out
 
     def test_clean_landscape(self, tree, run_cli):

@@ -52,6 +52,10 @@ class TestBlastRadius:
             "degraded": ["service:recs"],
             "reduced": [{"service": "service:search", "lost": 1, "total": 4}],
             "overloaded": [],
+            # why recs degrades: its soft dependency on playlist, which is down
+            "reasons": {"service:recs": {"via": "service:playlist", "edge": "soft",
+                                         "root": "service:playlist", "hops": 1}},
+            # whom to call: each team has one tier-1 service or client down; then by id
             "teams": [
                 {"team": "team:core", "services": ["service:db"],
                  "contact": {"slack": "#core", "pager": "core-oncall"}},
@@ -97,7 +101,7 @@ class TestBlastRadius:
 
     @pytest.mark.parametrize("argument, message", [
         ("lon1-a-1", "did you mean 'lon1-a-01'"),
-        ("client:ios", "not a client"),
+        ("client:ios", "client:ios cannot fail"),
         ("rack:lon1/b", "unknown component 'rack:lon1/b'; did you mean 'rack:lon1/a'"),
     ])
     def test_unknown_components_exit_2(self, tree, argument, message):

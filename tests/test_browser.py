@@ -151,6 +151,89 @@ def test_capacity_and_nines(example):
     assert example.errors == []
 
 
+BAD_TEXT = ("[object", "undefined", "NaN", "file://", "null")
+
+
+def shown_text(page) -> str:
+    """What a person sees: the page's rendered text (not its markup or data)."""
+    return page.inner_text("body")
+
+
+def test_every_section_and_panel_shows_text_not_objects(example):
+    page = example.page
+    seen = {"page": shown_text(page)}
+
+    def open_each(selector: str, limit: int = 100) -> None:
+        for control in page.locator(selector).all()[:limit]:
+            control.click()
+            seen[page.inner_text("#detail h2")] = page.inner_text("#detail")
+            page.click("#detail .close")
+
+    open_each("#datacenters button.btn")
+    open_each("#spofs #spof-table button.link")
+    open_each("#cycles .card button.link", 6)
+    example.search_and_pick("payments-squad")
+    seen["team"] = page.inner_text("#detail")
+    assert len(seen) > 20
+    for where, text in seen.items():
+        bad = [b for b in BAD_TEXT if b in text]
+        assert not bad, f"{where} shows {bad}"
+    # a cut of a cycle reads as a dependency, and the diagram files by their titles
+    assert "Cut or soften subscription → login" in seen["page"]
+    if page.locator("#diagram-svg svg").count():
+        assert "Files: Services by team · Team dependencies · Deployment by" in seen["page"]
+    assert example.errors == []
+
+
+def test_the_pages_blast_radius_agrees_with_the_failure_engine_and_the_cli(example):
+    from depgraph.analyses.blast import whom_to_call
+    from depgraph.failure.engine import simulate
+
+    report = analyze(load_catalog(ROOT / "descriptors"))
+    page = example.page
+    spofs = page.evaluate("""() => D.spofs.component.map((c, i) => {
+        const r = spofImpact(i); return [c, r.down.map(nodeId).sort(), r.degraded.map(nodeId).sort()]; })""")
+    assert [c for c, _, _ in spofs] == [s.component for s in report.spofs]  # the Report's ranking
+    for component, down, degraded in spofs:
+        impact = simulate(report.model, [component])
+        assert (down, degraded) == (list(impact.down), list(impact.degraded)), component
+    services = page.evaluate("""() => { const out = [];
+        for (let n = 0; n < N; n++) if (D.nodes.kind[n] === 0) { const r = serviceImpact(n);
+          out.push([nodeId(n), r.down.map(nodeId).sort(), r.degraded.map(nodeId).sort(),
+                    whomToCall(r).map((t) => t[4])]); }
+        return out; }""")
+    assert len(services) == 54
+    for service, down, degraded, calls in services:
+        impact = simulate(report.model, [service])
+        assert (down, degraded) == (list(impact.down), list(impact.degraded)), service
+        expected = [call.team[5:] if call.team else None for call in whom_to_call(report.catalog, impact)]
+        assert calls == expected, service
+
+
+def test_datacenter_outage_calls_whom_the_cli_calls_first(example):
+    page = example.page
+    page.locator('.dc[data-dc="lon1"] button', has_text="Show the outage").click()
+    calls = page.locator("#detail .call b").all_inner_texts()
+    assert calls[0] == "payments-squad"
+    degraded = page.locator("#detail .chip.degraded").all_inner_texts()
+    reduced = page.locator("#detail .chip.reduced").all_inner_texts()
+    names = {text.split(" ")[0] for text in degraded}
+    assert not names & {text.split(" ")[0] for text in reduced}  # each service once, worst state
+
+
+def test_the_diagram_pans_and_zooms(example):
+    page = example.page
+    if page.locator("#diagram-svg svg").count() == 0:
+        pytest.skip("Graphviz is not installed: no diagram")
+    viewport = "#diagram-svg g.svg-pan-zoom_viewport"
+    before = page.get_attribute(viewport, "transform") or page.get_attribute(viewport, "style")
+    page.locator("#diagram-svg #svg-pan-zoom-zoom-in").click()
+    after = page.get_attribute(viewport, "transform") or page.get_attribute(viewport, "style")
+    assert before != after
+    box = page.locator("#diagram-svg").bounding_box()
+    assert box["height"] > 400  # not a thumbnail
+
+
 def test_hostile_text_stays_text(browser, tmp_path, monkeypatch):
     monkeypatch.setattr(report_module, "_svg_renderer", lambda: None)
     write_report(analyze(hostile_catalog()), tmp_path)

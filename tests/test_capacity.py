@@ -52,11 +52,12 @@ class TestOverloadedInTheEngine:
         assert simulate(FailureModel.from_catalog(catalog), []).overloaded == {"service:db": (4, 5)}
 
     def test_spofs_ignore_overload(self):
-        from depgraph.analyses.spof import naive_single_points_of_failure, single_points_of_failure
+        from depgraph.analyses.spof import single_points_of_failure
 
         catalog = catalog_of(spread("db", 3, {"lon1": 2, "sto1": 2}),
                              spread("api", None, {"lon1": 1, "sto1": 1}, deps=["db"]))
-        assert single_points_of_failure(catalog) == naive_single_points_of_failure(catalog)
+        model = FailureModel.from_catalog(catalog)
+        assert simulate(model, ["datacenter:lon1"]).overloaded  # db is short, yet no SPOF
         assert [s.component for s in single_points_of_failure(catalog)] == ["service:db"]
 
 
@@ -220,9 +221,10 @@ class TestCli:
         assert document["overloaded"] == [{"service": "service:db", "up": 1, "needed": 2}]
         assert document["degraded"] == ["service:api"]
         text = run_cli("blast-radius", "datacenter:lon1", "-d", root, "--no-cache").stdout
-        assert "OVERLOADED (1): up, but fewer instances than they need at peak" in text
+        assert "OVERLOADED (1): up, not enough to carry the peak" in text
         assert "service:db" in text.split("OVERLOADED")[1].splitlines()[1]
-        assert text.split("OVERLOADED")[1].splitlines()[1].endswith("1 up, needs 2")
+        assert text.split("OVERLOADED")[1].splitlines()[1].endswith("1 up, 2 needed")
+        assert "hard dependency on service:db, which is overloaded" in text
 
 
 class TestReportData:

@@ -8,7 +8,8 @@ import pytest
 from test_git_source import BASE_TREE
 
 from depgraph.gate.baseline import Baseline, BaselineEntry
-from depgraph.gate.check import check_to_json, decide
+from depgraph.gate.check import decide
+from depgraph.reporters.jsondoc import check_json as check_to_json
 from depgraph.gate.checkbase import BaseFacts
 from depgraph.findings import Finding
 
@@ -103,3 +104,31 @@ def test_invalid_descriptors_exit_2(tree, run_cli):
     result = run_cli("check", "-d", root)
     assert result.exit_code == 2
     assert "services/bad.yaml:2:7: error: bad service name" in result.stderr
+
+
+FAILOVER_RING = {
+    "services.yaml": """
+        - {kind: service, name: i, owner: sq, dependencies: [{any_of: [j, k]}]}
+        - {kind: service, name: j, owner: sq, dependencies: [i]}
+        - {kind: service, name: k, owner: sq}
+        - {kind: team, name: sq}
+    """,
+}
+
+
+def test_a_ring_closed_through_an_any_of_does_not_block(tree, run_cli):
+    # k starts first, then i (through k), then j: the ring blocks no cold start
+    root = tree(FAILOVER_RING)
+    order = json.loads(run_cli("startup-order", "-d", root, "--format", "json").stdout)
+    assert order["blocked"] == [] and order["waves"][0] == ["service:k"]
+    [cycle] = json.loads(run_cli("analyze", "-d", root, "--format", "json").stdout)["cycles"]
+    assert (cycle["members"], cycle["hard"]) == (["service:i", "service:j"], False)
+    result = run_cli("check", "-d", root)
+    assert result.exit_code == 0, result.stdout
+    assert "hard-cycle" not in result.stdout
+
+
+def test_the_same_ring_without_the_outside_alternative_blocks(tree, run_cli):
+    files = {"services.yaml": FAILOVER_RING["services.yaml"].replace("any_of: [j, k]", "any_of: [j]")}
+    result = run_cli("check", "-d", tree(files))
+    assert result.exit_code == 1 and "hard-cycle" in result.stdout

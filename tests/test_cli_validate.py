@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 GOOD = {"dc.yaml": "kind: datacenter\nname: lon1\n",
         "s.yaml": "kind: service\nname: a\ndeployments: [{datacenter: lon1, instances: 2}]\n"}
 
@@ -50,3 +52,16 @@ def test_missing_folder_is_a_usage_error(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "descriptor folder" in proc.stderr and "not found" in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "check", "analyze"])
+def test_an_empty_or_mistyped_folder_is_an_error_naming_it(command, tmp_path, run_cli):
+    empty = tmp_path / "descriptors"
+    empty.mkdir()
+    (empty / "notes.yaml").write_text("# nothing declared yet\n")
+    (empty / "README.md").write_text("not a descriptor\n")
+    result = run_cli(command, "-d", empty)
+    assert result.exit_code == 2
+    said = result.stdout + result.stderr  # validate prints its findings on stdout
+    assert f"{empty}: error: no descriptors: looked for *.yaml and *.yml files below {empty}" in said
+    assert "1 such file declares no entity" in said

@@ -7,6 +7,7 @@ Graphviz will see: nodes, edges, clusters and their attributes, not on substring
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pydot
 import pytest
@@ -17,7 +18,7 @@ from depgraph.diagrams import build_view, render_view
 from depgraph.diagrams.blast import blast_radius_dot
 from depgraph.diagrams.dotescape import html_text, quote
 from depgraph.diagrams.style import RED
-from depgraph.failure.engine import simulate
+from depgraph.failure.engine import FailureModel, simulate
 from depgraph.load.loader import load_catalog
 
 HOSTILE = '"]; injected [label="pwned" <script>alert(1)</script> &amp; C:\\new\\ \x01end'
@@ -267,6 +268,18 @@ class TestBlastRadius:
         impact = simulate(analysis.model, ["host:sto1-a-01"])
         parsed = Parsed(blast_radius_dot(analysis.catalog, impact))
         assert "lost 1 of 2" in parsed.nodes["service:cache"]["label"]
+
+    def test_a_service_both_degraded_and_reduced_is_drawn_degraded_with_its_loss(self):
+        # SPEC §4: the picture shows the worse state, with the lost capacity in the label
+        catalog = load_catalog(Path(__file__).resolve().parents[1] / "descriptors")
+        impact = simulate(FailureModel.from_catalog(catalog), ["datacenter:lon1"])
+        both = sorted(set(impact.degraded) & set(impact.reduced))
+        assert both  # the example has such services: lon1 is big
+        parsed = Parsed(blast_radius_dot(catalog, impact))
+        for node_id in both:
+            lost, total = impact.reduced[node_id]
+            assert parsed.nodes[node_id]["fillcolor"] == "#f5a623", node_id
+            assert f"degraded, lost {lost} of {total}" in parsed.nodes[node_id]["label"]
 
     def test_big_landscape_keeps_only_affected_and_neighbours(self, analysis):
         impact = simulate(analysis.model, ["service:session"])

@@ -57,6 +57,10 @@ def test_json_shape(catalog):
     assert [(e["target"], e["type"], e.get("group")) for e in deps] == [
         ("service:cache", "soft", None), ("service:db", "hard", None),
         ("service:search-a", "hard", 2), ("service:search-b", "hard", 2)]
+    tribe = next(n for n in doc["nodes"] if n["id"] == "tribe:platform")
+    assert tribe["kind"] == "tribe" and tribe["name"] == "platform"
+    assert [(e["source"], e["target"]) for e in doc["edges"] if e["relation"] == "part_of"] == [
+        ("team:core", "tribe:platform")]
     others = [e for e in doc["edges"] if e["relation"] != "depends_on"]
     assert all("type" not in e and "group" not in e for e in others)
     assert {"source": "service:api", "target": "team:core", "relation": "owned_by"}.items() <= next(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from depgraph.diagnostics import UsageError
-from depgraph.failure.engine import FailureModel, Impact, resolve_component, simulate
+from depgraph.failure.engine import FailureModel, Impact, simulate
+from depgraph.failure.resolve import resolve_component
 from depgraph.load.loader import load_catalog
 
 # Racks lon1/a (a-01, a-02), lon1/b (b-01), sto1/a (sto1-a-01).
@@ -171,5 +172,5 @@ class TestResolveComponent:
             resolve_component(catalog, "playlst")
 
     def test_a_client_is_not_a_component_that_fails(self, catalog):
-        with pytest.raises(UsageError, match="client:ios: expected a service, host, rack or datacenter, not a client"):
+        with pytest.raises(UsageError, match="client:ios cannot fail: only services, hosts, racks and data centers can"):
             resolve_component(catalog, "client:ios")

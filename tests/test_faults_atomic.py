@@ -222,7 +222,7 @@ def _every_command(work: Path, d: Path) -> list[list[str]]:
     for fmt in ("text", "json", "markdown"):
         commands += [["analyze", "--format", fmt], ["diff", str(d), str(d), "--format", fmt],
                      ["drift", "--observed", str(work / "observed.json"), "--format", fmt]]
-    for fmt in ("text", "json", "sarif", "junit", "github", "markdown"):
+    for fmt in ("text", "json", "sarif", "junit", "github", "markdown", "gitlab"):
         commands.append(["check", "--format", fmt, "--cache-dir", str(work / "cache")])
     commands += [["check", "--write-baseline", str(out / "baseline.json")],
                  ["check", "--baseline", str(out / "baseline.json")],

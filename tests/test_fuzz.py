@@ -27,7 +27,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from depgraph.analyses.spof import single_points_of_failure
-from depgraph.analysis import analysis_to_json, analyze
+from depgraph.analysis import analyze
+from depgraph.reporters.jsondoc import analysis_json as analysis_to_json
 from depgraph.diagnostics import DepgraphError, DescriptorError
 from depgraph.failure.engine import FailureModel, simulate
 from depgraph.load.loader import load_sources

@@ -50,6 +50,8 @@ def test_nodes_of_every_kind_with_ids_kind_colon_name(tree):
     assert sorted(kinds["datacenter"]) == ["datacenter:lon1", "datacenter:sto1"]
     assert kinds["client"] == ["client:ios"]
     assert kinds["team"] == ["team:core"]
+    assert kinds["tribe"] == ["tribe:infra"]
+    assert edges(graph, "part_of") == [("team:core", "tribe:infra", None, None)]
     assert graph.nodes["service:playlist"]["tier"] == 1
     assert graph.nodes["host:lon1-a-01"]["rack"] == "a"
 

@@ -68,3 +68,44 @@ def depgraph(*args):
     """The real console entry point, so core errors go through the CLI's translation to exit codes."""
     return subprocess.run([sys.executable, "-m", "depgraph", *map(str, args)],
                           capture_output=True, text=True, timeout=120)
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_an_import_that_would_leave_the_tree_invalid_writes_nothing(tmp_path):
+    """The tree already declares service 'api' in a file of its own: writing services/api.yaml
+    would make a duplicate. The import refuses before the first write and the tree is unchanged."""
+    out = tmp_path / "d"
+    (out / "mine").mkdir(parents=True)
+    (out / "mine" / "api.yaml").write_text("kind: service\nname: api\n")
+    before = tree_bytes(out)
+    result = depgraph("import", "compose", FIXTURES / "compose-override", "-o", out)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "duplicate" in result.stderr and str(out / "mine" / "api.yaml") in result.stderr
+    assert "nothing was written" in result.stderr
+    assert tree_bytes(out) == before
+
+
+def test_foreign_names_with_control_characters_still_give_valid_descriptors(run_cli, tmp_path):
+    compose = tmp_path / "compose.yaml"
+    compose.write_text('services:\n  "web\\napp": {image: "x\\u001b[31m"}\n  db: {image: postgres}\n')
+    result = run_cli("import", "compose", compose, "-o", tmp_path / "d")
+    assert result.exit_code == 0, result.output
+    catalog = load_catalog(tmp_path / "d")
+    assert sorted(catalog.services) == ["db", "web-app"]
+    assert all(v.isprintable() for v in catalog.services["web-app"].labels.values())
+
+
+def test_a_fifo_in_the_output_folder_is_reported_not_waited_for(tmp_path):
+    import os
+
+    out = tmp_path / "d"
+    out.mkdir()
+    os.mkfifo(out / "stuck.yaml")
+    result = depgraph("import", "compose", FIXTURES / "compose-override", "-o", out)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{out / 'stuck.yaml'}:1:1: error: not a regular file" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["stuck.yaml"]

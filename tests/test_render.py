@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from depgraph.diagrams.render import GraphvizMissing, RenderError, to_png, to_svg
+from depgraph.diagrams.render import GraphvizMissing, RenderError, render, to_svg
 from tests.test_diagrams import HOSTILE, TINY  # noqa: F401  (the tiny landscape with hostile text)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +63,13 @@ class TestRealGraphviz:
         assert "playlist" in text and "service:b" in text
 
     def test_png(self):
-        assert to_png("digraph { a -> b }").startswith(b"\x89PNG\r\n\x1a\n")
+        assert render("digraph { a -> b }", "png").data.startswith(b"\x89PNG\r\n\x1a\n")
+
+    def test_graphviz_warnings_are_kept(self):
+        # a chain wider than Graphviz's bitmap limit: it scales the picture down and says so
+        chain = "digraph { rankdir=LR; " + " -> ".join(f"n{i}" for i in range(400)) + " }"
+        image = render(chain, "png")
+        assert any("too large" in w and "Scaling by" in w for w in image.warnings), image.warnings
 
     def test_hostile_text_stays_text_in_the_svg(self, tiny, run_cli, tmp_path):
         output = tmp_path / "out" / "services.svg"
@@ -143,6 +149,25 @@ class TestRenderCommand:
         assert "note:" in collapsed.stderr and "drew tribes instead" in collapsed.stderr
         assert '"tribe:infra"' in collapsed.stdout
 
+    def test_a_deployment_view_too_tall_to_read_is_refused_with_smaller_views_to_draw(self, run_cli, monkeypatch):
+        import depgraph.diagrams as diagrams
+
+        full = run_cli("render", "-d", ROOT / "descriptors", "--view", "deployment", "--cluster", "rack")
+        rows = diagrams.table_rows(full.stdout)
+        monkeypatch.setattr(diagrams, "MAX_TABLE_ROWS", rows - 1)
+        refused = run_cli("render", "-d", ROOT / "descriptors", "--view", "deployment", "--cluster", "rack")
+        assert refused.exit_code == 2 and refused.stdout == ""
+        assert f"would be {rows:,} table rows" in refused.stderr
+        assert "--focus datacenter:NAME --depth 0" in refused.stderr and "datacenter:lon1 (" in refused.stderr
+        one = run_cli("render", "-d", ROOT / "descriptors", "--view", "deployment", "--cluster", "rack",
+                      "--focus", "datacenter:lon1", "--depth", "0")
+        assert one.exit_code == 0, one.stderr
+        assert '"datacenter:lon1"' in one.stdout and '"datacenter:sto1"' not in one.stdout
+        assert diagrams.table_rows(one.stdout) < rows
+        anyway = run_cli("render", "-d", ROOT / "descriptors", "--view", "deployment", "--cluster", "rack",
+                         "--max-nodes", "0")
+        assert anyway.exit_code == 0
+
     @needs_dot
     @pytest.mark.parametrize("view", ["services", "teams", "deployment"])
     def test_every_view_of_the_example_landscape_renders(self, view, run_cli, tmp_path):
@@ -199,7 +224,7 @@ def engines(monkeypatch):
     import depgraph.diagrams.render
 
     asked = []
-    monkeypatch.setattr(depgraph.diagrams.render, "render", lambda dot, fmt, engine, timeout: asked.append(engine) or b"<svg/>")
+    monkeypatch.setattr(depgraph.diagrams.render, "render", lambda dot, fmt, engine, timeout: asked.append(engine) or depgraph.diagrams.render.Image(b"<svg/>"))
     return asked
 
 

@@ -17,18 +17,32 @@ class Terminal(io.StringIO):
         return True
 
 
-@pytest.mark.parametrize("argv, environ, stream, shown", [
-    ([], {}, Terminal(), True),
-    ([], {}, io.StringIO(), False),
-    ([], {"CI": "true"}, Terminal(), False),
-    (["analyze", "--format", "json"], {}, Terminal(), False),
-    (["analyze", "--format=json"], {}, Terminal(), False),
-    (["blast-radius", "x", "-f", "json"], {}, Terminal(), False),
-    (["analyze", "--format", "markdown"], {}, Terminal(), True),
-    ([], {"TERM": "dumb"}, Terminal(), False),
+@pytest.mark.parametrize("environ, stream, shown", [
+    ({}, Terminal(), True),
+    ({}, io.StringIO(), False),
+    ({"CI": "true"}, Terminal(), False),
+    ({"TERM": "dumb"}, Terminal(), False),
 ])
-def test_when_progress_is_shown(argv, environ, stream, shown):
-    assert should_show(stream, argv=argv, environ=environ) is shown
+def test_when_progress_is_shown(environ, stream, shown):
+    assert should_show(stream, environ=environ) is shown
+
+
+@pytest.mark.parametrize("options", [{"machine_readable": True}, {"quiet": True}])
+def test_machine_readable_output_and_quiet_runs_show_no_progress(options):
+    stream = Terminal()
+    with progress(stream=stream, **options) as shown:
+        with shown.stage("analysing"):
+            pass
+    assert not shown.enabled and stream.getvalue() == ""
+
+
+@pytest.mark.parametrize("args", [["validate", "--format", "json"], ["analyze", "-q"], ["validate", "-q"]])
+def test_json_and_quiet_commands_show_no_progress_on_a_terminal(args):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "TERM")} | {"TERM": "xterm"}
+    _, terminal = run_on_terminal([*args, "-d", "descriptors"], env)
+    assert "\x1b[1mdepgraph\x1b[0m " not in terminal
 
 
 def test_disabled_progress_writes_nothing():

@@ -51,8 +51,11 @@ class TestSummary:
         assert counts["services"] == "5" and counts["clients"] == "1" and counts["hosts"] == "1"
         assert counts["dependencies"] == "5"  # api->db, api->auth, auth->session, session->auth, ios->api
 
-    def test_verdict_names_the_problems(self, report):
-        assert "1 hard cycle, 7 single points of failure, 2 unowned services." in report
+    def test_verdict_names_the_errors_and_they_add_up(self, report):
+        verdict = re.search(r"^\*\*(\d+) errors\*\*: (.*)\.$", report, re.M)
+        assert verdict.group(2) == "1 hard-cycle, 3 spof-infrastructure, 2 unowned"
+        parts = [int(part.split()[0]) for part in verdict.group(2).split(", ")]
+        assert sum(parts) == int(verdict.group(1)) == len(rows(section(report, "Errors")))
 
 
 class TestFindings:
@@ -88,7 +91,7 @@ class TestSections:
         assert row[0] == "hard"
         assert row[1] == "`service:auth` → `service:session` → `service:auth`"
         assert row[2] == "2"
-        assert row[3] in ("`service:auth` → `service:session`", "`service:session` → `service:auth`")
+        assert row[3] in ("`service:auth -> service:session`", "`service:session -> service:auth`")
 
     def test_spofs_ranked_tier1_and_clients_first(self, report):
         table = rows(section(report, "Single points of failure"))

@@ -10,7 +10,8 @@ from test_git_source import BASE_TREE, GitRepo
 
 from depgraph.gate.check import CheckResult
 from depgraph.findings import Finding
-from depgraph.reporters.github import command, render_github, render_markdown
+from depgraph.reporters.github import command, render_github
+from depgraph.reporters.markdown_gate import check_markdown as render_markdown
 
 CYCLE = {"services/index.yaml": BASE_TREE["services/index.yaml"] + "dependencies:\n  - search\n"}
 
@@ -132,3 +133,69 @@ def test_markdown_and_text_from_the_cli(repo, run_cli, monkeypatch):
     text = run_cli("check", "-d", "descriptors", "--base", "HEAD~1").stdout
     assert text.splitlines()[0].startswith("depgraph check FAILED: 1 new blocking finding")
     assert "descriptors/services/index.yaml:9: error: hard-cycle: service:index" in text
+
+
+BROKEN = {"services/bad.yaml": "kind: service\nname: bad\ndependencies: [nowhere]\ncolour: red\n"}
+
+
+class TestInvalidDescriptorsInEveryFormat:
+    """``check`` on a tree that does not load still writes the asked format, each error a
+    result at its file and line, and exits 2 (SPEC §4)."""
+
+    @pytest.fixture
+    def broken(self, tree, tmp_path, monkeypatch):
+        root = tree({**BASE_TREE, **BROKEN})
+        monkeypatch.chdir(tmp_path)
+        return root.relative_to(tmp_path)
+
+    def run(self, run_cli, broken, format):
+        result = run_cli("check", "-d", broken, "--format", format)
+        assert result.exit_code == 2
+        assert "descriptors/services/bad.yaml:3:" in result.stderr  # the errors on stderr too
+        return result.stdout
+
+    def test_sarif(self, run_cli, broken, sarif_schema):
+        import jsonschema
+
+        log = json.loads(self.run(run_cli, broken, "sarif"))
+        jsonschema.validate(log, sarif_schema)
+        results = log["runs"][0]["results"]
+        assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                 r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results] == [
+            ("invalid-descriptor", "descriptors/services/bad.yaml", 3),
+            ("invalid-descriptor", "descriptors/services/bad.yaml", 4)]
+        assert "unknown service 'nowhere'" in results[0]["message"]["text"]
+        assert log["runs"][0]["invocations"][0]["exitCode"] == 2
+
+    def test_junit(self, run_cli, broken):
+        suite = ET.fromstring(self.run(run_cli, broken, "junit").encode())
+        [case] = suite.iter("testcase")
+        assert case.get("name") == "invalid-descriptor"
+        assert "descriptors/services/bad.yaml:4: error:" in case.find("failure").text
+
+    def test_github(self, run_cli, broken):
+        lines = self.run(run_cli, broken, "github").splitlines()
+        assert lines[0].startswith("::error file=descriptors/services/bad.yaml,line=3,")
+        assert lines[1].startswith("::error file=descriptors/services/bad.yaml,line=4,")
+
+    def test_json(self, run_cli, broken):
+        document = json.loads(self.run(run_cli, broken, "json"))
+        assert document["decision"]["exit_code"] == 2 and not document["decision"]["passed"]
+        assert [(f["rule"], f["line"]) for f in document["new"]] == [
+            ("invalid-descriptor", 3), ("invalid-descriptor", 4)]
+
+    def test_an_invalid_policy_is_reported_the_same_way(self, run_cli, tree, tmp_path, monkeypatch):
+        root = tree(BASE_TREE)
+        (root / "depgraph.yaml").write_text("rules: {hard-cycle: loud}\n")
+        monkeypatch.chdir(tmp_path)
+        result = run_cli("check", "-d", root.relative_to(tmp_path), "--format", "json")
+        assert result.exit_code == 2
+        [finding] = json.loads(result.stdout)["new"]
+        assert (finding["rule"], finding["line"]) == ("invalid-policy", 1)
+
+    def test_gitlab(self, run_cli, broken):
+        issues = json.loads(self.run(run_cli, broken, "gitlab"))
+        assert [(i["check_name"], i["severity"], i["location"]["path"], i["location"]["lines"]["begin"])
+                for i in issues] == [
+            ("invalid-descriptor", "blocker", "descriptors/services/bad.yaml", 3),
+            ("invalid-descriptor", "blocker", "descriptors/services/bad.yaml", 4)]

@@ -1,12 +1,16 @@
 """Dependency cycles: between services, between teams and between tribes, and where to cut them.
 
 A cycle is a strongly connected component (SCC) of two or more members of the dependency graph
-(SPEC §4). It is *hard* when the hard edges alone, restricted to its members, still hold a
-cycle: then none of its members can start cold, and one failure takes the ring down. Every
-cycle carries one shortest example ``[a, …, a]``, all-hard for a hard cycle, starting at its
-smallest id and otherwise the lexicographically smallest, so output is deterministic. Simple
-cycles are never enumerated: finding the example costs at most one bounded breadth-first
-search per member.
+(SPEC §4). It is *hard* when it blocks a cold start: with every service outside it taken as
+started, some member still never starts by the startup-order rules (each hard entry needs an
+alternative started first; soft entries never hold a service back). A ring closed only through
+an ``any_of`` whose other alternative lies outside the ring is therefore soft: that alternative
+starts, and the ring starts after it. The members that never start are the cycle's
+``blocked`` members; a hard cycle's ``example`` is a shortest ring of the hard entries that
+hold them back, and its ``cuts`` are the entries to cut or soften so that every member starts.
+Every example starts at its smallest id and is otherwise the lexicographically smallest, so
+output is deterministic. Simple cycles are never enumerated: finding the example costs at most
+one bounded breadth-first search per member.
 """
 
 from __future__ import annotations
@@ -20,19 +24,52 @@ import networkx as nx
 
 from depgraph.analyses.paths import dependency_graph
 from depgraph.findings import Finding
-from depgraph.model import Catalog
+from depgraph.model import Catalog, Location
+
+
+@dataclass(frozen=True, slots=True)
+class CycleBreaker:
+    """A hard entry of ``source`` to cut or soften: its alternatives ``targets`` (one for a
+    plain dependency, several for an ``any_of``), declared at ``file``:``line``."""
+
+    source: str
+    targets: tuple[str, ...]
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def target(self) -> str:
+        return self.targets[0]
+
+    def describe(self) -> str:
+        """``service:a -> service:b``, or ``service:a -> any_of [service:b, service:c]``."""
+        if len(self.targets) == 1:
+            return f"{self.source} -> {self.targets[0]}"
+        return f"{self.source} -> any_of [{', '.join(self.targets)}]"
+
+    def to_json(self) -> dict:
+        document = {"source": self.source, "target": self.targets[0], "file": self.file,
+                    "line": self.line}
+        if len(self.targets) > 1:
+            document["any_of"] = list(self.targets)
+        return document
 
 
 @dataclass(frozen=True, slots=True)
 class Cycle:
-    """An SCC of the dependency graph: sorted ``members``, ``hard``, and one shortest ``example``."""
+    """An SCC of the dependency graph: sorted ``members``, ``hard``, one shortest ``example``,
+    the members that never start cold (``blocked``, empty for a soft cycle) and the entries to
+    cut or soften (``cuts``)."""
 
     members: tuple[str, ...]
     hard: bool
     example: tuple[str, ...]
+    blocked: tuple[str, ...] = ()
+    cuts: tuple[CycleBreaker, ...] = ()
 
     def to_json(self) -> dict:
-        return {"members": list(self.members), "hard": self.hard, "example": list(self.example)}
+        return {"members": list(self.members), "hard": self.hard, "example": list(self.example),
+                "blocked": list(self.blocked), "cuts": [cut.to_json() for cut in self.cuts]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,59 +90,137 @@ class GroupCycle:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class CycleBreaker:
-    """A hard dependency ``source -> target`` whose removal (or softening) helps break hard cycles."""
-
-    source: str
-    target: str
-    file: str | None = None
-    line: int | None = None
-
-    def to_json(self) -> dict:
-        return {"source": self.source, "target": self.target, "file": self.file, "line": self.line}
+# A hard entry: its alternatives (service ids, sorted) and where it is declared.
+Entry = tuple[tuple[str, ...], "Location | None"]
 
 
-def dependency_cycles(source) -> list[Cycle]:
+def dependency_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> list[Cycle]:
     """Every SCC of two or more members of the dependency graph, sorted by members.
 
-    ``source`` is a Catalog or a graph accepted by :func:`dependency_graph`.
+    ``graph`` is the catalog's :func:`dependency_graph`, when already built.
 
     >>> from depgraph.model import Catalog, Dependency, Service
-    >>> def s(name, dep, kind="hard"):
-    ...     return Service(name, dependencies=(Dependency((dep,), kind),))
-    >>> cat = Catalog(services={"a": s("a", "b"), "b": s("b", "a", "soft")})
-    >>> dependency_cycles(cat)
-    [Cycle(members=('service:a', 'service:b'), hard=False, example=('service:a', 'service:b', 'service:a'))]
+    >>> def s(name, *deps):
+    ...     return Service(name, dependencies=tuple(deps))
+    >>> ring = Catalog(services={"a": s("a", Dependency(("b",))), "b": s("b", Dependency(("a",)))})
+    >>> [(c.hard, c.example, [cut.describe() for cut in c.cuts]) for c in dependency_cycles(ring)]
+    [(True, ('service:a', 'service:b', 'service:a'), ['service:b -> service:a'])]
+
+    A ring closed through an any_of whose other alternative lies outside it starts cold:
+
+    >>> failover = Catalog(services={
+    ...     "i": s("i", Dependency(("j", "k"), is_group=True)), "j": s("j", Dependency(("i",))),
+    ...     "k": s("k")})
+    >>> [(c.members, c.hard) for c in dependency_cycles(failover)]
+    [(('service:i', 'service:j'), False)]
     """
-    graph = _as_dependency_graph(source)
+    graph = dependency_graph(catalog) if graph is None else graph
+    entries = hard_entries(catalog)
     cycles = []
     for component in nx.strongly_connected_components(graph):
         if len(component) < 2:
             continue
         members = tuple(sorted(component))
-        hard_graph = _hard_subgraph(graph, members)
-        hard_example = shortest_cycle(hard_graph)
-        if hard_example:
-            cycles.append(Cycle(members, True, hard_example))
+        inside = _entries_inside(component, entries)
+        blocked = never_started(inside)
+        if blocked:
+            example = shortest_cycle(_blocking_graph(blocked, inside))
+            cuts = _cuts(inside)
+            cycles.append(Cycle(members, True, example, tuple(sorted(blocked)), cuts))
         else:
             cycles.append(Cycle(members, False, shortest_cycle(graph.subgraph(members))))
     return sorted(cycles, key=lambda c: c.members)
 
 
-def _as_dependency_graph(source) -> nx.DiGraph:
-    if isinstance(source, nx.DiGraph) and not source.is_multigraph():
-        return source
-    return dependency_graph(source)
+def hard_entries(catalog: Catalog) -> dict[str, list[Entry]]:
+    """Service id -> its hard entries naming services, as sorted alternative ids and a place."""
+    result: dict[str, list[Entry]] = {}
+    for service in catalog.services.values():
+        needs = []
+        for dependency in service.dependencies:
+            alternatives = tuple(sorted({f"service:{t}" for t in dependency.targets
+                                         if t in catalog.services}))
+            if dependency.hard and alternatives:
+                needs.append((alternatives, dependency.source))
+        result[service.id] = needs
+    return result
 
 
-def _hard_subgraph(graph: nx.DiGraph, nodes=None) -> nx.DiGraph:
-    """The hard edges of ``graph`` (restricted to ``nodes`` when given) as a new DiGraph."""
-    view = graph if nodes is None else graph.subgraph(nodes)
-    hard = nx.DiGraph()
-    hard.add_nodes_from(view)
-    hard.add_edges_from((u, v) for u, v, kind in view.edges(data="type") if kind == "hard")
-    return hard
+def _entries_inside(members, entries: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
+    """Each member's hard entries with every alternative among ``members``: the others are
+    satisfied, since every service outside is taken as started."""
+    return {member: [entry for entry in entries.get(member, ()) if all(a in members for a in entry[0])]
+            for member in members}
+
+
+def never_started(entries: dict[str, list[Entry]]) -> set[str]:
+    """The services of ``entries`` that never start: a service starts once each of its entries
+    has an alternative started (alternatives outside ``entries`` never start).
+
+    >>> sorted(never_started({"a": [(("b",), None)], "b": [(("a", "c"), None)], "c": []}))
+    []
+    >>> sorted(never_started({"a": [(("b",), None)], "b": [(("a",), None)], "c": []}))
+    ['a', 'b']
+    """
+    waiting = {service: len(needs) for service, needs in entries.items()}
+    needed_by: dict[str, list[tuple[str, int]]] = {}
+    for service, needs in entries.items():
+        for number, (alternatives, _) in enumerate(needs):
+            for alternative in alternatives:
+                needed_by.setdefault(alternative, []).append((service, number))
+    started = [service for service, count in waiting.items() if count == 0]
+    satisfied: set[tuple[str, int]] = set()
+    while started:
+        for dependent, number in needed_by.get(started.pop(), ()):
+            if (dependent, number) not in satisfied:
+                satisfied.add((dependent, number))
+                waiting[dependent] -= 1
+                if waiting[dependent] == 0:
+                    started.append(dependent)
+    return {service for service, count in waiting.items() if count}
+
+
+def _blocking_graph(blocked: set[str], entries: dict[str, list[Entry]]) -> nx.DiGraph:
+    """The hard edges that hold the blocked services back: to every alternative of an entry
+    whose alternatives all never start. Each blocked service has one, so the graph has rings."""
+    graph = nx.DiGraph()
+    for service in blocked:
+        for alternatives, _ in entries[service]:
+            if all(a in blocked for a in alternatives):
+                graph.add_edges_from((service, a) for a in alternatives)
+    return graph
+
+
+def _cuts(entries: dict[str, list[Entry]]) -> tuple[CycleBreaker, ...]:
+    """A small set of entries whose removal lets every service of ``entries`` start.
+
+    The backward edges of an Eades–Lin–Smyth order of the blocking graph name the entries to
+    cut (all of them at once suffice: what is left points forward, so the last service starts
+    first); then every cut entry that is not needed is put back. Not guaranteed minimum (the
+    problem is NP-hard)."""
+    blocked = never_started(entries)
+    graph = _blocking_graph(blocked, entries)
+    position = {node: i for i, node in enumerate(_eades_order(graph))}
+    cut = sorted({(service, number) for service in blocked
+                  for number, (alternatives, _) in enumerate(entries[service])
+                  if all(a in blocked for a in alternatives)
+                  and any(position[service] >= position[a] for a in alternatives)})
+    kept = set(cut)
+    for entry in cut:  # put back every entry the others make unnecessary
+        kept.discard(entry)
+        if never_started(_without(entries, kept)):
+            kept.add(entry)
+    breakers = []
+    for service, number in sorted(kept):
+        alternatives, where = entries[service][number]
+        breakers.append(CycleBreaker(service, alternatives, where.file if where else None,
+                                     where.line if where else None))
+    return tuple(sorted(breakers, key=lambda b: (b.source, b.targets)))
+
+
+def _without(entries: dict[str, list[Entry]], cut: set[tuple[str, int]]) -> dict[str, list[Entry]]:
+    return {service: [entry for number, entry in enumerate(needs) if (service, number) not in cut]
+            for service, needs in entries.items()}
 
 
 SEARCH_BUDGET = 2_000_000  # nodes visited by the searches of one shortest_cycle call
@@ -207,45 +322,6 @@ def _group_cycles(catalog: Catalog, graph: nx.DiGraph | None, group_of_team) -> 
     return sorted(cycles, key=lambda c: c.members)
 
 
-def cycle_breakers(source) -> list[CycleBreaker]:
-    """A small set of hard dependencies whose removal leaves no hard cycle, sorted.
-
-    Greedy Eades–Lin–Smyth ordering per hard SCC; its backward edges are a feedback arc set,
-    pruned so that each kept edge is needed. Not guaranteed minimum (that problem is NP-hard).
-
-    >>> from depgraph.model import Catalog, Dependency, Service
-    >>> def s(name, *deps):
-    ...     return Service(name, dependencies=tuple(Dependency((d,)) for d in deps))
-    >>> cat = Catalog(services={"a": s("a", "b"), "b": s("b", "c"), "c": s("c", "a")})
-    >>> [(b.source, b.target) for b in cycle_breakers(cat)]
-    [('service:c', 'service:a')]
-    """
-    graph = _as_dependency_graph(source)
-    hard = _hard_subgraph(graph)
-    cut: list[tuple[str, str]] = []
-    for component in nx.strongly_connected_components(hard):
-        if len(component) >= 2:
-            cut.extend(_feedback_arcs(hard.subgraph(component).copy()))
-    breakers = []
-    for u, v in sorted(cut):
-        data = graph.edges[u, v]
-        breakers.append(CycleBreaker(u, v, data.get("file"), data.get("line")))
-    return breakers
-
-
-def _feedback_arcs(graph: nx.DiGraph) -> list[tuple[str, str]]:
-    position = {node: i for i, node in enumerate(_eades_order(graph))}
-    backward = sorted((u, v) for u, v in graph.edges if position[u] >= position[v])
-    graph.remove_edges_from(backward)
-    needed = []
-    for u, v in backward:  # put back every edge that closes no cycle on its own
-        if nx.has_path(graph, v, u):
-            needed.append((u, v))
-        else:
-            graph.add_edge(u, v)
-    return needed
-
-
 def _eades_order(graph: nx.DiGraph) -> list[str]:
     """Eades–Lin–Smyth: sinks to the back, sources to the front, else the node with the
     largest out-degree minus in-degree (smallest id on ties) to the front. Heaps keep it
@@ -295,10 +371,9 @@ def _eades_order(graph: nx.DiGraph) -> list[str]:
     return front + back[::-1]
 
 
-def cycle_findings(source, cycles: list[Cycle], breakers: list[CycleBreaker] = ()) -> list[Finding]:
+def cycle_findings(cycles: list[Cycle], graph: nx.DiGraph) -> list[Finding]:
     """``hard-cycle`` (error) and ``soft-cycle`` (warning) findings, one per cycle, placed at
     the dependency entry that closes the example; fingerprinted by the members."""
-    graph = _as_dependency_graph(source)
     findings = []
     for cycle in cycles:
         closing = graph.edges[cycle.example[-2], cycle.example[-1]]
@@ -306,14 +381,12 @@ def cycle_findings(source, cycles: list[Cycle], breakers: list[CycleBreaker] = (
         if cycle.hard:
             rule, severity = "hard-cycle", "error"
             message = f"hard dependency cycle: {walk}"
-            cuts = [b for b in breakers if b.source in cycle.members and b.target in cycle.members]
-            if cuts:
-                message += "; to break it, cut or soften " + ", ".join(
-                    f"{b.source} -> {b.target}" for b in cuts)
+            if cycle.cuts:
+                message += "; to break it, cut or soften " + ", ".join(cut.describe() for cut in cycle.cuts)
         else:
             rule, severity = "soft-cycle", "warning"
-            message = (f"soft dependency cycle: {walk} (each cycle here has a soft dependency, "
-                       "so it blocks no cold start, but failures echo around it)")
+            message = (f"soft dependency cycle: {walk} (every member can start cold, each ring "
+                       "having a soft dependency or an alternative outside it, but failures echo around it)")
         if len(cycle.members) > len(cycle.example) - 1:
             message += f" ({len(cycle.members)} members in the cycle)"
         findings.append(Finding(rule, severity, cycle.members[0], message, closing.get("file"),

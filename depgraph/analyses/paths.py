@@ -152,3 +152,23 @@ def _path(graph: nx.DiGraph, nodes: list[str]) -> DependencyPath:
         data = graph.edges[u, v]
         steps.append(Step(u, v, data["type"], data.get("file"), data.get("line")))
     return DependencyPath(tuple(steps))
+
+
+@dataclass(frozen=True, slots=True)
+class FoundPaths:
+    """What ``depgraph path`` reports: the resolved ends and the paths between them."""
+
+    start: str
+    end: str
+    paths: tuple[DependencyPath, ...]
+    limit: int
+
+
+def paths_between(catalog: Catalog, source: str, target: str, limit: int = 10) -> FoundPaths:
+    """:func:`dependency_paths` between two component arguments (``kind:name`` or a bare name
+    of a service or client), resolved with the one resolver."""
+    from depgraph.failure.resolve import resolve_component
+
+    start = resolve_component(catalog, source, kinds=PATH_KINDS)
+    end = resolve_component(catalog, target, kinds=PATH_KINDS)
+    return FoundPaths(start, end, tuple(dependency_paths(catalog, start, end, limit)), limit)

@@ -27,24 +27,29 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from depgraph.failure.closure import Closure
-from depgraph.diagnostics import UsageError, did_you_mean
-from depgraph.failure.engine import FailureModel, simulate
+from depgraph.failure.engine import FailureModel
 from depgraph.findings import Finding
 from depgraph.model import Catalog, Location
 
 @dataclass(frozen=True, slots=True)
 class Spof:
-    """A component whose failure alone leaves ``down`` down and ``degraded`` degraded."""
+    """A component whose failure alone leaves ``down`` down and ``degraded_count`` services and
+    clients degraded. The degraded ids are not kept: over every SPOF of a landscape with hubs
+    they grow with its square (``blast-radius`` lists them for one component)."""
 
     component: str
     down: tuple[str, ...]
-    degraded: tuple[str, ...]
+    degraded_count: int
     #: what falls first: the services with every instance on the component, or the service
     cause: tuple[str, ...] = field(default=(), compare=False)
 
+    @property
+    def down_count(self) -> int:
+        return len(self.down)
+
     def to_json(self) -> dict:
-        return {"component": self.component, "down": list(self.down),
-                "degraded": list(self.degraded)}
+        return {"component": self.component, "down": list(self.down), "down_count": len(self.down),
+                "degraded_count": self.degraded_count}
 
 
 def single_points_of_failure(catalog: Catalog, model: FailureModel | None = None) -> list[Spof]:
@@ -52,7 +57,7 @@ def single_points_of_failure(catalog: Catalog, model: FailureModel | None = None
     model = model or FailureModel.from_catalog(catalog)
     starts = {**_service_starts(model), **_placement_starts(model)}
     closure = Closure(model)
-    memo: dict[tuple[tuple[int, ...], int], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    memo: dict[tuple[tuple[int, ...], int], tuple[tuple[str, ...], int]] = {}
     spofs = []
     for component in sorted(starts):
         initial = starts[component]
@@ -64,34 +69,6 @@ def single_points_of_failure(catalog: Catalog, model: FailureModel | None = None
         cause = tuple(model.nodes.ids[node] for node in initial)
         spofs.append(Spof(component, down, degraded, cause))
     return spofs
-
-
-def naive_single_points_of_failure(catalog: Catalog) -> list[Spof]:
-    """The reference: one full simulation per component (slow; for tests and benchmarks)."""
-    model = FailureModel.from_catalog(catalog)
-    spofs = []
-    for component in sorted(model.component_ids()):
-        impact = simulate(model, [component], capacity=False)
-        if impact.down:
-            spofs.append(Spof(component, impact.down, impact.degraded))
-    return spofs
-
-
-def spofs_for(catalog: Catalog, target: str, spofs: list[Spof] | None = None) -> list[str]:
-    """The components whose failure alone takes ``target`` (a service or client id) down.
-
-    >>> from depgraph.model import Catalog, Client, Service, Dependency
-    >>> catalog = Catalog(services={"api": Service("api")},
-    ...                   clients={"ios": Client("ios", dependencies=(Dependency(("api",)),))})
-    >>> spofs_for(catalog, "client:ios")
-    ['service:api']
-    """
-    if catalog.entity(target) is None or not target.startswith(("service:", "client:")):
-        known = [*(f"service:{n}" for n in catalog.services),
-                 *(f"client:{n}" for n in catalog.clients)]
-        raise UsageError(f"unknown service or client '{target}'{did_you_mean(target, known)}")
-    spofs = single_points_of_failure(catalog) if spofs is None else spofs
-    return [spof.component for spof in spofs if target in spof.down]
 
 
 def _service_starts(model: FailureModel) -> dict[str, tuple[int, ...]]:
@@ -157,8 +134,8 @@ def spof_findings(catalog: Catalog, spofs: list[Spof]) -> list[Finding]:
         shown = [f"{n} (tier 1)" if rank[n][0] == 0 else n for n in down]
         message = (f"{_KIND_WORDS[kind]} {name} is a single point of failure: takes down "
                    f"{_listing(shown, 3, len(spof.down))}")
-        if spof.degraded:
-            message += f"; {len(spof.degraded)} degraded"
+        if spof.degraded_count:
+            message += f"; {spof.degraded_count} degraded"
         findings.append(Finding(rule, severity, spof.component, message,
                                 where.file if where else None, where.line if where else None,
                                 key=(spof.component,), related=spof.down))

@@ -41,6 +41,10 @@ CLUSTERS = {
     "deployment": ("host", "rack", "datacenter"),
 }
 MAX_HOSTS = 1500
+# A deployment table row is ~21 pt tall; Graphviz caps a bitmap at 32,767 px (about 24,500 pt at
+# 96 dpi) and shrinks anything taller past reading. Measured at 2,000 services: 4,803 rows, 99,327 pt.
+MAX_TABLE_ROWS = 1000
+POINTS_PER_ROW = 21
 
 
 @dataclass(frozen=True)
@@ -74,21 +78,22 @@ def build_view(analysis, view: str = "services", cluster: str | None = None, foc
     if depth < 0:
         raise UsageError("--depth must be 0 or more")
     marks = marks_of(analysis)
-    shown, seeds, title = _focus(marks, focus, depth)
+    shown, seeds, title, component = _focus(marks, focus, depth)
     if view == "services":
         return _services(marks, cluster, shown, seeds, title, max_nodes)
     if view == "teams":
         return _teams(marks, cluster, shown, seeds, title, max_nodes, ())
-    return _deployment(marks, cluster, shown, seeds, title, max_hosts)
+    only = component.partition(":")[2] if component and component.startswith("datacenter:") else None
+    return _deployment(marks, cluster, shown, seeds, title, max_hosts if max_nodes else 0, only)
 
 
 def _focus(marks: Marks, focus: str | None, depth: int):
     if focus is None:
-        return None, frozenset(), None
+        return None, frozenset(), None, None
     component, seeds = focus_seeds(marks.catalog, focus)
     shown = neighbourhood(marks.graph, seeds, depth)
     title = f"Around {component}: {depth} step{'s' if depth != 1 else ''} of dependencies and dependents"
-    return shown, seeds, title
+    return shown, seeds, title, component
 
 
 def _services(marks, cluster, shown, seeds, title, max_nodes) -> Diagram:
@@ -116,7 +121,9 @@ def _teams(marks, cluster, shown, seeds, title, max_nodes, notes) -> Diagram:
     return Diagram(graph.to_dot(), "teams", level, group_count(marks, level, shown), notes, engine)
 
 
-def _deployment(marks, level, shown, seeds, title, max_hosts) -> Diagram:
+def _deployment(marks, level, shown, seeds, title, max_hosts, datacenter=None) -> Diagram:
+    """The deployment view (of one data center when a data center is focused); refused with the
+    smaller views to draw instead when it would be too tall to read."""
     from depgraph.diagrams.deployment import placements
 
     on_host, _ = placements(marks.catalog, shown)
@@ -126,7 +133,31 @@ def _deployment(marks, level, shown, seeds, title, max_hosts) -> Diagram:
         notes = (f"{hosts} hosts are more than {max_hosts}: drew services per rack instead "
                  "(use --focus C to see hosts)",)
         level = "rack"
-    return Diagram(deployment_dot(marks, level, shown, seeds, title), "deployment", level, hosts, notes)
+    dot = deployment_dot(marks, level, shown, seeds, title, datacenter=datacenter)
+    rows = table_rows(dot)
+    if max_hosts and rows > MAX_TABLE_ROWS:
+        raise UsageError(_too_tall(marks, shown, rows))
+    return Diagram(dot, "deployment", level, hosts, notes)
+
+
+def table_rows(dot: str) -> int:
+    """How many table rows a deployment drawing holds (what makes it tall)."""
+    return dot.count("<TR")
+
+
+def _too_tall(marks: Marks, shown, rows: int) -> str:
+    """Why a deployment view is refused, and the smaller views that show it instead."""
+    per_dc: dict[str, int] = {}
+    for service in marks.catalog.services.values():
+        if shown is None or service.id in shown:
+            for dc in {d.datacenter for d in service.deployments}:
+                per_dc[dc] = per_dc.get(dc, 0) + 1
+    biggest = ", ".join(f"datacenter:{dc} ({n:,} services)"
+                        for dc, n in sorted(per_dc.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+    return (f"the deployment view would be {rows:,} table rows (~{rows * POINTS_PER_ROW:,} pt) tall, more than "
+            f"{MAX_TABLE_ROWS:,}: Graphviz would shrink it past reading. Draw less: one data center at a time "
+            f"(--focus datacenter:NAME --depth 0, with --cluster rack or datacenter; the biggest: {biggest}), a team or a "
+            "service (--focus team:NAME), or pass --max-nodes 0 to draw it anyway")
 
 
 __all__ = ["VIEWS", "CLUSTERS", "Diagram", "build_view", "render_view", "blast_radius_dot", "marks_of"]

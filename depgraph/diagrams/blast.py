@@ -37,11 +37,19 @@ def blast_radius_dot(source, impact, all_nodes_limit: int = ALL_NODES_LIMIT,
 
 
 def states_of(impact) -> dict[str, str]:
-    """``id -> failed|down|degraded|reduced`` for every component the impact names."""
-    states = {node: "failed" for node in impact.failed}
-    states.update({node: "down" for node in impact.down})
+    """``id -> failed|down|degraded|reduced`` for every component the impact names, each in its
+    worst state: a service both degraded and reduced is degraded (its loss goes in the label).
+
+    >>> from depgraph.failure.engine import Impact
+    >>> states = states_of(Impact(("host:h",), ("service:a",), ("service:b",),
+    ...                           {"service:b": (1, 3), "service:c": (1, 2)}))
+    >>> sorted(states.items())
+    [('host:h', 'failed'), ('service:a', 'down'), ('service:b', 'degraded'), ('service:c', 'reduced')]
+    """
+    states = {node: "reduced" for node in impact.reduced}
     states.update({node: "degraded" for node in impact.degraded})
-    states.update({node: "reduced" for node in impact.reduced})
+    states.update({node: "down" for node in impact.down})
+    states.update({node: "failed" for node in impact.failed})
     return states
 
 
@@ -102,11 +110,11 @@ def _node(entity, state: str, impact) -> dict:
     if entity.kind == "client":
         attrs["shape"] = "house"
     label = entity.name
+    lost = impact.reduced.get(entity.id)
     if state == "reduced":
-        lost, total = impact.reduced[entity.id]
-        label += f"\nreduced: lost {lost} of {total}"
+        label += f"\nreduced: lost {lost[0]} of {lost[1]}"
     elif state != "unaffected":
-        label += f"\n{state}"
+        label += f"\n{state}" + (f", lost {lost[0]} of {lost[1]}" if lost else "")
     attrs["label"] = label
     return attrs
 

@@ -41,14 +41,16 @@ def placements(catalog, shown: set[str] | None = None) -> tuple[dict, dict]:
 
 
 def deployment_dot(marks: Marks, level: str = "host", shown: set[str] | None = None,
-                   focus: frozenset = frozenset(), title: str | None = None, legend: bool = True) -> str:
-    return deployment_graph(marks, level, shown, focus, title, legend).to_dot()
+                   focus: frozenset = frozenset(), title: str | None = None, legend: bool = True,
+                   datacenter: str | None = None) -> str:
+    return deployment_graph(marks, level, shown, focus, title, legend, datacenter).to_dot()
 
 
 def deployment_graph(marks: Marks, level: str = "host", shown: set[str] | None = None,
                      focus: frozenset = frozenset(), title: str | None = None,
-                     legend: bool = True) -> DotGraph:
-    """One node per data center, its label a table of rack tables, stacked top to bottom."""
+                     legend: bool = True, datacenter: str | None = None) -> DotGraph:
+    """One node per data center (only ``datacenter`` when given), its label a table of rack
+    tables, stacked top to bottom."""
     catalog = marks.catalog
     on_host, anonymous = placements(catalog, shown)
     hosts = [h for h in sorted(catalog.hosts.values(), key=lambda h: h.name)
@@ -59,6 +61,8 @@ def deployment_graph(marks: Marks, level: str = "host", shown: set[str] | None =
     graph.node_defaults.update(shape="plain", style="", margin="0")
     previous = None
     for center in sorted({h.datacenter for h in hosts} | set(anonymous)):
+        if datacenter is not None and center != datacenter:
+            continue
         cells = [_block(marks, key, _rows(marks, members, all_on_host, focus, level))
                  for key, members in _groups(hosts, center, level)]
         if center in anonymous:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters XML 1.0 forbids (the SVG Graphviz writes would be invalid: a browser then shows
+# nothing), and DEL: dropped.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _SPACE = re.compile(r"\s+")
 
 

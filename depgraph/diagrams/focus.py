@@ -24,7 +24,7 @@ FOCUS_KINDS = ("service", "client", "team", "host", "rack", "datacenter")
 def focus_seeds(catalog: Catalog, argument: str) -> tuple[str, frozenset[str]]:
     """``(component id, services and clients it stands for)``; UsageError when it names nothing
     or stands for no service."""
-    from depgraph.failure.engine import resolve_component
+    from depgraph.failure.resolve import resolve_component
 
     component = resolve_component(catalog, argument, kinds=FOCUS_KINDS)
     kind, _, name = component.partition(":")

@@ -1,6 +1,6 @@
 """What the analyses found, in the shape the diagrams draw it: which nodes and edges to mark.
 
-:func:`marks_of` reads an :class:`~depgraph.analysis.Analysis` (or, for a catalog alone, runs
+:func:`marks_of` reads a :class:`~depgraph.analysis.Report` (or, for a catalog alone, runs
 only the cheap analyses it needs): single points of failure, unowned services, and the edges
 that lie on a hard cycle (both ends in one strongly connected component of the hard
 dependencies) or on a soft-only cycle (both ends in one cycle of the full graph, not on a hard
@@ -37,9 +37,9 @@ def marks_of(source) -> Marks:
         from depgraph.analyses.ownership import unowned_services
 
         catalog, graph = source, dependency_graph(source)
-        cycles, spofs, unowned = dependency_cycles(graph), [], unowned_services(source)
+        cycles, spofs, unowned = dependency_cycles(source, graph), [], unowned_services(source)
     else:
-        catalog, graph = source.catalog, dependency_graph(source.catalog)
+        catalog, graph = source.catalog, source.graph
         cycles, spofs, unowned = source.cycles, source.spofs, source.unowned
     hard_edges, soft_edges = cycle_edges(graph, cycles)
     return Marks(
@@ -53,29 +53,23 @@ def marks_of(source) -> Marks:
 
 
 def cycle_edges(graph: nx.DiGraph, cycles) -> tuple[set, set]:
-    """``(hard, soft)`` edge sets: hard edges on a cycle of hard dependencies, and the other
-    edges inside a cycle's members.
+    """``(hard, soft)`` edge sets: the hard edges between members that never start cold (what
+    makes a cycle hard), and the other edges inside a cycle's members.
 
+    >>> from depgraph.analyses.cycles import Cycle
     >>> g = nx.DiGraph()
     >>> g.add_edge("a", "b", type="hard"); g.add_edge("b", "a", type="hard")
     >>> g.add_edge("b", "c", type="hard"); g.add_edge("c", "b", type="soft")
-    >>> from depgraph.analyses.cycles import dependency_cycles
-    >>> hard, soft = cycle_edges(g, dependency_cycles(g))
+    >>> cycle = Cycle(("a", "b", "c"), True, ("a", "b", "a"), blocked=("a", "b"))
+    >>> hard, soft = cycle_edges(g, [cycle])
     >>> sorted(hard), sorted(soft)
     ([('a', 'b'), ('b', 'a')], [('b', 'c'), ('c', 'b')])
     """
     hard: set = set()
     soft: set = set()
     for cycle in cycles:
-        members = set(cycle.members)
-        inside = [(u, v) for u, v in graph.subgraph(members).edges]
-        hard_graph = nx.DiGraph((u, v) for u, v in inside if graph[u][v].get("type") == "hard")
-        component_of = {}
-        for number, component in enumerate(nx.strongly_connected_components(hard_graph)):
-            for node in component:
-                component_of[node] = number
-        for u, v in inside:
-            on_hard = (graph[u][v].get("type") == "hard" and u in component_of
-                       and component_of[u] == component_of.get(v))
+        blocked = set(cycle.blocked)
+        for u, v in graph.subgraph(cycle.members).edges:
+            on_hard = u in blocked and v in blocked and graph[u][v].get("type") == "hard"
             (hard if on_hard else soft).add((u, v))
     return hard, soft

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import dataclass
 
 from depgraph.diagnostics import DepgraphError
 
@@ -51,9 +52,19 @@ def graphviz_available(engine: str = "dot") -> bool:
     return engine in ENGINES and shutil.which(engine) is not None
 
 
+@dataclass(frozen=True)
+class Image:
+    """What Graphviz drew, and what it warned about (e.g. that it scaled a too-large image
+    down: the user must hear that, the text may be unreadable)."""
+
+    data: bytes
+    warnings: tuple[str, ...] = ()
+
+
 def render(dot_text: str, format: str = "svg", engine: str = "dot", timeout: float | None = DEFAULT_TIMEOUT,
-           dpi: float | None = None) -> bytes:
-    """Lay out ``dot_text`` with ``engine`` and return the image in ``format`` (svg or png).
+           dpi: float | None = None) -> Image:
+    """Lay out ``dot_text`` with ``engine`` and return the image in ``format`` (svg or png),
+    with Graphviz's warnings.
 
     ``timeout`` seconds (None: no limit) bound the layout; ``dpi`` scales PNG output.
     """
@@ -74,18 +85,13 @@ def render(dot_text: str, format: str = "svg", engine: str = "dot", timeout: flo
     if done.returncode != 0 or not done.stdout:
         raise RenderError(f"Graphviz '{engine}' failed ({_exit_reason(done.returncode)}): "
                           f"{_first_lines(done.stderr)}")
-    return done.stdout
+    warnings = tuple(line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip())
+    return Image(done.stdout, warnings)
 
 
 def to_svg(dot_text: str, engine: str = "dot", timeout: float | None = DEFAULT_TIMEOUT) -> bytes:
     """SVG bytes of ``dot_text`` (see :func:`render`)."""
-    return render(dot_text, "svg", engine, timeout)
-
-
-def to_png(dot_text: str, engine: str = "dot", timeout: float | None = DEFAULT_TIMEOUT,
-           dpi: float | None = None) -> bytes:
-    """PNG bytes of ``dot_text`` (see :func:`render`)."""
-    return render(dot_text, "png", engine, timeout, dpi)
+    return render(dot_text, "svg", engine, timeout).data
 
 
 def _exit_reason(code: int) -> str:

@@ -12,7 +12,6 @@ from depgraph.diagrams import style
 from depgraph.diagrams.dotwriter import DotGraph
 from depgraph.diagrams.marks import Marks
 
-SERVICE_CLUSTERS = ("team", "tribe", "datacenter", "none")
 UNOWNED_CLUSTER = "unowned"
 
 

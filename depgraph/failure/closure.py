@@ -25,7 +25,7 @@ _DIGITS = bytes.maketrans(b"01", b"\x00\x01")
 
 
 class Closure:
-    """``of(initial)`` -> (down ids, degraded ids) for a set of services initially down."""
+    """``of(initial)`` -> (down ids, number degraded) for a set of services initially down."""
 
     def __init__(self, model: FailureModel):
         self.ids = model.nodes.ids
@@ -47,13 +47,14 @@ class Closure:
         self.sole = _Reach(sole)
         self.affected = _Reach(model.dependents)
 
-    def of(self, initial, hide: int = 0) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Down and degraded ids, sorted; ``hide`` is a bitset of nodes not to list (F)."""
+    def of(self, initial, hide: int = 0) -> tuple[tuple[str, ...], int]:
+        """Down ids, sorted, and how many are degraded; ``hide`` is a bitset of nodes not to
+        list (F)."""
         down = self.down(initial)
         affected = 0
         for node in initial:
             affected |= self.affected[node]
-        return self.names(down & ~hide), self.names(affected & ~down)
+        return self.names(down & ~hide), (affected & ~down).bit_count()
 
     def names(self, bits: int) -> tuple[str, ...]:
         positions = bit_positions(bits)

@@ -29,10 +29,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from depgraph.diagnostics import UsageError, did_you_mean
+from depgraph.diagnostics import UnknownComponent
 from depgraph.model import Catalog
 
-FAILABLE_KINDS = ("service", "host", "rack", "datacenter")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +239,7 @@ class FailureModel:
     def resolve(self, failed: Iterable[str]) -> Failure:
         """Turn ids (``service:x``, ``host:x``, ``rack:dc/r``, ``datacenter:x``) into numbers.
 
-        Raises UsageError for an id that names no component that can fail.
+        Raises UnknownComponent for an id that names no component that can fail.
         """
         result = Failure((), set(), set(), set(), set())
         ids = set()
@@ -250,20 +249,15 @@ class FailureModel:
                      "datacenter": self.datacenters}.get(kind)
             number = index.number.get(component_id) if index else None
             if number is None or (kind == "service" and not self.is_service[number]):
-                raise UsageError(self._unknown(component_id))
+                from depgraph.failure.resolve import resolve_component
+
+                resolve_component(self, component_id)  # raises, with a hint
+                raise UnknownComponent(f"unknown component '{component_id}'")
             {"service": result.nodes, "host": result.hosts, "rack": result.racks,
              "datacenter": result.datacenters}[kind].add(number)
             ids.add(component_id)
         result.ids = tuple(sorted(ids))
         return result
-
-    def _unknown(self, component_id: str) -> str:
-        kind = component_id.partition(":")[0]
-        if kind in ("client", "team"):
-            return (f"{component_id} cannot fail: only services, hosts, racks and data centers "
-                    "can (a client goes down with the services it needs)")
-        hint = did_you_mean(component_id, self.component_ids())
-        return f"unknown component '{component_id}'{hint}"
 
     def lost_instances(self, failure: Failure) -> dict[int, int]:
         """Node number -> instances down, for every service that lost at least one."""
@@ -326,7 +320,7 @@ def simulate(model: FailureModel, failed: Iterable[str], capacity: bool = True) 
     ``failed`` fails. With ``capacity=False`` overloaded services are not looked for (and make
     nothing degraded): the SPOF semantics, where only "down" matters.
 
-    Raises UsageError (with a did-you-mean) for an id that names no component.
+    Raises UnknownComponent (with a did-you-mean) for an id that names no component.
     """
     failure = model.resolve(failed)
     lost = model.lost_instances(failure)
@@ -351,50 +345,3 @@ def simulate(model: FailureModel, failed: Iterable[str], capacity: bool = True) 
         reduced=reduced,
         overloaded={ids[node]: (up, model.min_instances[node]) for node, up in sorted(overloaded.items())},
     )
-
-
-def resolve_component(catalog: Catalog, argument: str, kinds=FAILABLE_KINDS) -> str:
-    """The component id an argument names: ``kind:name``, or a bare name one kind alone has.
-
-    Raises UsageError for an unknown or ambiguous name, listing the choices.
-
-    >>> from depgraph.model import Catalog, Service, Host
-    >>> catalog = Catalog(services={"web": Service("web")},
-    ...                   hosts={"web": Host("web", "lon1"), "db1": Host("db1", "lon1")})
-    >>> resolve_component(catalog, "db1")
-    'host:db1'
-    >>> resolve_component(catalog, "web")
-    Traceback (most recent call last):
-    ...
-    depgraph.diagnostics.UsageError: 'web' is ambiguous: host:web, service:web; write kind:name
-    """
-    return resolve_in(_component_ids(catalog, kinds), argument, kinds)
-
-
-def resolve_in(known: set[str], argument: str, kinds=FAILABLE_KINDS) -> str:
-    """:func:`resolve_component` against a set of known ids (e.g. a cached model's)."""
-    kind, colon, name = argument.partition(":")
-    if colon and kind in ("service", "client", "host", "rack", "datacenter", "team"):
-        if argument in known:
-            return argument
-        if kind not in kinds:
-            expected = ", ".join(kinds[:-1]) + f" or {kinds[-1]}" if len(kinds) > 1 else kinds[0]
-            raise UsageError(f"{argument}: expected a {expected}, not a {kind}")
-        raise UsageError(f"unknown component '{argument}'{did_you_mean(argument, known)}")
-    matches = sorted(c for c in known if c.partition(":")[2] == argument)
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise UsageError(f"'{argument}' is ambiguous: {', '.join(matches)}; write kind:name")
-    names = {c.partition(":")[2] for c in known}
-    raise UsageError(f"unknown component '{argument}'{did_you_mean(argument, names)}")
-
-
-def _component_ids(catalog: Catalog, kinds) -> set[str]:
-    ids: set[str] = set()
-    for kind in kinds:
-        if kind == "rack":
-            ids.update(catalog.racks())
-        else:
-            ids.update(f"{kind}:{name}" for name in catalog.by_kind(kind))
-    return ids

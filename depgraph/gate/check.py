@@ -1,10 +1,12 @@
-"""The CI gate: which findings are new, which block, and the ``depgraph/check/v1`` document.
+"""The CI gate: which findings are new, which block, and why.
 
 :func:`run_check` loads the policy, analyses the head tree (the descriptors on disk), applies
 the policy, and compares the findings by fingerprint with a baseline file and/or the tree at a
 git ref (``--base``). Only *new* findings (in neither) can block; a new finding blocks when its
 severity is at least ``fail_on``. The exit code comes from the result: 1 when anything blocks,
 else 0. Nothing here prints; reporters read the :class:`CheckResult`.
+
+The ``depgraph/check/v1`` document and the other formats are reporters in ``depgraph/reporters/``.
 
 The base tree is evaluated under the head's policy, so a change to descriptors is judged by one
 set of rules; findings about the policy itself (``expired-exception``) are about today's date,
@@ -28,8 +30,6 @@ from depgraph.gate.policy import EXPIRED_RULE, Policy, PolicyException, find_pol
 from depgraph.gate.policy_rules import apply_policy, policy_findings
 from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
 
-SCHEMA = "depgraph/check/v1"
-FAIL_ON = ("error", "warning", "info")
 TIME_RULES = frozenset({EXPIRED_RULE})
 
 
@@ -59,6 +59,8 @@ class CheckResult:
     root: str = "."
     repo_root: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: the descriptors (or the policy) did not load: ``new`` holds their errors, exit code 2
+    invalid: bool = False
 
     def blocks(self, finding: Finding) -> bool:
         return SEVERITY_RANK.get(finding.severity, 9) <= SEVERITY_RANK[self.fail_on]
@@ -69,6 +71,8 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
+        if self.invalid:
+            return 2
         return 1 if self.blocking else 0
 
     def repo_path(self, file: str | None) -> str | None:
@@ -85,9 +89,12 @@ def repo_relative(file: str | None, repo_root: str | None) -> str | None:
     """
     if not file:
         return None
-    root = os.path.realpath(repo_root or os.getcwd())
-    absolute = os.path.abspath(file)
-    absolute = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+    try:
+        root = os.path.realpath(repo_root or os.getcwd())
+        absolute = os.path.abspath(file)
+        absolute = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+    except (OSError, ValueError):  # a name no file system holds (a NUL byte): keep it as given
+        return Path(file).as_posix()
     relative = os.path.relpath(absolute, root)
     return Path(absolute if relative.startswith("..") else relative).as_posix()
 
@@ -112,6 +119,28 @@ def decide(findings: list[Finding], *, baseline: Baseline | None = None,
     stale = [e for e in (baseline.entries if baseline else ()) if e.fingerprint not in current]
     stale = sorted({e.fingerprint: e for e in stale}.values(), key=lambda e: (e.rule, e.subject, e.fingerprint))
     return CheckResult(new, existing, [], stale, fail_on)
+
+
+INVALID_RULES = {
+    "invalid-descriptor": ("error", "Descriptor does not load",
+                           "A descriptor file has an error (YAML syntax, schema, a reference to nothing): "
+                           "nothing was analysed. Fix it at the place named and run again."),
+    "invalid-policy": ("error", "Policy file does not load",
+                       "The policy file has an error: nothing was checked. Fix it at the place named."),
+}
+
+
+def invalid_input(diagnostics, root: str, rule: str = "invalid-descriptor") -> CheckResult:
+    """The check result of a tree (or policy) that does not load: each error a blocking finding
+    at its file and line, exit code 2, so every format still reports them (SPEC §4)."""
+    errors = [d for d in diagnostics if d.severity == "error"]
+    findings = [Finding(rule, "error", d.file, d.message, d.file, d.line or None,
+                        key=(d.file, str(d.line), str(d.col), d.code, d.message)) for d in errors]
+    result = CheckResult(findings, [], [], [], rules={rule: INVALID_RULES[rule]}, root=root, invalid=True)
+    what = "policy" if rule == "invalid-policy" else "descriptors"
+    result.notes.append(f"the {what} do not load ({len(errors)} error{'s' if len(errors) != 1 else ''}): "
+                        "nothing was analysed")
+    return result
 
 
 def _sorted(findings) -> list[Finding]:
@@ -139,6 +168,32 @@ class CheckOptions:
     cache_dir: Path | None = None
 
 
+def gate(options: CheckOptions):
+    """The gate from the descriptors on disk: ``(result, catalog, error)``. When the descriptors
+    or the policy do not load, ``error`` is the DescriptorError and ``result`` reports each of
+    its errors as a finding, exit code 2; other bad input (git, baseline) raises."""
+    from depgraph.load.loader import load_catalog
+
+    try:
+        catalog = load_catalog(options.descriptors, options.limits)
+    except DescriptorError as exc:
+        return _located(invalid_input(exc.diagnostics, options.descriptors)), None, exc
+    try:
+        result = run_check(catalog, options)
+    except DescriptorError as exc:
+        return _located(invalid_input(exc.diagnostics, options.descriptors, "invalid-policy")), catalog, exc
+    return _located(result), catalog, None
+
+
+def _located(result: CheckResult) -> CheckResult:
+    """``result`` with the repository root its reporters place files against (None outside git)."""
+    try:
+        result.repo_root = gitsource.locate(result.root)[0]
+    except gitsource.GitError:
+        result.repo_root = None
+    return result
+
+
 def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
     """The whole gate for an already loaded head ``catalog``. Raises DepgraphError subclasses
     (policy, baseline, git) for invalid input."""
@@ -161,7 +216,7 @@ def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
         notes.append(f"wrote {len(baseline.entries)} finding(s) to the baseline {options.write_baseline}")
     result = decide(outcome.findings, baseline=baseline, base=facts, catalog=catalog, fail_on=options.fail_on)
     result.excepted = sorted(outcome.excepted, key=lambda pair: (*pair[0].sort_key(), pair[0].fingerprint))
-    result.rules = policy.rule_info()
+    result.rules = {**policy.rule_info(), **INVALID_RULES}
     result.base, result.baseline_path, result.policy_path = base_info, options.baseline, policy_path
     result.root = catalog.root
     result.notes = notes
@@ -202,32 +257,3 @@ def _base_facts(catalog, findings, policy_path, options: CheckOptions, today, no
     facts = checkbase.facts_of(base_catalog, [*base_raw, *base_outcome.findings])
     checkbase.cache_write(options.cache_dir, key, facts)
     return BaseInfo(options.base, tree.commit, "analyzed"), facts
-
-
-# -- JSON ------------------------------------------------------------------------------------
-
-
-def check_to_json(result: CheckResult) -> dict:
-    """The ``depgraph/check/v1`` document."""
-    def item(finding: Finding, **extra) -> dict:
-        return {**finding.to_json(), **extra}
-
-    return {
-        "schema": SCHEMA,
-        "root": result.root,
-        "decision": {"exit_code": result.exit_code, "passed": result.exit_code == 0,
-                     "fail_on": result.fail_on, "blocking": len(result.blocking)},
-        "summary": {"new": len(result.new), "blocking": len(result.blocking),
-                    "existing": len(result.existing), "excepted": len(result.excepted),
-                    "stale": len(result.stale)},
-        "new": [item(f, blocking=result.blocks(f)) for f in result.new],
-        "existing": [item(f, because=why) for f, why in result.existing],
-        "excepted": [item(f, exception={"reason": e.reason, "expires": e.expires.isoformat(),
-                                        "file": e.source[0], "line": e.source[1]})
-                     for f, e in result.excepted],
-        "stale": [entry.to_json() for entry in result.stale],
-        "base": result.base.to_json() if result.base else None,
-        "baseline": result.baseline_path,
-        "policy": result.policy_path,
-        "notes": list(result.notes),
-    }

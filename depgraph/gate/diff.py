@@ -2,8 +2,8 @@
 
 Dependencies added, removed and retyped (soft <-> hard); services and clients added and removed;
 cycles, single points of failure and findings introduced and fixed; the blast radius of every
-service whose down-set on failure changed size; owners changed. Plus the ``depgraph/diff/v1``
-JSON document, text, and Markdown with a Mermaid diagram of the changed neighbourhood.
+service whose down-set on failure changed size; owners changed. The reporters
+(``depgraph/reporters/``) write it as text, Markdown or the ``depgraph/diff/v1`` document.
 
 Only services that some changed dependent can reach are re-simulated for the blast radius: a
 service's down-set depends only on the entries of the services and clients that depend on it.
@@ -18,10 +18,9 @@ import networkx as nx
 from depgraph.analysis import analyze
 from depgraph.gate.checkbase import entry_signature
 from depgraph.failure.engine import FailureModel
+from depgraph.diagnostics import DescriptorError
 from depgraph.model import Catalog
 
-SCHEMA = "depgraph/diff/v1"
-MAX_DIAGRAM_NODES = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,44 +152,24 @@ def _down(model: FailureModel, service: str) -> tuple[str, ...]:
     return tuple(sorted(ids[n] for n in model.propagate_down([node]) if n != node))
 
 
-# -- output ----------------------------------------------------------------------------------
+# -- what the reporters list --------------------------------------------------------------------
 
 
-def diff_to_json(diff: ArchitectureDiff, old_label: str, new_label: str) -> dict:
-    return {
-        "schema": SCHEMA,
-        "old": old_label,
-        "new": new_label,
-        "entities": {"added": diff.entities_added, "removed": diff.entities_removed},
-        "dependencies": {"added": [e.to_json() for e in diff.added],
-                         "removed": [e.to_json() for e in diff.removed],
-                         "retyped": [e.to_json() for e in diff.retyped]},
-        "cycles": {"introduced": [c.to_json() for c in diff.cycles_introduced],
-                   "fixed": [c.to_json() for c in diff.cycles_fixed]},
-        "spofs": {"introduced": [s.to_json() for s in diff.spofs_introduced],
-                  "fixed": [s.to_json() for s in diff.spofs_fixed]},
-        "findings": {"introduced": [f.to_json() for f in diff.findings_introduced],
-                     "fixed": [f.to_json() for f in diff.findings_fixed]},
-        "blast_radius": [r.to_json() for r in diff.radius],
-        "owners": [{"id": i, "before": a, "after": b} for i, a, b in diff.owners],
-    }
+@dataclass(frozen=True)
+class Change:
+    """A diff between two labelled trees: what ``depgraph diff`` reports."""
 
-
-def diff_text(diff: ArchitectureDiff, old_label: str, new_label: str) -> str:
-    lines = [f"depgraph diff: {old_label} -> {new_label}"]
-    if diff.empty:
-        return lines[0] + "\nno architectural change"
-    for title, items, show in _sections(diff):
-        if items:
-            lines += ["", f"{title} ({len(items)})"] + [f"  {show(item)}" for item in items]
-    return "\n".join(lines)
+    diff: ArchitectureDiff
+    old_label: str
+    new_label: str
 
 
 def _place(e) -> str:
     return f"  ({e.file}:{e.line})" if e.file and e.line else ""
 
 
-def _sections(diff: ArchitectureDiff):
+def sections(diff: ArchitectureDiff):
+    """``(title, items, one line per item)`` for each kind of change, in report order."""
     radius = lambda r: f"{r.service}: {len(r.before)} -> {len(r.after)} down ({len(r.after) - len(r.before):+d})"  # noqa: E731
     return [
         ("Dependencies added", diff.added, lambda e: f"+ {e.source} -> {e.target} ({e.after}){_place(e)}"),
@@ -210,46 +189,36 @@ def _sections(diff: ArchitectureDiff):
     ]
 
 
-def diff_markdown(diff: ArchitectureDiff, old_label: str, new_label: str) -> str:
-    """A PR comment: the same sections as tables, and a Mermaid diagram of the changed edges."""
-    from depgraph.reporters.markdown import code, text
-
-    lines = [f"## depgraph diff: {code(old_label)} → {code(new_label)}", ""]
-    if diff.empty:
-        return "\n".join(lines + ["No architectural change."]) + "\n"
-    for title, items, show in _sections(diff):
-        if items:
-            lines += [f"### {title} ({len(items)})", ""]
-            lines += [f"- {text(show(item).strip())}" for item in items[:100]]
-            if len(items) > 100:
-                lines.append(f"- … and {len(items) - 100} more (see `--format json`)")
-            lines.append("")
-    lines += mermaid_diagram(diff)
-    return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def mermaid_diagram(diff: ArchitectureDiff) -> list[str]:
-    """The changed neighbourhood: added edges thick, removed dashed, retyped labelled."""
-    from depgraph.reporters.mermaid import mermaid_label
+def diff_trees(descriptors, base: str | None, folders, limits) -> Change:
+    """The diff ``depgraph diff`` reports: the tree at git ref ``base`` against ``descriptors``
+    on disk, or ``folders[0]`` against ``folders[1]``. Raises DescriptorError (with a note of
+    which side) or GitError."""
+    import os
 
-    changes = [("added", e) for e in diff.added] + [("removed", e) for e in diff.removed] + [
-        ("retyped", e) for e in diff.retyped]
-    nodes = sorted({n for _, e in changes for n in (e.source, e.target)})
-    if not changes or len(nodes) > MAX_DIAGRAM_NODES:
-        return [] if not changes else [f"_{len(nodes)} services changed: too many to draw._"]
-    number = {node: f"n{i}" for i, node in enumerate(nodes)}
-    lines = ["```mermaid", "flowchart LR"]
-    lines += [f"  {number[node]}[{mermaid_label(node)}]" for node in nodes]
-    styles = []
-    for index, (kind, e) in enumerate(changes):
-        a, b = number[e.source], number[e.target]
-        if kind == "added":
-            lines.append(f"  {a} ==>|{mermaid_label('+ ' + e.after)}| {b}")
-            styles.append(f"  linkStyle {index} stroke:#2da44e,stroke-width:3px")
-        elif kind == "removed":
-            lines.append(f"  {a} -.->|{mermaid_label('- ' + e.before)}| {b}")
-            styles.append(f"  linkStyle {index} stroke:#cf222e")
-        else:
-            lines.append(f"  {a} -->|{mermaid_label(e.before + ' to ' + e.after)}| {b}")
-            styles.append(f"  linkStyle {index} stroke:#bf8700,stroke-width:2px")
-    return lines + styles + ["```"]
+    from depgraph.load.loader import load_catalog
+
+    if base is None:
+        old_root, new_root = folders
+        return Change(diff_catalogs(load_catalog(old_root, limits), load_catalog(new_root, limits)),
+                      str(old_root), str(new_root))
+    from depgraph.load.gitsource import list_tree, tree_sources
+    from depgraph.load.loader import load_sources
+
+    tree = list_tree(descriptors, base)
+    display_root = os.path.normpath(str(descriptors))
+    try:
+        old = load_sources(tree_sources(tree, display_root), display_root, limits)
+    except DescriptorError as exc:
+        raise BaseTreeInvalid(base, exc.diagnostics) from None
+    return Change(diff_catalogs(old, load_catalog(descriptors, limits)), f"{base}:{descriptors}", str(descriptors))
+
+
+class BaseTreeInvalid(DescriptorError):
+    """The descriptors at the base ref do not load: nothing to compare with."""
+
+    def __init__(self, ref: str, diagnostics):
+        super().__init__(diagnostics)
+        self.args = (f"the descriptors at {ref} do not load ({len(self.errors)} error(s)); "
+                     "nothing to compare with",)

@@ -210,7 +210,7 @@ class _Parser:
             policy = Policy(self.path, self.severities(root), forbid, require,
                             tuple(self.exceptions(root, ids)), self.availability(root))
         if self.diagnostics:
-            raise DescriptorError(self.diagnostics)
+            raise DescriptorError(self.diagnostics, "the policy")
         return policy
 
     def _document(self, text: str) -> YMap | None:

@@ -20,11 +20,6 @@ class DriftReport:
     undeclared: list[dict] = field(default_factory=list)
     unobserved: list[dict] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
-    matched: int = 0
-
-    def to_json(self) -> dict:
-        return {"schema": "depgraph/drift/v1", "undeclared": self.undeclared,
-                "unobserved": self.unobserved, "unknown": self.unknown}
 
 
 def name_resolver(catalog: Catalog, aliases: dict[str, str]):
@@ -66,7 +61,6 @@ def drift(catalog: Catalog, fmt: str, calls: list[ObservedCall],
         total[0] += call.calls
         total[1] += call.errors
     declared = _declared(catalog)
-    report.matched = len(observed)
     for (source, target), (n, errors) in sorted(observed.items()):
         if not any(target in group for group in declared.get(source, [])):
             report.undeclared.append({"source": source, "target": target, "calls": n, "errors": errors})
@@ -87,35 +81,26 @@ def _declared(catalog: Catalog) -> dict[str, list[set[str]]]:
     return out
 
 
-def drift_text(report: DriftReport) -> str:
-    lines = [f"drift against {report.format} observations: {len(report.undeclared)} undeclared, "
-             f"{len(report.unobserved)} unobserved, {len(report.unknown)} unknown"]
-    if report.undeclared:
-        lines += ["", "Undeclared calls (observed, not in descriptors):"]
-        lines += [f"  {e['source']} -> {e['target']}  ({e['calls']} calls, {e['errors']} errors)"
-                  for e in report.undeclared]
-    if report.unobserved:
-        lines += ["", "Declared but never observed:"]
-        lines += [f"  {e['source']} -> {e['target']}" for e in report.unobserved]
-    if report.unknown:
-        lines += ["", "Observed names matching no service (add --alias NAME=SERVICE):"]
-        lines += [f"  {name}" for name in report.unknown]
-    return "\n".join(lines)
+def read_aliases(pairs: list[str], alias_file=None) -> dict[str, str]:
+    """Observed name -> service, from ``--alias-file`` (a YAML/JSON mapping, or one under
+    ``aliases:``) and then ``--alias OBSERVED=SERVICE`` pairs. Raises UsageError when malformed."""
+    from depgraph.diagnostics import UsageError
+    from depgraph.importers.sourcefiles import SourceError, load_config_file
 
-
-def drift_markdown(report: DriftReport) -> str:
-    lines = [f"# Dependency drift ({report.format})", "",
-             f"{len(report.undeclared)} undeclared, {len(report.unobserved)} unobserved, "
-             f"{len(report.unknown)} unknown.", ""]
-    if report.undeclared:
-        lines += ["## Undeclared calls", "", "| source | target | calls | errors |", "|---|---|---:|---:|"]
-        lines += [f"| `{e['source']}` | `{e['target']}` | {e['calls']} | {e['errors']} |"
-                  for e in report.undeclared]
-        lines.append("")
-    if report.unobserved:
-        lines += ["## Declared, never observed", "", "| source | target |", "|---|---|"]
-        lines += [f"| `{e['source']}` | `{e['target']}` |" for e in report.unobserved]
-        lines.append("")
-    if report.unknown:
-        lines += ["## Unknown observed names", ""] + [f"- `{n}`" for n in report.unknown] + [""]
-    return "\n".join(lines)
+    aliases: dict[str, str] = {}
+    if alias_file is not None:
+        try:
+            docs = load_config_file(alias_file)
+        except SourceError as exc:
+            raise UsageError(str(exc)) from None
+        doc = docs[0] if docs else {}
+        doc = doc.get("aliases", doc) if isinstance(doc, dict) else doc
+        if not isinstance(doc, dict):
+            raise UsageError(f"{alias_file}: expected a mapping of observed names to services")
+        aliases.update({str(k): str(v) for k, v in doc.items()})
+    for pair in pairs:
+        name, sep, target = pair.partition("=")
+        if not sep or not name or not target:
+            raise UsageError(f"bad --alias '{pair}': write OBSERVED=SERVICE")
+        aliases[name] = target
+    return aliases

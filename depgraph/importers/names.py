@@ -21,6 +21,24 @@ def normalise(name: str) -> str:
     return text[:253] or "unnamed"
 
 
+def plain(text: str) -> str:
+    """``text`` on one line, as single-line descriptor fields (labels, owner, rack…) must be:
+    control and invisible characters become spaces, runs of space one.
+
+    >>> plain("Row 1\\n Rack\\t2 ")
+    'Row 1 Rack 2'
+    """
+    text = str(text)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(text.split())
+
+
+def plain_map(mapping: dict) -> dict[str, str]:
+    """A labels or contact mapping with every key and value made :func:`plain`."""
+    return {plain(k): plain(v) for k, v in mapping.items()}
+
+
 class NameTable:
     """Hands out normalised names, keeping them unique and remembering each collision."""
 

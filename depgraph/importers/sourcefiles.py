@@ -51,13 +51,42 @@ def load_yaml_documents(path: Path, text: str | None = None) -> list:
 
 
 def load_json(path: Path, text: str | None = None):
-    text = read_text(path) if text is None else text
+    return parse_json_text(str(path), read_text(path) if text is None else text)
+
+
+MAX_NUMBER_DIGITS = 100  # as in descriptors: a longer number is an error, never a slow conversion
+
+
+class _LongNumber(Exception):
+    pass
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise _LongNumber(len(text))
+    return int(text)
+
+
+def parse_json_text(where: str, text: str):
+    """JSON text -> values; bad JSON, deep nesting and numbers of over 100 digits are a
+    :class:`SourceError` naming ``where`` (never a traceback).
+
+    >>> parse_json_text("x.json", '{"count": 1}')
+    {'count': 1}
+    >>> parse_json_text("x.json", "[" + "9" * 5000 + "]")
+    Traceback (most recent call last):
+    ...
+    depgraph.importers.sourcefiles.SourceError: x.json: a number of 5,000 digits; numbers are at most 100 digits long
+    """
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
-        raise SourceError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+        raise SourceError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     except RecursionError:
-        raise SourceError(f"{path}: JSON nested too deeply to read; refusing it") from None
+        raise SourceError(f"{where}: JSON nested too deeply to read; refusing it") from None
+    except _LongNumber as exc:
+        raise SourceError(f"{where}: a number of {exc.args[0]:,} digits; numbers are at most "
+                          f"{MAX_NUMBER_DIGITS} digits long") from None
 
 
 def load_config_file(path: Path) -> list:

@@ -15,7 +15,6 @@ _PATTERNS = re.compile(
     r"elastic-apm|apm-server)",
     re.IGNORECASE,
 )
-TELEMETRY_PORTS = {4317, 4318, 5775, 6831, 6832, 9411, 14250, 14268, 55680, 55681}
 
 
 def is_telemetry(name: str, image: str | None = None) -> bool:

@@ -1,30 +1,52 @@
-"""Writing an :class:`ImportResult` as a descriptor tree (SPEC §1): one readable YAML file per
-service or client, ``teams.yaml`` and ``datacenters.yaml``.
+"""Writing imports as descriptor trees (SPEC §1), all or nothing.
 
-Existing files are never overwritten unless asked (``force``); each file is written atomically
-(a temporary file in the same folder, then ``os.replace``), so a crash leaves old or new, never half.
+:func:`render` turns an :class:`ImportResult` into one readable YAML file per service or client,
+``teams.yaml`` and ``datacenters.yaml``. A :class:`TreeChange` (files to write, files to remove)
+is then committed by :func:`commit`, the one way every importer writes:
+
+1. refuse, before anything is written, when a file would be overwritten or removed and
+   ``force`` was not given (naming every such file);
+2. validate the tree as it would be afterwards (the output folder's descriptors with the change
+   applied, read from memory) exactly as ``depgraph validate`` would; any error refuses it all;
+3. write every new file to a temporary file beside its target, then rename each into place, then
+   remove what the change removes. A failure while staging leaves the tree untouched.
 """
 
 from __future__ import annotations
 
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from depgraph.atomic import write_text
-from depgraph.diagnostics import UsageError
+from depgraph.atomic import OutputError, write_text
+from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError
+from depgraph.importers.names import plain, plain_map
 from depgraph.importers.model import ImportedDependency, ImportedService, ImportResult
 from depgraph.importers.options import PROVENANCE_LABEL
+from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
 
 
 class RefusedOverwrite(UsageError):
-    """Files to be written already exist and ``--force`` was not given."""
+    """Files to be written or removed already exist and ``--force`` was not given."""
 
-    def __init__(self, paths: list[Path]):
-        self.paths = paths
+    def __init__(self, paths: list[Path], removals: list[Path] = ()):
+        self.paths = list(paths) + list(removals)
         listed = "".join(f"\n  {p}" for p in paths)
-        super().__init__(f"refusing to overwrite {len(paths)} existing file(s) (pass --force to "
-                         f"replace them):{listed}")
+        listed += "".join(f"\n  {p} (would be removed)" for p in removals)
+        super().__init__(f"refusing to overwrite {len(self.paths)} existing file(s) (pass --force to "
+                         f"replace them); nothing was written:{listed}")
+
+
+class InvalidResult(DescriptorError):
+    """The tree would not validate after the import; nothing was written."""
+
+    def __init__(self, diagnostics, out_dir: Path):
+        super().__init__(diagnostics)
+        self.out_dir = out_dir
 
 
 def render(result: ImportResult) -> dict[str, str]:
@@ -41,7 +63,7 @@ def render(result: ImportResult) -> dict[str, str]:
     if result.datacenter and any(s.instances for s in result.services.values()):
         files["datacenters.yaml"] = header + _dump(
             [{"kind": "datacenter", "name": result.datacenter,
-              "labels": {PROVENANCE_LABEL: result.source}}])
+              "labels": plain_map({PROVENANCE_LABEL: result.source})}])
     return files
 
 
@@ -67,7 +89,7 @@ def _service_doc(service: ImportedService, result: ImportResult) -> dict:
     if service.description:
         doc["description"] = service.description
     if service.owner:
-        doc["owner"] = service.owner
+        doc["owner"] = plain(service.owner)
     if service.kind == "service":
         if service.tier is not None:
             doc["tier"] = service.tier
@@ -75,9 +97,9 @@ def _service_doc(service: ImportedService, result: ImportResult) -> dict:
             doc["lifecycle"] = service.lifecycle
     labels = dict(service.labels)
     labels.setdefault(PROVENANCE_LABEL, result.source)
-    doc["labels"] = {str(k): str(v) for k, v in labels.items()}
+    doc["labels"] = plain_map(labels)
     if service.links and service.kind == "service":
-        doc["links"] = service.links
+        doc["links"] = [plain_map(link) for link in service.links]
     if service.dependencies:
         doc["dependencies"] = [_dependency_doc(d) for d in service.dependencies]
     if service.kind == "service" and service.instances and result.datacenter:
@@ -88,24 +110,153 @@ def _service_doc(service: ImportedService, result: ImportResult) -> dict:
 def _team_doc(team, result: ImportResult) -> dict:
     doc: dict = {"kind": "team", "name": team.name}
     if team.tribe:
-        doc["tribe"] = team.tribe
+        doc["tribe"] = plain(team.tribe)
     if team.contact:
-        doc["contact"] = dict(team.contact)
+        doc["contact"] = plain_map(team.contact)
     labels = dict(team.labels)
     labels.setdefault(PROVENANCE_LABEL, result.source)
-    doc["labels"] = labels
+    doc["labels"] = plain_map(labels)
     return doc
 
 
-def write_files(files: dict[str, str], out_dir: Path, force: bool = False) -> list[Path]:
-    """Write ``files`` below ``out_dir``; refuse (before writing anything) if any exists."""
-    targets = [out_dir / rel for rel in files]
-    existing = [p for p in targets if p.exists()]
-    if existing and not force:
-        raise RefusedOverwrite(existing)
-    for path, text in zip(targets, files.values()):
-        atomic_write(path, text)
-    return targets
+def write_files(files: dict[str, str], out_dir: Path, force: bool = False,
+                limits: Limits = DEFAULT_LIMITS) -> list[Path]:
+    """Write ``files`` (relative path -> text) below ``out_dir``, all or nothing (:func:`commit`)."""
+    change = TreeChange(Path(out_dir))
+    for rel, text in files.items():
+        change.write(rel, text)
+    return commit(change, force=force, limits=limits)
+
+
+@dataclass
+class TreeChange:
+    """Files to write (display path -> text) and files to remove, below ``out_dir``."""
+
+    out_dir: Path
+    writes: dict[str, str] = field(default_factory=dict)
+    removals: list[str] = field(default_factory=list)
+    created_services: list[str] = field(default_factory=list)
+    updated_services: list[str] = field(default_factory=list)
+
+    def path(self, rel: str) -> str:
+        return os.path.normpath(os.path.join(str(self.out_dir), rel))
+
+    def write(self, rel: str, text: str) -> None:
+        self.writes[self.path(rel)] = text
+
+    def replace(self, display: str, text: str) -> None:
+        self.writes[os.path.normpath(display)] = text
+
+    def remove(self, display: str) -> None:
+        self.removals.append(os.path.normpath(display))
+
+    def writes_to(self, display: str) -> bool:
+        return os.path.normpath(display) in self.writes
+
+
+def existing_files(out_dir: Path) -> list[tuple[str, str]]:
+    """``(display path, real path)`` of every descriptor file already in ``out_dir``."""
+    from depgraph.load.loader import discover_paths_with_stat
+
+    if not Path(out_dir).is_dir():
+        return []
+    return [(os.path.normpath(display), real) for display, real, _ in discover_paths_with_stat(out_dir)]
+
+
+def read_capped(path: str, max_bytes: int) -> bytes | None:
+    """At most ``max_bytes + 1`` bytes of a file (validation then reports one over the limit);
+    None for what is not a regular file (a FIFO would block, a device never end)."""
+    try:
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read(max_bytes + 1)
+    except OSError:
+        return b""  # unreadable: validation of the real tree would report it; here it is empty
+
+
+def commit(change: TreeChange, force: bool = False, limits: Limits = DEFAULT_LIMITS) -> list[Path]:
+    """Refuse, validate, then write ``change`` (see the module docstring); the paths written."""
+    existing = [p for p in change.writes if os.path.lexists(p)]
+    if (existing or change.removals) and not force:
+        raise RefusedOverwrite([Path(p) for p in existing], [Path(p) for p in change.removals])
+    validate_change(change, limits)
+    staged: list[tuple[str, str]] = []
+    try:
+        for target, text in change.writes.items():
+            staged.append((_stage(target, text), target))
+    except BaseException:
+        for tmp, _ in staged:
+            _unlink(tmp)
+        raise
+    for tmp, target in staged:
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            for rest, _ in staged:
+                _unlink(rest)
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    for path in change.removals:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise OutputError(f"cannot remove {path}: {exc.strerror or exc}") from None
+    return [Path(target) for target in change.writes]
+
+
+def validate_change(change: TreeChange, limits: Limits) -> None:
+    """Load the tree as ``change`` would leave it, from memory; raise :class:`InvalidResult`."""
+    from depgraph.load.loader import load_sources
+
+    removed = set(change.removals)
+    sources: list[tuple[str, bytes]] = []
+    odd = []
+    for display, real in existing_files(change.out_dir):
+        if display in removed or display in change.writes:
+            continue
+        data = read_capped(real, limits.max_file_bytes)
+        if data is None:
+            odd.append(Diagnostic(display, 1, 1, ERROR, "not a regular file (a FIFO or a device?)", "file"))
+        else:
+            sources.append((display, data))
+    sources += [(target, text.encode("utf-8")) for target, text in change.writes.items()]
+    sources.sort()
+    try:
+        load_sources(sources, root=str(change.out_dir), limits=limits)
+    except DescriptorError as exc:
+        raise InvalidResult(odd + exc.diagnostics, change.out_dir) from None
+    if odd:
+        raise InvalidResult(odd, change.out_dir)
+
+
+def _stage(target: str, text: str) -> str:
+    """Write ``text`` to a flushed temporary file beside ``target``; its path."""
+    folder = os.path.dirname(target) or "."
+    name = os.path.basename(target)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+    except OSError as exc:
+        _unlink(tmp)
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return tmp
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def atomic_write(path: Path, text: str) -> None:

@@ -15,6 +15,7 @@ import gc
 import os
 import stat
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -41,7 +42,28 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
         reader = _Reader(str(root), limits)
         read_files(reader, [(display, path, st.st_size if st is not None else 0)
                             for display, path, st in discover_paths_with_stat(root_path)])
+        if not reader.entities and not reader.diagnostics:
+            reader.diagnostics.append(empty_tree(str(root), len(reader.files)))
         return reader.finish()
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What ``depgraph validate`` reports: every diagnostic, and the catalog when valid."""
+
+    root: str
+    diagnostics: list[Diagnostic]
+    valid: bool
+    catalog: Catalog | None = None
+
+
+def validate_tree(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Validation:
+    """Load ``root`` and keep every diagnostic, valid or not (a missing folder still raises)."""
+    try:
+        catalog = load_catalog(root, limits)
+    except DescriptorError as exc:
+        return Validation(str(root), exc.diagnostics, False)
+    return Validation(str(root), catalog.diagnostics, True, catalog)
 
 
 def load_sources(sources: Iterable[tuple[str, bytes]], root: str = ".",
@@ -52,6 +74,17 @@ def load_sources(sources: Iterable[tuple[str, bytes]], root: str = ".",
         for display, data in sources:
             reader.read_bytes(display, data)
         return reader.finish()
+
+
+def empty_tree(root: str, files: int) -> Diagnostic:
+    """The error for a tree that declares nothing: a CI gate pointed at an empty or mistyped
+    folder must fail, not pass (SPEC §1)."""
+    looked = (f"looked for *.yaml and *.yml files below {root}, recursively (hidden folders "
+              f"skipped, {POLICY_FILE} is the policy file)")
+    found = (f"{files} such file{'s' if files != 1 else ''} declare{'s' if files == 1 else ''} no entity"
+             if files else "found none")
+    return Diagnostic(root, 0, 0, ERROR, f"no descriptors: {looked}; {found}. Point -d at the folder "
+                      "holding your descriptors (each entity has a kind and a name)", "empty")
 
 
 @contextmanager
@@ -203,7 +236,7 @@ class _Reader:
         diagnostics = self.diagnostics + diagnostics
         catalog.files = sorted(self.files)
         if any(d.severity == ERROR for d in diagnostics):
-            raise DescriptorError(diagnostics)
+            raise DescriptorError(diagnostics, self.root)
         catalog.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         return catalog
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from depgraph import jsontext
-from depgraph.analysis import analysis_to_json
 from depgraph.atomic import write_text
 from depgraph.diagnostics import DepgraphError, UsageError
 from depgraph.progress import Progress
+from depgraph.escape import json_text
 from depgraph.reporters.html import render_html
+from depgraph.reporters.jsondoc import analysis_json
 from depgraph.reporters.markdown import render_analysis
 
 DIAGRAM_FOLDER = "diagrams"
@@ -78,9 +79,9 @@ def write_report(analysis, output: Path, descriptors: Path | None = None,
             outcome.files.append(write_text(path.with_suffix(".dot"), diagram.dot))
         links.append({"title": diagram.title, "file": f"{DIAGRAM_FOLDER}/{path.name}"})
     with progress.stage("writing report.json and report.md"):
-        document = analysis_to_json(analysis)
+        document = analysis_json(analysis)
         outcome.files.append(write_text(output / "report.json",
-                                        jsontext.dumps(document) + "\n"))
+                                        json_text(jsontext.dumps(document)) + "\n"))
         markdown = render_analysis(analysis)
         if outcome.notices:
             markdown += "\n" + "\n".join(f"> {line}" for line in outcome.notices) + "\n"
@@ -168,7 +169,16 @@ def _diagram_sources(analysis, outcome: ReportOutcome) -> list[Diagram]:
         outcome.notices.append(f"{len(tribes):,} tribes are too many to draw; use `depgraph render "
                                "--view teams --focus SERVICE` for a neighbourhood.")
     if nodes <= MAX_SERVICES_DRAWN:  # every view lists the services somewhere
-        level = ("host" if len(catalog.hosts) <= MAX_GROUPS_DRAWN else
-                 "rack" if len(catalog.racks()) <= MAX_GROUPS_DRAWN else "datacenter")
-        diagrams.append(Diagram("deployment", f"Deployment by {level}", deployment_dot(marks, level=level)))
+        from depgraph.diagrams import MAX_TABLE_ROWS, table_rows
+
+        levels = ("host", "rack", "datacenter")
+        first = 0 if len(catalog.hosts) <= MAX_GROUPS_DRAWN else 1 if len(catalog.racks()) <= MAX_GROUPS_DRAWN else 2
+        for level in levels[first:]:  # the finest level short enough to read
+            dot = deployment_dot(marks, level=level)
+            if table_rows(dot) <= MAX_TABLE_ROWS:
+                diagrams.append(Diagram("deployment", f"Deployment by {level}", dot))
+                break
+        else:
+            outcome.notices.append("The deployment diagram would be too tall to read; use `depgraph render "
+                                   "--view deployment --focus datacenter:NAME --depth 0` for one data center.")
     return diagrams

@@ -23,7 +23,9 @@ from xml.etree import ElementTree
 
 from depgraph.reporters.html_data import report_data
 
-SCRIPTS = ("report_core.js", "report_views.js", "report_capacity.js", "report_places.js")
+# svg-pan-zoom 3.6.2 (BSD-2-Clause, vendor/svg-pan-zoom.LICENSE), from the npm registry
+SCRIPTS = ("vendor/svg-pan-zoom.min.js", "report_core.js", "report_views.js", "report_capacity.js",
+           "report_places.js")
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 _SVG_TAGS = {"svg", "g", "title", "desc", "path", "polygon", "polyline", "ellipse", "circle", "rect",
@@ -74,16 +76,6 @@ def _data_parts(text: str) -> dict:
         return {"encoding": "json", "data": text}
     packed = base64.b64encode(zlib.compress(text.encode("utf-8"), 6)).decode("ascii")
     return {"encoding": "deflate-base64", "data": packed}
-
-
-def decode_data(page: str) -> dict:
-    """The data embedded in a page written by :func:`render_html` (for tests and tools)."""
-    match = re.search(r'<script type="application/json" id="depgraph-data" data-encoding="([^"]+)">(.*?)</script>',
-                      page, re.S)
-    encoding, text = match.group(1), match.group(2)
-    if encoding == "deflate-base64":
-        text = zlib.decompress(base64.b64decode(text)).decode("utf-8")
-    return json.loads(text)
 
 
 def sanitize_svg(svg: str) -> str:

@@ -1,12 +1,14 @@
-"""The data the HTML report's script renders: the analysis packed into a compact JSON document.
+"""The data the HTML report's script renders: the Report packed into a compact JSON document.
 
 Services and clients are numbered as in the failure model (sorted ids), and every list of them
 is a list of those integers; node attributes are columns (one list per attribute), so a
-20,000-service landscape packs into a few megabytes. The blast radius of every service is
-precomputed here with the failure engine: ``down`` holds, per node, the sorted numbers of what
-its failure alone takes down, delta-encoded (``[3, 1, 4]`` is nodes 3, 4 and 8). What degrades
-is everything that depends on a down node, transitively; the page derives it from ``deps`` with
-one graph walk on selection, instead of storing sets that grow with the square of the landscape.
+20,000-service landscape packs into a few megabytes. Nothing here runs an analysis: it reads the
+Report. The size grows with the landscape, not its square: a single point of failure carries
+its counts and its *cause* (the services that fall first: the service itself, or those with
+every instance on the host, rack or data center), and the page computes what goes down and
+degrades from ``deps`` when someone selects it (SPEC §2, the engine's propagation in a few lines
+of script). Data-center outages, few and asked for at 3 a.m., are stored whole with the
+Report's whom-to-call order. Lists of numbers are delta-encoded (``[3, 1, 4]`` is nodes 3, 4, 8).
 
 Text is stored as the user wrote it; the page puts it into the document as text nodes only.
 """
@@ -15,12 +17,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from depgraph.analysis import summary
 from depgraph.analyses.readiness import LEVELS, REQUIREMENTS
-from depgraph.failure.engine import simulate
 from depgraph.model import LIFECYCLES
 from depgraph.reporters.html_capacity import capacity_data
-from depgraph.reporters.ranking import owner_team_id, ranked_spofs
 
 SCHEMA = "depgraph/report-data/v1"
 SEVERITY_CODES = {"error": 0, "warning": 1, "info": 2}
@@ -58,8 +57,8 @@ class _Strings:
 
 
 def report_data(analysis, notices=(), diagrams=(), advance=None) -> dict:
-    """The page's document for ``analysis``; ``advance(done, total)`` reports progress of the
-    blast-radius precomputation."""
+    """The page's document for ``analysis`` (a Report); ``advance(done, total)`` reports
+    progress over the services."""
     catalog, model = analysis.catalog, analysis.model
     number = model.nodes.number
     teams = sorted(catalog.teams)
@@ -70,7 +69,7 @@ def report_data(analysis, notices=(), diagrams=(), advance=None) -> dict:
     data = {
         "schema": SCHEMA,
         "root": catalog.root,
-        "summary": summary(analysis),
+        "summary": analysis.counts,
         "notices": list(notices),
         "diagrams": list(diagrams),
         "diagnostics": [str(d) for d in catalog.diagnostics],
@@ -91,7 +90,7 @@ def report_data(analysis, notices=(), diagrams=(), advance=None) -> dict:
                         for c in cycles],
         "spofs": _spofs(analysis, number),
         "unowned": [[number[u.service], 0 if u.reason == "missing" else 1] for u in analysis.unowned],
-        "datacenters": _datacenters(analysis),
+        "datacenters": _datacenters(analysis, team_number),
         "readiness": {group: [[r.group, [dict(r.levels)[lv] for lv in LEVELS]] for r in rollups]
                       for group, rollups in analysis.readiness_rollups.items()},
     }
@@ -106,9 +105,8 @@ def _nodes(analysis, team_number: dict, files: _Strings, advance) -> dict:
     number = model.nodes.number
     cards = {card.service: card for card in analysis.scorecards}
     wave = _waves(analysis.startup)
-    spof_down = {spof.component: spof.down for spof in analysis.spofs}
     columns = {key: [] for key in ("name", "kind", "tier", "lifecycle", "team", "desc", "level",
-                                   "checks", "src", "deps", "place", "wave", "down")}
+                                   "checks", "src", "deps", "place", "wave")}
     owner, links, labels = {}, {}, {}
     services_done, services_total = 0, sum(model.is_service)
     for node, node_id in enumerate(ids):
@@ -132,16 +130,11 @@ def _nodes(analysis, team_number: dict, files: _Strings, advance) -> dict:
         columns["place"].append(_placement(entity) if is_service else [])
         columns["wave"].append(wave.get(node_id, -1) if is_service else -2)
         if is_service:
-            # a service takes something down alone iff it is a SPOF, so the SPOF analysis
-            # (one propagation per distinct start) already holds every service's down set
-            columns["down"].append(delta_encode(number[n] for n in spof_down.get(node_id, ())))
             services_done += 1
             if advance and services_done % 500 == 0:
                 advance(services_done, services_total)
             if entity.links:
                 links[node] = [[link.title or link.url, link.url] for link in entity.links]
-        else:
-            columns["down"].append([])
         if entity.labels:
             labels[node] = dict(sorted(entity.labels.items()))
     return {**columns, "owner": owner, "links": links, "labels": labels}
@@ -156,8 +149,7 @@ def _placement(service) -> list:
 
 
 def _waves(startup) -> dict[str, int]:
-    waves = getattr(startup, "waves", None) or (startup.get("waves", []) if isinstance(startup, dict) else [])
-    return {node_id: index for index, wave in enumerate(waves) for node_id in wave}
+    return {node_id: index for index, wave in enumerate(startup.waves) for node_id in wave}
 
 
 def _findings(analysis, number: dict, team_number: dict, tribe_number: dict, files: _Strings) -> dict:
@@ -186,53 +178,62 @@ def _findings(analysis, number: dict, team_number: dict, tribe_number: dict, fil
 
 
 def _cycles(analysis, number: dict, files: _Strings) -> list[dict]:
-    cycles = sorted(analysis.cycles, key=lambda c: (not c.hard, -len(c.members), c.members))
+    """The Report's cycles in its order; a cut is ``[source, target, file, line, [any_of…]]``."""
     result = []
-    for cycle in cycles:
-        members = set(cycle.members)
-        cuts = [[number[b.source], number[b.target], files(b.file), b.line or 0]
-                for b in analysis.cycle_breakers if b.source in members and b.target in members]
+    for cycle in analysis.cycles:
+        cuts = [[number[b.source], number[b.target], files(b.file), b.line or 0,
+                 [number[a] for a in b.targets] if len(b.targets) > 1 else []] for b in cycle.cuts]
         result.append({"members": [number[m] for m in cycle.members], "hard": cycle.hard,
                        "example": [number[m] for m in cycle.example], "cuts": cuts})
     return result
 
 
 def _spofs(analysis, number: dict) -> dict:
-    """Ranked SPOFs as columns; the down set of an infrastructure SPOF is stored with it (a
-    service's is its node's ``down``)."""
-    columns = {key: [] for key in ("component", "node", "tier1", "clients", "down", "degraded", "downs")}
-    for spof in ranked_spofs(analysis):
-        node = number.get(spof.component, -1)
+    """The Report's SPOFs in its order, as columns: counts, and the cause the page starts its
+    propagation from."""
+    columns = {key: [] for key in ("component", "node", "tier1", "clients", "down", "degraded", "cause")}
+    for spof in analysis.spofs:
         columns["component"].append(spof.component)
-        columns["node"].append(node)
+        columns["node"].append(number.get(spof.component, -1))
         columns["tier1"].append(spof.tier1_down)
         columns["clients"].append(spof.clients_down)
-        columns["down"].append(len(spof.down))
-        columns["degraded"].append(len(spof.degraded))
-        columns["downs"].append([] if node >= 0 else delta_encode(number[n] for n in spof.down))
+        columns["down"].append(spof.down_count)
+        columns["degraded"].append(spof.degraded_count)
+        columns["cause"].append(delta_encode(number[n] for n in spof.cause))
     return columns
 
 
-def _datacenters(analysis) -> list[dict]:
-    """Per data center: hosts, racks, and what its outage takes down and leaves reduced."""
-    catalog, model = analysis.catalog, analysis.model
-    number = model.nodes.number
-    hosts = Counter(host.datacenter for host in catalog.hosts.values())
-    racks = Counter(rack_id[5:].split("/", 1)[0] for rack_id in catalog.racks())
-    names = sorted({*catalog.datacenters, *hosts})
+def _datacenters(analysis, team_number: dict) -> list[dict]:
+    """Per data center: hosts, racks, and its outage as the Report ranked it (down, degraded,
+    reduced, and whom to call: ``[team, down count, degraded count, tier-1/client down]``)."""
+    catalog = analysis.catalog
+    number = analysis.model.nodes.number
     result = []
-    for name in names:
+    for outage in analysis.outages:
+        name = outage.datacenter.partition(":")[2]
         dc = catalog.datacenters.get(name)
-        impact = simulate(model, [f"datacenter:{name}"])
+        radius = outage.radius
         result.append({
             "name": name,
             "location": dc.location if dc else None,
             "region": dc.region if dc else None,
             "labels": dict(sorted(dc.labels.items())) if dc else {},
-            "hosts": hosts[name],
-            "racks": racks[name],
-            "down": delta_encode(number[n] for n in impact.down),
-            "degraded": len(impact.degraded),
-            "reduced": [[number[n], lost, total] for n, (lost, total) in impact.reduced.items()],
+            "hosts": outage.hosts,
+            "racks": outage.racks,
+            "down": [number[n] for n in radius.down],
+            "degraded": [number[d.service] for d in radius.degraded],
+            "reduced": [[number[n], lost, total] for n, lost, total in radius.reduced],
+            "teams": [[team_number.get(call.team[5:], -1) if call.team else -1, len(call.down),
+                       len(call.degraded), call.critical_down,
+                       call.team[5:] if call.team and not call.declared else None] for call in radius.teams],
         })
     return result
+
+
+def owner_team_id(catalog, subject: str) -> str | None:
+    """The team a finding's subject belongs to: its owner team, or the team itself."""
+    if subject.startswith("team:"):
+        return subject if subject[5:] in catalog.teams else None
+    entity = catalog.entity(subject)
+    owner = getattr(entity, "owner", None)
+    return f"team:{owner}" if owner and owner in catalog.teams else None

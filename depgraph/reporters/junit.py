@@ -3,13 +3,16 @@
 One test suite, ``depgraph check``, with one test case per rule: it fails when the rule has new
 blocking findings (the failure text lists each with its place), is skipped when the policy turns
 the rule off, and passes otherwise; non-blocking new findings of a passing rule are listed in its
-``system-out``. Old news (baseline, base ref, exceptions) does not appear as a failure.
+``system-out``. Old news (baseline, base ref, exceptions) does not appear as a failure. The
+suite's ``properties`` name the depgraph version that wrote it.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from depgraph import __version__
+from depgraph.escape import xml_text
 from depgraph.gate.check import CheckResult
 
 
@@ -27,13 +30,25 @@ def render_junit(result: CheckResult) -> str:
         "errors": "0",
         "skipped": str(sum(1 for rule in rules if _severity(result, rule) == "off")),
     })
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", {"name": "depgraph.version", "value": __version__})
     for rule in rules:
         suite.append(_case(result, rule, by_rule.get(rule, [])))
     root = ET.Element("testsuites", {"name": "depgraph", "tests": suite.get("tests"),
                                      "failures": suite.get("failures")})
     root.append(suite)
+    _xml_safe(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _xml_safe(element: ET.Element) -> None:
+    """Every attribute and text a character XML 1.0 allows (ElementTree escapes markup, not
+    U+FFFE or control characters, which make the document unreadable)."""
+    for node in element.iter():
+        node.attrib.update({key: xml_text(value) for key, value in node.attrib.items()})
+        if node.text:
+            node.text = xml_text(node.text)
 
 
 def _severity(result: CheckResult, rule: str) -> str:

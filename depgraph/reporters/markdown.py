@@ -7,16 +7,15 @@ none when even that is too big). Long lists are cut to keep the page under GitHu
 (65,536 characters); ``report.json`` has everything.
 
 Every piece of user text goes through :func:`text` (Markdown punctuation, pipes and HTML tags
-escaped), :func:`code` (a code span that no backtick can close) or :func:`mermaid_label`.
+escaped, mentions and autolinks defused), :func:`code` (a code span that no backtick can close)
+— both from :mod:`depgraph.escape` — or :func:`mermaid_label`. Orders and counts
+are the Report's.
 """
 
 from __future__ import annotations
 
-import re
-
-from depgraph.analysis import summary
+from depgraph.escape import markdown_code, markdown_text
 from depgraph.reporters.mermaid import mermaid_block
-from depgraph.reporters.ranking import cuts_for, findings_by_severity, ranked_spofs
 
 ROWS = {"error": 50, "warning": 50, "info": 30}
 TOP_SPOFS = 10
@@ -24,31 +23,8 @@ MAX_CYCLES = 20
 MAX_UNOWNED = 50
 MAX_TRIBES = 60
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-_SPACE = re.compile(r"\s+")
-
-
-def text(value: object) -> str:
-    """User text for a sentence or table cell: one line, nothing in it is markup.
-
-    >>> print(text('<script>x</script> | a*b* & `c`'))
-    \\<script\\>x\\</script\\> \\| a\\*b\\* &amp; \\`c\\`
-    """
-    one_line = _SPACE.sub(" ", str(value)).strip().replace("&", "&amp;")
-    return _SPECIAL.sub(r"\\\1", one_line)
-
-
-def code(value: object) -> str:
-    """``value`` as a code span, fenced by more backticks than it holds; pipes escaped for tables.
-
-    >>> print(code("service:a"), code("a`b"), code("x|y"))
-    `service:a` `` a`b `` `x\\|y`
-    """
-    one_line = _SPACE.sub(" ", str(value)).strip().replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", one_line)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if longest else ""  # CommonMark strips one space each side
-    return f"{fence}{pad}{one_line}{pad}{fence}"
+text = markdown_text
+code = markdown_code
 
 
 def table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:
@@ -60,7 +36,7 @@ def table(header: list[str], rows: list[list[str]], align: str = "") -> list[str
 
 
 def render_analysis(analysis) -> str:
-    """The whole Markdown report for ``analysis`` (an :class:`~depgraph.analysis.Analysis`)."""
+    """The whole Markdown report for ``analysis`` (a :class:`~depgraph.analysis.Report`)."""
     sections = [
         _summary(analysis),
         _findings(analysis),
@@ -74,7 +50,7 @@ def render_analysis(analysis) -> str:
 
 
 def _summary(analysis) -> str:
-    counts = summary(analysis)
+    counts = analysis.counts
     severities = counts["findings_by_severity"]
     header = ["services", "clients", "hosts", "data centers", "teams", "dependencies",
               "errors", "warnings", "info"]
@@ -88,16 +64,12 @@ def _summary(analysis) -> str:
 
 
 def _verdict(counts: dict) -> str:
-    parts = []
-    if counts["hard_cycles"]:
-        parts.append(f"{counts['hard_cycles']} hard cycle{_s(counts['hard_cycles'])}")
-    if counts["spofs"]:
-        parts.append(f"{counts['spofs']} single point{_s(counts['spofs'])} of failure")
-    if counts["unowned"]:
-        parts.append(f"{counts['unowned']} unowned service{_s(counts['unowned'])}")
+    """``**6 errors**: 1 hard-cycle, 3 spof-infrastructure, 2 unowned.``: the parts add up."""
     errors = counts["findings_by_severity"]["error"]
-    head = f"**{errors} error{_s(errors)}**" if errors else "**No errors.**"
-    return head + (f": {', '.join(parts)}." if parts else "")
+    if not errors:
+        return "**No errors.**"
+    parts = [f"{n} {text(rule)}" for rule, n in counts["findings_by_rule"]["error"].items()]
+    return f"**{errors} error{_s(errors)}**: {', '.join(parts)}."
 
 
 def _s(count: int) -> str:
@@ -105,10 +77,9 @@ def _s(count: int) -> str:
 
 
 def _findings(analysis) -> str:
-    grouped = findings_by_severity(analysis)
     blocks = []
     for severity, title in (("error", "Errors"), ("warning", "Warnings"), ("info", "Info")):
-        findings = grouped.get(severity, [])
+        findings = analysis.of_severity(severity)
         if not findings:
             continue
         limit = ROWS[severity]
@@ -134,10 +105,10 @@ def _place(finding) -> str:
 def _cycles(analysis) -> str:
     if not analysis.cycles:
         return ""
-    cycles = sorted(analysis.cycles, key=lambda c: (not c.hard, c.members))
+    cycles = analysis.cycles
     rows = []
     for cycle in cycles[:MAX_CYCLES]:
-        cuts = "<br>".join(f"{code(b.source)} → {code(b.target)}" for b in cuts_for(analysis, cycle))
+        cuts = "<br>".join(code(cut.describe()) for cut in cycle.cuts)
         rows.append(["hard" if cycle.hard else "soft", " → ".join(code(n) for n in cycle.example),
                      str(len(cycle.members)), cuts or "—"])
     lines = [f"## Cycles ({len(cycles)})", "",
@@ -150,12 +121,12 @@ def _cycles(analysis) -> str:
 
 
 def _spofs(analysis) -> str:
-    ranked = ranked_spofs(analysis)
+    ranked = analysis.spofs
     if not ranked:
         return "## Single points of failure\n\nNone: no single component takes a service down."
     shown = ranked[:TOP_SPOFS]
-    rows = [[code(s.component), str(s.tier1_down), str(s.clients_down), str(len(s.down)),
-             str(len(s.degraded))] for s in shown]
+    rows = [[code(s.component), str(s.tier1_down), str(s.clients_down), str(s.down_count),
+             str(s.degraded_count)] for s in shown]
     lines = [f"## Single points of failure ({len(ranked)})", "",
              f"The {len(shown)} that take down the most, tier-1 services and clients first:", ""]
     lines += table(["component", "tier-1 down", "clients down", "down", "degraded"], rows, " rrrr")

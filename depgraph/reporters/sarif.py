@@ -13,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from depgraph import __version__
+from depgraph.escape import printable
+from depgraph.escape import uri as escape_uri
 from depgraph.gate.check import CheckResult
 from depgraph.findings import Finding
 
@@ -73,9 +75,9 @@ def _result(check: CheckResult, finding: Finding, index: dict[str, int], state: 
     }
     if finding.rule in index:
         entry["ruleIndex"] = index[finding.rule]
-    uri = check.repo_path(finding.file)
-    if uri and uri.startswith("/"):
-        uri = Path(uri).as_uri()  # outside the repository: an absolute file URI
+    path = check.repo_path(finding.file)
+    # RFC 3986: a relative reference percent-encoded, or an absolute file URI outside the repository
+    uri = (Path(printable(path)).as_uri() if path.startswith("/") else escape_uri(path)) if path else None
     if uri:
         location = {"physicalLocation": {"artifactLocation": {"uri": uri}}}
         if finding.line:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load
+from depgraph.cli.kit import DescriptorsOption, emit_result, fail, load
 
 MAX_TRIALS = 1_000_000
 
@@ -40,9 +40,8 @@ def availability(
     Example: depgraph availability -d descriptors --trials 100000 --explain payments
     """
     from depgraph.analyses.availability import availability_report
-    from depgraph.failure.engine import resolve_component
+    from depgraph.failure.resolve import resolve_component
     from depgraph.gate.policy import find_policy, load_policy
-    from depgraph.reporters import availability as reporter
 
     if not 1 <= trials <= MAX_TRIALS:
         fail(f"--trials must be a whole number from 1 to {MAX_TRIALS:,}, not {trials}")
@@ -52,8 +51,4 @@ def availability(
     catalog = load(descriptors)
     asked = [resolve_component(catalog, name, ("service", "client")) for name in explain or ()]
     report = availability_report(catalog, trials=trials, seed=seed, defaults=defaults, explain=asked)
-    if format is AvailabilityFormat.json:
-        emit_json(reporter.availability_json(report))
-    else:
-        emit((reporter.availability_markdown if format is AvailabilityFormat.markdown
-              else reporter.availability_text)(report))
+    emit_result("availability", format.value, report)

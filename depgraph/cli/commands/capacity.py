@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit, emit_json, load
+from depgraph.cli.kit import DescriptorsOption, emit_result, load
 
 
 class CapacityFormat(str, Enum):
@@ -32,10 +32,5 @@ def capacity(
     Example: depgraph capacity -d descriptors --racks --format json
     """
     from depgraph.analyses.capacity import capacity_report
-    from depgraph.reporters import capacity as reporter
 
-    report = capacity_report(load(descriptors), racks=racks)
-    if format is CapacityFormat.json:
-        emit_json(reporter.capacity_json(report))
-    else:
-        emit((reporter.capacity_markdown if format is CapacityFormat.markdown else reporter.capacity_text)(report))
+    emit_result("capacity", format.value, capacity_report(load(descriptors), racks=racks))

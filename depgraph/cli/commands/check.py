@@ -1,7 +1,8 @@
 """``depgraph check``: the CI gate. Exit 1 when a new finding blocks, 0 otherwise, 2 on bad input.
 
-The work is :func:`depgraph.gate.check.run_check`; each format is one reporter function reading the
-:class:`~depgraph.gate.check.CheckResult` (text here, the others in ``depgraph/reporters/``).
+The work is :func:`depgraph.gate.check.run_check`; each format is a reporter reading the
+:class:`~depgraph.gate.check.CheckResult`. Descriptors or a policy that do not load still give
+a result in the asked format (each error at its file and line) and exit 2.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state
-from depgraph.diagnostics import DepgraphError, DescriptorError
+from depgraph.cli.kit import (
+    DescriptorsOption, QuietOption, emit_result, print_diagnostics, print_load_warnings, state, warn,
+)
+from depgraph.diagnostics import DescriptorError
 
 
 class CheckFormat(str, Enum):
@@ -23,6 +26,7 @@ class CheckFormat(str, Enum):
     junit = "junit"
     github = "github"
     markdown = "markdown"
+    gitlab = "gitlab"
 
 
 class FailOn(str, Enum):
@@ -53,93 +57,33 @@ def check(
         envvar="DEPGRAPH_CACHE_DIR", help="Where --base keeps analyses of base trees (default ~/.cache/depgraph).")]
     = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the --base cache.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Gate CI on findings: exit 1 when a finding that is not in the baseline and not at --base blocks.
 
     Example: depgraph check --base origin/main --format sarif > depgraph.sarif
     """
-    from depgraph.gate.check import CheckOptions, run_check
+    from depgraph.gate.check import CheckOptions, gate
     from depgraph.gate.checkbase import default_cache_dir
     from depgraph.progress import progress
 
-    with progress() as shown:  # on a terminal only (and never with --format json)
-        with shown.stage("loading descriptors"):
-            catalog = load(descriptors, quiet_warnings=format is not CheckFormat.text)
-        options = CheckOptions(
-            descriptors=str(descriptors), policy=str(policy) if policy else None,
-            baseline=str(baseline) if baseline else None,
-            write_baseline=str(write_baseline) if write_baseline else None, base=base,
-            fail_on=fail_on.value, limits=state.limits,
-            cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-        )
-        try:
-            with shown.stage("checking" + (f" against {base}" if base else "")):
-                result = run_check(catalog, options)
-        except DescriptorError as exc:
-            print_diagnostics(exc.diagnostics)
-            fail(f"{len(exc.errors)} error(s) in the policy; fix them and run again")
-        except DepgraphError as exc:
-            fail(str(exc))
-    result.repo_root = _repo_root(descriptors)
-    _print(result, format)
+    options = CheckOptions(
+        descriptors=str(descriptors), policy=str(policy) if policy else None,
+        baseline=str(baseline) if baseline else None,
+        write_baseline=str(write_baseline) if write_baseline else None, base=base,
+        fail_on=fail_on.value, limits=state.limits,
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+    )
+    text = format is CheckFormat.text
+    with progress(machine_readable=format is CheckFormat.json, quiet=quiet) as shown:
+        with shown.stage("checking" + (f" against {base}" if base else "")):
+            result, catalog, error = gate(options)
+    if error is not None:
+        print_diagnostics(error.diagnostics)
+    elif text:
+        print_load_warnings(catalog.diagnostics, descriptors, quiet)
+    if error is None or not text:
+        emit_result("check", format.value, result)
+    if error is not None:
+        warn(f"depgraph: error: {error}")
     raise typer.Exit(result.exit_code)
-
-
-def _repo_root(descriptors: Path) -> str | None:
-    from depgraph.load.gitsource import GitError, locate
-
-    try:
-        return locate(descriptors)[0]
-    except GitError:
-        return None
-
-
-def _print(result, format: CheckFormat) -> None:
-    if format is CheckFormat.json:
-        from depgraph.gate.check import check_to_json
-
-        emit_json(check_to_json(result))
-    elif format is CheckFormat.sarif:
-        from depgraph.reporters.sarif import render_sarif
-
-        emit_json(render_sarif(result))
-    elif format is CheckFormat.junit:
-        from depgraph.reporters.junit import render_junit
-
-        emit(render_junit(result).rstrip("\n"))
-    elif format is CheckFormat.github:
-        from depgraph.reporters.github import render_github
-
-        emit(render_github(result))
-    elif format is CheckFormat.markdown:
-        from depgraph.reporters.github import render_markdown
-
-        emit(render_markdown(result).rstrip("\n"))
-    else:
-        emit(check_text(result))
-
-
-def check_text(result) -> str:
-    """The verdict first, then new findings (blocking first), stale entries, and counts."""
-    from depgraph.reporters.github import summary_line
-
-    lines = [summary_line(result)]
-    if result.base:
-        lines.append(f"base: {result.base.ref} ({result.base.commit[:12]}, {result.base.status})")
-    lines += [f"note: {note}" for note in result.notes]
-    blocking = result.blocking
-    for title, findings in (("New and blocking", blocking),
-                            ("New, not blocking", [f for f in result.new if not result.blocks(f)])):
-        if findings:
-            lines += ["", f"{title} ({len(findings)})"]
-            for f in findings:
-                place = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "-")
-                lines += [f"  {place}: {f.severity}: {f.rule}: {f.subject}", f"      {f.message}"]
-    if result.stale:
-        lines += ["", f"Stale baseline entries ({len(result.stale)}): fixed, remove them from {result.baseline_path}"]
-        lines += [f"  {e.fingerprint}  {e.rule}  {e.subject}" for e in result.stale]
-    if result.existing or result.excepted:
-        by_base = sum(1 for _, why in result.existing if why == "base")
-        lines += ["", f"Old news, not blocking: {len(result.existing) - by_base} in the baseline, {by_base} "
-                  f"at the base ref, {len(result.excepted)} let through by policy exceptions"]
-    return "\n".join(lines)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit, emit_json, fail, load
+from depgraph.cli.kit import DescriptorsOption, QuietOption, emit_result, load
 
 
 class DriftFormat(str, Enum):
@@ -31,46 +31,20 @@ def drift_command(
         "--alias-file", help="YAML/JSON mapping of observed names to services.")] = None,
     fail_on_undeclared: Annotated[bool, typer.Option(
         "--fail-on-undeclared", help="Exit 1 when calls without a declared dependency were observed.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Compare declared dependencies with calls seen by tracing: undeclared calls, declared
     dependencies never observed, and observed names that match no service.
 
     Example: depgraph drift --observed jaeger-deps.json --alias frontend-web=frontend
     """
-    from depgraph.importers.drift import drift, drift_markdown, drift_text
+    from depgraph.importers.drift import drift, read_aliases
     from depgraph.importers.observed import read_observed
 
-    aliases = _aliases(alias or [], alias_file)
-    catalog = load(descriptors, quiet_warnings=True)
+    aliases = read_aliases(alias or [], alias_file)
+    catalog = load(descriptors, quiet)
     fmt, calls = read_observed(observed)
     report = drift(catalog, fmt, calls, aliases)
-    if format is DriftFormat.json:
-        emit_json(report.to_json())
-    elif format is DriftFormat.markdown:
-        emit(drift_markdown(report))
-    else:
-        emit(drift_text(report))
+    emit_result("drift", format.value, report)
     if fail_on_undeclared and report.undeclared:
         raise typer.Exit(1)
-
-
-def _aliases(pairs: list[str], alias_file: Path | None) -> dict[str, str]:
-    from depgraph.importers.sourcefiles import SourceError, load_config_file
-
-    aliases: dict[str, str] = {}
-    if alias_file is not None:
-        try:
-            docs = load_config_file(alias_file)
-        except SourceError as exc:
-            fail(str(exc))
-        doc = docs[0] if docs else {}
-        doc = doc.get("aliases", doc) if isinstance(doc, dict) else doc
-        if not isinstance(doc, dict):
-            fail(f"{alias_file}: expected a mapping of observed names to services")
-        aliases.update({str(k): str(v) for k, v in doc.items()})
-    for pair in pairs:
-        name, sep, target = pair.partition("=")
-        if not sep or not name or not target:
-            fail(f"bad --alias '{pair}': write OBSERVED=SERVICE")
-        aliases[name] = target
-    return aliases

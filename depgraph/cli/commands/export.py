@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit, load
+from depgraph.cli.kit import DescriptorsOption, QuietOption, emit, load
 
 
 class ExportFormat(str, Enum):
@@ -26,6 +26,7 @@ def export_command(
     format: Annotated[ExportFormat, typer.Option("--format", help="What to write.")],
     descriptors: DescriptorsOption = "descriptors",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Export the dependency graph: JSON (depgraph/graph/v1), GraphML, a Mermaid diagram, or
     Backstage catalog-info entities.
@@ -35,10 +36,13 @@ def export_command(
     from depgraph.exporters import export
     from depgraph.importers.writer import atomic_write
 
-    catalog = load(descriptors, quiet_warnings=True)
-    text = export(catalog, format.value)
+    from depgraph.escape import json_text, printable
+
+    text = export(load(descriptors, quiet), format.value)
+    text = json_text(text) if format is ExportFormat.json else printable(text)
     if output is None:
         typer.echo(text, nl=False)
     else:
         atomic_write(output, text)
-        emit(f"wrote {output}")
+        if not quiet:
+            emit(f"wrote {output}")

@@ -14,7 +14,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit, fail, load, warn
+from depgraph.cli.kit import DescriptorsOption, QuietOption, emit, fail, load, warn
+from depgraph.escape import terminal
 from depgraph.diagrams.render import DEFAULT_TIMEOUT, MAX_NODES
 
 
@@ -55,6 +56,7 @@ def render(
                                            help="Seconds Graphviz may run (0: no limit).")] = DEFAULT_TIMEOUT,
     max_nodes: Annotated[int, typer.Option("--max-nodes", min=0, help="Above this many nodes draw "
                                            "teams (or tribes) instead (0: never).")] = MAX_NODES,
+    quiet: QuietOption = False,
 ) -> None:
     """Draw the landscape: services, teams or deployment, marked with cycles, SPOFs and owners.
 
@@ -69,9 +71,9 @@ def render(
 
     from depgraph.progress import progress
 
-    with progress() as shown:  # on a terminal only
+    with progress(quiet=quiet) as shown:  # on a terminal only
         with shown.stage("loading descriptors"):
-            catalog = load(descriptors)
+            catalog = load(descriptors, quiet)
         with shown.stage("analysing"):
             analysis = analyze(catalog)
         with shown.stage("drawing"):
@@ -82,7 +84,8 @@ def render(
         emit(diagram.dot.rstrip("\n"))
         return
     write_diagram(diagram.dot, output, chosen.value, engine or diagram.engine, timeout or None)
-    warn(f"wrote {output} ({diagram.view} view, {diagram.level} level, {diagram.nodes} "
+    if not quiet:
+        warn(f"wrote {output} ({diagram.view} view, {diagram.level} level, {diagram.nodes} "
          f"{'hosts' if diagram.view == 'deployment' else 'nodes'})")
 
 
@@ -109,7 +112,9 @@ def write_diagram(dot: str, output: Path, format: str, engine: str = "dot",
     except RenderError as exc:
         dot_path = write_text(_dot_beside(output), dot)
         fail(f"{exc}; the diagram's DOT source is in {dot_path}")
-    write_bytes(output, image)
+    for message in image.warnings:  # e.g. "too large for cairo-renderer bitmaps. Scaling by 0.247"
+        warn(f"depgraph: Graphviz: {terminal(message)}")
+    write_bytes(output, image.data)
 
 
 def _dot_beside(output: Path) -> Path:

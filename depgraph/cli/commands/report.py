@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit, load, warn
+from depgraph.cli.kit import DescriptorsOption, QuietOption, emit, load, warn
 
 
 def register(app: typer.Typer) -> None:
@@ -18,6 +18,7 @@ def report(
     descriptors: DescriptorsOption = "descriptors",
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the report into.",
                                          show_default=True)] = Path("output"),
+    quiet: QuietOption = False,
 ) -> None:
     """Write a report folder: index.html (one self-contained page that works offline: findings,
     cycles, single points of failure, data centers, readiness, and a search that shows any
@@ -30,13 +31,13 @@ def report(
     from depgraph.reporters.folder import refuse_inside, write_report
 
     refuse_inside(output, descriptors)
-    with progress() as shown:
+    with progress(quiet=quiet) as shown:
         with shown.stage("loading descriptors"):
-            catalog = load(descriptors)
+            catalog = load(descriptors, quiet)
         with shown.stage("analysing"):
             analysis = analyze(catalog)
         outcome = write_report(analysis, output, descriptors, shown)
-    for notice in outcome.notices:
+    for notice in outcome.notices if not quiet else ():
         warn(f"depgraph: note: {notice}")
     diagrams = sum(1 for path in outcome.files if path.parent.name == "diagrams")
     emit(f"Report written to {output}/: index.html, report.md, report.json"

@@ -13,7 +13,7 @@ function el(tag, attrs, ...children) {
     else if (key === "class") node.className = value;
     else node.setAttribute(key, value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {  // nested lists of children: every depth
     if (child === null || child === undefined || child === false) continue;
     node.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -42,6 +42,7 @@ function decode(deltas) {
 function nodeId(n) { return KIND[D.nodes.kind[n]] + ":" + D.nodes.name[n]; }
 const NODE_BY_ID = new Map();
 let DEPENDENTS = [];
+let HARD_REV = [];  // HARD_REV[n]: [dependent, entry, alternatives] for each hard entry naming n
 
 /* The data: JSON, or for big landscapes zlib-compressed JSON in base64, unpacked by the browser. */
 async function loadData() {
@@ -59,17 +60,46 @@ function indexData(data) {
   D = data; N = D.nodes.name.length; F = D.findings;
   for (let n = 0; n < N; n++) NODE_BY_ID.set(nodeId(n), n);
   DEPENDENTS = Array.from({length: N}, () => []);
+  HARD_REV = Array.from({length: N}, () => []);
   for (let n = 0; n < N; n++) {
-    for (const entry of D.nodes.deps[n]) {
+    D.nodes.deps[n].forEach((entry, number) => {
       for (let i = 1; i < entry.length; i++) {
         const list = DEPENDENTS[entry[i]];
         if (list[list.length - 1] !== n) list.push(n);
+        if (entry[0]) HARD_REV[entry[i]].push([n, number, entry.length - 1]);
       }
-    }
+    });
   }
 }
 function findingSubject(i) { return F.subject[i] === null ? nodeId(F.node[i]) : F.subject[i]; }
 
+/* SPEC §2, as the failure engine computes it: from the services down first, a node goes down
+   when one of its hard entries has every alternative down (a worklist over reverse hard edges). */
+function propagateDown(initial) {
+  const down = new Uint8Array(N);
+  const stack = [];
+  for (const n of initial) if (!down[n]) { down[n] = 1; stack.push(n); }
+  const remaining = new Map();
+  while (stack.length) {
+    for (const [dependent, number, size] of HARD_REV[stack.pop()]) {
+      if (down[dependent]) continue;
+      const key = dependent + ":" + number;
+      const left = (remaining.has(key) ? remaining.get(key) : size) - 1;
+      if (left) remaining.set(key, left);
+      else { down[dependent] = 1; stack.push(dependent); }
+    }
+  }
+  return down;
+}
+/* The blast radius when ``initial`` services fall (``failed`` of them are the failure itself,
+   never listed as down): computed on selection, so the page never stores it per component. */
+function blastOf(initial, failed) {
+  const mark = propagateDown(initial);
+  const hidden = new Set(failed);
+  const down = [];
+  for (let n = 0; n < N; n++) if (mark[n] && !hidden.has(n)) down.push(n);
+  return impact(failed, down);
+}
 /* SPEC §2: degraded = not down, not failed, and depending (transitively) on a down or failed node. */
 function impact(failedNodes, downNodes) {
   const mark = new Uint8Array(N);
@@ -85,7 +115,37 @@ function impact(failedNodes, downNodes) {
   degraded.sort((a, b) => a - b);
   return {down: downNodes, degraded: degraded};
 }
-function serviceImpact(n) { return impact([n], decode(D.nodes.down[n])); }
+function serviceImpact(n) { return blastOf([n], [n]); }
+function spofImpact(i) {
+  const node = D.spofs.node[i];
+  return node >= 0 ? serviceImpact(node) : blastOf(decode(D.spofs.cause[i]), []);
+}
+function critical(n) { return D.nodes.kind[n] === 1 || D.nodes.tier[n] === 1; }
+function byUrgency(a, b) {  /* tier 1, then clients, then tiers 2 and 3; then by id (as the CLI) */
+  const rank = (n) => D.nodes.kind[n] === 1 ? 1 : (D.nodes.tier[n] === 1 ? 0 : D.nodes.tier[n]);
+  const ia = nodeId(a), ib = nodeId(b);
+  return rank(a) - rank(b) || (ia < ib ? -1 : ia > ib ? 1 : 0);
+}
+/* Whom to call for a blast radius, in the order the CLI and the data-center panels use: teams
+   with tier-1 services or clients down first, then most down, then most degraded; nobody last.
+   Returns [team number or -1, down count, degraded count, tier-1/client down, owner name]. */
+function whomToCall(result) {
+  const teams = new Map();
+  const owner = (n) => D.nodes.team[n] >= 0 ? teamName(D.nodes.team[n]) : (D.nodes.owner[n] || null);
+  const add = (n, column) => {
+    const name = owner(n);
+    if (!teams.has(name)) teams.set(name, {t: D.nodes.team[n], down: 0, degraded: 0, critical: 0, criticalDegraded: 0});
+    const row = teams.get(name);
+    row[column]++;
+    if (critical(n)) column === "down" ? row.critical++ : row.criticalDegraded++;
+  };
+  result.down.forEach((n) => add(n, "down"));
+  result.degraded.forEach((n) => add(n, "degraded"));
+  return [...teams.entries()].sort(([na, a], [nb, b]) => b.critical - a.critical || b.down - a.down ||
+      b.criticalDegraded - a.criticalDegraded || b.degraded - a.degraded || (na === null) - (nb === null) ||
+      (na < nb ? -1 : na > nb ? 1 : 0))
+    .map(([name, row]) => [row.t, row.down, row.degraded, row.critical, name]);
+}
 
 function teamName(t) { return t >= 0 ? D.teams.name[t] : null; }
 function tribeOfTeam(t) { return t >= 0 && D.teams.tribe[t] >= 0 ? D.tribes[D.teams.tribe[t]] : null; }
@@ -230,15 +290,17 @@ function dependencyList(n) {
   return ul;
 }
 
-function callList(nodes) {
-  const byTeam = new Map();
-  nodes.forEach((n) => { const t = D.nodes.team[n]; if (!byTeam.has(t)) byTeam.set(t, []); byTeam.get(t).push(n); });
-  const box = el("div", {});
-  [...byTeam.keys()].sort((a, b) => (a < 0) - (b < 0) || byTeam.get(b).length - byTeam.get(a).length).forEach((t) => {
-    box.appendChild(el("div", {class: "call"}, el("b", {}, t >= 0 ? teamName(t) : "(no owner team)"),
-      el("span", {class: "muted"}, " · " + plural(byTeam.get(t).length, "service") + " down"),
-      t >= 0 ? contactList(t) : null));
+/* Teams to call, in the given (ranked) order: [team, down, degraded, tier-1/client down, name]. */
+function callList(teams, limit) {
+  const box = el("div", {class: "calls"});
+  teams.slice(0, limit || 12).forEach(([t, down, degraded, urgent, name]) => {
+    const counts = [down ? plural(down, "service") + " down" + (urgent ? " (" + urgent + " tier 1 or client)" : "") : null,
+      degraded ? fmt(degraded) + " degraded" : null].filter(Boolean).join(", ");
+    box.appendChild(el("div", {class: "call" + (urgent ? " urgent" : "")},
+      el("b", {}, t >= 0 ? teamName(t) : (name ? name + " (no declared team)" : "(no owner)")),
+      el("span", {class: "muted"}, " · " + counts), t >= 0 ? contactList(t) : null));
   });
+  if (teams.length > (limit || 12)) box.appendChild(el("p", {class: "muted"}, "… and " + fmt(teams.length - (limit || 12)) + " more teams."));
   return box;
 }
 
@@ -251,17 +313,28 @@ function blastBlock(subject, result) {
     safe ? el("div", {}, "Nothing else goes down or degrades.") : null);
 }
 
-function impactSections(subject, result, reduced) {
+/* Whom to call first, then down, degraded and reduced: each service once, in its worst state
+   (a degraded service that also lost instances is shown degraded, with its loss). */
+function impactSections(subject, result, reduced, teams) {
   const parts = [blastBlock(subject, result)];
-  if (result.down.length) parts.push(el("h3", {}, "Down (" + fmt(result.down.length) + ")"), chips(result.down, "down", 120));
-  if (result.degraded.length) parts.push(el("h3", {}, "Degraded (" + fmt(result.degraded.length) + ")"), chips(result.degraded, "degraded", 120));
-  if (reduced && reduced.length) {
-    parts.push(el("h3", {}, "Reduced capacity (" + fmt(reduced.length) + ")"));
-    const box = el("div", {class: "chain"});
-    reduced.forEach(([n, lost, total]) => box.appendChild(el("span", {class: "chip reduced", onclick: () => select(n)}, D.nodes.name[n] + " " + lost + "/" + total + " lost")));
+  const calls = teams || whomToCall(result);
+  if (calls.length) parts.push(el("h3", {}, "Whom to call (" + fmt(calls.length) + ")"), callList(calls));
+  const lost = new Map((reduced || []).map(([n, l, total]) => [n, [l, total]]));
+  if (result.down.length) parts.push(el("h3", {}, "Down (" + fmt(result.down.length) + ")"), chips([...result.down].sort(byUrgency), "down", 120));
+  if (result.degraded.length) {
+    parts.push(el("h3", {}, "Degraded (" + fmt(result.degraded.length) + ")"));
+    const box = chips([...result.degraded].sort(byUrgency), "degraded", 120);
+    box.querySelectorAll(".chip").forEach((c) => { const loss = lost.get(+c.dataset.node); if (loss) c.textContent += " (" + loss[0] + "/" + loss[1] + " lost)"; });
     parts.push(box);
   }
-  if (result.down.length) parts.push(el("h3", {}, "Whom to call"), callList(result.down));
+  const degraded = new Set(result.degraded);
+  const onlyReduced = (reduced || []).filter(([n]) => !degraded.has(n));
+  if (onlyReduced.length) {
+    parts.push(el("h3", {}, "Reduced capacity (" + fmt(onlyReduced.length) + ")"));
+    const box = el("div", {class: "chain"});
+    onlyReduced.forEach(([n, l, total]) => box.appendChild(el("span", {class: "chip reduced", "data-node": String(n), onclick: () => select(n)}, D.nodes.name[n] + " " + l + "/" + total + " lost")));
+    parts.push(box);
+  }
   return parts;
 }
 
@@ -331,9 +404,10 @@ function selectTeam(t) {
   highlight(null);
 }
 
-function showComponent(component, downNodes, reduced) {
-  const result = impact([], downNodes);
-  openDetail(component, impactSections(component, result, reduced));
+/* A host, rack or data center: its blast radius (computed here, or the Report's for a data
+   center, with its whom-to-call order). */
+function showComponent(component, result, reduced, teams) {
+  openDetail(component, impactSections(component, result, reduced, teams));
   highlight(-1, result);
 }
 

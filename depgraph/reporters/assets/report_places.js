@@ -18,7 +18,7 @@ function renderDatacenters() {
   D.datacenters.forEach((dc) => {
     const services = servicesIn(dc.name);
     const instances = services.reduce((sum, [, count]) => sum + count, 0);
-    const down = decode(dc.down);
+    const down = dc.down;
     const only = services.filter(([n, count]) => D.nodes.place[n].length === 2).map(([n]) => n);
     const where = [dc.location, dc.region].filter(Boolean).join(" · ");
     grid.appendChild(el("div", {class: "card dc", "data-dc": dc.name},
@@ -29,12 +29,19 @@ function renderDatacenters() {
         el("dt", {}, "services"), el("dd", {}, fmt(services.length) + " (" + plural(instances, "instance") + ")"),
         el("dt", {}, "only here"), el("dd", {}, fmt(only.length))),
       el("div", {}, el("b", {}, "If " + dc.name + " goes dark: "),
-        el("span", {class: "badge down"}, fmt(down.length) + " down"), " ", el("span", {class: "badge degraded"}, fmt(dc.degraded) + " degraded"), " ",
+        el("span", {class: "badge down"}, fmt(down.length) + " down"), " ", el("span", {class: "badge degraded"}, fmt(dc.degraded.length) + " degraded"), " ",
         el("span", {class: "badge plain"}, fmt(dc.reduced.length) + " reduced")),
-      el("div", {class: "more"}, el("button", {class: "btn", type: "button", onclick: () => showComponent("datacenter:" + dc.name, down, dc.reduced)}, "Show the outage")),
+      dc.teams.length ? el("div", {class: "muted"}, "Call first: " + dc.teams.slice(0, 3).map(([t, , , , name]) => t >= 0 ? teamName(t) : (name || "(no owner)")).join(", ")) : null,
+      el("div", {class: "more"}, el("button", {class: "btn", type: "button", onclick: () => showOutage(dc)}, "Show the outage")),
       services.length ? el("details", {}, el("summary", {}, "services running here"), chips(services.map(([n]) => n), "", 150)) : null));
   });
   box.appendChild(grid);
+}
+
+/* The Report's outage of a data center: down, degraded and reduced as stored, whom to call in
+   the Report's order (the same as `depgraph blast-radius datacenter:NAME`). */
+function showOutage(dc) {
+  showComponent("datacenter:" + dc.name, {down: dc.down, degraded: dc.degraded}, dc.reduced, dc.teams);
 }
 
 /* ---- readiness ------------------------------------------------------------------------- */
@@ -66,6 +73,7 @@ function renderReadiness() {
 
 /* ---- diagram --------------------------------------------------------------------------- */
 const NODE_SHAPES = new Map();
+let PAN_ZOOM = null;
 function renderDiagram() {
   const box = document.getElementById("diagram");
   const svg = document.querySelector("#diagram-svg svg");
@@ -76,16 +84,13 @@ function renderDiagram() {
   if (!svg) return;
   const holder = box.querySelector("#diagram-svg");
   holder.classList.add("diagram");
-  const natural = [svg.getAttribute("width"), svg.getAttribute("height")];
-  const fit = (on) => {
-    if (on) { svg.setAttribute("width", "100%"); svg.removeAttribute("height"); }
-    else { svg.setAttribute("width", natural[0]); svg.setAttribute("height", natural[1]); }
-    toggle.textContent = on ? "Actual size" : "Fit to width";
-    toggle.dataset.fit = on ? "1" : "";
-  };
-  const toggle = el("button", {class: "btn", type: "button", onclick: () => fit(!toggle.dataset.fit)});
-  head.appendChild(el("p", {}, toggle, el("span", {class: "muted"}, "  Click a node to see its blast radius: the selected service in blue, what goes down in red, what degrades in amber.")));
-  fit(true);
+  svg.setAttribute("width", "100%");
+  svg.setAttribute("height", "100%");
+  /* pan and zoom (svg-pan-zoom, inlined with the page): the whole landscape first */
+  PAN_ZOOM = svgPanZoom(svg, {controlIconsEnabled: true, fit: true, center: true, minZoom: 0.5,
+                              maxZoom: 40, zoomScaleSensitivity: 0.3, dblClickZoomEnabled: false});
+  const reset = el("button", {class: "btn", type: "button", onclick: () => { PAN_ZOOM.resetZoom(); PAN_ZOOM.center(); }}, "Whole landscape");
+  head.appendChild(el("p", {}, reset, el("span", {class: "muted"}, "  Scroll to zoom, drag to pan. Click a node to see its blast radius: the selected service in blue, what goes down in red, what degrades in amber.")));
   svg.querySelectorAll("g.node").forEach((g) => {
     const title = g.querySelector("title");
     const n = title ? NODE_BY_ID.get(title.textContent.trim()) : undefined;

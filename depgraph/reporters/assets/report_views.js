@@ -15,15 +15,14 @@ function renderOverview() {
   const s = D.summary, bySev = s.findings_by_severity;
   const box = section("overview");
   const bad = bySev.error > 0;
-  const problems = [];
-  if (s.hard_cycles) problems.push(plural(s.hard_cycles, "hard cycle"));
-  if (s.spofs) problems.push(plural(s.spofs, "single point") + " of failure");
-  if (s.unowned) problems.push(plural(s.unowned, "unowned service"));
+  /* the errors by rule: the parts add up to the headline's count */
+  const problems = Object.entries(s.findings_by_rule.error).map(([rule, n]) => fmt(n) + " " + rule);
   box.appendChild(el("div", {class: "card"},
     el("div", {class: "verdict " + (bad ? "bad" : "good")},
       el("div", {class: "headline"}, bad ? plural(bySev.error, "error") + (bySev.error === 1 ? " needs" : " need") + " attention" : "No errors"),
       SEV.map((sev) => el("a", {class: "badge sev-" + sev, href: "#findings", onclick: () => setSeverityFilter(sev)}, sev === "info" ? fmt(bySev[sev]) + " info" : plural(bySev[sev], sev)))),
-    el("div", {class: "root"}, problems.length ? problems.join(" · ") : "No cycles, single points of failure or unowned services.",
+    el("div", {class: "root"}, problems.length ? "Errors: " + problems.join(" · ") : "No errors: no hard cycle, no single point of failure taking down tier 1 or a client, no unowned service.",
+      el("div", {}, fmt(s.spofs) + " single points of failure in all, " + fmt(s.cycles) + " cycles (" + fmt(s.hard_cycles) + " hard), " + fmt(s.unowned) + " unowned services."),
       el("div", {}, "Descriptors: ", el("code", {}, D.root))),
     el("div", {class: "stats"}, [["services", s.services], ["clients", s.clients], ["hosts", s.hosts], ["racks", s.racks],
       ["data centers", s.datacenters], ["teams", s.teams], ["tribes", s.tribes], ["dependencies", s.dependencies]]
@@ -157,7 +156,9 @@ function cycleChain(example) {
   return box;
 }
 function cutText(cut) {
-  return el("span", {}, nodeLink(cut[0], D.nodes.name[cut[0]]), " → ", nodeLink(cut[1], D.nodes.name[cut[1]]),
+  const targets = cut[4] && cut[4].length ? ["any of [", cut[4].map((n, i) => [i ? ", " : "", nodeLink(n, D.nodes.name[n])]), "]"]
+    : [nodeLink(cut[1], D.nodes.name[cut[1]])];
+  return el("span", {}, nodeLink(cut[0], D.nodes.name[cut[0]]), " → ", targets,
     cut[2] >= 0 ? el("span", {class: "muted mono"}, " (" + fileRef(cut[2], cut[3]) + ")") : null);
 }
 function renderCycles() {
@@ -182,12 +183,8 @@ let spofShown = 50;
 function spofLink(i) {
   const component = D.spofs.component[i], node = D.spofs.node[i];
   if (node >= 0) return nodeLink(node, component);
-  return el("button", {class: "link mono", type: "button", onclick: () => showComponent(component, decode(D.spofs.downs[i]), reducedFor(component))}, component);
-}
-function reducedFor(component) {
-  if (!component.startsWith("datacenter:")) return [];
   const dc = D.datacenters.find((d) => "datacenter:" + d.name === component);
-  return dc ? dc.reduced : [];
+  return el("button", {class: "link mono", type: "button", onclick: () => dc ? showOutage(dc) : showComponent(component, spofImpact(i), [])}, component);
 }
 function renderSpofs() {
   const box = section("spofs");

@@ -1,0 +1,198 @@
+"""The blast radius of a failure, ranked for the person who must act on it at 3 a.m.
+
+:func:`blast_radius` runs the failure engine once (SPEC §2) and orders its answer: whom to call
+first (teams with tier-1 services or clients down first, with their contacts), what is down
+(by :func:`~depgraph.analyses.impact.urgency`), what degrades and *why* (the dependency it
+degrades through, its type, and the nearest down service it leads to), and what lost capacity,
+biggest loss first. ``blast-radius`` in every format and the HTML report's outage panels read
+this one record.
+
+>>> from depgraph.model import Catalog, Service, Dependency, Deployment, Host, Datacenter, Team
+>>> catalog = Catalog(
+...     datacenters={"lon1": Datacenter("lon1")},
+...     hosts={"h1": Host("h1", "lon1")},
+...     teams={"core": Team("core", contact={"pager": "core-oncall"})},
+...     services={
+...         "db": Service("db", owner="core", deployments=(Deployment("lon1", hosts=("h1",)),)),
+...         "api": Service("api", tier=1, owner="core", dependencies=(Dependency(("db",), "soft"),)),
+...     },
+... )
+>>> radius = blast_radius(catalog, FailureModel.from_catalog(catalog), ["host:h1"])
+>>> radius.down, [d.reason() for d in radius.degraded]
+(('service:db',), ['soft dependency on service:db, which is down'])
+>>> [(t.team, t.down, t.degraded) for t in radius.teams]
+[('team:core', ('service:db',), ('service:api',))]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from depgraph.analyses.impact import critical_count, urgency
+from depgraph.failure.engine import FailureModel, Impact, simulate
+from depgraph.model import Catalog
+
+
+@dataclass(frozen=True, slots=True)
+class Degradation:
+    """Why ``service`` degrades: its ``edge`` (``hard``, ``soft`` or ``any_of``) on ``via``,
+    which is down or degraded itself, leading in ``hops`` steps to ``root``, a service that is
+    down (or failed)."""
+
+    service: str
+    via: str
+    edge: str
+    root: str
+    hops: int
+    root_failed: bool = False
+    root_overloaded: bool = False
+
+    def reason(self) -> str:
+        """One line: the dependency it degrades through and where that leads.
+
+        >>> Degradation("client:ios", "service:api", "soft", "service:db", 3).reason()
+        'soft dependency on service:api, which degrades: 3 hops from service:db (down)'
+        """
+        edge = "alternative in an any_of" if self.edge == "any_of" else f"{self.edge} dependency"
+        state = "failed" if self.root_failed else "overloaded" if self.root_overloaded else "down"
+        if self.hops <= 1:
+            return f"{edge} on {self.via}, which is {state}"
+        return f"{edge} on {self.via}, which degrades: {self.hops} hops from {self.root} ({state})"
+
+
+@dataclass(frozen=True, slots=True)
+class TeamCall:
+    """A team to call (``None``: nobody owns these) with its down and degraded services and
+    clients (ranked), how many of them are tier 1 or clients, and its contact."""
+
+    team: str | None
+    down: tuple[str, ...]
+    degraded: tuple[str, ...]
+    critical_down: int
+    contact: dict
+    declared: bool = True
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return tuple(sorted(self.down + self.degraded))
+
+
+@dataclass(frozen=True, slots=True)
+class BlastRadius:
+    """The ranked outcome of one failure (see the module docstring). ``impact`` is the engine's
+    answer with sorted ids, as the JSON lists them; ``tiers`` gives each id listed its tier
+    (``None`` for a client) and owner team id, and ``critical`` how many tier-1 services and
+    clients are down and degraded."""
+
+    impact: Impact
+    down: tuple[str, ...]
+    degraded: tuple[Degradation, ...]
+    reduced: tuple[tuple[str, int, int], ...]
+    teams: tuple[TeamCall, ...]
+    tiers: dict[str, tuple[int | None, str | None]]
+    critical: dict[str, tuple[int, int]]
+
+    @property
+    def failed(self) -> tuple[str, ...]:
+        return self.impact.failed
+
+
+def blast_radius(catalog: Catalog, model: FailureModel, failed) -> BlastRadius:
+    """The ranked blast radius of failing every component in ``failed`` (ids)."""
+    return rank_impact(catalog, model, simulate(model, failed))
+
+
+def rank_impact(catalog: Catalog, model: FailureModel, impact: Impact) -> BlastRadius:
+    """:class:`BlastRadius` of an engine answer."""
+    key = urgency(catalog)
+    reasons = degradation_reasons(model, impact)
+    degraded = tuple(sorted((reasons[node_id] for node_id in impact.degraded), key=lambda d: key(d.service)))
+    reduced = tuple(sorted(((service, lost, total) for service, (lost, total) in impact.reduced.items()),
+                           key=lambda r: (-r[1] / r[2], key(r[0]))))
+    listed = (*impact.failed, *impact.down, *impact.degraded, *impact.reduced, *impact.overloaded)
+    tiers = {node_id: (_tier(catalog, node_id), _owner(catalog, node_id)) for node_id in listed}
+    critical = {"down": _tier1_and_clients(tiers, impact.down),
+                "degraded": _tier1_and_clients(tiers, impact.degraded)}
+    return BlastRadius(impact, tuple(sorted(impact.down, key=key)), degraded, reduced,
+                       whom_to_call(catalog, impact), tiers, critical)
+
+
+def _tier1_and_clients(tiers: dict, ids) -> tuple[int, int]:
+    tier1 = sum(1 for node_id in ids if tiers[node_id][0] == 1)
+    return tier1, sum(1 for node_id in ids if tiers[node_id][0] is None)
+
+
+def whom_to_call(catalog: Catalog, impact: Impact) -> tuple[TeamCall, ...]:
+    """The owners of what is down or degraded: those with tier-1 services or clients down first,
+    then most down, then most degraded; nobody (unowned services) last."""
+    key = urgency(catalog)
+    owned: dict[str | None, tuple[list[str], list[str]]] = {}
+    for column, ids in ((0, impact.down), (1, impact.degraded)):
+        for node_id in ids:
+            owned.setdefault(_owner(catalog, node_id), ([], []))[column].append(node_id)
+    calls = []
+    for team_id, (down, degraded) in owned.items():
+        team = catalog.teams.get(team_id[5:]) if team_id else None
+        calls.append(TeamCall(team_id, tuple(sorted(down, key=key)), tuple(sorted(degraded, key=key)),
+                              critical_count(catalog, down), dict(team.contact) if team else {},
+                              declared=team is not None))
+    calls.sort(key=lambda t: (-t.critical_down, -len(t.down), -critical_count(catalog, t.degraded),
+                              -len(t.degraded), t.team is None, t.team or ""))
+    return tuple(calls)
+
+
+def degradation_reasons(model: FailureModel, impact: Impact) -> dict[str, Degradation]:
+    """For each degraded id, the dependency it degrades through: a breadth-first search from
+    the down and failed services along their dependents, nearest first (ties by id), then from
+    the overloaded services for what none of those reaches."""
+    number, ids = model.nodes.number, model.nodes.ids
+    failed = {number[c] for c in impact.failed if c in number}
+    frontier = sorted({*failed, *(number[d] for d in impact.down)})
+    root = {node: node for node in frontier}
+    hops = {node: 0 for node in frontier}
+    via: dict[int, int] = {}
+    while frontier:
+        reached = []
+        for node in frontier:
+            for dependent in model.dependents[node]:
+                if dependent not in root:
+                    root[dependent], hops[dependent], via[dependent] = root[node], hops[node] + 1, node
+                    reached.append(dependent)
+        frontier = sorted(reached)
+    overloaded = {number[s] for s in impact.overloaded}
+    frontier = sorted(overloaded - root.keys())
+    while frontier:  # an overloaded service reached from another one gets a reason too
+        reached = []
+        for node in frontier:
+            start, steps = (root[node], hops[node]) if node in root else (node, 0)
+            for dependent in model.dependents[node]:
+                if dependent not in root:
+                    root[dependent], hops[dependent], via[dependent] = start, steps + 1, node
+                    reached.append(dependent)
+        frontier = sorted(reached)
+    reasons = {}
+    for node_id in impact.degraded:
+        node = number[node_id]
+        parent = via[node]
+        reasons[node_id] = Degradation(node_id, ids[parent], _edge(model, node, parent), ids[root[node]],
+                                       hops[node], root[node] in failed,
+                                       root[node] in overloaded and ids[root[node]] not in impact.down)
+    return reasons
+
+
+def _edge(model: FailureModel, dependent: int, target: int) -> str:
+    """The strongest entry of ``dependent`` naming ``target``: hard, then any_of, then soft."""
+    kinds = {("hard" if len(alternatives) == 1 else "any_of") if hard else "soft"
+             for alternatives, hard in model.entries[dependent] if target in alternatives}
+    return next(kind for kind in ("hard", "any_of", "soft") if kind in kinds)
+
+
+def _tier(catalog: Catalog, node_id: str) -> int | None:
+    entity = catalog.entity(node_id)
+    return getattr(entity, "tier", None) if entity is not None and entity.kind == "service" else None
+
+
+def _owner(catalog: Catalog, node_id: str) -> str | None:
+    entity = catalog.entity(node_id)
+    owner = getattr(entity, "owner", None)
+    return f"team:{owner}" if owner else None

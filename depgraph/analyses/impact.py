@@ -1,0 +1,103 @@
+"""The one ranking every output shares: what matters most when something breaks.
+
+A service or client ranks by :func:`urgency`: tier-1 services first, then clients (the apps our
+users hold), then tiers 2 and 3, then by id. A single point of failure ranks by what it takes
+down: most tier-1 services and clients first, then most down, then most degraded. Findings rank
+by severity, then rule, then the impact of their subject. Text, Markdown, JSON, the HTML report
+and ``blast-radius`` all read these orders from the Report; none sorts on its own.
+
+>>> from depgraph.model import Catalog, Client, Service
+>>> catalog = Catalog(services={"db": Service("db", tier=3), "api": Service("api", tier=1)},
+...                   clients={"ios": Client("ios")})
+>>> sorted(["service:db", "client:ios", "service:api"], key=urgency(catalog))
+['service:api', 'client:ios', 'service:db']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from depgraph.findings import SEVERITY_RANK, Finding
+from depgraph.model import Catalog
+
+
+def urgency(catalog: Catalog):
+    """A sort key for service and client ids: tier 1, then clients, then tiers 2 and 3; then id."""
+    services, clients = catalog.services, catalog.clients
+
+    def key(node_id: str) -> tuple[int, str]:
+        kind, _, name = node_id.partition(":")
+        if kind == "client" or name in clients and name not in services:
+            return (1, node_id)
+        service = services.get(name)
+        tier = service.tier if service is not None else 3
+        return (0 if tier == 1 else tier, node_id)
+
+    return key
+
+
+def critical_count(catalog: Catalog, ids) -> int:
+    """How many of ``ids`` are tier-1 services or clients."""
+    key = urgency(catalog)
+    return sum(1 for node_id in ids if key(node_id)[0] <= 1)
+
+
+@dataclass(frozen=True, slots=True)
+class RankedSpof:
+    """A single point of failure with the counts it is ranked by."""
+
+    component: str
+    down: tuple[str, ...]
+    degraded_count: int
+    tier1_down: int
+    clients_down: int
+    cause: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.component.partition(":")[0]
+
+    @property
+    def down_count(self) -> int:
+        return len(self.down)
+
+    def sort_key(self) -> tuple:
+        return (-(self.tier1_down + self.clients_down), -len(self.down), -self.degraded_count, self.component)
+
+    def to_json(self) -> dict:
+        return {"component": self.component, "down": list(self.down), "down_count": len(self.down),
+                "degraded_count": self.degraded_count, "tier1_down": self.tier1_down,
+                "clients_down": self.clients_down}
+
+
+def ranked_spofs(catalog: Catalog, spofs) -> list[RankedSpof]:
+    """Every SPOF, the worst first: most tier-1 services and clients down, then most down, then
+    most degraded, then by id.
+
+    >>> from depgraph.model import Catalog, Service, Dependency
+    >>> from depgraph.analyses.spof import single_points_of_failure
+    >>> catalog = Catalog(services={
+    ...     "db": Service("db"), "cache": Service("cache"),
+    ...     "api": Service("api", tier=1, dependencies=(Dependency(("db",)),)),
+    ...     "batch": Service("batch", tier=3, dependencies=(Dependency(("cache",)),)),
+    ...     "report": Service("report", tier=3, dependencies=(Dependency(("cache",)),))})
+    >>> [s.component for s in ranked_spofs(catalog, single_points_of_failure(catalog))]
+    ['service:db', 'service:cache']
+    """
+    tier1 = {service.id for service in catalog.services.values() if service.tier == 1}
+    ranked = []
+    for spof in spofs:
+        clients = sum(1 for node in spof.down if node.startswith("client:"))
+        ranked.append(RankedSpof(spof.component, tuple(spof.down), spof.degraded_count,
+                                 len(tier1.intersection(spof.down)), clients, tuple(spof.cause)))
+    return sorted(ranked, key=RankedSpof.sort_key)
+
+
+def ranked_findings(findings, spofs: list[RankedSpof]) -> list[Finding]:
+    """Findings by severity, then rule, then the rank of their subject among the SPOFs (the
+    worst first), then subject and fingerprint."""
+    position = {spof.component: index for index, spof in enumerate(spofs)}
+    unranked = len(position)
+    return sorted(findings, key=lambda f: (SEVERITY_RANK.get(f.severity, 9), f.rule,
+                                           position.get(f.subject, unranked), f.subject, f.message,
+                                           f.fingerprint))

@@ -1,0 +1,55 @@
+"""`depgraph --version`, the version in the formats that carry one, and shell completion."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from conftest import tool
+from test_git_source import BASE_TREE
+
+import depgraph
+
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+VERSION = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
+
+
+def test_version_comes_from_pyproject(run_cli):
+    assert depgraph.__version__ == VERSION
+    for flag in ("--version", "-V"):
+        result = run_cli(flag)
+        assert result.exit_code == 0 and result.stdout == f"depgraph {VERSION}\n"
+
+
+def test_a_source_checkout_reads_the_version_from_pyproject():
+    assert depgraph._source_version() == VERSION
+
+
+def test_sarif_and_junit_name_the_version(tree, run_cli):
+    root = tree(BASE_TREE)
+    sarif = json.loads(run_cli("check", "-d", root, "--format", "sarif").stdout)
+    assert sarif["runs"][0]["tool"]["driver"]["version"] == VERSION
+    suite = ET.fromstring(run_cli("check", "-d", root, "--format", "junit").stdout).find("testsuite")
+    assert [(p.get("name"), p.get("value")) for p in suite.iter("property")] == [("depgraph.version", VERSION)]
+
+
+def test_help_offers_shell_completion(run_cli):
+    help_text = run_cli("--help").stdout
+    assert "--install-completion" in help_text and "--show-completion" in help_text
+
+
+def test_completion_completes_commands_and_choices():
+    """What a shell's completion function asks the console script, answered as bash reads it."""
+    script = tool("depgraph")
+
+    def complete(words: str) -> list[str]:
+        env = dict(os.environ, _DEPGRAPH_COMPLETE="complete_bash", COMP_WORDS=words,
+                   COMP_CWORD=str(len(words.split(" ")) - 1))
+        return subprocess.run([script], env=env, capture_output=True, text=True, check=True).stdout.split()
+
+    assert complete("depgraph che") == ["check"]
+    assert "gitlab" in complete("depgraph check --format ")
