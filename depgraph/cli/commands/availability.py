@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit_result, fail, load
+from depgraph.cli.kit import DescriptorsOption, QuietOption, emit_result, fail, load
 
 MAX_TRIALS = 1_000_000
 
@@ -32,6 +32,7 @@ def availability(
     policy: Annotated[Optional[Path], typer.Option(
         help="Policy file with availability defaults (default: depgraph.yaml in the descriptors).")] = None,
     format: Annotated[AvailabilityFormat, typer.Option("--format", "-f", help="Output format.")] = AvailabilityFormat.text,
+    quiet: QuietOption = False,
 ) -> None:
     """Estimate each service's and client's availability from its hosts, racks, data centers and
     hard dependencies (each up independently), with a 95% interval, its slo, and what costs the
@@ -48,7 +49,7 @@ def availability(
     if seed < 0:
         fail(f"--seed must be 0 or more, not {seed}")
     defaults = load_policy(find_policy(descriptors, policy)).availability
-    catalog = load(descriptors)
+    catalog = load(descriptors, quiet)
     asked = [resolve_component(catalog, name, ("service", "client")) for name in explain or ()]
     report = availability_report(catalog, trials=trials, seed=seed, defaults=defaults, explain=asked)
     emit_result("availability", format.value, report)

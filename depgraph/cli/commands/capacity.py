@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, emit_result, load
+from depgraph.cli.kit import DescriptorsOption, QuietOption, emit_result, load
 
 
 class CapacityFormat(str, Enum):
@@ -24,6 +24,7 @@ def capacity(
     descriptors: DescriptorsOption = "descriptors",
     racks: Annotated[bool, typer.Option("--racks", help="Also lose each rack, one at a time.")] = False,
     format: Annotated[CapacityFormat, typer.Option("--format", "-f", help="Output format.")] = CapacityFormat.text,
+    quiet: QuietOption = False,
 ) -> None:
     """Lose each data center (and rack) alone: what goes down or is overloaded (fewer instances
     up than capacity.min_instances), and the fewest instances to add, per data center, so that
@@ -33,4 +34,4 @@ def capacity(
     """
     from depgraph.analyses.capacity import capacity_report
 
-    emit_result("capacity", format.value, capacity_report(load(descriptors), racks=racks))
+    emit_result("capacity", format.value, capacity_report(load(descriptors, quiet), racks=racks))
