@@ -16,7 +16,9 @@ import networkx as nx
 
 from depgraph.analyses import cycles as cycle_analysis
 from depgraph.analyses import ownership, readiness
+from depgraph.analyses.availability import availability_findings
 from depgraph.analyses.blast import BlastRadius, blast_radius
+from depgraph.analyses.capacity import capacity_findings
 from depgraph.analyses.impact import RankedSpof, ranked_findings, ranked_spofs
 from depgraph.analyses.paths import dependency_graph
 from depgraph.analyses.spof import false_redundancy_findings, single_points_of_failure, spof_findings
@@ -70,8 +72,9 @@ class Report:
         return [finding for finding in self.findings if finding.severity == severity]
 
 
-def analyze(catalog: Catalog) -> Report:
-    """Run every analysis on ``catalog`` once and rank the results."""
+def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = None) -> Report:
+    """Run every analysis on ``catalog`` once and rank the results; ``availability_defaults``:
+    the policy's ``availability:`` section, for the availability findings."""
     model = FailureModel.from_catalog(catalog)
     graph = dependency_graph(catalog)
     cycles = cycle_analysis.dependency_cycles(catalog, graph)
@@ -88,6 +91,8 @@ def analyze(catalog: Catalog) -> Report:
         *false_redundancy_findings(catalog, model, spofs),
         *ownership.ownership_findings(catalog, unowned),
         *readiness.readiness_findings(catalog, cards),
+        *capacity_findings(catalog, model),
+        *availability_findings(catalog, model, availability_defaults),
     ], ranked)
     report = Report(
         catalog=catalog,

@@ -95,6 +95,12 @@ class Service:
     labels: dict[str, str] = field(default_factory=dict)
     links: tuple[Link, ...] = ()
     source: Location | None = None
+    #: instances it needs up to carry its peak (``capacity: {min_instances: N}``), or None
+    min_instances: int | None = None
+    #: availability objective in percent (``0 < slo < 100``), or None
+    slo: float | None = None
+    #: how available its own software is, in percent (``0 < availability <= 100``), or None
+    availability: float | None = None
 
     kind = "service"
 
@@ -129,6 +135,7 @@ class Host:
     labels: dict[str, str] = field(default_factory=dict)
     source: Location | None = None
     declared: bool = True
+    availability: float | None = None
 
     kind = "host"
 
@@ -149,6 +156,7 @@ class Datacenter:
     region: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
     source: Location | None = None
+    availability: float | None = None
 
     kind = "datacenter"
 

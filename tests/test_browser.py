@@ -82,7 +82,7 @@ def example(browser, example_report):
 def test_loads_offline_without_console_errors(example):
     assert example.errors == []
     assert all(url.startswith("file://") for url in example.requests)
-    assert "6 errors need attention" in example.page.inner_text("#overview")
+    assert "7 errors need attention" in example.page.inner_text("#overview")
 
 
 def test_search_finds_a_service_and_shows_its_blast_radius(example):
@@ -116,7 +116,7 @@ def test_findings_filter_and_sort(example):
     for severity in ("warning", "info"):
         page.click(f'input[data-severity="{severity}"]')
     rows = page.locator("#findings-table tbody tr")
-    assert rows.count() == 6
+    assert rows.count() == 7
     assert set(page.eval_on_selector_all("#findings-table tbody tr", "rs => rs.map(r => r.dataset.severity)")) == {"error"}
     page.click('th[data-sort="rule"]')
     page.click('th[data-sort="rule"]')  # descending
@@ -131,6 +131,24 @@ def test_datacenter_outage(example):
     card.locator("button", has_text="Show the outage").click()
     assert page.inner_text("#detail h2") == "datacenter:lon1"
     assert page.locator("#detail .chip.down").count() == 5
+
+
+def test_capacity_and_nines(example):
+    page = example.page
+    row = page.locator('#capacity tr[data-dc="lon1"]')
+    assert "does not survive" in row.inner_text() and "event-delivery" in row.inner_text()
+    assert "6/8 up" in row.inner_text()
+    assert page.locator('#capacity tr[data-dc="sto1"]').inner_text().count("nothing") == 2
+    assert "Plan: 24 instances more for 3 services" in page.inner_text("#capacity")
+    strips = page.locator("#capacity svg.nines")
+    assert strips.count() == 4  # tiers 1, 2, 3 and the clients
+    first = page.eval_on_selector_all("#capacity svg.nines:first-of-type g.row text.name", "ts => ts.map(t => t.textContent)")
+    assert first[0] == "service:access-point"  # worst first
+    assert page.locator("#capacity g.row.nines-miss").count() == 1
+    assert page.locator("#capacity g.row.nines-miss text.name").text_content() == "service:payments"
+    page.locator("#capacity g.row.nines-miss text.name").click()
+    assert page.inner_text("#detail h2") == "service:payments"
+    assert example.errors == []
 
 
 BAD_TEXT = ("[object", "undefined", "NaN", "file://", "null")

@@ -58,7 +58,8 @@ def landscape(text: dict[str, str]) -> Catalog:
             "db": Service("db", description=text["description"], owner="core", tier=1,
                           deployments=(Deployment("lon1", hosts=("h1",), source=where("db"),
                                                   host_sources=(where("db"),)),),
-                          links=(Link(text["url"], text["title"]),), source=where("db")),
+                          links=(Link(text["url"], text["title"]),), source=where("db"),
+                          min_instances=2, slo=99.9),
             "api": Service("api", description=text["description"], owner=text["owner"],
                            dependencies=(Dependency(("db",), source=where("api")), Dependency(("auth",))),
                            source=where("api")),
@@ -103,8 +104,13 @@ def results(text: dict[str, str]) -> dict[str, object]:
     report = analyze(catalog)
     from depgraph.analyses.blast import blast_radius
 
+    from depgraph.analyses.availability import availability_report
+    from depgraph.analyses.capacity import capacity_report
+
     return {"analysis": report, "check": check_result(catalog, text), "drift": drift_report(text),
-            "blast-radius": blast_radius(catalog, report.model, ["host:h1"])}
+            "blast-radius": blast_radius(catalog, report.model, ["host:h1"]),
+            "capacity": capacity_report(catalog, report.model, racks=True),
+            "availability": availability_report(catalog, report.model, trials=200)}
 
 
 def printed(capsys, kind: str, format: str, result) -> str:
@@ -121,7 +127,7 @@ def texts():
 @given(text=texts())
 def test_no_text_forges_a_line_or_breaks_a_format(text, capsys):
     hostile, plain = results(text), results(PLAIN)
-    for kind in ("analysis", "check", "drift", "blast-radius"):
+    for kind in ("analysis", "check", "drift", "blast-radius", "capacity", "availability"):
         for format in REPORTERS[kind]:
             out = printed(capsys, kind, format, hostile[kind])
             baseline = printed(capsys, kind, format, plain[kind])

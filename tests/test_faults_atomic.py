@@ -230,7 +230,8 @@ def _every_command(work: Path, d: Path) -> list[list[str]]:
                  ["diff", "--base", "HEAD"]]
     for fmt in ("text", "json"):
         commands += [["blast-radius", "datacenter:lon1", "--format", fmt], ["startup-order", "--format", fmt],
-                     ["path", "web-api", "playlist", "--format", fmt]]
+                     ["path", "web-api", "playlist", "--format", fmt], ["capacity", "--racks", "--format", fmt],
+                     ["availability", "--trials", "1000", "--format", fmt]]
     commands += [["blast-radius", "datacenter:lon1", "--format", "dot", "-o", str(out / "b.dot")],
                  ["blast-radius", "datacenter:lon1", "--format", "svg", "-o", str(out / "b.svg")]]
     for fmt in ("json", "graphml", "mermaid", "backstage"):

@@ -245,3 +245,40 @@ class TestHealthyOtherwise:
     def test_most_services_run_in_at_least_two_datacenters(self, catalog):
         multi = [n for n in catalog.services if len({p[0] for p in instance_places(catalog, n)}) >= 2]
         assert len(multi) == len(catalog.services) - 3
+
+
+class TestCapacityAndObjectives:
+    """Row 10 of the planted problems: losing lon1 overloads event-delivery, hadoop and payments
+    need a second data center, and payments cannot keep its 99.95% objective."""
+
+    def test_declared_capacity_and_objectives(self, catalog):
+        capacity = {n: s.min_instances for n, s in catalog.services.items() if s.min_instances}
+        assert capacity == {"access-point": 8, "web-api": 8, "playlist": 6, "cassandra": 12, "storage": 8,
+                            "event-delivery": 8, "hadoop": 20, "payments": 2}
+        objectives = {n: s.slo for n, s in catalog.services.items() if s.slo is not None}
+        assert objectives == {"access-point": 99.5, "cassandra": 99.9, "storage": 99.8, "payments": 99.95}
+        assert {n for n, s in catalog.services.items() if s.availability is not None} == {"dns"}
+
+    def test_losing_lon1_overloads_event_delivery_and_nothing_else_is_short(self, catalog):
+        from depgraph.analyses.capacity import capacity_report
+
+        report = capacity_report(catalog)
+        rows = {loss.component: (loss.survivable, loss.overloaded) for loss in report.datacenters}
+        assert rows == {"datacenter:ash1": (True, ()), "datacenter:sjc1": (True, ()),
+                        "datacenter:sto1": (True, ()),
+                        "datacenter:lon1": (False, (("service:event-delivery", 6, 8),))}
+        assert {item.service: item.add for item in report.plan} == {
+            "service:event-delivery": {"datacenter:ash1": 2},
+            "service:hadoop": {"datacenter:ash1": 20},
+            "service:payments": {"datacenter:ash1": 2},
+        }
+        assert report.overloaded_now == ()
+
+    def test_payments_is_the_only_infeasible_objective(self, catalog):
+        from depgraph.analyses.availability import findings_report
+
+        findings = findings_report(catalog).findings
+        assert [f.subject for f in findings if f.rule == "slo-infeasible"] == ["service:payments"]
+        assert sorted((f.subject, f.key[0]) for f in findings if f.rule == "extra-nine") == [
+            ("service:access-point", "service:ab-testing"), ("service:access-point", "service:login"),
+            ("service:payments", "service:postgres")]

@@ -45,6 +45,7 @@ class Degradation:
     root: str
     hops: int
     root_failed: bool = False
+    root_overloaded: bool = False
 
     def reason(self) -> str:
         """One line: the dependency it degrades through and where that leads.
@@ -53,7 +54,7 @@ class Degradation:
         'soft dependency on service:api, which degrades: 3 hops from service:db (down)'
         """
         edge = "alternative in an any_of" if self.edge == "any_of" else f"{self.edge} dependency"
-        state = "failed" if self.root_failed else "down"
+        state = "failed" if self.root_failed else "overloaded" if self.root_overloaded else "down"
         if self.hops <= 1:
             return f"{edge} on {self.via}, which is {state}"
         return f"{edge} on {self.via}, which degrades: {self.hops} hops from {self.root} ({state})"
@@ -105,7 +106,7 @@ def rank_impact(catalog: Catalog, model: FailureModel, impact: Impact) -> BlastR
     """:class:`BlastRadius` of an engine answer (each id's rank computed once: a hub data
     center's outage names tens of thousands)."""
     key = urgency(catalog)
-    listed = (*impact.failed, *impact.down, *impact.degraded, *impact.reduced)
+    listed = (*impact.failed, *impact.down, *impact.degraded, *impact.reduced, *impact.overloaded)
     rank = {node_id: key(node_id) for node_id in listed}
     reasons = degradation_reasons(model, impact)
     degraded = tuple(sorted((reasons[node_id] for node_id in impact.degraded), key=lambda d: rank[d.service]))
@@ -154,7 +155,8 @@ def whom_to_call(catalog: Catalog, impact: Impact, rank: dict | None = None,
 
 def degradation_reasons(model: FailureModel, impact: Impact) -> dict[str, Degradation]:
     """For each degraded id, the dependency it degrades through: a breadth-first search from
-    the down and failed services along their dependents, nearest first (ties by id)."""
+    the down and failed services along their dependents, nearest first (ties by id), then from
+    the overloaded services for what none of those reaches."""
     number, ids = model.nodes.number, model.nodes.ids
     failed = {number[c] for c in impact.failed if c in number}
     frontier = sorted({*failed, *(number[d] for d in impact.down)})
@@ -169,12 +171,24 @@ def degradation_reasons(model: FailureModel, impact: Impact) -> dict[str, Degrad
                     root[dependent], hops[dependent], via[dependent] = root[node], hops[node] + 1, node
                     reached.append(dependent)
         frontier = sorted(reached)
+    overloaded = {number[s] for s in impact.overloaded}
+    frontier = sorted(overloaded - root.keys())
+    while frontier:  # an overloaded service reached from another one gets a reason too
+        reached = []
+        for node in frontier:
+            start, steps = (root[node], hops[node]) if node in root else (node, 0)
+            for dependent in model.dependents[node]:
+                if dependent not in root:
+                    root[dependent], hops[dependent], via[dependent] = start, steps + 1, node
+                    reached.append(dependent)
+        frontier = sorted(reached)
     reasons = {}
     for node_id in impact.degraded:
         node = number[node_id]
         parent = via[node]
         reasons[node_id] = Degradation(node_id, ids[parent], _edge(model, node, parent), ids[root[node]],
-                                       hops[node], root[node] in failed)
+                                       hops[node], root[node] in failed,
+                                       root[node] in overloaded and ids[root[node]] not in impact.down)
     return reasons
 
 

@@ -97,6 +97,46 @@ def bit_positions(bits: int) -> list[int]:
     return list(compress(range(len(flags)), flags))
 
 
+def strongly_connected(successors: list[list[int]], root: int, done=()):
+    """The strongly connected components reachable from ``root`` without passing through a node
+    in ``done``, each a list of nodes, every one after the components it reaches (an iterative
+    Tarjan: no recursion limit on deep graphs).
+
+    >>> list(strongly_connected([[1], [2], [1, 3], []], 0))
+    [[3], [2, 1], [0]]
+    """
+    index = {root: 0}
+    low = {root: 0}
+    stack, on_stack = [root], {root}
+    work = [(root, iter(successors[root]))]
+    while work:
+        node, pending = work[-1]
+        for nxt in pending:
+            if nxt in done:
+                continue
+            if nxt not in index:
+                index[nxt] = low[nxt] = len(index)
+                stack.append(nxt)
+                on_stack.add(nxt)
+                work.append((nxt, iter(successors[nxt])))
+                break
+            if nxt in on_stack and index[nxt] < low[node]:
+                low[node] = index[nxt]
+        else:
+            work.pop()
+            if work and low[node] < low[work[-1][0]]:
+                low[work[-1][0]] = low[node]
+            if low[node] == index[node]:
+                members = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.append(member)
+                    if member == node:
+                        break
+                yield members
+
+
 class _Reach:
     """``reach[n]``: bitset of n and every node reachable from n, computed on first use."""
 
@@ -112,39 +152,10 @@ class _Reach:
         return found
 
     def _tarjan(self, root: int) -> None:
-        successors, reach = self.successors, self.reach
-        index = {root: 0}
-        low = {root: 0}
-        stack, on_stack = [root], {root}
-        work = [(root, iter(successors[root]))]
-        while work:
-            node, pending = work[-1]
-            for nxt in pending:
-                if nxt in reach:
-                    continue
-                if nxt not in index:
-                    index[nxt] = low[nxt] = len(index)
-                    stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, iter(successors[nxt])))
-                    break
-                if nxt in on_stack and index[nxt] < low[node]:
-                    low[node] = index[nxt]
-            else:
-                work.pop()
-                if work and low[node] < low[work[-1][0]]:
-                    low[work[-1][0]] = low[node]
-                if low[node] == index[node]:
-                    self._finish(node, stack, on_stack)
+        for members in strongly_connected(self.successors, root, self.reach):
+            self._finish(members)
 
-    def _finish(self, head: int, stack: list[int], on_stack: set[int]) -> None:
-        members = []
-        while True:
-            member = stack.pop()
-            on_stack.discard(member)
-            members.append(member)
-            if member == head:
-                break
+    def _finish(self, members: list[int]) -> None:
         bits = 0
         for member in members:
             bits |= 1 << member

@@ -16,6 +16,9 @@ column that fails is a ValueError, never a model that answers wrongly or crashes
 True
 >>> list(model_from_columns(columns).host_services) == model.host_services
 True
+>>> capacity = Catalog(services={"db": Service("db", min_instances=2)})
+>>> model_from_columns(model_columns(FailureModel.from_catalog(capacity))[0]).capacity_nodes
+[0]
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ _ROWS = {
     "host_services": ("hosts", 1, False), "rack_hosts": ("racks", 1, False),
     "datacenter_hosts": ("datacenters", 1, False), "datacenter_anonymous": ("datacenters", 2, False),
 }
-_FLAT = {"is_service": "nodes", "tier": "nodes", "total": "nodes", "host_rack": "hosts",
-         "host_datacenter": "hosts"}
+_FLAT = {"is_service": "nodes", "tier": "nodes", "total": "nodes", "min_instances": "nodes",
+         "host_rack": "hosts", "host_datacenter": "hosts"}
 # what the numbers in a column name: value position -> the index they point into (None: a count)
 _TARGETS = {
     "hard_rev": ("nodes", None), "dependents": ("nodes",), "instance_hosts": ("hosts",),
@@ -50,6 +53,7 @@ def model_columns(model: FailureModel) -> tuple[dict[str, list], dict[str, str]]
     columns["is_service"] = [int(flag) for flag in model.is_service]
     columns["tier"] = [0 if tier is None else tier for tier in model.tier]
     columns["total"], columns["host_datacenter"] = list(model.total), list(model.host_datacenter)
+    columns["min_instances"] = list(model.min_instances)
     columns["host_rack"] = [rack + 1 for rack in model.host_rack]  # 0: no rack
     for name, (_, width, _) in _ROWS.items():
         columns[f"{name}.lengths"], columns[f"{name}.values"] = _flatten(getattr(model, name), width)
@@ -89,6 +93,8 @@ def model_from_columns(columns: dict[str, list]) -> FailureModel:
     _in_range("tier", model.tier, 0, 3)
     model.tier = [tier or None for tier in model.tier]
     _in_range("total", model.total, 0, None)
+    _in_range("min_instances", model.min_instances, 0, None)
+    model.capacity_nodes = [node for node, needed in enumerate(model.min_instances) if needed]
     _in_range("host_rack", model.host_rack, 0, sizes["racks"])
     model.host_rack = [rack - 1 for rack in model.host_rack]
     _in_range("host_datacenter", model.host_datacenter, 0, sizes["datacenters"] - 1)

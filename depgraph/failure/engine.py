@@ -6,7 +6,9 @@ and data center, every service's instances (hosts, or anonymous instances in a d
 every dependency entry as a tuple of alternative node numbers with hard/soft. :func:`simulate`
 then answers one "what if these fail" question in time linear in the part of the landscape it
 touches: instances lost, then a worklist fixpoint of "down" over the reverse hard edges, then
-"degraded" as everything that depends on a down service.
+"degraded" as everything that depends on a down or overloaded service (SPEC §2 and §5: a
+service with ``capacity: {min_instances: k}`` that is not down but has fewer than k instances up
+is overloaded; it still serves, so nothing goes *down* with it).
 
 >>> from depgraph.model import Catalog, Service, Dependency, Deployment, Host, Datacenter
 >>> catalog = Catalog(
@@ -36,13 +38,16 @@ from depgraph.model import Catalog
 class Impact:
     """The outcome of one failure: sorted ids, never listing the failed components themselves.
 
-    ``reduced`` maps a service id to ``(lost, total)`` instances, in id order.
+    ``reduced`` maps a service id to ``(lost, total)`` instances, ``overloaded`` to ``(up,
+    needed)`` instances, both in id order. An overloaded service is never down; one that lost
+    instances is in both.
     """
 
     failed: tuple[str, ...]
     down: tuple[str, ...] = ()
     degraded: tuple[str, ...] = ()
     reduced: dict[str, tuple[int, int]] = field(default_factory=dict)
+    overloaded: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -83,7 +88,8 @@ class FailureModel:
     ``(alternatives, hard)``, alternatives deduplicated, empty entries dropped), ``hard_rev``
     (``(dependent, entry number)`` for every hard entry naming it), ``dependents`` (every node
     depending on it, hard or soft), ``instance_hosts`` (host numbers, one per instance),
-    ``anonymous`` (``(datacenter, count)`` pairs) and ``total`` instances.
+    ``anonymous`` (``(datacenter, count)`` pairs), ``total`` instances and ``min_instances``
+    (0 when the service declares no capacity).
     """
 
     def __init__(self) -> None:
@@ -99,6 +105,8 @@ class FailureModel:
         self.instance_hosts: list[tuple[int, ...]] = []
         self.anonymous: list[tuple[tuple[int, int], ...]] = []
         self.total: list[int] = []
+        self.min_instances: list[int] = []
+        self.capacity_nodes: list[int] = []  # the nodes with a min_instances, ascending
         self.host_rack: list[int] = []
         self.host_datacenter: list[int] = []
         self.host_services: list[list[int]] = []
@@ -127,6 +135,9 @@ class FailureModel:
             self.nodes.add(record.id)
             self.is_service.append(record.kind == "service")
             self.tier.append(record.tier if record.kind == "service" else None)
+            self.min_instances.append(getattr(record, "min_instances", None) or 0)
+            if self.min_instances[-1]:
+                self.capacity_nodes.append(len(self.min_instances) - 1)
             self.hard_rev.append([])
             self.dependents.append([])
         self._service_number = {r.name: n for n, r in enumerate(records) if r.kind == "service"}
@@ -267,6 +278,13 @@ class FailureModel:
                     stack.append(dependent)
         return down
 
+    def overloaded(self, lost: dict[int, int], down: set[int]) -> dict[int, int]:
+        """Node number -> instances up, for every service not in ``down`` with fewer instances up
+        than its ``min_instances`` (with ``lost[n]`` of its instances down)."""
+        total, needed = self.total, self.min_instances
+        return {node: total[node] - lost.get(node, 0) for node in self.capacity_nodes
+                if node not in down and total[node] - lost.get(node, 0) < needed[node]}
+
     def affected(self, down: Iterable[int]) -> set[int]:
         """``down`` and every node that depends on one of them, directly or transitively."""
         seen = set(down)
@@ -280,8 +298,10 @@ class FailureModel:
         return seen
 
 
-def simulate(model: FailureModel, failed: Iterable[str]) -> Impact:
-    """What goes down, degrades and loses instances when every component in ``failed`` fails.
+def simulate(model: FailureModel, failed: Iterable[str], capacity: bool = True) -> Impact:
+    """What goes down, degrades, loses instances and is overloaded when every component in
+    ``failed`` fails. With ``capacity=False`` overloaded services are not looked for (and make
+    nothing degraded): the SPOF semantics, where only "down" matters.
 
     Raises UnknownComponent (with a did-you-mean) for an id that names no component.
     """
@@ -290,7 +310,11 @@ def simulate(model: FailureModel, failed: Iterable[str]) -> Impact:
     total = model.total
     placed_down = [node for node, count in lost.items() if count == total[node]]
     down = model.propagate_down([*failure.nodes, *placed_down])
+    overloaded = model.overloaded(lost, down) if capacity else {}
     degraded = model.affected(down) - down
+    if overloaded:
+        dependents = model.dependents
+        degraded |= model.affected(d for node in overloaded for d in dependents[node]) - down
     ids = model.nodes.ids
     reduced = {
         ids[node]: (count, total[node])
@@ -302,4 +326,5 @@ def simulate(model: FailureModel, failed: Iterable[str]) -> Impact:
         down=tuple(ids[node] for node in sorted(down - failure.nodes)),
         degraded=tuple(ids[node] for node in sorted(degraded)),
         reduced=reduced,
+        overloaded={ids[node]: (up, model.min_instances[node]) for node, up in sorted(overloaded.items())},
     )

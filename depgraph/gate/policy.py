@@ -7,7 +7,9 @@ A policy (``depgraph.yaml`` at the root of the descriptor tree, or ``--policy FI
   optionally ``across: datacenter|region`` (the dependent runs where the target does not);
 - ``require``: what every selected service must have (data centers, instances, readiness
   items, labels);
-- ``exceptions``: findings let through for a reason until an expiry date.
+- ``exceptions``: findings let through for a reason until an expiry date;
+- ``availability``: default availabilities (percent) of data centers, racks, hosts and services'
+  own software, for ``depgraph availability`` (an entity's own ``availability`` wins).
 
 Selectors match services and clients by ``name`` (globs), ``kind``, ``team``, ``tribe``,
 ``tier``, ``lifecycle`` and ``labels``; a list means any of; ``not`` negates a selector. Every
@@ -64,6 +66,21 @@ RULES: dict[str, tuple[str, str, str]] = {
                       "A production service below the readiness level its tier expects."),
     "no-deployments": ("info", "Service without deployments",
                        "Where it runs, and what can take it down, is unknown."),
+    "overloaded": ("error", "Service has fewer instances than it needs at peak",
+                   "Fewer instances than capacity.min_instances with nothing failed: it cannot carry "
+                   "its peak today. Add instances (depgraph capacity prints how many, and where)."),
+    "capacity-loss": ("warning", "Losing one data center leaves a service short of instances",
+                      "Some single data-center loss leaves fewer instances up than capacity.min_instances: "
+                      "the service keeps serving, overloaded, and its dependents degrade. A warning because "
+                      "it stays up; set it to error to block. depgraph capacity prints the plan."),
+    "slo-infeasible": ("error", "Service cannot meet its availability objective",
+                       "Even the upper end of the 95% interval of its estimated availability (from its "
+                       "hosts, racks, data centers and hard dependencies) is below its slo. Add "
+                       "redundancy where depgraph availability says it is down most, or lower the slo."),
+    "extra-nine": ("warning", "Hard dependency is not one nine better than the objective",
+                   "A dependency without alternatives should be one nine more available than the "
+                   "dependent's slo (Treynor et al., The Calculus of Service Availability, 2017): "
+                   "99.99% under a 99.9% objective. Make it more available, or add an alternative."),
     EXPIRED_RULE: ("warning", "Policy exception has expired",
                    "An exception in the policy is past its expiry date and no longer applies: fix the "
                    "finding it covered, or renew the exception with a new date and reason."),
@@ -129,6 +146,7 @@ class Policy:
     require: tuple[RequireRule, ...] = ()
     exceptions: tuple[PolicyException, ...] = ()
     digest: str = ""  # sha256 of the file's bytes: base-tree facts are cached per policy
+    availability: dict[str, float] = field(default_factory=dict)
 
     def rule_info(self) -> dict[str, tuple[str, str, str]]:
         """Every rule this policy can report: id -> (severity, short description, help)."""
@@ -172,7 +190,8 @@ def parse_policy(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Polic
 
 
 class _Parser:
-    TOP = ("rules", "forbid", "require", "exceptions")
+    TOP = ("rules", "forbid", "require", "exceptions", "availability")
+    AVAILABILITY = ("datacenter", "rack", "host", "service")
     FORBID = ("id", "description", "severity", "from", "to", "type", "across")
     REQUIRE = ("id", "description", "severity", "for", "min_datacenters", "min_instances",
                "readiness", "labels")
@@ -196,7 +215,7 @@ class _Parser:
             require = tuple(self.rules(root, "require", self.require_rule))
             ids = self.unique_ids([*forbid, *require])
             policy = Policy(self.path, self.severities(root), forbid, require,
-                            tuple(self.exceptions(root, ids)))
+                            tuple(self.exceptions(root, ids)), availability=self.availability(root))
         if self.diagnostics:
             raise DescriptorError(self.diagnostics, "the policy")
         return policy
@@ -303,6 +322,30 @@ class _Parser:
                     "severity of a forbid or require rule in its own entry)"))
                 continue
             result[rule] = self.severity(value, rule, RULES[rule][0], allow_off=True)
+        return result
+
+    def availability(self, root: YMap) -> dict[str, float]:
+        """``availability: {datacenter: 99.95, rack: 99.9, host: 99.5, service: 99.95}``: any of
+        them, each a percentage above 0 and at most 100."""
+        value = root.get("availability")
+        if value is None:
+            return {}
+        if not isinstance(value, YMap):
+            self.error(root.value_pos("availability"), "'availability' maps datacenter, rack, host and "
+                       "service to a percentage, like {host: 99.5}")
+            return {}
+        self.fields(value, self.AVAILABILITY, "availability")
+        result = {}
+        for kind in self.AVAILABILITY:
+            if kind not in value:
+                continue
+            percent = value[kind]
+            if type(percent) not in (int, float) or not 0 < percent <= 100:
+                shown = "a boolean" if isinstance(percent, bool) else repr(percent)
+                self.error(value.value_pos(kind), f"availability of a {kind} must be a percentage above 0 "
+                           f"and at most 100, like 99.9; not {shown}")
+                continue
+            result[kind] = float(percent)
         return result
 
     def rules(self, root: YMap, key: str, parse_one):

@@ -22,16 +22,17 @@ MAX_NAME_LENGTH = 253
 
 FIELDS = {
     "service": ("kind", "name", "description", "owner", "tier", "lifecycle", "dependencies",
-                "deployments", "readiness", "labels", "links"),
+                "deployments", "readiness", "labels", "links", "capacity", "slo", "availability"),
     "client": ("kind", "name", "description", "dependencies", "owner", "labels"),
-    "host": ("kind", "name", "datacenter", "rack", "labels"),
-    "datacenter": ("kind", "name", "location", "region", "labels"),
+    "host": ("kind", "name", "datacenter", "rack", "labels", "availability"),
+    "datacenter": ("kind", "name", "location", "region", "labels", "availability"),
     "team": ("kind", "name", "tribe", "contact", "labels"),
 }
 REQUIRED = {"host": ("datacenter",)}
 DEPENDENCY_FIELDS = ("service", "any_of", "type", "description")
 DEPLOYMENT_FIELDS = ("datacenter", "hosts", "instances")
 LINK_FIELDS = ("title", "url")
+CAPACITY_FIELDS = ("min_instances",)
 
 
 _DISGUISING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
@@ -123,6 +124,14 @@ def _foreign_hint(m: YMap) -> str:
     if api.startswith("backstage.io/"):
         return "; this is a Backstage entity: 'depgraph import backstage' converts a catalog"
     return "; this is a Kubernetes object: 'depgraph import k8s' converts manifests"
+
+
+def _number_text(value) -> str:
+    """How a message quotes a value that should have been a number (YAML's spelling of null and
+    booleans, since ``true`` is not 1 here)."""
+    if value is None or isinstance(value, bool):
+        return type_name(value)
+    return show(value)
 
 
 class EntityParser:
@@ -272,6 +281,9 @@ class EntityParser:
             labels=self.str_map(m, "labels"),
             links=self.links(m),
             source=self.loc(m.line, m.col),
+            min_instances=self.capacity(m),
+            slo=self.percent(m, "slo", "between 0 and 100 (exclusive)", below_100=True),
+            availability=self.percent(m, "availability", "above 0 and at most 100"),
         )
 
     def parse_client(self, m: YMap, name: str) -> Client:
@@ -296,11 +308,13 @@ class EntityParser:
         if datacenter is None:
             return None
         return Host(name=name, datacenter=datacenter, rack=rack, labels=self.str_map(m, "labels"),
-                    source=self.loc(m.line, m.col))
+                    source=self.loc(m.line, m.col),
+                    availability=self.percent(m, "availability", "above 0 and at most 100"))
 
     def parse_datacenter(self, m: YMap, name: str) -> Datacenter:
         return Datacenter(name=name, location=self.string(m, "location"), region=self.string(m, "region"),
-                          labels=self.str_map(m, "labels"), source=self.loc(m.line, m.col))
+                          labels=self.str_map(m, "labels"), source=self.loc(m.line, m.col),
+                          availability=self.percent(m, "availability", "above 0 and at most 100"))
 
     def parse_team(self, m: YMap, name: str) -> Team:
         return Team(name=name, tribe=self.string(m, "tribe"), contact=self.str_map(m, "contact"),
@@ -405,6 +419,35 @@ class EntityParser:
                 self.error(*value.value_pos(key), f"readiness '{clip(str(key))}' must be true, false, n/a or a string "
                            f"(a date, a URL), not {type_name(item)}", "type")
         return result
+
+    def percent(self, m: YMap, key: str, expected: str, below_100: bool = False) -> float | None:
+        """A percentage: a number (not a boolean) above 0 and at most 100 (below 100 when
+        ``below_100``: an objective of 100% cannot be met)."""
+        value = m.get(key)
+        if value is None and key not in m:
+            return None
+        number = type(value) in (int, float) and value == value  # no booleans, no .nan
+        if not number or not 0 < value <= 100 or (below_100 and value == 100):
+            self.error(*m.value_pos(key), f"field '{key}' must be a percentage {expected}, "
+                       f"like 99.9; not {_number_text(value)}", "type")
+            return None
+        return float(value)
+
+    def capacity(self, m: YMap) -> int | None:
+        """``capacity: {min_instances: N}``: N, a whole number ≥ 1 (None without the field)."""
+        value = m.get("capacity")
+        if value is None and "capacity" not in m:
+            return None
+        if not isinstance(value, YMap):
+            self.wrong_type(m, "capacity", "a mapping like {min_instances: 4}")
+            return None
+        self.check_fields(value, CAPACITY_FIELDS, "capacity", CAPACITY_FIELDS)
+        n = value.get("min_instances")
+        if "min_instances" in value and (type(n) is not int or n < 1):
+            self.error(*value.value_pos("min_instances"), "'min_instances' must be a whole number ≥ 1 "
+                       f"(the instances it needs up at peak), not {_number_text(n)}", "type")
+            return None
+        return n
 
     def links(self, m: YMap) -> tuple[Link, ...]:
         result = []

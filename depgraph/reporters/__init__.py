@@ -24,6 +24,16 @@ REPORTERS: dict[str, dict[str, str]] = {
         "text": "depgraph.reporters.blast_text:blast_radius_text",
         "json": "depgraph.reporters.jsondoc:blast_radius_json",
     },
+    "capacity": {
+        "text": "depgraph.reporters.capacity:capacity_text",
+        "json": "depgraph.reporters.capacity:capacity_json",
+        "markdown": "depgraph.reporters.capacity:capacity_markdown",
+    },
+    "availability": {
+        "text": "depgraph.reporters.availability:availability_text",
+        "json": "depgraph.reporters.availability:availability_json",
+        "markdown": "depgraph.reporters.availability:availability_markdown",
+    },
     "check": {
         "text": "depgraph.reporters.text:check_text",
         "json": "depgraph.reporters.jsondoc:check_json",

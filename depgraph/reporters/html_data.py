@@ -19,6 +19,7 @@ from collections import Counter
 
 from depgraph.analyses.readiness import LEVELS, REQUIREMENTS
 from depgraph.model import LIFECYCLES
+from depgraph.reporters.html_capacity import capacity_data
 
 SCHEMA = "depgraph/report-data/v1"
 SEVERITY_CODES = {"error": 0, "warning": 1, "info": 2}
@@ -93,6 +94,7 @@ def report_data(analysis, notices=(), diagrams=(), advance=None) -> dict:
         "readiness": {group: [[r.group, [dict(r.levels)[lv] for lv in LEVELS]] for r in rollups]
                       for group, rollups in analysis.readiness_rollups.items()},
     }
+    data["capacity"] = capacity_data(analysis)
     data["files"] = files.items
     return data
 
