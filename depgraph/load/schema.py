@@ -234,7 +234,9 @@ class EntityParser:
                            f"as '{k}: \"{v}\"'" if isinstance(v, (int, float, bool)) else
                            f"'{key}' maps strings to strings, found {type_name(v)} for '{k}'", "type")
                 continue
-            if (self.plain_text(value, k, k, f"key '{clip(k)}' in '{key}'")
+            if k.isprintable() and v.isprintable():  # the common case: no need to word a label
+                result[k] = v
+            elif (self.plain_text(value, k, k, f"key '{clip(k)}' in '{key}'")
                     and self.plain_text(value, k, v, f"'{key}' value of '{clip(k)}'")):
                 result[k] = v
         return result
