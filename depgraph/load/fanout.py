@@ -27,14 +27,16 @@ from __future__ import annotations
 
 import marshal
 import os
+import re
 import signal
 import sys
 import tempfile
 import threading
-from dataclasses import astuple, fields
+from dataclasses import astuple, fields, is_dataclass
+from operator import attrgetter
 
+from depgraph import model
 from depgraph.diagnostics import Diagnostic
-from depgraph.model import Client, Datacenter, Dependency, Deployment, Host, Link, Location, Service, Team
 
 PARALLEL_MIN_BYTES = 1 << 20  # ~500 services: from here a helper saves a fifth or more of a load (measured)
 SPAWN_MIN_BYTES = 8 << 20  # ~4,500 services: a load of 2 s or more pays for a fresh interpreter's start-up
@@ -214,20 +216,37 @@ def _collect(pid: int, read_end: int):
 
 
 # -- plain data <-> the model's dataclasses ------------------------------------------------------
-# An object is ``(class number, field values…)``; only the fields that can hold other objects are
-# walked (the rest — names, tuples of names, label dicts — are plain data already).
+# An object is ``(class number, field values…)``. The classes are every record of depgraph.model
+# (found there, so a record added to the model travels too) and Diagnostic; a field whose
+# annotation names one of them holds one such object, or a tuple of them (``tuple[…]``). Any
+# other field is plain data already (names, tuples of names, label dicts); should it hold
+# something else, marshal refuses it, the helper fails and its files are read here.
 
-_CLASSES = (Location, Dependency, Deployment, Link, Service, Client, Host, Datacenter, Team, Diagnostic)
+
+def _model_classes() -> tuple:
+    found = [value for value in vars(model).values()
+             if isinstance(value, type) and is_dataclass(value) and value.__module__ == model.__name__
+             and value is not model.Catalog]
+    return (*sorted(found, key=lambda cls: cls.__name__), Diagnostic)
+
+
+def _plan(cls) -> tuple:
+    """(a getter of every field at once, indexes of fields holding one object, indexes of
+    fields holding a tuple of objects)."""
+    names = [f.name for f in fields(cls)]
+    one, many = [], []
+    for index, f in enumerate(fields(cls)):
+        annotation = f.type if isinstance(f.type, str) else str(f.type)
+        if set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", annotation)) & _CLASS_NAMES:
+            (many if annotation.replace(" ", "").startswith("tuple[") else one).append(index)
+    getter = attrgetter(*names) if len(names) > 1 else (lambda obj, name=names[0]: (getattr(obj, name),))
+    return getter, tuple(one), tuple(many)
+
+
+_CLASSES = _model_classes()
 _NUMBER = {cls: number for number, cls in enumerate(_CLASSES)}
-_NESTED = {  # field -> "one" object or "many" (a tuple of objects)
-    Dependency: {"source": "one"},
-    Deployment: {"source": "one", "host_sources": "many"},
-    Service: {"dependencies": "many", "deployments": "many", "links": "many", "source": "one"},
-    Client: {"dependencies": "many", "source": "one"},
-    Host: {"source": "one"}, Datacenter: {"source": "one"}, Team: {"source": "one"},
-}
-_PLAIN = (str, int, bool, float, type(None))
-_LAYOUT = {cls: tuple((f.name, _NESTED.get(cls, {}).get(f.name)) for f in fields(cls)) for cls in _CLASSES}
+_CLASS_NAMES = {cls.__name__ for cls in _CLASSES}
+_PLANS = [_plan(cls) for cls in _CLASSES]
 
 
 def encode_all(objects: list) -> list:
@@ -239,36 +258,33 @@ def decode_all(values: list) -> list:
 
 
 def _encode(obj) -> tuple:
-    cls = type(obj)
-    values = [_NUMBER[cls]]
-    for name, nested in _LAYOUT[cls]:
-        value = getattr(obj, name)
-        if value is None:
-            pass
-        elif nested == "one":
-            value = _encode(value)
-        elif nested == "many":
-            value = tuple([_encode(item) for item in value])
-        elif type(value) is dict:
-            if not all(type(item) in _PLAIN for item in value.values()):
-                raise _Unexpected(f"{cls.__name__}.{name}")
-        elif type(value) is tuple:
-            if not all(type(item) in _PLAIN for item in value):
-                raise _Unexpected(f"{cls.__name__}.{name}")
-        elif type(value) not in _PLAIN:
-            raise _Unexpected(f"{cls.__name__}.{name}")
-        values.append(value)
-    return tuple(values)
+    number = _NUMBER.get(type(obj))
+    if number is None:
+        raise _Unexpected(type(obj).__name__)
+    getter, one, many = _PLANS[number]
+    values = getter(obj)
+    if one or many:
+        values = list(values)
+        for index in one:
+            if values[index] is not None:
+                values[index] = _encode(values[index])
+        for index in many:
+            values[index] = tuple([_encode(item) for item in values[index]])
+    return (number, *values)
 
 
 def _decode(value: tuple):
-    cls = _CLASSES[value[0]]
+    number = value[0]
+    _, one, many = _PLANS[number]
+    if not one and not many:
+        return _CLASSES[number](*value[1:])
     args = list(value[1:])
-    for index, (_, nested) in enumerate(_LAYOUT[cls]):
-        if nested is None or args[index] is None:
-            continue
-        args[index] = _decode(args[index]) if nested == "one" else tuple([_decode(v) for v in args[index]])
-    return cls(*args)
+    for index in one:
+        if args[index] is not None:
+            args[index] = _decode(args[index])
+    for index in many:
+        args[index] = tuple([_decode(item) for item in args[index]])
+    return _CLASSES[number](*args)
 
 
 if __name__ == "__main__":
