@@ -170,11 +170,11 @@ def draw_dependencies(services: list[Svc], rng: random.Random) -> None:
         taken: set[int] = set()
         if i >= 6 and rng.random() < 0.12:
             size = rng.choice((2, 2, 3))
-            group = _distinct(pool, rng, size, taken)
+            group = _distinct(lambda: rng.choice(pool), size, taken)
             if len(group) >= 2:
                 svc.deps.append(Dep(group, soft=rng.random() < 0.2, group=True))
                 wanted -= 1
-        for target in _distinct(pool, rng, max(wanted, 0), taken):
+        for target in _distinct(lambda: rng.choice(pool), max(wanted, 0), taken):
             soft = rng.random() < 0.18
             description = "degrades gracefully without it" if soft and rng.random() < 0.5 else None
             svc.deps.append(Dep([target], soft=soft, description=description))
@@ -183,12 +183,13 @@ def draw_dependencies(services: list[Svc], rng: random.Random) -> None:
         pool.append(i)
 
 
-def _distinct(pool: list[int], rng: random.Random, count: int, taken: set[int]) -> list[int]:
+def _distinct(draw, count: int, taken: set[int]) -> list[int]:
+    """Up to ``count`` targets from ``draw()`` not in ``taken`` (which they join), in six tries each."""
     chosen: list[int] = []
     for _ in range(count * 6):
         if len(chosen) == count:
             break
-        candidate = rng.choice(pool)
+        candidate = draw()
         if candidate not in taken:
             taken.add(candidate)
             chosen.append(candidate)
@@ -284,28 +285,16 @@ def draw_heavy_tailed_dependencies(services: list[Svc], rng: random.Random) -> N
         wanted = min(i, HEAVY_OUT_CAP, max(1, int(rng.paretovariate(HEAVY_OUT_ALPHA) * HEAVY_OUT_SCALE)))
         taken: set[int] = set()
         if i >= 6 and rng.random() < HEAVY_ANY_OF:
-            group = _distinct_drawn(pick, i, rng.choice((2, 2, 3)), taken)
+            group = _distinct(lambda: pick(i), rng.choice((2, 2, 3)), taken)
             if len(group) >= 2:
                 svc.deps.append(Dep(group, soft=rng.random() < HEAVY_SOFT, group=True))
                 wanted = max(wanted - 1, 0)
-        for target in _distinct_drawn(pick, i, wanted, taken):
+        for target in _distinct(lambda: pick(i), wanted, taken):
             soft = rng.random() < HEAVY_SOFT
             description = "degrades gracefully without it" if soft and rng.random() < 0.25 else None
             svc.deps.append(Dep([target], soft=soft, description=description))
         for dep in svc.deps:
             pool.extend(dep.targets)
-
-
-def _distinct_drawn(pick, i: int, count: int, taken: set[int]) -> list[int]:
-    chosen: list[int] = []
-    for _ in range(count * 6):
-        if len(chosen) == count:
-            break
-        candidate = pick(i)
-        if candidate not in taken:
-            taken.add(candidate)
-            chosen.append(candidate)
-    return chosen
 
 
 def plan_small_deployments(services: list[Svc], dcs: list[str], rng: random.Random) -> dict[int, list[tuple[str, int]]]:

@@ -61,19 +61,46 @@ class Measured:
 # Running children
 
 
+SMALL_OUTPUT = 1 << 20  # bigger outputs are looked at in a child, so this process stays small
+
+
+@dataclass
+class Output:
+    """What a child wrote on stdout: its size, and the text when it is small (a big JSON
+    document read here would leave this process hundreds of MB bigger, and every child it
+    starts later begins as a copy of it, which ``ru_maxrss`` counts)."""
+
+    size: int
+    text: str | None
+    schema: str | None = None  # the "schema" of a big JSON document ("" when it is no JSON)
+
+
 def run_child(command: list[str], timeout: float):
     """Run ``command``; return (exit code or None on timeout, wall seconds, resource usage,
-    stdout, stderr, peak RSS in kB of the process and its children together, sampled).
-    Output goes through temporary files so big JSON never blocks a pipe."""
+    stdout as an :class:`Output`, stderr, peak RSS in kB of the process and its children
+    together, sampled). Output goes through temporary files so big JSON never blocks a pipe."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=CHILD_ENV, cwd=REPO)
         code, usage, tree_kb = _wait(proc, timeout)
         wall = time.perf_counter() - start
+        size = out.seek(0, os.SEEK_END)
         out.seek(0)
+        if size <= SMALL_OUTPUT:
+            stdout = Output(size, out.read().decode("utf-8", "replace"))
+        else:
+            stdout = Output(size, None, _schema_of(out))
         err.seek(0)
-        return (code, wall, usage, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                tree_kb)
+        return code, wall, usage, stdout, err.read().decode("utf-8", "replace"), tree_kb
+
+
+def _schema_of(file) -> str:
+    """The top-level "schema" of the JSON document in ``file``, read by a child process ("" when
+    it is not a JSON object)."""
+    script = ("import json, sys\ntry:\n    d = json.load(sys.stdin)\nexcept ValueError:\n    d = None\n"
+              "print(d.get('schema') if isinstance(d, dict) else '')")
+    result = subprocess.run([sys.executable, "-c", script], stdin=file, capture_output=True, text=True)
+    return result.stdout.strip()
 
 
 def _wait(proc: subprocess.Popen, timeout: float):
@@ -127,7 +154,7 @@ def measure(command: list[str], parse, repeat: int, budget: float, timeout: floa
             measured.na = f"timed out after {timeout:.0f} s"
             break
         if code != 0:
-            measured.na = f"exit {code}: {_last_line(stderr) or _last_line(stdout)}"
+            measured.na = f"exit {code}: {_last_line(stderr) or _last_line(stdout.text or '')}"
             break
         result = parse(stdout, wall, usage)
         if "na" in result:
@@ -158,8 +185,8 @@ def stage_command(stage: str, root: Path, arg: str | None = None) -> list[str]:
     return [sys.executable, str(HERE / "stages.py"), stage, str(root)] + ([arg] if arg else [])
 
 
-def parse_stage(stdout: str, _wall: float, _usage) -> dict:
-    lines = stdout.strip().splitlines()
+def parse_stage(stdout: Output, _wall: float, _usage) -> dict:
+    lines = (stdout.text or "").strip().splitlines()
     line = lines[-1] if lines else ""
     try:
         return json.loads(line)
@@ -171,17 +198,20 @@ def parse_cli(schema: str | None, key: str):
     """A parser for a CLI run: the whole process counts; stdout must be JSON of ``schema``
     (unless ``schema`` is None)."""
 
-    def parse(stdout: str, wall: float, usage) -> dict:
+    def parse(stdout: Output, wall: float, usage) -> dict:
         timings = {"seconds": {key: wall}, "cpu": {key: usage.ru_utime + usage.ru_stime}}
         if schema is None:
             return {**timings, "info": {}}
-        try:
-            document = json.loads(stdout)
-        except json.JSONDecodeError:
-            return {"na": f"stdout is not JSON: {stdout[:120]!r}"}
-        if document.get("schema") != schema:
-            return {"na": f"schema is {document.get('schema')!r}, expected {schema!r}"}
-        return {**timings, "info": {"bytes": len(stdout)}}
+        found = stdout.schema
+        if stdout.text is not None:
+            try:
+                document = json.loads(stdout.text)
+            except json.JSONDecodeError:
+                return {"na": f"stdout is not JSON: {stdout.text[:120]!r}"}
+            found = document.get("schema") if isinstance(document, dict) else None
+        if found != schema:
+            return {"na": f"schema is {found!r}, expected {schema!r}"}
+        return {**timings, "info": {"bytes": stdout.size}}
 
     return parse
 
@@ -246,7 +276,7 @@ def parse_report(folder: Path):
     """A parser for ``depgraph report``: the whole process counts, and the size of the page and
     of the folder (removed afterwards, so every run writes a fresh one)."""
 
-    def parse(_stdout: str, wall: float, usage) -> dict:
+    def parse(_stdout: Output, wall: float, usage) -> dict:
         page = folder / "index.html"
         if not page.is_file():
             return {"na": f"no {page.name} written"}
