@@ -16,11 +16,11 @@ a node or an edge) on a line of its own, as does every list of plain values (a l
 
 A change to one record is then a one-line diff, ``grep`` finds a whole record, and the bytes
 ``json.dumps(indent=2)`` spends on indenting every id of every list are not written: at 20,000
-services that was a third of the analysis. Records and lists are written by the standard
-library's C encoder (``json.dumps(…, sort_keys=True, ensure_ascii=False)`` with its default
-separators), so 50 MB take about half a second. A dict whose keys are not all strings is
-written on one line too, as ``json.dumps`` writes it. :func:`dump` writes the same text to a
-stream piece by piece, without holding the whole document in memory twice.
+services that was about a quarter of the analysis. Records and lists are written by the
+standard library's C encoder (``json.dumps(…, sort_keys=True, ensure_ascii=False)`` with its
+default separators), so the 65 MB analysis of 20,000 services takes 0.8 s. A dict whose keys
+are not all strings is written on one line too, as ``json.dumps`` writes it. :func:`dump`
+writes the same text to a stream piece by piece, without holding the whole document twice.
 """
 
 from __future__ import annotations
