@@ -1,6 +1,6 @@
 """Synthetic descriptor trees for benchmarks: a plausible landscape of N services.
 
-    python benchmarks/generate.py 20000 /tmp/landscape --seed 1
+    python benchmarks/generate.py 20000 /tmp/landscape --seed 1 [--profile heavy-tailed]
 
 writes a tree valid under SPEC §1: ``teams.yaml``, ``datacenters.yaml``, ``clients.yaml``,
 host inventories under ``inventory/<dc>/`` (one sequence of hosts per group of racks) and one
@@ -9,6 +9,14 @@ file per service under ``services/<team>/``. Services are numbered from the bott
 so a few low-layer services are depended on by very many. A few hard and soft cycles are
 planted on purpose, and ``landscape.json`` (not a descriptor: the loader reads only ``*.yaml``)
 records them with the counts and a heavily used service to aim blast-radius at.
+
+Two profiles (``PROFILES``): ``classic``, ten hosts per service shared by up to three services
+in 4-6 data centers, 3-8 dependency entries each, 18% soft, squads of ~25 services; and
+``heavy-tailed``, shaped like the large backends of Alibaba's production traces (Luo et al.,
+SoCC 2021): a power-law number of entries per service, targets drawn by preferential attachment
+with a small initial attractiveness (Price's model), so a few hub services have thousands of
+dependents, 40% soft entries, 1-5 dedicated hosts per deployment in 1-3 of 5 data centers
+(about 6 hosts per service), squads of ~8 services in 12 tribes.
 
 The same N, seed and options always give the same bytes. YAML text is written directly, not
 through ``yaml.dump``, so 20,000 services take seconds.
@@ -24,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 GENERATOR_VERSION = 1
+PROFILES = ("classic", "heavy-tailed")
 HOSTS_PER_RACK = 40
 RACKS_PER_FILE = 50  # 2,000 hosts per inventory file
 
@@ -161,11 +170,11 @@ def draw_dependencies(services: list[Svc], rng: random.Random) -> None:
         taken: set[int] = set()
         if i >= 6 and rng.random() < 0.12:
             size = rng.choice((2, 2, 3))
-            group = _distinct(pool, rng, size, taken)
+            group = _distinct(lambda: rng.choice(pool), size, taken)
             if len(group) >= 2:
                 svc.deps.append(Dep(group, soft=rng.random() < 0.2, group=True))
                 wanted -= 1
-        for target in _distinct(pool, rng, max(wanted, 0), taken):
+        for target in _distinct(lambda: rng.choice(pool), max(wanted, 0), taken):
             soft = rng.random() < 0.18
             description = "degrades gracefully without it" if soft and rng.random() < 0.5 else None
             svc.deps.append(Dep([target], soft=soft, description=description))
@@ -174,12 +183,13 @@ def draw_dependencies(services: list[Svc], rng: random.Random) -> None:
         pool.append(i)
 
 
-def _distinct(pool: list[int], rng: random.Random, count: int, taken: set[int]) -> list[int]:
+def _distinct(draw, count: int, taken: set[int]) -> list[int]:
+    """Up to ``count`` targets from ``draw()`` not in ``taken`` (which they join), in six tries each."""
     chosen: list[int] = []
     for _ in range(count * 6):
         if len(chosen) == count:
             break
-        candidate = rng.choice(pool)
+        candidate = draw()
         if candidate not in taken:
             taken.add(candidate)
             chosen.append(candidate)
@@ -236,6 +246,90 @@ def place_deployments(services: list[Svc], pools: dict[str, HostPool], rng: rand
             else:
                 svc.deployments.append((dc, pools[dc].pick(rng, rng.randint(2, 10))))
     return sorted(single_names)
+
+
+# ---------------------------------------------------------------------------------------------
+# The heavy-tailed profile
+
+HEAVY_DATACENTERS = 5
+HEAVY_TRIBES = 12
+HEAVY_TEAM_SIZE = 8
+HEAVY_SOFT = 0.4  # share of soft dependency entries
+HEAVY_ATTRACTIVENESS = 0.5  # Price's model: P(target j) ~ dependents(j) + 0.5
+HEAVY_OUT_ALPHA, HEAVY_OUT_SCALE, HEAVY_OUT_CAP = 1.5, 2.0, 60  # entries ~ Pareto(1.5) x 2, 1..60
+HEAVY_ANY_OF = 0.08  # share of services with one any_of entry
+
+
+def make_small_teams(n: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(team, tribe) pairs: about N/8 teams spread evenly over 12 tribes."""
+    tribes = [f"{WORDS[i % len(WORDS)]}-tribe-{i:02d}" for i in range(HEAVY_TRIBES)]
+    count = max(2, round(n / HEAVY_TEAM_SIZE))
+    width = max(3, len(str(count - 1)))
+    return [(f"{rng.choice(WORDS)}-squad-{i:0{width}d}", tribes[i * len(tribes) // count]) for i in range(count)]
+
+
+def draw_heavy_tailed_dependencies(services: list[Svc], rng: random.Random) -> None:
+    """Downward only. Each service takes a Pareto-distributed number of entries; each target is
+    an earlier service drawn with probability proportional to its dependents so far plus
+    ``HEAVY_ATTRACTIVENESS`` (Price's model), which gives a power-law in-degree: at 20,000
+    services the top services have thousands of dependents, most have none."""
+    pool: list[int] = []  # one element per dependency drawn so far: its target
+
+    def pick(i: int) -> int:
+        if pool and rng.random() * (len(pool) + HEAVY_ATTRACTIVENESS * i) < len(pool):
+            return rng.choice(pool)
+        return rng.randrange(i)
+
+    for svc in services[1:]:
+        i = svc.index
+        wanted = min(i, HEAVY_OUT_CAP, max(1, int(rng.paretovariate(HEAVY_OUT_ALPHA) * HEAVY_OUT_SCALE)))
+        taken: set[int] = set()
+        if i >= 6 and rng.random() < HEAVY_ANY_OF:
+            group = _distinct(lambda: pick(i), rng.choice((2, 2, 3)), taken)
+            if len(group) >= 2:
+                svc.deps.append(Dep(group, soft=rng.random() < HEAVY_SOFT, group=True))
+                wanted = max(wanted - 1, 0)
+        for target in _distinct(lambda: pick(i), wanted, taken):
+            soft = rng.random() < HEAVY_SOFT
+            description = "degrades gracefully without it" if soft and rng.random() < 0.25 else None
+            svc.deps.append(Dep([target], soft=soft, description=description))
+        for dep in svc.deps:
+            pool.extend(dep.targets)
+
+
+def plan_small_deployments(services: list[Svc], dcs: list[str], rng: random.Random) -> dict[int, list[tuple[str, int]]]:
+    """Service index -> [(data center, hosts)]: 1-3 of the data centers, 1-5 hosts in each;
+    about one service in a hundred has no deployment."""
+    n = len(services)
+    undeployed = set(rng.sample(range(n), n // 100))
+    return {svc.index: [(dc, rng.randint(1, 5)) for dc in rng.sample(dcs, rng.choice((1, 2, 2, 3)))]
+            for svc in services if svc.index not in undeployed}
+
+
+def dedicated_hosts(demand: dict[str, int], rng: random.Random):
+    """Inventory files holding exactly ``demand[dc]`` hosts per data center, 40 to a rack, and
+    per data center the host names in rack-interleaved order (consecutive hosts stand in
+    different racks, so a service's hosts spread over racks)."""
+    files, order = [], {}
+    for dc, total in demand.items():
+        sub, racks = inventory_files([(dc, "", "")], total, rng)
+        files += sub
+        order[dc] = HostPool(racks[dc]).order
+    return files, order
+
+
+def place_small_deployments(services: list[Svc], plan, order: dict[str, list[str]]) -> list[str]:
+    """Hand each planned deployment its hosts (each host runs one service); returns the names of
+    the single-host services."""
+    cursor = dict.fromkeys(order, 0)
+    single = []
+    for svc in services:
+        for dc, count in plan.get(svc.index, ()):
+            svc.deployments.append((dc, order[dc][cursor[dc]:cursor[dc] + count]))
+            cursor[dc] += count
+        if sum(len(hosts) for _, hosts in svc.deployments) == 1:
+            single.append(svc.name)
+    return sorted(single)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,32 +470,27 @@ def clients_yaml(services: list[Svc], teams: list[tuple[str, str]], rng: random.
 # Putting it together
 
 
-def generate(n: int, out_dir: Path, seed: int = 1, hosts_per_service: int = 10) -> dict:
-    """Write the landscape of ``n`` services into ``out_dir``; return its manifest."""
+def generate(n: int, out_dir: Path, seed: int = 1, hosts_per_service: int = 10, profile: str = "classic") -> dict:
+    """Write the landscape of ``n`` services into ``out_dir``; return its manifest.
+
+    ``hosts_per_service`` applies to the classic profile; the heavy-tailed one places 1-5 hosts
+    per deployment."""
     if n < 1:
         raise ValueError("N must be at least 1")
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r} (one of: {', '.join(PROFILES)})")
     rng = random.Random(seed)
-    out_dir = Path(out_dir)
-    dcs = list(DATACENTERS[: rng.randint(4, 6)])
-    teams = make_teams(n, rng)
-    team_names = [t for t, _ in teams]
-    names = service_names(n, rng)
-    services = [Svc(i, names[i], layer_of(i, n), _owner(rng, team_names)) for i in range(n)]
-    draw_dependencies(services, rng)
-    in_cycles: set[int] = set()
-    hard_cycles = plant_cycles(services, rng, 2 + n // 10000, False, in_cycles)
-    soft_cycles = plant_cycles(services, rng, 2 + n // 10000, True, in_cycles)
-    inventories, racks = inventory_files(dcs, hosts_per_service * n, rng)
-    pools = {dc: HostPool(racks[dc]) for dc, _, _ in dcs}
-    single = place_deployments(services, pools, rng)
+    shape = _classic(n, rng, hosts_per_service) if profile == "classic" else _heavy_tailed(n, rng)
+    dcs, teams, services = shape.dcs, shape.teams, shape.services
+    names = [svc.name for svc in services]
 
     files = [("teams.yaml", teams_yaml(teams)), ("datacenters.yaml", datacenters_yaml(dcs))]
     files.append(("clients.yaml", clients_yaml(services, teams, rng)))
-    files += inventories
+    files += shape.inventories
     for svc in services:
         folder = svc.team or "unowned"
         files.append((f"services/{folder}/{svc.name}.yaml", service_yaml(svc, names, rng, n)))
-    _write(out_dir, files)
+    _write(Path(out_dir), files)
 
     indegree = [0] * n
     for svc in services:
@@ -413,7 +502,7 @@ def generate(n: int, out_dir: Path, seed: int = 1, hosts_per_service: int = 10) 
         "generator": GENERATOR_VERSION,
         "seed": seed,
         "services": n,
-        "hosts": hosts_per_service * n,
+        "hosts": shape.hosts,
         "datacenters": len(dcs),
         "teams": len(teams),
         "tribes": len({tribe for _, tribe in teams}),
@@ -421,13 +510,65 @@ def generate(n: int, out_dir: Path, seed: int = 1, hosts_per_service: int = 10) 
         "files": len(files),
         "bytes": sum(len(text) for _, text in files),
         "dependencies": sum(len(s.deps) for s in services),
-        "hard_cycles": hard_cycles,
-        "soft_cycles": soft_cycles,
-        "single_host_services": single,
+        "hard_cycles": shape.hard_cycles,
+        "soft_cycles": shape.soft_cycles,
+        "single_host_services": shape.single,
         "hub": {"service": names[hub], "dependents": indegree[hub]},
     }
-    (out_dir / "landscape.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    if profile != "classic":  # the classic manifest stays as it always was
+        manifest["profile"] = profile
+    (Path(out_dir) / "landscape.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
+
+
+@dataclass
+class Shape:
+    """A drawn landscape before it is written: everything the YAML text and the manifest need."""
+
+    dcs: list[tuple[str, str, str]]
+    teams: list[tuple[str, str]]
+    services: list[Svc]
+    hard_cycles: list[list[str]]
+    soft_cycles: list[list[str]]
+    inventories: list[tuple[str, str]] = field(default_factory=list)
+    single: list[str] = field(default_factory=list)
+    hosts: int = 0
+
+
+def _classic(n: int, rng: random.Random, hosts_per_service: int) -> Shape:
+    dcs = list(DATACENTERS[: rng.randint(4, 6)])
+    shape = _services(n, rng, dcs, make_teams(n, rng), draw_dependencies)
+    shape.inventories, racks = inventory_files(dcs, hosts_per_service * n, rng)
+    pools = {dc: HostPool(racks[dc]) for dc, _, _ in dcs}
+    shape.single = place_deployments(shape.services, pools, rng)
+    shape.hosts = hosts_per_service * n
+    return shape
+
+
+def _heavy_tailed(n: int, rng: random.Random) -> Shape:
+    dcs = list(DATACENTERS[:HEAVY_DATACENTERS])
+    shape = _services(n, rng, dcs, make_small_teams(n, rng), draw_heavy_tailed_dependencies)
+    plan = plan_small_deployments(shape.services, [dc for dc, _, _ in dcs], rng)
+    demand = {dc: 0 for dc, _, _ in dcs}
+    for deployments in plan.values():
+        for dc, count in deployments:
+            demand[dc] += count
+    shape.inventories, order = dedicated_hosts(demand, rng)
+    shape.single = place_small_deployments(shape.services, plan, order)
+    shape.hosts = sum(demand.values())
+    return shape
+
+
+def _services(n: int, rng: random.Random, dcs, teams, draw) -> Shape:
+    """Names, owners and dependencies (``draw``), with the planted cycles."""
+    team_names = [t for t, _ in teams]
+    names = service_names(n, rng)
+    services = [Svc(i, names[i], layer_of(i, n), _owner(rng, team_names)) for i in range(n)]
+    draw(services, rng)
+    in_cycles: set[int] = set()
+    hard_cycles = plant_cycles(services, rng, 2 + n // 10000, False, in_cycles)
+    soft_cycles = plant_cycles(services, rng, 2 + n // 10000, True, in_cycles)
+    return Shape(dcs, teams, services, hard_cycles, soft_cycles)
 
 
 def _owner(rng: random.Random, teams: list[str]) -> str | None:
@@ -454,11 +595,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", type=int, help="number of services")
     parser.add_argument("out_dir", type=Path, help="folder to write the descriptor tree into")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--hosts-per-service", type=int, default=10)
+    parser.add_argument("--hosts-per-service", type=int, default=10, help="classic profile only")
+    parser.add_argument("--profile", choices=PROFILES, default="classic",
+                        help="classic (the default) or heavy-tailed (hub services, 40%% soft, 1-5 hosts per deployment)")
     args = parser.parse_args(argv)
     if args.out_dir.exists() and any(args.out_dir.iterdir()):
         parser.error(f"{args.out_dir} is not empty")
-    manifest = generate(args.n, args.out_dir, args.seed, args.hosts_per_service)
+    manifest = generate(args.n, args.out_dir, args.seed, args.hosts_per_service, args.profile)
     summary = {k: v for k, v in manifest.items() if not isinstance(v, list)}
     print(json.dumps(summary, sort_keys=True), file=sys.stderr)
     return 0

@@ -2,10 +2,13 @@
 
     python benchmarks/run.py --sizes 1000,5000,20000 --repeat 3 --out benchmarks/results.md
 
-For each size it generates a synthetic landscape (``benchmarks/generate.py``) into a temporary
+For each profile (``--profiles``, default both: ``classic`` and ``heavy-tailed``, see
+``benchmarks/generate.py``) and each size it generates a synthetic landscape into a temporary
 folder, or reuses one under ``--cache DIR``, then times each stage in fresh processes and prints
-a Markdown table of medians, ratios and peak memory (``ru_maxrss`` of the child process). A
-stage whose module is not there, or that fails, shows "n/a" and the reason in the notes; the run
+one Markdown table (a column per profile and size) of medians, ratios and peak memory, then
+the targets of the issue "answers that grow with the landscape, not its square" as measured
+values against their limits. ``--readme`` also prints the README's Performance table. A stage
+whose module is not there, or that fails, shows "n/a" and the reason in the notes; the run
 itself never crashes on it.
 """
 
@@ -15,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,7 +31,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import generate  # noqa: E402  (a sibling script, not a package)
+import generate  # noqa: E402  (sibling scripts, not a package)
+import tables  # noqa: E402
 
 CHILD_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
 
@@ -39,6 +44,7 @@ class Measured:
     seconds: dict[str, list[float]] = field(default_factory=dict)
     cpu: dict[str, list[float]] = field(default_factory=dict)
     rss_kb: list[int] = field(default_factory=list)
+    tree_rss_kb: list[int] = field(default_factory=list)
     info: dict = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     na: str | None = None
@@ -55,32 +61,83 @@ class Measured:
 # Running children
 
 
+SMALL_OUTPUT = 1 << 20  # bigger outputs are looked at in a child, so this process stays small
+
+
+@dataclass
+class Output:
+    """What a child wrote on stdout: its size, and the text when it is small (a big JSON
+    document read here would leave this process hundreds of MB bigger, and every child it
+    starts later begins as a copy of it, which ``ru_maxrss`` counts)."""
+
+    size: int
+    text: str | None
+    schema: str | None = None  # the "schema" of a big JSON document ("" when it is no JSON)
+
+
 def run_child(command: list[str], timeout: float):
     """Run ``command``; return (exit code or None on timeout, wall seconds, resource usage,
-    stdout, stderr). Output goes through temporary files so big JSON never blocks a pipe."""
+    stdout as an :class:`Output`, stderr, peak RSS in kB of the process and its children
+    together, sampled). Output goes through temporary files so big JSON never blocks a pipe."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=CHILD_ENV, cwd=REPO)
-        code, usage = _wait(proc, timeout)
+        code, usage, tree_kb = _wait(proc, timeout)
         wall = time.perf_counter() - start
+        size = out.seek(0, os.SEEK_END)
         out.seek(0)
+        if size <= SMALL_OUTPUT:
+            stdout = Output(size, out.read().decode("utf-8", "replace"))
+        else:
+            stdout = Output(size, None, _schema_of(out))
         err.seek(0)
-        return code, wall, usage, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+        return code, wall, usage, stdout, err.read().decode("utf-8", "replace"), tree_kb
+
+
+def _schema_of(file) -> str:
+    """The top-level "schema" of the JSON document in ``file``, read by a child process ("" when
+    it is not a JSON object)."""
+    script = ("import json, sys\ntry:\n    d = json.load(sys.stdin)\nexcept ValueError:\n    d = None\n"
+              "print(d.get('schema') if isinstance(d, dict) else '')")
+    result = subprocess.run([sys.executable, "-c", script], stdin=file, capture_output=True, text=True)
+    return result.stdout.strip()
 
 
 def _wait(proc: subprocess.Popen, timeout: float):
+    """Wait for ``proc``, sampling the resident memory of it and its children (the loader's
+    forked helper) every 20 ms: ``ru_maxrss`` only knows the largest single process."""
     deadline = time.monotonic() + timeout
+    peak = 0
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid == proc.pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
-            return proc.returncode, usage
+            return proc.returncode, usage, max(peak, usage.ru_maxrss)
         if time.monotonic() > deadline:
             proc.kill()
             _, _, usage = os.wait4(proc.pid, 0)
             proc.returncode = -9
-            return None, usage
+            return None, usage, peak
+        peak = max(peak, _tree_rss_kb(proc.pid))
         time.sleep(0.02)
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident kB of ``pid`` and its direct children (0 where /proc is not there)."""
+    total = 0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    for each in (pid, *map(int, children)):
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+                    break
+        except (OSError, ValueError):
+            pass
+    return total
 
 
 def measure(command: list[str], parse, repeat: int, budget: float, timeout: float) -> Measured:
@@ -91,13 +148,13 @@ def measure(command: list[str], parse, repeat: int, budget: float, timeout: floa
     measured = Measured()
     spent = 0.0
     for _ in range(repeat):
-        code, wall, usage, stdout, stderr = run_child(command, timeout)
+        code, wall, usage, stdout, stderr, tree_kb = run_child(command, timeout)
         spent += wall
         if code is None:
             measured.na = f"timed out after {timeout:.0f} s"
             break
         if code != 0:
-            measured.na = f"exit {code}: {_last_line(stderr) or _last_line(stdout)}"
+            measured.na = f"exit {code}: {_last_line(stderr) or _last_line(stdout.text or '')}"
             break
         result = parse(stdout, wall, usage)
         if "na" in result:
@@ -110,6 +167,7 @@ def measure(command: list[str], parse, repeat: int, budget: float, timeout: floa
         measured.info = result.get("info", {})
         measured.missing = result.get("missing", {})
         measured.rss_kb.append(usage.ru_maxrss)
+        measured.tree_rss_kb.append(tree_kb)
         if spent + wall > budget:
             break
     return measured
@@ -127,8 +185,8 @@ def stage_command(stage: str, root: Path, arg: str | None = None) -> list[str]:
     return [sys.executable, str(HERE / "stages.py"), stage, str(root)] + ([arg] if arg else [])
 
 
-def parse_stage(stdout: str, _wall: float, _usage) -> dict:
-    lines = stdout.strip().splitlines()
+def parse_stage(stdout: Output, _wall: float, _usage) -> dict:
+    lines = (stdout.text or "").strip().splitlines()
     line = lines[-1] if lines else ""
     try:
         return json.loads(line)
@@ -140,43 +198,49 @@ def parse_cli(schema: str | None, key: str):
     """A parser for a CLI run: the whole process counts; stdout must be JSON of ``schema``
     (unless ``schema`` is None)."""
 
-    def parse(stdout: str, wall: float, usage) -> dict:
+    def parse(stdout: Output, wall: float, usage) -> dict:
         timings = {"seconds": {key: wall}, "cpu": {key: usage.ru_utime + usage.ru_stime}}
         if schema is None:
             return {**timings, "info": {}}
-        try:
-            document = json.loads(stdout)
-        except json.JSONDecodeError:
-            return {"na": f"stdout is not JSON: {stdout[:120]!r}"}
-        if document.get("schema") != schema:
-            return {"na": f"schema is {document.get('schema')!r}, expected {schema!r}"}
-        return {**timings, "info": {"bytes": len(stdout)}}
+        found = stdout.schema
+        if stdout.text is not None:
+            try:
+                document = json.loads(stdout.text)
+            except json.JSONDecodeError:
+                return {"na": f"stdout is not JSON: {stdout.text[:120]!r}"}
+            found = document.get("schema") if isinstance(document, dict) else None
+        if found != schema:
+            return {"na": f"schema is {found!r}, expected {schema!r}"}
+        return {**timings, "info": {"bytes": stdout.size}}
 
     return parse
 
 
 # ---------------------------------------------------------------------------------------------
-# One size
+# One landscape
 
 
-def landscape(size: int, seed: int, cache: Path | None, scratch: Path) -> tuple[Path, float | None]:
-    """The descriptor tree for ``size`` services, and how long generating it took (None: cached)."""
-    folder = (cache or scratch) / f"services-{size}-seed-{seed}-v{generate.GENERATOR_VERSION}"
+def landscape(profile: str, size: int, seed: int, cache: Path | None, scratch: Path) -> tuple[Path, float | None]:
+    """The descriptor tree of ``profile`` for ``size`` services, and how long generating it
+    took (None: cached)."""
+    prefix = "services" if profile == "classic" else profile  # classic: the folders of earlier runs
+    folder = (cache or scratch) / f"{prefix}-{size}-seed-{seed}-v{generate.GENERATOR_VERSION}"
     if (folder / "landscape.json").exists():
         return folder, None
     if folder.exists():  # an interrupted generation: start over
-        import shutil
-
         shutil.rmtree(folder)
+    # In a child process: this one stays small, so the children it starts (whose peak memory
+    # the table shows) do not begin as a copy of a big process (ru_maxrss counts that copy).
     start = time.perf_counter()
-    generate.generate(size, folder, seed)
+    subprocess.run([sys.executable, str(HERE / "generate.py"), str(size), str(folder), "--seed", str(seed),
+                    "--profile", profile], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return folder, time.perf_counter() - start
 
 
-def bench_size(root: Path, args) -> dict[str, Measured]:
-    """Every stage at one size, in order; each stage runs in fresh processes."""
-    size = json.loads((root / "landscape.json").read_text())["services"]
-    hub = json.loads((root / "landscape.json").read_text())["hub"]["service"]
+def bench_landscape(root: Path, args, scratch: Path) -> dict[str, Measured]:
+    """Every stage on one landscape, in order; each stage runs in fresh processes."""
+    manifest = json.loads((root / "landscape.json").read_text())
+    size, hub = manifest["services"], manifest["hub"]["service"]
 
     def run(command: list[str], parse=parse_stage) -> Measured:
         return measure(command, parse, args.repeat, args.budget, args.timeout)
@@ -193,143 +257,35 @@ def bench_size(root: Path, args) -> dict[str, Measured]:
         depgraph + ["analyze", "-d", str(root), "--format", "json"],
         parse_cli("depgraph/analysis/v1", "cli-analyze"),
     )
-    blast = depgraph + ["blast-radius", hub, "-d", str(root), "--format", "json"]
+    # The data center holding the most instances (the load stage counts them), else the first.
+    datacenter = results["load"].info.get("hub_datacenter") or "datacenter:lon1"
+    blast = depgraph + ["blast-radius", datacenter, "-d", str(root), "--format", "json"]
     # The first run loads the tree and fills the model cache (a fresh folder per run of this
     # script, see main); every later one answers from it.
     results["cli-blast-cold"] = measure(blast, parse_cli("depgraph/blast-radius/v1", "cli-blast-cold"),
                                         1, args.budget, args.timeout)
     results["cli-blast"] = run(blast, parse_cli("depgraph/blast-radius/v1", "cli-blast"))
+    hub_blast = depgraph + ["blast-radius", f"service:{hub}", "-d", str(root), "--format", "json"]
+    results["cli-blast-hub"] = run(hub_blast, parse_cli("depgraph/blast-radius/v1", "cli-blast-hub"))
+    folder = scratch / "report"
+    results["cli-report"] = run(depgraph + ["report", "-d", str(root), "-o", str(folder)], parse_report(folder))
     return results
 
 
-# ---------------------------------------------------------------------------------------------
-# The table
+def parse_report(folder: Path):
+    """A parser for ``depgraph report``: the whole process counts, and the size of the page and
+    of the folder (removed afterwards, so every run writes a fresh one)."""
 
-TIME_ROWS = (  # label, stage, key
-    ("A: read all files", "read", "read"),
-    ("B: `yaml.load_all`, CSafeLoader", "csafe", "csafe"),
-    ("depgraph load + validate", "load", "load"),
-    ("depgraph compile graph", "load", "compile"),
-    ("depgraph load + validate + compile", "load", "load+compile"),
-    ("analyze (whole analysis, in process, after load)", "analyze", "analyze"),
-    ("SPOFs: depgraph, complete analysis", "analyze", "spof-fast"),  # timed in the analyze child
-    ("SPOFs: one incremental `simulate` per component", "analyze", "spof-naive"),
-    ("SPOFs: one full SPEC §2 simulation per component (sampled, extrapolated)", "analyze", "spof-full"),
-    ("`depgraph --help` (CLI start-up)", "cli-start", "cli-start"),
-    ("`depgraph analyze --format json` (end to end)", "cli-analyze", "cli-analyze"),
-    ("`depgraph blast-radius HUB --format json`, first run (fills the cache)", "cli-blast-cold", "cli-blast-cold"),
-    ("`depgraph blast-radius HUB --format json`, from the cache", "cli-blast", "cli-blast"),
-)
-CPU_ROWS = (  # rows of TIME_ROWS shown again in CPU seconds (robust to a busy machine)
-    "csafe", "load+compile", "analyze", "spof-fast", "spof-naive", "spof-full", "cli-analyze",
-)
-RATIO_ROWS = (  # label, (stage, key) numerator, (stage, key) denominator
-    ("depgraph load+validate+compile / CSafeLoader", ("load", "load+compile"), ("csafe", "csafe")),
-    ("analyze / CSafeLoader", ("analyze", "analyze"), ("csafe", "csafe")),
-    ("`depgraph analyze` end to end / CSafeLoader", ("cli-analyze", "cli-analyze"), ("csafe", "csafe")),
-    ("incremental `simulate` per component / depgraph SPOFs", ("analyze", "spof-naive"), ("analyze", "spof-fast")),
-    ("full simulation per component / depgraph SPOFs", ("analyze", "spof-full"), ("analyze", "spof-fast")),
-)
-CPU_RATIO_ROWS = RATIO_ROWS[:1] + RATIO_ROWS[-2:]
-MEMORY_ROWS = (
-    ("peak RSS, bare CSafeLoader (MB)", "csafe"),
-    ("peak RSS, load + compile (MB)", "load"),
-    ("peak RSS, load + compile + analyze (MB)", "analyze_rss_kb"),
-    ("peak RSS, `depgraph analyze` CLI (MB)", "cli-analyze"),
-)
+    def parse(_stdout: Output, wall: float, usage) -> dict:
+        page = folder / "index.html"
+        if not page.is_file():
+            return {"na": f"no {page.name} written"}
+        total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        info = {"index_bytes": page.stat().st_size, "folder_bytes": total}
+        shutil.rmtree(folder)
+        return {"seconds": {"cli-report": wall}, "cpu": {"cli-report": usage.ru_utime + usage.ru_stime}, "info": info}
 
-
-def table(sizes: list[int], shapes: dict[int, dict], results: dict[int, dict[str, Measured]], repeat: int) -> str:
-    header = "| | " + " | ".join(f"{n:,} services" for n in sizes) + " |"
-    lines = [header, "|---" * (len(sizes) + 1) + "|"]
-    lines += _shape_rows(sizes, shapes)
-    lines.append("| **seconds (median)** |" + " |" * len(sizes))
-    for label, stage, key in TIME_ROWS:
-        lines.append(_row(label, [_seconds(results[n][stage], key, repeat) for n in sizes]))
-    lines.append("| **CPU seconds (median, user + system)** |" + " |" * len(sizes))
-    for label, stage, key in (row for row in TIME_ROWS if row[2] in CPU_ROWS):
-        lines.append(_row(label, [_seconds(results[n][stage], key, repeat, cpu=True) for n in sizes]))
-    lines.append("| **ratios (wall)** |" + " |" * len(sizes))
-    for label, top, bottom in RATIO_ROWS:
-        lines.append(_row(label, [_ratio(results[n], top, bottom) for n in sizes]))
-    lines.append("| **ratios (CPU)** |" + " |" * len(sizes))
-    for label, top, bottom in CPU_RATIO_ROWS:
-        lines.append(_row(label, [_ratio(results[n], top, bottom, cpu=True) for n in sizes]))
-    lines.append("| **memory** |" + " |" * len(sizes))
-    for label, stage in MEMORY_ROWS:
-        lines.append(_row(label, [_memory(results[n], stage) for n in sizes]))
-    return "\n".join(lines)
-
-
-def _shape_rows(sizes, shapes) -> list[str]:
-    rows = [
-        ("files", lambda s: f"{s['files']:,}"),
-        ("MB of YAML", lambda s: f"{s['bytes'] / 1e6:.1f}"),
-        ("hosts / dependencies", lambda s: f"{s['hosts']:,} / {s['dependencies']:,}"),
-        ("generate (s)", lambda s: "cached" if s.get("generate_seconds") is None else f"{s['generate_seconds']:.1f}"),
-    ]
-    return [_row(label, [cell(shapes[n]) for n in sizes]) for label, cell in rows]
-
-
-def _row(label: str, cells: list[str]) -> str:
-    return f"| {label} | " + " | ".join(cells) + " |"
-
-
-def _seconds(measured: Measured, key: str, repeat: int, cpu: bool = False) -> str:
-    value = measured.median(key, cpu)
-    if value is None:
-        return "n/a"
-    runs = measured.runs(key)
-    return _number(value) + (f" (n={runs})" if runs < repeat else "")
-
-
-def _number(value: float) -> str:
-    return f"{value:.3f}" if value < 1 else f"{value:.2f}" if value < 100 else f"{value:.0f}"
-
-
-def _ratio(results: dict[str, Measured], top, bottom, cpu: bool = False) -> str:
-    numerator = results[top[0]].median(top[1], cpu)
-    denominator = results[bottom[0]].median(bottom[1], cpu)
-    if numerator is None or not denominator:
-        return "n/a"
-    ratio = numerator / denominator
-    return f"{ratio:,.0f}×" if ratio >= 100 else f"{ratio:.2f}×"
-
-
-def _memory(results: dict[str, Measured], stage: str) -> str:
-    """Peak RSS of a stage's process, or a peak the child sampled itself (``info[stage]``)."""
-    if stage.endswith("_rss_kb"):
-        kb = results["analyze"].info.get(stage)
-        return f"{kb / 1024:.0f}" if kb else "n/a"
-    measured = results[stage]
-    return f"{max(measured.rss_kb) / 1024:.0f}" if measured.rss_kb else "n/a"
-
-
-def notes(sizes: list[int], results: dict[int, dict[str, Measured]], naive_max: int) -> list[str]:
-    out = []
-    for n in sizes:
-        for stage, measured in results[n].items():
-            if measured.na:
-                out.append(f"- {n:,} services, {stage}: n/a — {measured.na}")
-            for part, reason in sorted(measured.missing.items()):
-                out.append(f"- {n:,} services, {part}: n/a — {reason}")
-        spof = results[n]["analyze"]
-        if "identical" in spof.info:
-            verdict = "identical" if spof.info["identical"] else "DIFFERENT"
-            out.append(f"- {n:,} services: depgraph's SPOFs and one incremental simulate per component "
-                       f"are {verdict} ({spof.info.get('spofs')} SPOFs)")
-        if "full_identical" in spof.info:
-            verdict = "identical to" if spof.info["full_identical"] else "DIFFERENT from"
-            out.append(f"- {n:,} services: full simulations of {spof.info['full_sampled']:,} random components "
-                       f"(of {spof.info['full_components']:,}) are {verdict} depgraph's answers; the row "
-                       "above scales their time to every component")
-        elif not spof.na and n > naive_max:
-            out.append(f"- {n:,} services: naive SPOF not run (above --naive-max {naive_max:,})")
-        load = results[n]["load"]
-        if load.info:
-            out.append(f"- {n:,} services: graph of {load.info['nodes']:,} nodes, {load.info['edges']:,} edges; "
-                       f"{load.info['warnings']:,} loader warnings")
-    return out
+    return parse
 
 
 def _load_average() -> str:
@@ -359,8 +315,11 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000,20000", help="comma-separated numbers of services")
+    parser.add_argument("--profiles", default=",".join(generate.PROFILES),
+                        help=f"comma-separated landscape profiles (of: {', '.join(generate.PROFILES)})")
     parser.add_argument("--repeat", type=int, default=3, help="runs per stage; the table shows medians")
     parser.add_argument("--out", type=Path, help="also write the table to this Markdown file")
+    parser.add_argument("--readme", action="store_true", help="also print the README's Performance table")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, help="keep and reuse generated landscapes here (outside the repo)")
     parser.add_argument("--naive-max", type=int, default=20000, help="largest size to run the naive SPOF at")
@@ -369,18 +328,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="give up on one run after this many seconds")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
+    unknown = [p for p in profiles if p not in generate.PROFILES]
+    if unknown:
+        parser.error(f"unknown profile {unknown[0]!r} (one of: {', '.join(generate.PROFILES)})")
     if args.cache and args.cache.resolve().is_relative_to(REPO):
         parser.error("--cache must be outside the repository")
 
+    columns = [(profile, n) for profile in profiles for n in sizes]
     shapes, results = {}, {}
     load_before = _load_average()
     with tempfile.TemporaryDirectory(prefix="depgraph-bench-") as scratch:
         CHILD_ENV["DEPGRAPH_CACHE_DIR"] = str(Path(scratch) / "model-cache")  # cold, and not the user's
-        for n in sizes:
-            root, generated = landscape(n, args.seed, args.cache, Path(scratch))
-            shapes[n] = {**json.loads((root / "landscape.json").read_text()), "generate_seconds": generated}
-            print(f"benchmarking {n:,} services in {root} …", file=sys.stderr, flush=True)
-            results[n] = bench_size(root, args)
+        for column in columns:
+            profile, n = column
+            root, generated = landscape(profile, n, args.seed, args.cache, Path(scratch))
+            shapes[column] = {**json.loads((root / "landscape.json").read_text()), "generate_seconds": generated}
+            print(f"benchmarking {profile} {n:,} services in {root} …", file=sys.stderr, flush=True)
+            results[column] = bench_landscape(root, args, Path(scratch))
     report = "\n".join([
         "# depgraph benchmarks",
         "",
@@ -389,15 +354,22 @@ def main(argv: list[str] | None = None) -> int:
         "CPU seconds less so.",
         f"Seed {args.seed}; medians of up to {args.repeat} runs, each in a fresh process "
         f"(fewer, shown as n=…, when another run would take a stage past {args.budget:.0f} s).",
+        *tables.profile_legend(profiles),
         "",
-        table(sizes, shapes, results, args.repeat),
+        tables.table(columns, shapes, results, args.repeat),
         "",
-        *notes(sizes, results, args.naive_max),
+        *tables.notes(columns, results, args.naive_max),
+        "",
+        "## Targets",
+        "",
+        tables.targets(profiles, sizes, results),
         "",
     ])
     print(report)
     if args.out:
         args.out.write_text(report, encoding="utf-8")
+    if args.readme:
+        print(tables.readme_table(columns, shapes, results))
     return 0
 
 

@@ -131,8 +131,21 @@ def stage_load(root: Path, _arg) -> dict:
         "warnings": len(catalog.diagnostics),
         "nodes": graph.number_of_nodes(),
         "edges": graph.number_of_edges(),
+        "hub_datacenter": _busiest_datacenter(catalog),
     }
     return clock.result(info)
+
+
+def _busiest_datacenter(catalog) -> str | None:
+    """The data center holding the most service instances: the one ``run.py`` aims
+    ``blast-radius`` at."""
+    instances: dict[str, int] = {}
+    for service in catalog.services.values():
+        for deployment in service.deployments:
+            instances[deployment.datacenter] = instances.get(deployment.datacenter, 0) + deployment.size
+    if not instances:
+        return None
+    return "datacenter:" + min(instances, key=lambda dc: (-instances[dc], dc))
 
 
 def stage_analyze(root: Path, arg) -> dict:

@@ -145,3 +145,39 @@ def test_an_interrupted_load_leaves_no_helper_behind(broken, monkeypatch):
     pid, _ = helpers[0]
     with pytest.raises(ChildProcessError):  # already reaped: no zombie, no running helper
         os.waitpid(pid, os.WNOHANG)
+
+
+@pytest.fixture
+def another_thread():
+    """A second thread alive for the test, as the progress line's refresh thread is on a terminal."""
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join()
+
+
+def test_no_fork_while_another_thread_runs_a_fresh_interpreter_helps_instead(broken, another_thread, monkeypatch):
+    expected = load(broken, False)[1]
+
+    def no_fork():
+        raise AssertionError("forked while another thread runs")
+
+    monkeypatch.setattr(fanout.os, "fork", no_fork)
+    monkeypatch.setattr(fanout, "SPAWN_MIN_BYTES", 0)
+    spawned, answers = [], []
+    real_spawn, real_collect = fanout._spawn_helper, fanout._collect
+    monkeypatch.setattr(fanout, "_spawn_helper", lambda reader, files: spawned.append(real_spawn(reader, files)) or spawned[-1])
+    monkeypatch.setattr(fanout, "_collect", lambda pid, read_end: answers.append(real_collect(pid, read_end)) or answers[-1])
+    assert load(broken, True)[1] == expected
+    assert spawned and spawned[0] is not None and answers[0] is not None  # the spawned helper read its share
+
+
+def test_a_small_tree_is_read_here_while_another_thread_runs(broken, another_thread, monkeypatch):
+    monkeypatch.setattr(fanout.os, "fork", lambda: (_ for _ in ()).throw(AssertionError("forked")))
+    monkeypatch.setattr(fanout.os, "posix_spawn", lambda *a, **k: (_ for _ in ()).throw(AssertionError("spawned")))
+    catalog, diagnostics = load(broken, True)
+    assert diagnostics == load(broken, False)[1]

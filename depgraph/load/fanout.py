@@ -10,6 +10,13 @@ exactly what one process reading every file in order finds. Measured: a load of 
 services goes from ~12-13 s to ~9-10 s (the two processes slow each other down somewhat), and
 of 1,000 services from 0.53 s to 0.41 s.
 
+The helper is forked when this process runs a single thread. When another thread runs (the
+progress line on a terminal refreshes from one), forking is unsafe: the child inherits whatever
+locks that thread held (on Python 3.12+ a fork in a threaded process warns and may deadlock), so
+the helper is instead a fresh interpreter started with ``posix_spawn`` (``python -m
+depgraph.load.fanout``, the file list handed over in a temporary file), which costs about 0.2 s
+of start-up and is used only on trees of ``SPAWN_MIN_BYTES`` or more.
+
 Anything unusual — not Linux (``fork`` is missing on Windows and unsafe with some macOS system
 libraries), a single core, a small tree, a helper that fails or is killed, more entities than
 ``max_entities`` — falls back to reading the files here, in order: the helper can only make a
@@ -20,14 +27,19 @@ from __future__ import annotations
 
 import marshal
 import os
+import re
 import signal
 import sys
-from dataclasses import fields
+import tempfile
+import threading
+from dataclasses import astuple, fields, is_dataclass
+from operator import attrgetter
 
+from depgraph import model
 from depgraph.diagnostics import Diagnostic
-from depgraph.model import Client, Datacenter, Dependency, Deployment, Host, Link, Location, Service, Team
 
 PARALLEL_MIN_BYTES = 1 << 20  # ~500 services: from here a helper saves a fifth or more of a load (measured)
+SPAWN_MIN_BYTES = 8 << 20  # ~4,500 services: a load of 2 s or more pays for a fresh interpreter's start-up
 
 
 class _Unexpected(Exception):
@@ -86,7 +98,11 @@ def _read_one(reader, display: str, path) -> tuple[list, list, list]:
 
 
 def _start_helper(reader, files) -> tuple[int, int] | None:
-    """Fork a process reading ``files``; ``(pid, read end of its pipe)``, or None."""
+    """Start a process reading ``files``; ``(pid, read end of its pipe)``, or None.
+
+    Forked when this is the only thread, else spawned (see the module docstring)."""
+    if threading.active_count() > 1:
+        return _spawn_helper(reader, files)
     try:
         read_end, write_end = os.pipe()
     except OSError:
@@ -106,10 +122,7 @@ def _start_helper(reader, files) -> tuple[int, int] | None:
         status = 1
         try:
             os.close(read_end)
-            helper = type(reader)(reader.root, reader.limits)
-            found = [_read_one(helper, display, path) for display, path, _ in files]
-            data = marshal.dumps([(encode_all(entities), encode_all(diagnostics), names)
-                                  for entities, diagnostics, names in found])
+            data = _read_share(type(reader)(reader.root, reader.limits), files)
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
             status = 0
@@ -119,6 +132,58 @@ def _start_helper(reader, files) -> tuple[int, int] | None:
             os._exit(status)
     os.close(write_end)
     return pid, read_end
+
+
+def _read_share(reader, files) -> bytes:
+    """What the helper sends back: per file its entities, diagnostics and names, as plain data."""
+    found = [_read_one(reader, display, path) for display, path, *_ in files]
+    return marshal.dumps([(encode_all(entities), encode_all(diagnostics), names)
+                          for entities, diagnostics, names in found])
+
+
+def _spawn_helper(reader, files) -> tuple[int, int] | None:
+    """A fresh interpreter reading ``files`` (``python -m depgraph.load.fanout``): safe while other
+    threads run, as nothing of this process runs in the child."""
+    if (not hasattr(os, "posix_spawn") or not sys.executable
+            or sum(size for *_, size in files) < SPAWN_MIN_BYTES - PARALLEL_MIN_BYTES // 2):
+        return None
+    package_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+    request = marshal.dumps((reader.root, astuple(reader.limits),
+                             [(display, os.fspath(path)) for display, path, *_ in files]))
+    try:
+        with tempfile.TemporaryFile() as handover:
+            handover.write(request)
+            handover.flush()
+            handover.seek(0)
+            read_end, write_end = os.pipe()
+            try:
+                pid = os.posix_spawn(sys.executable, [sys.executable, "-m", "depgraph.load.fanout"], env,
+                                     file_actions=[(os.POSIX_SPAWN_DUP2, handover.fileno(), 0),
+                                                   (os.POSIX_SPAWN_DUP2, write_end, 1)])
+            except OSError:
+                os.close(read_end)
+                return None
+            finally:
+                os.close(write_end)
+    except OSError:
+        return None
+    return pid, read_end
+
+
+def _serve() -> int:
+    """The spawned helper: read the request on stdin, answer on stdout."""
+    import gc
+
+    from depgraph.load.loader import _Reader
+    from depgraph.load.yamlread import Limits
+
+    gc.disable()  # as in the parent: a load frees almost nothing
+    root, limits, files = marshal.loads(sys.stdin.buffer.read())
+    sys.stdout.buffer.write(_read_share(_Reader(root, Limits(*limits)), files))
+    sys.stdout.buffer.flush()
+    return 0
 
 
 def _abandon(pid: int, read_end: int) -> None:
@@ -151,20 +216,37 @@ def _collect(pid: int, read_end: int):
 
 
 # -- plain data <-> the model's dataclasses ------------------------------------------------------
-# An object is ``(class number, field values…)``; only the fields that can hold other objects are
-# walked (the rest — names, tuples of names, label dicts — are plain data already).
+# An object is ``(class number, field values…)``. The classes are every record of depgraph.model
+# (found there, so a record added to the model travels too) and Diagnostic; a field whose
+# annotation names one of them holds one such object, or a tuple of them (``tuple[…]``). Any
+# other field is plain data already (names, tuples of names, label dicts); should it hold
+# something else, marshal refuses it, the helper fails and its files are read here.
 
-_CLASSES = (Location, Dependency, Deployment, Link, Service, Client, Host, Datacenter, Team, Diagnostic)
+
+def _model_classes() -> tuple:
+    found = [value for value in vars(model).values()
+             if isinstance(value, type) and is_dataclass(value) and value.__module__ == model.__name__
+             and value is not model.Catalog]
+    return (*sorted(found, key=lambda cls: cls.__name__), Diagnostic)
+
+
+def _plan(cls) -> tuple:
+    """(a getter of every field at once, indexes of fields holding one object, indexes of
+    fields holding a tuple of objects)."""
+    names = [f.name for f in fields(cls)]
+    one, many = [], []
+    for index, f in enumerate(fields(cls)):
+        annotation = f.type if isinstance(f.type, str) else str(f.type)
+        if set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", annotation)) & _CLASS_NAMES:
+            (many if annotation.replace(" ", "").startswith("tuple[") else one).append(index)
+    getter = attrgetter(*names) if len(names) > 1 else (lambda obj, name=names[0]: (getattr(obj, name),))
+    return getter, tuple(one), tuple(many)
+
+
+_CLASSES = _model_classes()
 _NUMBER = {cls: number for number, cls in enumerate(_CLASSES)}
-_NESTED = {  # field -> "one" object or "many" (a tuple of objects)
-    Dependency: {"source": "one"},
-    Deployment: {"source": "one", "host_sources": "many"},
-    Service: {"dependencies": "many", "deployments": "many", "links": "many", "source": "one"},
-    Client: {"dependencies": "many", "source": "one"},
-    Host: {"source": "one"}, Datacenter: {"source": "one"}, Team: {"source": "one"},
-}
-_PLAIN = (str, int, bool, float, type(None))
-_LAYOUT = {cls: tuple((f.name, _NESTED.get(cls, {}).get(f.name)) for f in fields(cls)) for cls in _CLASSES}
+_CLASS_NAMES = {cls.__name__ for cls in _CLASSES}
+_PLANS = [_plan(cls) for cls in _CLASSES]
 
 
 def encode_all(objects: list) -> list:
@@ -176,33 +258,34 @@ def decode_all(values: list) -> list:
 
 
 def _encode(obj) -> tuple:
-    cls = type(obj)
-    values = [_NUMBER[cls]]
-    for name, nested in _LAYOUT[cls]:
-        value = getattr(obj, name)
-        if value is None:
-            pass
-        elif nested == "one":
-            value = _encode(value)
-        elif nested == "many":
-            value = tuple([_encode(item) for item in value])
-        elif type(value) is dict:
-            if not all(type(item) in _PLAIN for item in value.values()):
-                raise _Unexpected(f"{cls.__name__}.{name}")
-        elif type(value) is tuple:
-            if not all(type(item) in _PLAIN for item in value):
-                raise _Unexpected(f"{cls.__name__}.{name}")
-        elif type(value) not in _PLAIN:
-            raise _Unexpected(f"{cls.__name__}.{name}")
-        values.append(value)
-    return tuple(values)
+    number = _NUMBER.get(type(obj))
+    if number is None:
+        raise _Unexpected(type(obj).__name__)
+    getter, one, many = _PLANS[number]
+    values = getter(obj)
+    if one or many:
+        values = list(values)
+        for index in one:
+            if values[index] is not None:
+                values[index] = _encode(values[index])
+        for index in many:
+            values[index] = tuple([_encode(item) for item in values[index]])
+    return (number, *values)
 
 
 def _decode(value: tuple):
-    cls = _CLASSES[value[0]]
+    number = value[0]
+    _, one, many = _PLANS[number]
+    if not one and not many:
+        return _CLASSES[number](*value[1:])
     args = list(value[1:])
-    for index, (_, nested) in enumerate(_LAYOUT[cls]):
-        if nested is None or args[index] is None:
-            continue
-        args[index] = _decode(args[index]) if nested == "one" else tuple([_decode(v) for v in args[index]])
-    return cls(*args)
+    for index in one:
+        if args[index] is not None:
+            args[index] = _decode(args[index])
+    for index in many:
+        args[index] = tuple([_decode(item) for item in args[index]])
+    return _CLASSES[number](*args)
+
+
+if __name__ == "__main__":
+    sys.exit(_serve())

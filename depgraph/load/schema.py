@@ -213,6 +213,8 @@ class EntityParser:
 
     def name(self, m: YMap, key: str, what: str) -> str | None:
         value = m.get(key)
+        if value.__class__ is str and len(value) <= MAX_NAME_LENGTH and NAME_RE.fullmatch(value):
+            return value  # the common case, without a call per check
         if value is None:
             if key in m:  # `name: ~` would otherwise drop the entity without a word
                 self.wrong_type(m, key, "a name (a string)")
@@ -243,7 +245,9 @@ class EntityParser:
                            f"as '{k}: \"{v}\"'" if isinstance(v, (int, float, bool)) else
                            f"'{key}' maps strings to strings, found {type_name(v)} for '{k}'", "type")
                 continue
-            if (self.plain_text(value, k, k, f"key '{clip(k)}' in '{key}'")
+            if k.isprintable() and v.isprintable():  # the common case: no need to word a label
+                result[k] = v
+            elif (self.plain_text(value, k, k, f"key '{clip(k)}' in '{key}'")
                     and self.plain_text(value, k, v, f"'{key}' value of '{clip(k)}'")):
                 result[k] = v
         return result
@@ -388,7 +392,8 @@ class EntityParser:
             names, sources = [], []
             for index, host in enumerate(hosts):
                 hline, hcol = hosts.item_pos(index)
-                if not isinstance(host, str) or name_problem(host):
+                plain = host.__class__ is str and len(host) <= MAX_NAME_LENGTH and NAME_RE.fullmatch(host)
+                if not plain and (not isinstance(host, str) or name_problem(host)):
                     why = name_problem(host) if isinstance(host, str) else f"not {type_name(host)}"
                     self.error(hline, hcol, f"bad host name {show(host)} in deployment: {why}", "name")
                     continue

@@ -24,8 +24,8 @@ import yaml
 from yaml import events as ev
 from yaml.resolver import Resolver
 
-try:  # libyaml: ~10x faster; PyYAML's pure-Python parser is the fallback
-    from yaml import CSafeLoader as _ParserLoader
+try:  # libyaml: ~10x faster; PyYAML's pure-Python parser is the fallback. Only its parser is
+    from yaml._yaml import CParser as _ParserLoader  # used: CSafeLoader's constructor costs 4 µs a file
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _ParserLoader
 _POSITIONS_IN_BYTES = _ParserLoader is not yaml.SafeLoader  # libyaml reports reader errors in bytes
@@ -149,7 +149,7 @@ def _check_flow_nesting(text: str, max_depth: int) -> None:
     event-level depth guard would come too late (newer libyaml stops at 1,000 levels with its own
     message, older ones read on); the run itself proves the depth, at its (max_depth+1)-th opener.
     """
-    if "[" not in text and "{" not in text:
+    if text.count("[") + text.count("{") <= max_depth:  # too few openers for such a run
         return
     match = re.search(r"(?:[\[{][ \t\r\n]*){%d}[\[{]" % max_depth, text)
     if match:
@@ -216,71 +216,116 @@ def _char_name(character) -> str:
     return "NUL (0x00)" if code == 0 else f"U+{code:04X}"
 
 
+_PLAIN_CACHE: dict[str, object] = {}  # plain scalar text -> its value (repeated text resolves once)
+_PLAIN_CACHE_SIZE = 100_000
+_SCALAR, _ALIAS = ev.ScalarEvent, ev.AliasEvent
+_MAP_START, _SEQ_START = ev.MappingStartEvent, ev.SequenceStartEvent
+_MAP_END, _SEQ_END = ev.MappingEndEvent, ev.SequenceEndEvent
+_DOC_START, _DOC_END, _STREAM_END = ev.DocumentStartEvent, ev.DocumentEndEvent, ev.StreamEndEvent
+
+
 def _documents(parser, limits: Limits):
+    """The event loop. A plain scalar whose text was seen before takes its value from a cache,
+    and the common attachments (an item to a list, a new key's value to a mapping) are done in
+    line; everything else goes through :func:`_scalar` and :func:`_attach`. At 20,000 services
+    this loop handles about 4 million events, so each avoided call counts."""
     get_event = parser.get_event
     max_depth = limits.max_depth
     anchors: dict[str, object] = {}
     aliases = _AliasBudget(limits)
     problems: list[YamlProblem] = []
+    cache = _PLAIN_CACHE
     # The stack holds containers being built: [container, pending_key, key_line, key_col, merge_into]
     stack: list[list] = []
+    frame = None  # the top of the stack
     root = None
     doc_line = 1
     while True:
         event = get_event()
         cls = event.__class__
-        if cls is ev.ScalarEvent or cls is ev.AliasEvent or cls is ev.MappingStartEvent or cls is ev.SequenceStartEvent:
+        if cls is _SCALAR:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
-            if cls is ev.ScalarEvent:
+            text = event.value
+            value = cache.get(text, _DROPPED) if event.tag is None and event.implicit[0] else _DROPPED
+            if value is _DROPPED:
                 try:
                     value = _scalar(event)
+                    if event.tag is None and event.implicit[0] and len(cache) < _PLAIN_CACHE_SIZE:
+                        cache[text] = value
                 except YamlProblem as problem:
                     problems.append(problem)
-                    value = _DROPPED
-                if event.anchor:
-                    anchors[event.anchor] = value
-            elif cls is ev.AliasEvent:
-                value = aliases.use(event.anchor, anchors, stack, line, col, problems)
-            else:
-                if len(stack) >= max_depth:
-                    raise YamlProblem(line, col, f"nesting deeper than {max_depth} levels "
-                                      "(limit max_depth; raise it with --max-depth if this is intended)")
-                tag = event.tag
-                if tag is not None and tag != "!" and tag not in _SAFE_TAGS:
-                    problems.append(YamlProblem(line, col, f"unsupported YAML tag '{_short(tag)}': depgraph "
-                                                "never constructs custom or language-specific tags; remove the tag",
-                                                fatal=False))
-                container = YMap() if cls is ev.MappingStartEvent else YList()
-                container.line, container.col = line, col
-                container.pos = {} if cls is ev.MappingStartEvent else []
-                if event.anchor:
-                    anchors[event.anchor] = container
-                merge_into = None
-                if stack:
-                    merge_into = _attach(stack, container, line, col, problems, fresh=True)
-                else:
-                    root = container
-                stack.append([container, _NO_KEY, 0, 0, merge_into])
-                continue
-            if stack:
-                _attach(stack, value, line, col, problems)
-            else:
+            if event.anchor:
+                anchors[event.anchor] = value
+            if frame is None:
                 root = value
+                continue
+            container = frame[0]
+            if container.__class__ is YList:
+                if value is not _DROPPED:
+                    container.append(value)
+                    container.pos.append((line, col))
+                continue
+            key = frame[1]
+            if key is _NO_KEY:
+                frame[1], frame[2], frame[3] = value, line, col
+                continue
+            if key.__class__ is str and value is not _DROPPED and key != "<<" and key not in container:
+                frame[1] = _NO_KEY
+                container[key] = value
+                container.pos[key] = (frame[2], frame[3], line, col)
+                continue
+            _attach(stack, value, line, col, problems)
             continue
-        if cls is ev.MappingEndEvent or cls is ev.SequenceEndEvent:
-            frame = stack.pop()
-            if frame[4] is not None:  # the value of a ``<<`` key is complete: merge it now
-                _merge(frame[4], frame[0], problems)
+        if cls is _ALIAS or cls is _MAP_START or cls is _SEQ_START:
+            mark = event.start_mark
+            line, col = mark.line + 1, mark.column + 1
+            if cls is _ALIAS:
+                value = aliases.use(event.anchor, anchors, stack, line, col, problems)
+                if stack:
+                    _attach(stack, value, line, col, problems)
+                else:
+                    root = value
+                continue
+            if len(stack) >= max_depth:
+                raise YamlProblem(line, col, f"nesting deeper than {max_depth} levels "
+                                  "(limit max_depth; raise it with --max-depth if this is intended)")
+            tag = event.tag
+            if tag is not None and tag != "!" and tag not in _SAFE_TAGS:
+                problems.append(YamlProblem(line, col, f"unsupported YAML tag '{_short(tag)}': depgraph "
+                                            "never constructs custom or language-specific tags; remove the tag",
+                                            fatal=False))
+            if cls is _MAP_START:
+                container = YMap()
+                container.pos = {}
+            else:
+                container = YList()
+                container.pos = []
+            container.line, container.col = line, col
+            if event.anchor:
+                anchors[event.anchor] = container
+            merge_into = None
+            if stack:
+                merge_into = _attach(stack, container, line, col, problems, fresh=True)
+            else:
+                root = container
+            frame = [container, _NO_KEY, 0, 0, merge_into]
+            stack.append(frame)
             continue
-        if cls is ev.DocumentStartEvent:
+        if cls is _MAP_END or cls is _SEQ_END:
+            done = stack.pop()
+            frame = stack[-1] if stack else None
+            if done[4] is not None:  # the value of a ``<<`` key is complete: merge it now
+                _merge(done[4], done[0], problems)
+            continue
+        if cls is _DOC_START:
             doc_line = event.start_mark.line + 1
             continue
-        if cls is ev.DocumentEndEvent:
+        if cls is _DOC_END:
             yield (None if root is _DROPPED else root), doc_line, problems
             root, problems, anchors = None, [], {}
             continue
-        if cls is ev.StreamEndEvent:
+        if cls is _STREAM_END:
             return
 
 
