@@ -150,7 +150,7 @@ class TestRenderCommand:
         assert '"tribe:infra"' in collapsed.stdout
 
     def test_a_deployment_view_too_tall_to_read_is_refused_with_smaller_views_to_draw(self, run_cli, monkeypatch):
-        import depgraph.diagrams as diagrams
+        import depgraph.diagrams.views as diagrams
 
         full = run_cli("render", "-d", ROOT / "descriptors", "--view", "deployment", "--cluster", "rack")
         rows = diagrams.table_rows(full.stdout)

@@ -23,15 +23,16 @@ def blast_radius_text(radius, verbose: bool = False) -> str:
     lines += _teams(radius, verbose)
     if radius.down:
         lines += ["", f"DOWN ({_count(radius, 'down', len(radius.down))})"]
-        lines += _cut([_row(radius, node_id) for node_id in radius.down], SHOWN["down"], verbose)
+        lines += _cut(radius.down, SHOWN["down"], verbose, lambda node_id: [_row(radius, node_id)])
     if radius.degraded:
         lines += ["", f"DEGRADED ({_count(radius, 'degraded', len(radius.degraded))}), and why"]
-        rows = []
-        for item in radius.degraded:
+
+        def why(item) -> list[str]:
             lost = impact.reduced.get(item.service)
             extra = f"; also {lost[0]} of {lost[1]} instances lost" if lost else ""
-            rows += [_row(radius, item.service), f"      {t(item.reason())}{extra}"]
-        lines += _cut(rows, 2 * SHOWN["degraded"], verbose, per_item=2)
+            return [_row(radius, item.service), f"      {t(item.reason())}{extra}"]
+
+        lines += _cut(radius.degraded, SHOWN["degraded"], verbose, why)
     if overloaded:
         lines += ["", f"OVERLOADED ({len(overloaded)}): up, not enough to carry the peak"]
         lines += [f"{_row(radius, s)}  {up} up, {needed} needed" for s, (up, needed) in sorted(overloaded.items())]
@@ -39,8 +40,8 @@ def blast_radius_text(radius, verbose: bool = False) -> str:
     reduced = [r for r in radius.reduced if r[0] not in degraded]
     if reduced:
         lines += ["", f"REDUCED CAPACITY ({len(reduced)}), biggest loss first"]
-        lines += _cut([f"{_row(radius, s)}  {lost} of {total} instances lost" for s, lost, total in reduced],
-                      SHOWN["reduced"], verbose)
+        lines += _cut(reduced, SHOWN["reduced"], verbose,
+                      lambda r: [f"{_row(radius, r[0])}  {r[1]} of {r[2]} instances lost"])
     return "\n".join(lines)
 
 
@@ -82,11 +83,14 @@ def _listed(ids, verbose: bool, room: int = 8) -> list[str]:
     return [*ids[:room], f"and {len(ids) - room} more"]
 
 
-def _cut(rows: list[str], room: int, verbose: bool, per_item: int = 1) -> list[str]:
-    if verbose or len(rows) <= room:
-        return rows
-    hidden = (len(rows) - room) // per_item
-    return [*rows[:room], f"  … and {hidden} more (--verbose or --format json lists them all)"]
+def _cut(items, room: int, verbose: bool, lines_of) -> list[str]:
+    """The lines of the first ``room`` items (all with ``verbose``), and how many more there are;
+    only the shown items are written out (a hub's outage lists tens of thousands)."""
+    shown = items if verbose or len(items) <= room else items[:room]
+    lines = [line for item in shown for line in lines_of(item)]
+    if len(shown) < len(items):
+        lines.append(f"  … and {len(items) - len(shown)} more (--verbose or --format json lists them all)")
+    return lines
 
 
 def _count(radius, column: str, total: int) -> str:
