@@ -8,7 +8,7 @@ devices and an ipam service on every tenth device, then times the real command o
 empty folder and again with ``--force --deployments`` into the result. No timing is asserted
 anywhere; the figures go to docs/import.md.
 
-:class:`FakeNetbox` is also what the tests serve from their local NetBox (``tests/test_import_netbox.py``):
+:class:`FakeNetbox` is also what the tests serve from their local NetBox (``tests/functional/test_import_netbox.py``):
 objects carry every field NetBox 4.x lists, nested objects in NetBox's brief form.
 """
 

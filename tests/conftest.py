@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+# Unit tests (one layer, hand-made inputs) and functional tests (the real CLI, git, a browser)
+# share a few landscapes and helpers by importing each other's modules.
+sys.path[:0] = [str(Path(__file__).resolve().parent / folder) for folder in ("unit", "functional")]
 
 
 def decode_data(page: str) -> dict:

@@ -9,7 +9,7 @@ import sys
 
 from depgraph.load.loader import load_catalog
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 
 
 def test_import_prints_what_it_created_and_loads(run_cli, tmp_path):

@@ -11,7 +11,7 @@ from depgraph.importers.k8s import import_k8s
 from depgraph.importers.writer import render, write_files
 from depgraph.load.loader import load_catalog
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 
 
 @pytest.fixture(scope="module")

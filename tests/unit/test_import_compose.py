@@ -12,7 +12,7 @@ from depgraph.importers.options import ImportOptions
 from depgraph.importers.writer import render, write_files
 from depgraph.load.loader import load_catalog
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 
 
 def edges(result) -> set[tuple[str, str, str]]:

@@ -79,7 +79,7 @@ def test_json_document():
 def test_example_landscape_fails_on_its_planted_errors(run_cli):
     from pathlib import Path
 
-    descriptors = Path(__file__).resolve().parents[1] / "descriptors"
+    descriptors = Path(__file__).resolve().parents[2] / "descriptors"
     result = run_cli("check", "-d", descriptors, "--format", "json")
     doc = json.loads(result.stdout)
     assert result.exit_code == 1
@@ -94,7 +94,7 @@ def test_every_rule_the_analyses_report_is_known(run_cli):
 
     from depgraph.gate.policy import RULES
 
-    descriptors = Path(__file__).resolve().parents[1] / "descriptors"
+    descriptors = Path(__file__).resolve().parents[2] / "descriptors"
     doc = json.loads(run_cli("check", "-d", descriptors, "--format", "json").stdout)
     assert {f["rule"] for f in doc["new"]} <= set(RULES)
 

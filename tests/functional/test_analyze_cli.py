@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-LANDSCAPE = Path(__file__).resolve().parents[1] / "descriptors"
+LANDSCAPE = Path(__file__).resolve().parents[2] / "descriptors"
 
 # A hard ring login <-> profile, a soft ring radio -> (soft) recs -> radio, a deprecated `old`
 # that tier-1 `web` needs, a tier-3 `cheap` it needs too, recs owned by an unknown team and

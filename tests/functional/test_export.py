@@ -17,7 +17,7 @@ from depgraph.importers.backstage import import_backstage
 from depgraph.importers.writer import render, write_files
 from depgraph.load.loader import load_catalog
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TREE = {
     "all.yaml": """
         - {kind: datacenter, name: lon1}

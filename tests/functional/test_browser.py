@@ -19,7 +19,7 @@ from depgraph.load.loader import load_catalog
 from depgraph.reporters.folder import write_report
 from test_reporters_catalog import JS_LINK, SCRIPT, hostile_catalog
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("DEPGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -13,7 +13,7 @@ from depgraph.diagnostics import DescriptorError
 from depgraph.load.loader import load_catalog
 from depgraph.load.yamlread import DEFAULT_LIMITS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 BROKEN = {  # every kind of problem, spread over many files so both processes meet some
     "teams.yaml": "- {kind: team, name: core, tribe: platform}\n",

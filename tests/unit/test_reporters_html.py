@@ -18,7 +18,7 @@ from depgraph.reporters.html import render_html, sanitize_svg
 from depgraph.reporters.html_data import report_data
 from test_reporters_catalog import BREAKOUT, HOSTILE_OWNER, JS_LINK, SCRIPT, hostile_catalog
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

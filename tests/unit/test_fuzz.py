@@ -9,7 +9,7 @@ a single point of failure, and the analysis JSON is the same on every run and fi
 Budget: the ``depgraph-fuzz-ci`` profile keeps this file under a minute. ``DEPGRAPH_FUZZ=long``
 selects ``depgraph-fuzz-long`` (50x the examples) for a run on demand:
 
-    DEPGRAPH_FUZZ=long python -m pytest tests/test_fuzz.py -q
+    DEPGRAPH_FUZZ=long python -m pytest tests/unit/test_fuzz.py -q
 
 The profiles are applied per test (no global ``load_profile``), so other test files keep theirs.
 """
@@ -42,7 +42,7 @@ settings.register_profile("depgraph-fuzz-long", max_examples=3000, deadline=None
 PROFILE = "depgraph-fuzz-long" if os.environ.get("DEPGRAPH_FUZZ") == "long" else "depgraph-fuzz-ci"
 FUZZ = settings(settings.get_profile(PROFILE))
 
-LANDSCAPE = Path(__file__).resolve().parents[1] / "descriptors"
+LANDSCAPE = Path(__file__).resolve().parents[2] / "descriptors"
 LANDSCAPE_FILES = sorted((str(p.relative_to(LANDSCAPE)), p.read_bytes()) for p in LANDSCAPE.rglob("*.yaml"))
 
 

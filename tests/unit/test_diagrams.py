@@ -271,7 +271,7 @@ class TestBlastRadius:
 
     def test_a_service_both_degraded_and_reduced_is_drawn_degraded_with_its_loss(self):
         # SPEC §4: the picture shows the worse state, with the lost capacity in the label
-        catalog = load_catalog(Path(__file__).resolve().parents[1] / "descriptors")
+        catalog = load_catalog(Path(__file__).resolve().parents[2] / "descriptors")
         impact = simulate(FailureModel.from_catalog(catalog), ["datacenter:lon1"])
         both = sorted(set(impact.degraded) & set(impact.reduced))
         assert both  # the example has such services: lon1 is big

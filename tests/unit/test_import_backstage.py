@@ -11,7 +11,7 @@ from depgraph.importers.backstage import import_backstage
 from depgraph.importers.writer import render, write_files
 from depgraph.load.loader import load_catalog
 
-CATALOG = Path(__file__).resolve().parent / "fixtures" / "import" / "backstage" / "catalog-info.yaml"
+CATALOG = Path(__file__).resolve().parents[1] / "fixtures" / "import" / "backstage" / "catalog-info.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from conftest import write_tree
 from depgraph.load.loader import load_catalog
 from netbox_server import NetboxServer, fake_netbox_module
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TOKEN = "0123456789abcdef0123456789abcdef01234567"
 
 

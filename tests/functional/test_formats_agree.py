@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import decode_data
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DESCRIPTORS = ROOT / "descriptors"
 
 

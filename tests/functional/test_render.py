@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from depgraph.diagrams.render import GraphvizMissing, RenderError, render, to_svg
-from tests.test_diagrams import HOSTILE, TINY  # noqa: F401  (the tiny landscape with hostile text)
+from test_diagrams import HOSTILE, TINY  # noqa: F401  (the tiny landscape with hostile text)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
@@ -211,7 +211,7 @@ def big_organisation(tree, monkeypatch):
     """Eight tribes of two teams, each tribe depending on every later one (28 tribe edges), with
     the thresholds for 'big' scaled down to it."""
     from depgraph.diagrams import teams
-    from tests.test_report_cli import big_organisation as files
+    from test_report_cli import big_organisation as files
 
     monkeypatch.setattr(teams, "SFDP_GROUPS", 4)
     monkeypatch.setattr(teams, "MIN_EDGES", 10)

@@ -3,7 +3,7 @@
 Each ```console block starts with ``$ depgraph ARGS``; the lines below it must be what that
 command prints on stdout, run from the repository root, in order. A line ``...`` stands for any
 number of lines; a line ending in `` ...`` for any rest of that line. When the output changes
-on purpose, regenerate the blocks that no longer agree with ``python tests/test_readme.py
+on purpose, regenerate the blocks that no longer agree with ``python tests/functional/test_readme.py
 --write`` (each keeps its length up to its first ``...``) and read the diff.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```console\n\$ (depgraph [^\n]*)\n(.*?)```", re.S)
 ELLIPSIS = "..."
@@ -67,7 +67,7 @@ def test_the_readme_has_console_examples():
 def test_a_console_example_is_what_the_command_prints(command, shown, tmp_path):
     real = run(command, str(tmp_path / "cache"))
     assert agrees(shown, real), (
-        f"README example `{command}` differs from its real output (python tests/test_readme.py --write):\n"
+        f"README example `{command}` differs from its real output (python tests/functional/test_readme.py --write):\n"
         + "\n".join(real[:60]))
 
 
@@ -89,7 +89,7 @@ def write() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--write"]:
-        sys.exit("usage: python tests/test_readme.py --write")
+        sys.exit("usage: python tests/functional/test_readme.py --write")
     write()
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from depgraph.reporters import folder as report_module
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 SMALL = {
     "teams.yaml": """

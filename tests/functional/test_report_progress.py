@@ -9,7 +9,7 @@ import pytest
 
 from depgraph.progress import progress, should_show
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Terminal(io.StringIO):

@@ -73,7 +73,7 @@ def test_an_endless_device_is_refused_instead_of_read_forever(tree):
         assert f"{root}/{name}:1:1: error: not a regular file (a device)" in proc.stdout
 
 
-REPO_DIR = Path(__file__).resolve().parents[1]
+REPO_DIR = Path(__file__).resolve().parents[2]
 
 
 def test_an_unreadable_file_is_an_error_and_the_others_are_still_checked(tmp_path):

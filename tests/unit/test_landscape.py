@@ -15,7 +15,7 @@ import pytest
 from depgraph.load.loader import load_catalog
 from depgraph.model import Catalog, readiness_state
 
-LANDSCAPE = Path(__file__).resolve().parents[1] / "descriptors"
+LANDSCAPE = Path(__file__).resolve().parents[2] / "descriptors"
 
 
 @pytest.fixture(scope="module")
