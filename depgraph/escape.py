@@ -32,6 +32,8 @@ from urllib.parse import quote
 # C0 and C1 controls, DEL, and the Unicode controls that reorder or hide text (bidi overrides
 # and isolates, line and paragraph separators, BOM / zero-width no-break space).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+# The same but tab, LF and CR: JSON's own white space, which the encoder escapes inside strings.
+_JSON_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
 # Characters XML 1.0 does not allow anywhere (they make a document ill-formed).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -79,12 +81,11 @@ def json_text(document: str) -> str:
     >>> json_text('{"a": "x\u202ey\x85"}')
     '{"a": "x\\\\u202ey\\\\u0085"}'
     """
-    return _CONTROL.sub(_json_escape, printable(document))
+    return _JSON_CONTROL.sub(_json_escape, printable(document))
 
 
 def _json_escape(match: re.Match) -> str:
-    char = match.group(0)
-    return char if char in "\n\r\t" else f"\\u{ord(char):04x}"  # JSON's own white space stays
+    return f"\\u{ord(match.group(0)):04x}"
 
 
 def workflow_data(value: object) -> str:

@@ -2,7 +2,9 @@
 
 :func:`dumps` writes the outer structure indented by two spaces, keys sorted, and every record
 (an item of a list that nests at most two levels, such as a finding, a single point of failure,
-a node or an edge) on a line of its own, as does every list of plain values (a list of ids)::
+a node or an edge; or a value of a dict below the top whose values are all such records, as the
+reasons of a blast radius keyed by service) on a line of its own, as does every list of plain
+values (a list of ids)::
 
     {
       "findings": [
@@ -44,8 +46,9 @@ def _encode(value) -> str:
         return _ENCODER.encode(value)
     try:
         return "".join(_c_encode(value, 0))
-    finally:
+    except BaseException:
         _MARKERS.clear()  # after an error (a set, a circular list) it may still hold entries
+        raise
 _CONTAINERS = (dict, list, tuple)
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 
@@ -91,10 +94,11 @@ def _write(value, add, newline: str) -> None:
             return
         inner = newline + "  "
         separator = "{" + inner
+        records = newline != "\n" and _record_map(value)
         for key in sorted(value):
             item = value[key]
             add(separator + _encode(key) + ": ")
-            if isinstance(item, _CONTAINERS) and not _plain_list(item):
+            if not records and isinstance(item, _CONTAINERS) and not _plain_list(item):
                 _write(item, add, inner)
             else:
                 add(_encode(item))
@@ -129,9 +133,18 @@ def _plain_list(value) -> bool:
     return isinstance(value, (list, tuple)) and not _holds_container(value)
 
 
+def _record_map(value: dict) -> bool:
+    """A dict of records (every value a dict of at most two levels), such as the reasons of a
+    blast radius keyed by service: written one record per line, like a list of records."""
+    return all(type(item) is dict and _shallow(item) for item in value.values())
+
+
 def _shallow(value) -> bool:
     """A record: a container whose containers hold no containers (at most two levels)."""
-    for item in (value.values() if isinstance(value, dict) else value):
+    items = value.values() if isinstance(value, dict) else value
+    if _SCALARS.issuperset(map(type, items)):  # the common case, at C speed: a flat record
+        return True
+    for item in items:
         if isinstance(item, dict):
             if _holds_container(item.values()):
                 return False

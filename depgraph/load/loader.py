@@ -123,35 +123,46 @@ def discover_paths_with_stat(root: Path | str) -> list[tuple[str, str, os.stat_r
     ``blast-radius``, where building a ``Path`` per file costs more than the walk."""
     found: dict[object, tuple[str, str, os.stat_result | None]] = {}
     seen_dirs: set[tuple[int, int]] = set()
-    base = str(root)
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+    top = str(root)
+    # Depth first, each folder before its subfolders, subfolders in name order: the order of
+    # ``os.walk(root, followlinks=True)``, which matters when a symlinked folder is reached twice
+    # (the first path wins). Display paths are built by joining names, not ``relpath`` per folder.
+    pending: list[tuple[str, str]] = [(top, os.path.normpath(top))]
+    while pending:
+        real_dir, display_dir = pending.pop()
         try:
-            st = os.stat(dirpath)
+            st = os.stat(real_dir)
+            if (st.st_dev, st.st_ino) in seen_dirs:
+                continue
+            seen_dirs.add((st.st_dev, st.st_ino))
+            with os.scandir(real_dir) as listing:
+                entries = list(listing)
         except OSError:
-            dirnames[:] = []
             continue
-        if (st.st_dev, st.st_ino) in seen_dirs:
-            dirnames[:] = []
-            continue
-        seen_dirs.add((st.st_dev, st.st_ino))
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel_dir = os.path.relpath(dirpath, root)
-        display_dir = os.path.join(os.path.normpath(os.path.join(base, rel_dir)), "")
-        real_dir = os.path.join(dirpath, "")  # with a trailing separator: names are appended
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+        folders, files = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (folders if is_dir else files).append(entry)
+        display_prefix = os.path.join(display_dir, "")
+        at_top = real_dir == top
+        for entry in sorted(files, key=lambda e: e.name):
+            name = entry.name
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")) or (at_top and name == POLICY_FILE):
                 continue
-            if rel_dir == "." and name == POLICY_FILE:
-                continue
-            path = real_dir + name
-            display = display_dir + name
+            display = display_prefix + name
             try:  # one stat names the real file (symlinks and hard links alike); realpath costs 6x
-                file_stat: os.stat_result | None = os.stat(path)
+                file_stat: os.stat_result | None = entry.stat()
                 real: object = (file_stat.st_dev, file_stat.st_ino)
             except OSError:
-                file_stat, real = None, path  # dangling or looping: reading it reports the problem
+                file_stat, real = None, entry.path  # dangling or looping: reading it reports the problem
             if real not in found or display < found[real][0]:
-                found[real] = (display, path, file_stat)
+                found[real] = (display, entry.path, file_stat)
+        subfolders = sorted(entry.name for entry in folders if not entry.name.startswith("."))
+        parent = "" if display_dir == "." else display_prefix
+        pending.extend((os.path.join(real_dir, name), parent + name) for name in reversed(subfolders))
     return sorted(found.values(), key=lambda f: f[0])
 
 

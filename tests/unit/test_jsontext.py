@@ -37,9 +37,10 @@ def reference(value, indent: str = "") -> str:
         if not value or any(type(key) is not str for key in value):
             return flat(value)
         items = []
+        records = indent != "" and all(isinstance(item, dict) and height(item) <= 2 for item in value.values())
         for key in sorted(value):
             item = value[key]
-            plain = not is_container(item) or (isinstance(item, (list, tuple)) and height(item) <= 1)
+            plain = records or not is_container(item) or (isinstance(item, (list, tuple)) and height(item) <= 1)
             text = flat(item) if plain else reference(item, inner)
             items.append(f"{inner}{flat(key)}: {text}")
         return "{\n" + ",\n".join(items) + "\n" + indent + "}"
@@ -95,6 +96,25 @@ def test_records_and_lists_of_ids_take_one_line_each():
         '    ["service:b"]\n'
         '  ]\n'
         '}')
+
+
+def test_a_map_of_records_below_the_top_takes_one_line_per_record():
+    document = {"reasons": {"service:b": {"via": "service:a", "hops": 1}, "service:c": {"via": "service:b", "hops": 2}},
+                "summary": {"by": {"error": 1}, "services": 2}}
+    assert dumps(document) == (
+        '{\n'
+        '  "reasons": {\n'
+        '    "service:b": {"hops": 1, "via": "service:a"},\n'
+        '    "service:c": {"hops": 2, "via": "service:b"}\n'
+        '  },\n'
+        '  "summary": {\n'
+        '    "by": {\n'
+        '      "error": 1\n'
+        '    },\n'
+        '    "services": 2\n'
+        '  }\n'
+        '}')
+    assert dumps({"a": {"x": 1}}) == '{\n  "a": {\n    "x": 1\n  }\n}'  # the document itself is no map
 
 
 def test_a_record_holding_records_is_spread_over_lines():
