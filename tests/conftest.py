@@ -87,6 +87,27 @@ def tool(name: str) -> str:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "descriptors"
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+
+
+def copy_example(folder: Path) -> Path:
+    """A copy of the bundled example landscape at ``folder``, for tests that edit or commit it."""
+    import shutil
+
+    shutil.copytree(EXAMPLE, folder)
+    return folder
+
+
+def commit_tree(work: Path, add: str = ".") -> Path:
+    """``work`` made a git repository with ``add`` committed in one commit."""
+    import subprocess
+
+    for args in (["init", "-q"], ["add", add], ["commit", "-qm", "landscape"]):
+        subprocess.run(GIT + args, cwd=work, check=True, capture_output=True)
+    return work
+
+
 _LEFT_OUT = {".git", ".venv", "venv", "build", "dist", "output", "__pycache__", ".pytest_cache",
              ".hypothesis", ".mypy_cache", ".ruff_cache"}
 
@@ -102,7 +123,6 @@ def source_repo(tmp_path_factory) -> Path:
     copy = tmp_path_factory.mktemp("source") / "depgraph"
     shutil.copytree(ROOT, copy, ignore=lambda folder, names: [
         n for n in names if n in _LEFT_OUT or n.endswith(".egg-info")])
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "source"]):
-        subprocess.run(git + args, cwd=copy, check=True, capture_output=True)
+        subprocess.run(GIT + args, cwd=copy, check=True, capture_output=True)
     return copy

@@ -24,7 +24,6 @@ from pathlib import Path
 from depgraph import jsontext
 from depgraph.atomic import write_text
 from depgraph.diagnostics import DepgraphError
-from depgraph.findings import Finding
 from depgraph.load.bounded import InputError, load_text_bounded, parse_json
 from depgraph.load.gitsource import is_descriptor_path
 from depgraph.load.yamlread import DEFAULT_LIMITS

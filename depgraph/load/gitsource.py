@@ -261,7 +261,7 @@ def list_tree(folder: str | os.PathLike, ref: str, repo: Repository | None = Non
     repo, prefix = locate(folder, repo)
     commit = resolve_commit(repo, ref)
     out = _git(repo, "ls-tree", "-r", "-z", "-l", "--full-tree", commit, "--", *([prefix] if prefix else []))
-    files, sizes, links = [], [], []
+    files, links = [], []
     for record in out.split(b"\0"):
         if not record:
             continue

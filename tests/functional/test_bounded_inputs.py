@@ -14,6 +14,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from conftest import copy_example
 from test_hostile import REPO, assert_clean, depgraph
 
 from depgraph.load.bounded import InputError, parse_json
@@ -38,10 +39,7 @@ def tiny(tree):
 @pytest.fixture
 def landscape(tmp_path):
     """A copy of the bundled landscape (its policy file goes at its root)."""
-    import shutil
-
-    shutil.copytree(LANDSCAPE, tmp_path / "descriptors")
-    return tmp_path / "descriptors"
+    return copy_example(tmp_path / "descriptors")
 
 
 def sparse(path, size=3 * 1024**3):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from depgraph.atomic import write_text
+from conftest import commit_tree, copy_example
 from test_hostile import REPO, assert_clean, depgraph
 
 LANDSCAPE = REPO / "descriptors"
@@ -191,12 +191,8 @@ def test_graphviz_hanging_is_stopped_by_the_timeout(tmp_path, how):
 def repo(tmp_path):
     """A git repository holding a copy of the bundled landscape, one commit."""
     work = tmp_path / "repo"
-    shutil.copytree(LANDSCAPE, work / "descriptors")
-    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
-    subprocess.run(git + ["init", "-q"], cwd=work, check=True)
-    subprocess.run(git + ["add", "."], cwd=work, check=True)
-    subprocess.run(git + ["commit", "-qm", "landscape"], cwd=work, check=True)
-    return work
+    copy_example(work / "descriptors")
+    return commit_tree(work)
 
 
 @pytest.mark.parametrize("command", [["check", "--no-cache"], ["diff"]])
@@ -210,7 +206,7 @@ def test_a_git_ref_that_does_not_exist(repo, command, ref):
 
 @pytest.mark.parametrize("command", [["check", "--no-cache"], ["diff"]])
 def test_base_outside_a_git_repository(tmp_path, command):
-    shutil.copytree(LANDSCAPE, tmp_path / "descriptors")
+    copy_example(tmp_path / "descriptors")
     proc = depgraph(*command, "--base", "main", cwd=tmp_path, env={"GIT_CEILING_DIRECTORIES": str(tmp_path)})
     assert_clean(proc, 2)
     assert "'descriptors' is not inside a git repository" in proc.stderr

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from depgraph.atomic import write_text
+from conftest import commit_tree, copy_example
 from test_hostile import REPO, assert_clean, depgraph
 
 LANDSCAPE = REPO / "descriptors"
@@ -76,10 +77,7 @@ def test_a_process_killed_between_write_and_rename_leaves_the_previous_file(tmp_
 
 def _two_landscapes(tmp_path: Path) -> tuple[Path, Path]:
     """The bundled landscape and a copy with one more service: reports that differ in every file."""
-    first = tmp_path / "first"
-    shutil.copytree(LANDSCAPE, first)
-    second = tmp_path / "second"
-    shutil.copytree(LANDSCAPE, second)
+    first, second = copy_example(tmp_path / "first"), copy_example(tmp_path / "second")
     (second / "extra.yaml").write_text("kind: service\nname: crash-probe\nowner: nobody-in-particular\n")
     return first, second
 
@@ -246,13 +244,9 @@ def _every_command(work: Path, d: Path) -> list[list[str]]:
 
 def test_no_command_writes_inside_the_descriptor_folder(tmp_path):
     work = tmp_path / "work"
-    d = work / "descriptors"
-    shutil.copytree(LANDSCAPE, d)
+    d = copy_example(work / "descriptors")
     (work / "observed.json").write_text(json.dumps(OBSERVED))
-    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
-    subprocess.run(git + ["init", "-q"], cwd=work, check=True)
-    subprocess.run(git + ["add", "descriptors"], cwd=work, check=True)
-    subprocess.run(git + ["commit", "-qm", "landscape"], cwd=work, check=True)
+    commit_tree(work, "descriptors")
     before = _snapshot(d)
     env = {"XDG_CACHE_HOME": str(work / "xdg-cache"), "HOME": str(work)}
     ran = set()

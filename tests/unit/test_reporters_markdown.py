@@ -10,7 +10,7 @@ from depgraph.analysis import analyze
 from depgraph.model import Catalog, Dependency, Service
 from depgraph.reporters import markdown
 from depgraph.reporters.mermaid import mermaid_label
-from test_reporters_catalog import HOSTILE_FILE, HOSTILE_OWNER, HOSTILE_TRIBE, hostile_catalog
+from test_reporters_catalog import HOSTILE_OWNER, HOSTILE_TRIBE, hostile_catalog
 
 
 @pytest.fixture(scope="module")
