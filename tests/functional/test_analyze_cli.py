@@ -208,7 +208,8 @@ class TestBundledLandscape:
     """The planted problems of descriptors/ (see descriptors/README.md) are all found."""
 
     @pytest.fixture(scope="class")
-    def doc(self):
+    @classmethod
+    def doc(cls):
         from typer.testing import CliRunner
 
         from depgraph.cli import app

@@ -143,7 +143,8 @@ class TestSimulate:
 
 class TestResolveComponent:
     @pytest.fixture(scope="class")
-    def catalog(self, tmp_path_factory):
+    @classmethod
+    def catalog(cls, tmp_path_factory):
         from conftest import write_tree
 
         files = dict(LANDSCAPE)

@@ -28,7 +28,8 @@ class TestValues:
     """compose-values: every shape of host reference in environment values and commands."""
 
     @pytest.fixture(scope="class")
-    def result(self):
+    @classmethod
+    def result(cls):
         return import_compose([FIXTURES / "compose-values"])
 
     def test_web_edges_from_url_host_port_env_file_default_and_telemetry(self, result):
@@ -106,7 +107,8 @@ def test_files_are_layered_in_order():
 
 class TestAnchors:
     @pytest.fixture(scope="class")
-    def result(self):
+    @classmethod
+    def result(cls):
         return import_compose([FIXTURES / "compose-anchors"])
 
     def test_long_form_depends_on_links_and_merged_anchors(self, result):
