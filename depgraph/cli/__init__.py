@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import pkgutil
 import sys
 from typing import Annotated, NoReturn
@@ -71,6 +72,8 @@ def _register_commands() -> None:
             continue
         importlib.import_module(f"depgraph.cli.commands.{module.name}").register(app)
     for info in app.registered_commands:
+        if info.short_help is None:  # the command list keeps a docstring's line breaks otherwise
+            info.short_help = " ".join(inspect.getdoc(info.callback).split("\n\n")[0].split())
         info.callback = _translating_errors(info.callback)
 
 

@@ -201,6 +201,15 @@ class TestBlastRadiusPicture:
         _, text = svg_texts(output.read_bytes())
         assert "Blast radius of service:db: 2 down" in text
 
+    @needs_dot
+    def test_quiet_writes_the_file_and_says_nothing(self, tiny, run_cli, tmp_path):
+        output = tmp_path / "blast.svg"
+        loud = run_cli("blast-radius", "-d", tiny, "db", "--format", "svg", "-o", output)
+        assert f"wrote {output}" in loud.stderr
+        output.unlink()
+        quiet = run_cli("blast-radius", "-d", tiny, "db", "--format", "svg", "-o", output, "-q")
+        assert quiet.exit_code == 0 and quiet.stderr == "" and output.read_bytes().startswith(b"<?xml")
+
     def test_text_and_json_are_unchanged(self, tiny, run_cli):
         result = run_cli("blast-radius", "-d", tiny, "db", "--format", "json")
         assert json.loads(result.stdout)["down"] == ["client:app", "service:api"]

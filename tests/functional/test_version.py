@@ -53,3 +53,18 @@ def test_completion_completes_commands_and_choices():
 
     assert complete("depgraph che") == ["check"]
     assert "gitlab" in complete("depgraph check --format ")
+
+
+def test_the_command_list_shows_each_summary_as_one_paragraph():
+    """``depgraph --help`` lists each command with its docstring's first paragraph, reflowed:
+    on a wide terminal each summary is one line, not the docstring's line breaks."""
+    import inspect
+
+    from depgraph.cli import app
+
+    env = {**os.environ, "COLUMNS": "400", "TERM": "dumb"}
+    listing = subprocess.run([tool("depgraph"), "--help"], env=env, capture_output=True, text=True).stdout
+    lines = [" ".join(line.strip(" │").split()) for line in listing.splitlines()]
+    for info in app.registered_commands:
+        summary = " ".join(inspect.getdoc(info.callback).split("\n\n")[0].split())
+        assert any(line.endswith(summary) for line in lines), summary

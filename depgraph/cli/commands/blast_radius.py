@@ -53,7 +53,7 @@ def blast_radius(
     if format is BlastFormat.svg and output_file is None:
         fail("--format svg needs -o FILE")
     if format in (BlastFormat.dot, BlastFormat.svg):
-        _picture(load(descriptors, quiet), components, format.value, output_file)
+        _picture(load(descriptors, quiet), components, format.value, output_file, quiet)
         return
     from depgraph.failure.stored import load_model
 
@@ -64,7 +64,7 @@ def blast_radius(
     emit_result("blast-radius", format.value, ranked_blast_radius(catalog, model, failed), verbose=verbose)
 
 
-def _picture(catalog, components: list[str], format: str, output_file: Path | None) -> None:
+def _picture(catalog, components: list[str], format: str, output_file: Path | None, quiet: bool) -> None:
     from depgraph.diagrams import blast_radius_dot
     from depgraph.failure.engine import FailureModel, simulate
     from depgraph.failure.resolve import resolve_component
@@ -77,4 +77,5 @@ def _picture(catalog, components: list[str], format: str, output_file: Path | No
     from depgraph.cli.commands.render import write_diagram
 
     write_diagram(dot, output_file, format)
-    warn(f"wrote {output_file}")
+    if not quiet:
+        warn(f"wrote {output_file}")
