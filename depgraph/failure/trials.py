@@ -32,6 +32,7 @@ the least set closed under its rules.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from array import array
@@ -108,6 +109,23 @@ def weighted(bits: int, weights: tuple[list[float], list[float]]) -> float:
     return math.fsum(map(mul, map(low.__getitem__, data), high))
 
 
+@functools.lru_cache(maxsize=256)
+def _low_table(q0: float, q1: float, q2: float) -> tuple[float, ...]:
+    """Per byte of eight states of three components (failure probabilities ``q0..q2``), the sum
+    of the weights of the states whose bits are set; the same few probabilities recur across a
+    landscape, so each table is made once."""
+    padded = (q0, q1, q2)
+    weight = [math.prod(padded[i] if state >> i & 1 else 1 - padded[i] for i in range(3)) for state in range(8)]
+    low = []
+    for byte in range(256):
+        total = 0.0
+        for state in range(8):
+            if byte >> state & 1:
+                total += weight[state]
+        low.append(total)
+    return tuple(low)
+
+
 class Enumerated:
     """Every state of ``components`` (failure probabilities ``q``): 2**m trials, m >= 3 (pads
     with components that never fail), for exact sums with :func:`weighted`."""
@@ -123,13 +141,7 @@ class Enumerated:
             ones = ((1 << block) - 1) << block
             self.pattern[component] = full // ((1 << (2 * block)) - 1) * ones
         padded = list(q) + [0.0] * (count - len(components))
-        low = []
-        for byte in range(256):
-            total = 0.0
-            for state in range(8):
-                if byte >> state & 1:
-                    total += math.prod(padded[i] if state >> i & 1 else 1 - padded[i] for i in range(3))
-            low.append(total)
+        low = _low_table(*padded[:3])
         high = [1.0]
         for qi in padded[3:]:
             high = [w * (1 - qi) for w in high] + [w * qi for w in high]
