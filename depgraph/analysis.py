@@ -16,9 +16,9 @@ import networkx as nx
 
 from depgraph.analyses import cycles as cycle_analysis
 from depgraph.analyses import ownership, readiness
-from depgraph.analyses.availability import availability_findings
+from depgraph.analyses.availability import AvailabilityReport, availability_findings, availability_report
 from depgraph.analyses.blast import BlastRadius, blast_radius
-from depgraph.analyses.capacity import capacity_findings
+from depgraph.analyses.capacity import CapacityReport, capacity_findings, capacity_report
 from depgraph.analyses.impact import RankedSpof, ranked_findings, ranked_spofs
 from depgraph.analyses.paths import dependency_graph
 from depgraph.analyses.spof import false_redundancy_findings, single_points_of_failure, spof_findings
@@ -46,7 +46,8 @@ class Report:
 
     ``cycles``: hard first, then biggest, then by members; ``spofs``: the worst first;
     ``findings``: by severity, rule, then the rank of their subject; ``counts``: the headline
-    numbers every format prints.
+    numbers every format prints; ``capacity``: every data center's loss and the provisioning
+    plan; ``availability``: the estimate of every service and client, when asked for.
     """
 
     catalog: Catalog
@@ -63,6 +64,8 @@ class Report:
     startup: StartupOrder
     findings: list[Finding]
     outages: list[Outage]
+    capacity: CapacityReport
+    availability: AvailabilityReport | None = None
     counts: dict = field(default_factory=dict)
 
     def count(self, severity: str) -> int:
@@ -72,9 +75,13 @@ class Report:
         return [finding for finding in self.findings if finding.severity == severity]
 
 
-def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = None) -> Report:
+def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = None, *,
+            estimate_all: bool = False) -> Report:
     """Run every analysis on ``catalog`` once and rank the results; ``availability_defaults``:
-    the policy's ``availability:`` section, for the availability findings."""
+    the policy's ``availability:`` section, for the availability findings. ``estimate_all``
+    also estimates the availability of every service and client (what the HTML report draws;
+    at 20,000 services it costs about as much as the rest of the analysis, so ``analyze`` and
+    ``check`` estimate only what their findings need)."""
     model = FailureModel.from_catalog(catalog)
     graph = dependency_graph(catalog)
     cycles = cycle_analysis.dependency_cycles(catalog, graph)
@@ -109,6 +116,9 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
         startup=startup_order(catalog),
         findings=findings,
         outages=datacenter_outages(catalog, model),
+        capacity=capacity_report(catalog, model),
+        availability=availability_report(catalog, model, defaults=availability_defaults, contributors_for=())
+        if estimate_all else None,
     )
     report.counts.update(_counts(report))
     return report

@@ -66,7 +66,7 @@ def example_report(tmp_path_factory):
     here = Path.cwd()
     os.chdir(ROOT)  # relative paths in the page, as a user running `depgraph report` sees them
     try:
-        write_report(analyze(load_catalog(Path("descriptors"))), out, Path("descriptors"))
+        write_report(analyze(load_catalog(Path("descriptors")), estimate_all=True), out, Path("descriptors"))
     finally:
         os.chdir(here)
     return out / "index.html"
@@ -236,7 +236,7 @@ def test_the_diagram_pans_and_zooms(example):
 
 def test_hostile_text_stays_text(browser, tmp_path, monkeypatch):
     monkeypatch.setattr(report_module, "_svg_renderer", lambda: None)
-    write_report(analyze(hostile_catalog()), tmp_path)
+    write_report(analyze(hostile_catalog(), estimate_all=True), tmp_path)
     page = Page(browser, tmp_path / "index.html")
     try:
         page.search_and_pick("db")
@@ -259,7 +259,7 @@ def test_compressed_data_loads(browser, tmp_path, monkeypatch):
 
     monkeypatch.setattr(html, "COMPRESS_ABOVE", 100)
     monkeypatch.setattr(report_module, "_svg_renderer", lambda: None)
-    write_report(analyze(load_catalog(ROOT / "descriptors")), tmp_path)
+    write_report(analyze(load_catalog(ROOT / "descriptors"), estimate_all=True), tmp_path)
     page = Page(browser, tmp_path / "index.html")
     try:
         page.search_and_pick("dns")

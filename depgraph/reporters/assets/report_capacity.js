@@ -34,7 +34,7 @@ function renderCapacity() {
     C.overloadedNow.map(([n, up, needed]) => el("span", {}, chip(n, "reduced"), " " + up + " up, needs " + needed + " "))));
   box.appendChild(capacityTable(C));
   if (C.plan.length) box.appendChild(planTable(C.plan));
-  box.appendChild(availabilityPicture(C.availability));
+  if (C.availability) box.appendChild(availabilityPicture(C.availability));
 }
 
 function capacityTable(C) {
