@@ -34,6 +34,8 @@ from urllib.parse import quote
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 # The same but tab, LF and CR: JSON's own white space, which the encoder escapes inside strings.
 _JSON_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+# ASCII but its controls: deleted from UTF-8, they leave the controls and every multi-byte character whole.
+_ASCII_PLAIN = bytes(c for c in range(128) if not _JSON_CONTROL.match(chr(c)))
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
 # Characters XML 1.0 does not allow anywhere (they make a document ill-formed).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -49,7 +51,14 @@ def printable(value: object) -> str:
     >>> printable("caf\\udce9.yaml")
     'caf\\ufffd.yaml'
     """
-    return _SURROGATE.sub("\ufffd", str(value))
+    text = str(value)
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")  # at C speed, and only a lone surrogate fails it
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
 
 
 def _visible(match: re.Match) -> str:
@@ -81,6 +90,12 @@ def json_text(document: str) -> str:
     >>> json_text('{"a": "x\u202ey\x85"}')
     '{"a": "x\\\\u202ey\\\\u0085"}'
     """
+    try:  # the usual document has nothing to escape: look at its few non-ASCII characters only
+        rest = document.encode("utf-8").translate(None, _ASCII_PLAIN).decode("utf-8")
+    except UnicodeError:  # a lone surrogate
+        rest = None
+    if rest is not None and not _JSON_CONTROL.search(rest):
+        return document
     return _JSON_CONTROL.sub(_json_escape, printable(document))
 
 

@@ -45,10 +45,18 @@ def group_of(catalog, entity_id: str, level: str) -> str:
 def group_edges(marks: Marks, level: str, shown: set[str] | None = None) -> dict:
     """``(A, B) -> [(dependent, dependency), …]`` between different groups, pairs sorted."""
     pairs: dict[tuple[str, str], list] = defaultdict(list)
+    groups: dict[str, str] = {}  # each node's group once (a hub is the target of thousands of edges)
+
+    def group(node: str) -> str:
+        found = groups.get(node)
+        if found is None:
+            found = groups[node] = group_of(marks.catalog, node, level)
+        return found
+
     for source, target in marks.graph.edges:
         if shown is not None and (source not in shown or target not in shown):
             continue
-        a, b = group_of(marks.catalog, source, level), group_of(marks.catalog, target, level)
+        a, b = group(source), group(target)
         if a != b:
             pairs[a, b].append((source, target))
     return {key: sorted(value) for key, value in sorted(pairs.items())}

@@ -1,0 +1,34 @@
+"""The JSON channel's escaping (``escape.json_text``) answers as its plain definition does, on
+any text, whichever of its two paths (the quick look at the non-ASCII characters, or the
+character-by-character pass) it takes."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from depgraph.escape import json_text, printable
+
+DANGEROUS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                       "\u2066-\u2069\ufeff]")
+ANY = st.text(alphabet=st.characters(blacklist_categories=()), max_size=30)
+PLAIN = st.text(alphabet=st.characters(max_codepoint=0x7e, min_codepoint=0x20), max_size=30)
+
+
+def definition(document: str) -> str:
+    without_surrogates = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in document)
+    return "".join(f"\\u{ord(c):04x}" if DANGEROUS.fullmatch(c) else c for c in without_surrogates)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(ANY, PLAIN), max_size=4).map("".join))
+def test_json_text_is_its_definition(document):
+    assert json_text(document) == definition(document)
+
+
+def test_a_document_with_nothing_to_escape_comes_back_as_it_is():
+    document = '{"message": "cut or soften a → b", "ids": ["service:ä"]}\n\t'
+    assert json_text(document) is document
+    assert printable("plain") == "plain" and printable("caf\udce9") == "caf\ufffd"
