@@ -1,9 +1,11 @@
 """``depgraph capacity`` and ``depgraph availability`` against one ``depgraph analyze``, end to end.
 
     python benchmarks/capacity_availability.py --size 20000 [--repeat 3] [--cache DIR]
+        [--shapes classic,heavy-tailed]
 
-Generates a landscape with ``benchmarks/generate.py`` (or reuses one under ``--cache``), in two
-profiles: ``plain``, the generator's tree as it is, and ``objectives``, the same tree with
+Generates a landscape of each shape with ``benchmarks/generate.py --profile`` (or reuses one
+under ``--cache``), in two variants: ``plain``, the generator's tree as it is, and
+``objectives``, the same tree with
 ``capacity: {min_instances: …}`` on every deployed service and an ``slo`` on every tier-1 one
 (so that ``analyze`` computes the availability findings too, and ``capacity`` has a plan to
 make). Each command runs in a fresh process, its JSON written to a file; the table gives the
@@ -39,14 +41,15 @@ COMMANDS = {
 TARGETS = {"capacity": 1.2, "availability": 2.0}
 
 
-def landscape(size: int, profile: str, cache: Path | None) -> Path:
-    """The generated tree of ``size`` services in ``profile`` (made once under ``cache``)."""
-    base = (cache or Path(tempfile.mkdtemp(prefix="depgraph-bench-"))) / f"{size}-seed1"
+def landscape(size: int, shape: str, profile: str, cache: Path | None) -> Path:
+    """The generated tree of ``size`` services of ``shape`` in ``profile`` (made once under ``cache``)."""
+    name = f"{size}-seed1" if shape == "classic" else f"{shape}-{size}-seed1"
+    base = (cache or Path(tempfile.mkdtemp(prefix="depgraph-bench-"))) / name
     if not (base / "landscape.json").exists():
-        generate.generate(size, base, seed=1)
+        generate.generate(size, base, seed=1, profile=shape)
     if profile == "plain":
         return base
-    tree = base.parent / f"{size}-seed1-objectives"
+    tree = base.parent / f"{name}-objectives"
     if not (tree / "landscape.json").exists():
         add_objectives(base, tree)
     return tree
@@ -98,14 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--profiles", default="plain,objectives")
+    parser.add_argument("--shapes", default="classic,heavy-tailed", help="generator profiles")
     parser.add_argument("--cache", type=Path, help="keep generated trees here between runs")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
     print(f"{args.size:,} services, seed 1, median of {args.repeat} run(s); load average {load:.1f} before\n")
-    print("| profile | command | wall s | CPU s | wall ratio | CPU ratio | target |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for profile in args.profiles.split(","):
-        tree = landscape(args.size, profile, args.cache)
+    print("| shape | profile | command | wall s | CPU s | wall ratio | CPU ratio | target |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for shape, profile in [(s, p) for s in args.shapes.split(",") for p in args.profiles.split(",")]:
+        tree = landscape(args.size, shape, profile, args.cache)
         times = {}
         for _ in range(args.repeat):  # interleaved, so a busy moment hits every command alike
             for name, command in COMMANDS.items():
@@ -116,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             ratio = "" if name == "analyze" else f"{wall[name] / wall['analyze']:.2f}×"
             cpu_ratio = "" if name == "analyze" else f"{cpu[name] / cpu['analyze']:.2f}×"
             target = f"≤ {TARGETS[name]}×" if name in TARGETS else ""
-            print(f"| {profile} | {name} | {wall[name]:.2f} | {cpu[name]:.2f} | {ratio} | {cpu_ratio} | {target} |")
+            print(f"| {shape} | {profile} | {name} | {wall[name]:.2f} | {cpu[name]:.2f} | {ratio} | {cpu_ratio} | {target} |")
     print(f"\nload average {os.getloadavg()[0]:.1f} after")
     return 0
 
