@@ -91,6 +91,7 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
     ranked = ranked_spofs(catalog, spofs)
     unowned = ownership.unowned_services(catalog)
     cards = readiness.scorecards(catalog, spofs)
+    capacity = capacity_report(catalog, model)
     findings = ranked_findings([
         *cycle_analysis.cycle_findings(cycles, graph),
         *cycle_analysis.group_cycle_findings(catalog, teams, tribes),
@@ -98,7 +99,7 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
         *false_redundancy_findings(catalog, model, spofs),
         *ownership.ownership_findings(catalog, unowned),
         *readiness.readiness_findings(catalog, cards),
-        *capacity_findings(catalog, model),
+        *capacity_findings(catalog, model, capacity.plan),
         *availability_findings(catalog, model, availability_defaults),
     ], ranked)
     report = Report(
@@ -116,7 +117,7 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
         startup=startup_order(catalog),
         findings=findings,
         outages=datacenter_outages(catalog, model),
-        capacity=capacity_report(catalog, model),
+        capacity=capacity,
         availability=availability_report(catalog, model, defaults=availability_defaults, contributors_for=())
         if estimate_all else None,
     )

@@ -182,19 +182,21 @@ def provisioning_plan(counts: dict[str, int], needed: int, datacenters: list[str
 # -- findings --------------------------------------------------------------------------------------
 
 
-def capacity_findings(catalog: Catalog, model: FailureModel | None = None) -> list[Finding]:
+def capacity_findings(catalog: Catalog, model: FailureModel | None = None,
+                      plans: list[PlanItem] | None = None) -> list[Finding]:
     """``overloaded`` (error): fewer instances than ``min_instances`` with nothing failed;
     ``capacity-loss`` (warning): some single data-center loss leaves fewer than it needs up.
 
     ``capacity-loss`` is a warning: an overloaded service still serves (slower, shedding load),
     and a whole data center going dark is rare; ``rules: {capacity-loss: error}`` in the policy
     makes it block. Both are placed at the service. Only the plan is worked out (no loss is
-    simulated), so a landscape without ``min_instances`` costs nothing.
+    simulated), so a landscape without ``min_instances`` costs nothing. ``plans``: the
+    :func:`provisioning_plans` already made (by :func:`capacity_report`).
     """
     model = model or FailureModel.from_catalog(catalog)
     datacenters = sorted(model.datacenters.ids)
     findings = []
-    for item in provisioning_plans(model):
+    for item in provisioning_plans(model) if plans is None else plans:
         total = sum(item.instances.values())
         if total < item.needed:
             message = (f"{item.service} has {total} instance{'s' if total != 1 else ''} but needs "
