@@ -129,7 +129,7 @@ def markdown_text(value: object) -> str:
     >>> print(markdown_text('<b>x</b> | a*b* & `c` @ops https://x.example'))
     \\<b\\>x\\</b\\> \\| a\\*b\\* &amp; \\`c\\` @\u2060ops https:\u2060//x.example
     """
-    one_line = _SPACE.sub(" ", terminal(value)).strip().replace("&", "&amp;")
+    one_line = terminal(_SPACE.sub(" ", printable(value)).strip()).replace("&", "&amp;")
     escaped = _MARKDOWN.sub(r"\\\1", one_line)
     return _defuse(escaped)
 
@@ -141,7 +141,7 @@ def markdown_code(value: object) -> str:
     >>> print(markdown_code("service:a"), markdown_code("a`b"), markdown_code("x|y"))
     `service:a` `` a`b `` `x\\|y`
     """
-    one_line = _SPACE.sub(" ", terminal(value)).strip().replace("|", "\\|")
+    one_line = terminal(_SPACE.sub(" ", printable(value)).strip()).replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", one_line)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if longest or one_line.startswith("`") or one_line.endswith("`") else ""

@@ -66,7 +66,7 @@ def _datacenter_file(inventory: Inventory, dc: str, hosts: list[InventoryHost]) 
         lines = [f"---\n# {_comment(heading)}: {len(members):,} hosts.\n"]
         rack_part = f", rack: {scalar(rack)}" if rack is not None else ""
         for host in members:
-            lines.append(f"- {{kind: host, name: {scalar(host.name)}, datacenter: {dc}{rack_part}, "
+            lines.append(f"- {{kind: host, name: {scalar(host.name)}, datacenter: {scalar(dc)}{rack_part}, "
                          f"labels: {{{NETBOX_LABEL}: {scalar(host.ref)}}}}}\n")
         parts.append("".join(lines))
     return "".join(parts)

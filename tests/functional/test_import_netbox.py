@@ -137,6 +137,18 @@ class TestDumpFolder:
         assert body == LON1.replace("SOURCE", f"netbox:{dump}")
         assert not (out / "services").exists()  # deployments only with --deployments
 
+    def test_sites_named_like_numbers_or_keywords_import_as_names(self, tmp_path):
+        nb = fake_netbox_module().FakeNetbox()
+        for slug in ("2019", "null", "true"):  # YAML would read these bare as a number, null and a bool
+            site = nb.site(slug)
+            nb.device(f"{slug}-h1", site, nb.rack(site, "a"))
+        out = tmp_path / "d"
+        proc = depgraph("import", "netbox", nb.write_dump(tmp_path / "dump"), "-o", out)
+        assert proc.returncode == 0, proc.stderr
+        assert sorted(p.name for p in (out / "inventory").iterdir()) == ["2019.yaml", "null.yaml", "true.yaml"]
+        valid = depgraph("validate", "-d", out)
+        assert valid.returncode == 0, valid.stdout + valid.stderr
+
     def test_the_summary_counts_what_was_imported_and_what_was_skipped(self, dump, tmp_path):
         proc = depgraph("import", "netbox", dump, "-o", tmp_path / "d")
         assert f"created {tmp_path / 'd' / 'inventory' / 'lon1.yaml'}" in proc.stdout

@@ -32,3 +32,11 @@ def test_a_document_with_nothing_to_escape_comes_back_as_it_is():
     document = '{"message": "cut or soften a → b", "ids": ["service:ä"]}\n\t'
     assert json_text(document) is document
     assert printable("plain") == "plain" and printable("caf\udce9") == "caf\ufffd"
+
+
+def test_markdown_text_folds_lines_into_one_as_a_pull_request_comment_shows_them():
+    from depgraph.escape import markdown_code, markdown_text
+
+    assert markdown_text("Handles payments.\nAlso refunds.\n") == "Handles payments. Also refunds."
+    assert markdown_code("a\n\tb") == "`a b`"
+    assert markdown_text("x\x1b]0;t\x07") == "x\\\\e\\]0;t\\\\x07"  # controls still made visible
