@@ -92,6 +92,11 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
     unowned = ownership.unowned_services(catalog)
     cards = readiness.scorecards(catalog, spofs)
     capacity = capacity_report(catalog, model)
+    # Every estimate once when asked for (contributors only where an objective cannot be met, as
+    # the findings need), else just those the findings need: each estimate is the same either way.
+    estimates = (availability_report(catalog, model, defaults=availability_defaults,
+                                     contributors_for=lambda estimate: estimate.infeasible)
+                 if estimate_all else None)
     findings = ranked_findings([
         *cycle_analysis.cycle_findings(cycles, graph),
         *cycle_analysis.group_cycle_findings(catalog, teams, tribes),
@@ -100,7 +105,7 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
         *ownership.ownership_findings(catalog, unowned),
         *readiness.readiness_findings(catalog, cards),
         *capacity_findings(catalog, model, capacity.plan),
-        *availability_findings(catalog, model, availability_defaults),
+        *(estimates.findings if estimates else availability_findings(catalog, model, availability_defaults)),
     ], ranked)
     report = Report(
         catalog=catalog,
@@ -118,8 +123,7 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
         findings=findings,
         outages=datacenter_outages(catalog, model),
         capacity=capacity,
-        availability=availability_report(catalog, model, defaults=availability_defaults, contributors_for=())
-        if estimate_all else None,
+        availability=estimates,
     )
     report.counts.update(_counts(report))
     return report

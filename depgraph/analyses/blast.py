@@ -188,7 +188,7 @@ def degradation_reasons(model: FailureModel, impact: Impact) -> dict[str, Degrad
         parent = via[node]
         reasons[node_id] = Degradation(node_id, ids[parent], _edge(model, node, parent), ids[root[node]],
                                        hops[node], root[node] in failed,
-                                       root[node] in overloaded and ids[root[node]] not in impact.down)
+                                       root[node] in overloaded)  # overloaded is never down
     return reasons
 
 

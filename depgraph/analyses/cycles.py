@@ -124,8 +124,9 @@ def dependency_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> list
         inside = _entries_inside(component, entries)
         blocked = never_started(inside)
         if blocked:
-            example = shortest_cycle(_blocking_graph(blocked, inside))
-            cuts = _cuts(inside)
+            blocking = _blocking_graph(blocked, inside)
+            example = shortest_cycle(blocking)
+            cuts = _cuts(inside, blocked, blocking)
             cycles.append(Cycle(members, True, example, tuple(sorted(blocked)), cuts))
         else:
             cycles.append(Cycle(members, False, shortest_cycle(graph.subgraph(members))))
@@ -191,15 +192,14 @@ def _blocking_graph(blocked: set[str], entries: dict[str, list[Entry]]) -> nx.Di
     return graph
 
 
-def _cuts(entries: dict[str, list[Entry]]) -> tuple[CycleBreaker, ...]:
-    """A small set of entries whose removal lets every service of ``entries`` start.
+def _cuts(entries: dict[str, list[Entry]], blocked: set[str], graph: nx.DiGraph) -> tuple[CycleBreaker, ...]:
+    """A small set of entries whose removal lets every service of ``entries`` start
+    (``blocked``: those that never do; ``graph``: their blocking graph).
 
     The backward edges of an Eades–Lin–Smyth order of the blocking graph name the entries to
     cut (all of them at once suffice: what is left points forward, so the last service starts
     first); then every cut entry that is not needed is put back. Not guaranteed minimum (the
     problem is NP-hard)."""
-    blocked = never_started(entries)
-    graph = _blocking_graph(blocked, entries)
     position = {node: i for i, node in enumerate(_eades_order(graph))}
     cut = sorted({(service, number) for service in blocked
                   for number, (alternatives, _) in enumerate(entries[service])

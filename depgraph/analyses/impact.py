@@ -36,12 +36,6 @@ def urgency(catalog: Catalog):
     return key
 
 
-def critical_count(catalog: Catalog, ids) -> int:
-    """How many of ``ids`` are tier-1 services or clients."""
-    key = urgency(catalog)
-    return sum(1 for node_id in ids if key(node_id)[0] <= 1)
-
-
 @dataclass(frozen=True, slots=True)
 class RankedSpof:
     """A single point of failure with the counts it is ranked by."""

@@ -102,9 +102,7 @@ def decode(payload: bytes) -> tuple[Catalog, FailureModel] | None:
     try:
         columns = unpack_columns(payload)
         catalog = _catalog_from_columns(columns)
-        for name in [name for name in columns if name.split(".")[0] in ("services", "clients", "catalog")]:
-            del columns[name]
-        return catalog, model_from_columns(columns)
+        return catalog, model_from_columns(columns)  # it reads only the model's columns
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
 

@@ -133,6 +133,13 @@ def _not_private(folder: Path | int) -> str | None:
     return None
 
 
+
+def _digest(key: bytes, payload) -> bytes:
+    """SHA-256 of an entry's key and payload, without first joining them (a copy of 16 MB)."""
+    digest = hashlib.sha256(key)
+    digest.update(payload)
+    return digest.digest()
+
 class Cache:
     """Entries of one ``kind`` in a private folder: :meth:`get` and :meth:`put` bytes by key."""
 
@@ -184,7 +191,7 @@ class Cache:
         if len(data) < head or not data.startswith(FORMAT):
             return None
         payload = memoryview(data)[head:]
-        if hashlib.sha256(full + payload).digest() != data[len(FORMAT):head]:
+        if _digest(full, payload) != data[len(FORMAT):head]:
             return None
         return bytes(payload)
 
@@ -199,7 +206,7 @@ class Cache:
             fd = os.open(tmp, _WRITE_FLAGS, 0o600, dir_fd=folder)
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(FORMAT + hashlib.sha256(full + payload).digest())
+                    handle.write(FORMAT + _digest(full, payload))
                     handle.write(payload)
                 os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
             except BaseException:

@@ -145,7 +145,7 @@ def _spawn_helper(reader, files) -> tuple[int, int] | None:
     """A fresh interpreter reading ``files`` (``python -m depgraph.load.fanout``): safe while other
     threads run, as nothing of this process runs in the child."""
     if (not hasattr(os, "posix_spawn") or not sys.executable
-            or sum(size for *_, size in files) < SPAWN_MIN_BYTES - PARALLEL_MIN_BYTES // 2):
+            or sum(size for *_, size in files) < SPAWN_MIN_BYTES // 2):  # files: the helper's half
         return None
     package_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ)
@@ -161,7 +161,9 @@ def _spawn_helper(reader, files) -> tuple[int, int] | None:
             try:
                 pid = os.posix_spawn(sys.executable, [sys.executable, "-m", "depgraph.load.fanout"], env,
                                      file_actions=[(os.POSIX_SPAWN_DUP2, handover.fileno(), 0),
-                                                   (os.POSIX_SPAWN_DUP2, write_end, 1)])
+                                                   (os.POSIX_SPAWN_DUP2, write_end, 1),
+                                                   # a helper that fails is replaced quietly: no traceback
+                                                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
             except OSError:
                 os.close(read_end)
                 return None

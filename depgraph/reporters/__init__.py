@@ -68,11 +68,6 @@ REPORTERS: dict[str, dict[str, str]] = {
 }
 
 
-def formats(kind: str) -> list[str]:
-    """The format names a result kind can be written in."""
-    return list(REPORTERS[kind])
-
-
 def reporter(kind: str, format: str):
     """The function writing ``kind`` results in ``format``: ``(result, **options) -> str | dict``,
     given only the options it takes (``verbose`` means something to text, nothing to JSON)."""

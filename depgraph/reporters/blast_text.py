@@ -17,7 +17,7 @@ SHOWN = {"teams": 10, "down": 30, "degraded": 15, "reduced": 10}
 def blast_radius_text(radius, verbose: bool = False) -> str:
     lines = [f"FAILED: {', '.join(_failed(radius, c) for c in radius.failed)}"]
     impact = radius.impact
-    overloaded = getattr(impact, "overloaded", {})
+    overloaded = impact.overloaded
     if not (impact.down or impact.degraded or impact.reduced or overloaded):
         return "\n".join(lines + ["", "Nothing else goes down, degrades or loses capacity."])
     lines += _teams(radius, verbose)

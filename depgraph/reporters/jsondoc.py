@@ -59,7 +59,7 @@ def blast_radius_json(radius) -> dict:
         "reduced": [{"service": s, "lost": lost, "total": total}
                     for s, (lost, total) in sorted(impact.reduced.items())],
         "overloaded": [{"service": s, "up": up, "needed": needed}
-                       for s, (up, needed) in sorted(getattr(impact, "overloaded", {}).items())],
+                       for s, (up, needed) in sorted(impact.overloaded.items())],
         "reasons": {d.service: {"via": d.via, "edge": d.edge, "root": d.root, "hops": d.hops}
                     for d in sorted(radius.degraded, key=lambda d: d.service)},
         "teams": [{"team": t.team, "services": list(t.services), "contact": t.contact}

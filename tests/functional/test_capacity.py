@@ -237,6 +237,7 @@ class TestReportData:
                              Service("api", slo=99.0, dependencies=(Dependency(("db",)),)))
         data = capacity_data(analyze(catalog, estimate_all=True))
         assert capacity_data(analyze(catalog))["availability"] is None  # analyze alone estimates what its findings need
+        assert [f.message for f in analyze(catalog).findings] == [f.message for f in analyze(catalog, estimate_all=True).findings]
         number = {"service:api": 0, "service:db": 1}
         lon1 = next(dc for dc in data["datacenters"] if dc["name"] == "lon1")
         assert lon1 == {"name": "lon1", "survivable": False, "down": [], "overloaded": [[number["service:db"], 1, 3]]}

@@ -55,9 +55,9 @@ def blast_radius(
     if format in (BlastFormat.dot, BlastFormat.svg):
         _picture(load(descriptors, quiet), components, format.value, output_file, quiet)
         return
-    from depgraph.failure.stored import load_model
+    from depgraph.failure.stored import ENTRIES_KEPT, KIND, load_model
 
-    cache = None if no_cache else open_cache("model", descriptors)
+    cache = None if no_cache else open_cache(KIND, descriptors, kept=ENTRIES_KEPT)
     catalog, model, _ = load_model(descriptors, state.limits, cache)
     print_load_warnings(catalog.diagnostics, descriptors, quiet)
     failed = [resolve_component(model, argument) for argument in components]
