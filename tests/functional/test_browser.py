@@ -219,6 +219,7 @@ def test_datacenter_outage_calls_whom_the_cli_calls_first(example):
     reduced = page.locator("#detail .chip.reduced").all_inner_texts()
     names = {text.split(" ")[0] for text in degraded}
     assert not names & {text.split(" ")[0] for text in reduced}  # each service once, worst state
+    assert "access-point (4/12 lost)" in degraded  # degraded and reduced: the loss in its label, as the CLI says
 
 
 def test_the_diagram_pans_and_zooms(example):

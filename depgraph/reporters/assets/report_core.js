@@ -164,17 +164,18 @@ function nodeLink(n, label) {
   return el("button", {class: "link mono", type: "button", "data-node": String(n),
                        onclick: (e) => { e.stopPropagation(); select(n); }}, label || nodeId(n));
 }
-function chip(n, cls) {
+/* label(n): the chip's text (the node's name unless given), for the chips shown after "+ N more" too. */
+function chip(n, cls, label) {
   return el("span", {class: "chip " + (cls || ""), title: nodeId(n), "data-node": String(n),
-                     onclick: () => select(n)}, D.nodes.name[n]);
+                     onclick: () => select(n)}, label ? label(n) : D.nodes.name[n]);
 }
-function chips(nodes, cls, limit) {
+function chips(nodes, cls, limit, label) {
   const box = el("div", {class: "chain"});
   const shown = limit ? nodes.slice(0, limit) : nodes;
-  shown.forEach((n) => box.appendChild(chip(n, cls)));
+  shown.forEach((n) => box.appendChild(chip(n, cls, label)));
   if (shown.length < nodes.length) {
     const rest = el("button", {class: "btn", type: "button"}, "+ " + fmt(nodes.length - shown.length) + " more");
-    rest.addEventListener("click", () => { rest.remove(); nodes.slice(shown.length).forEach((n) => box.appendChild(chip(n, cls))); });
+    rest.addEventListener("click", () => { rest.remove(); nodes.slice(shown.length).forEach((n) => box.appendChild(chip(n, cls, label))); });
     box.appendChild(rest);
   }
   return box;
@@ -323,9 +324,10 @@ function impactSections(subject, result, reduced, teams) {
   if (result.down.length) parts.push(el("h3", {}, "Down (" + fmt(result.down.length) + ")"), chips([...result.down].sort(byUrgency), "down", 120));
   if (result.degraded.length) {
     parts.push(el("h3", {}, "Degraded (" + fmt(result.degraded.length) + ")"));
-    const box = chips([...result.degraded].sort(byUrgency), "degraded", 120);
-    box.querySelectorAll(".chip").forEach((c) => { const loss = lost.get(+c.dataset.node); if (loss) c.textContent += " (" + loss[0] + "/" + loss[1] + " lost)"; });
-    parts.push(box);
+    parts.push(chips([...result.degraded].sort(byUrgency), "degraded", 120, (n) => {
+      const loss = lost.get(n);
+      return D.nodes.name[n] + (loss ? " (" + loss[0] + "/" + loss[1] + " lost)" : "");
+    }));
   }
   const degraded = new Set(result.degraded);
   const onlyReduced = (reduced || []).filter(([n]) => !degraded.has(n));
