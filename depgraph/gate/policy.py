@@ -178,8 +178,7 @@ def load_policy(path: str | None, limits: Limits = DEFAULT_LIMITS) -> Policy:
         data = read_bounded(path, limits.max_file_bytes, "policy file")
         text = decode_text(data, path, "policy file")  # not load_text_bounded: the bytes are hashed
     except InputError as exc:
-        message = str(exc).split(": error: ", 1)[-1]
-        raise DescriptorError([Diagnostic(path, 1, 1, ERROR, message, "policy")]) from None
+        raise DescriptorError([Diagnostic(path, exc.line or 1, exc.col or 1, ERROR, exc.detail, "policy")]) from None
     policy = parse_policy(text, path, limits)
     return replace(policy, digest=hashlib.sha256(data).hexdigest())
 

@@ -64,7 +64,7 @@ def read_bounded(path: Path, max_bytes: int) -> str:
     try:
         return load_text_bounded(path, max_bytes, "NetBox dump file")
     except InputError as exc:
-        raise SourceError(str(exc).replace(": error: ", ": ", 1)) from None
+        raise SourceError(f"{exc.place()}: {exc.detail}") from None
 
 
 def page_from_document(endpoint: str, where: str, document, whole: bool) -> Page:

@@ -55,8 +55,8 @@ def load_json(path: Path, text: str | None = None, what: str = "source file"):
     text = read_text(path) if text is None else text
     try:
         return parse_json(text, path, what)
-    except InputError as exc:  # "FILE: error: …" becomes this importer's "FILE: …"
-        raise SourceError(str(exc).replace(": error: ", ": ", 1)) from None
+    except InputError as exc:  # this importer says "FILE: …", without "error:"
+        raise SourceError(f"{exc.place()}: {exc.detail}") from None
 
 
 def load_config_file(path: Path) -> list:

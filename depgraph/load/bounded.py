@@ -25,7 +25,16 @@ RAISE_IT = "limit max_file_bytes; raise it with --max-file-bytes N or DEPGRAPH_M
 
 class InputError(DepgraphError):
     """A file depgraph was given cannot be read: missing, not a regular file, over the limit,
-    not JSON. The message starts with the file name."""
+    not JSON. The message is ``PATH[:LINE[:COL]]: error: DETAIL``; ``path``, ``line`` and
+    ``col`` (0 where unknown) and ``detail`` are kept for callers that place it themselves."""
+
+    def __init__(self, path: str | os.PathLike, detail: str, line: int = 0, col: int = 0):
+        self.path, self.detail, self.line, self.col = os.fspath(path), detail, line, col
+        super().__init__(f"{self.place()}: error: {detail}")
+
+    def place(self) -> str:
+        """``PATH[:LINE[:COL]]``."""
+        return self.path + ("".join(f":{n}" for n in (self.line, self.col) if n) if self.line else "")
 
 
 class NotRegular(Exception):
@@ -72,13 +81,13 @@ def read_bounded(path: str | os.PathLike, limit: int, what: str, raise_it: str =
     try:
         data = read_file(path, limit)
     except FileNotFoundError:
-        raise InputError(f"{path}: error: {what} not found") from None
+        raise InputError(path, f"{what} not found") from None
     except OSError as exc:
-        raise InputError(f"{path}: error: cannot read {what}: {exc.strerror or exc}") from None
+        raise InputError(path, f"cannot read {what}: {exc.strerror or exc}") from None
     except NotRegular as exc:
-        raise InputError(f"{path}: error: {what} is not a regular file ({exc})") from None
+        raise InputError(path, f"{what} is not a regular file ({exc})") from None
     if data is None:
-        raise InputError(f"{path}: error: {over_limit(what, limit, raise_it)}")
+        raise InputError(path, over_limit(what, limit, raise_it))
     return data
 
 
@@ -88,8 +97,8 @@ def decode_text(data: bytes, path: str | os.PathLike, what: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(f"{path}:{line}: error: {what} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at "
-                         f"byte {exc.start:,})") from None
+        raise InputError(path, f"{what} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at "
+                         f"byte {exc.start:,})", line) from None
 
 
 def _bounded_int(text: str) -> int:
@@ -115,14 +124,13 @@ def parse_json(text: str, path: str | os.PathLike, what: str):
     try:
         return json.loads(text, parse_int=_bounded_int)
     except _NumberTooLong as exc:
-        raise InputError(f"{path}: error: {what}: an integer of {exc.digits:,} digits (at most "
-                         f"{MAX_NUMBER_CHARS})") from None
+        raise InputError(path, f"{what}: an integer of {exc.digits:,} digits (at most {MAX_NUMBER_CHARS})") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: error: {what}, not valid JSON ({exc.msg})") from None
+        raise InputError(path, f"{what}, not valid JSON ({exc.msg})", exc.lineno, exc.colno) from None
     except RecursionError:
-        raise InputError(f"{path}: error: {what}, nested too deeply to read") from None
+        raise InputError(path, f"{what}, nested too deeply to read") from None
     except ValueError as exc:  # anything else json or int() refuses
-        raise InputError(f"{path}: error: {what}, not valid JSON ({exc})") from None
+        raise InputError(path, f"{what}, not valid JSON ({exc})") from None
 
 
 def load_json_bounded(path: str | os.PathLike, limit: int, what: str, raise_it: str = RAISE_IT):

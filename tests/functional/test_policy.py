@@ -256,6 +256,15 @@ def test_invalid_policy_reports_file_line_col(tree, run_cli, text, line, col, me
     assert message in first
 
 
+def test_a_policy_that_is_not_utf8_is_reported_at_its_line(tree, run_cli):
+    root = tree(BASE_TREE)
+    (root / "depgraph.yaml").write_bytes(b"rules:\n  hard-cycle: error\n  # caf\xe9\n")
+    result = run_cli("check", "-d", root)
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{root}/depgraph.yaml:3:1: error: policy file is not valid UTF-8 (byte 0xe9"), first
+
+
 def test_every_policy_error_at_once():
     from depgraph.diagnostics import DescriptorError
 
