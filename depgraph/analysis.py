@@ -17,7 +17,7 @@ import networkx as nx
 from depgraph.analyses import cycles as cycle_analysis
 from depgraph.analyses import ownership, readiness
 from depgraph.analyses.availability import AvailabilityReport, availability_findings, availability_report
-from depgraph.analyses.blast import BlastRadius, blast_radius
+from depgraph.analyses.blast import BlastRadius, blast_radius, capacity_effects
 from depgraph.analyses.capacity import CapacityReport, capacity_findings, capacity_report
 from depgraph.analyses.impact import RankedSpof, ranked_findings, ranked_spofs
 from depgraph.analyses.paths import dependency_graph
@@ -47,7 +47,9 @@ class Report:
     ``cycles``: hard first, then biggest, then by members; ``spofs``: the worst first;
     ``findings``: by severity, rule, then the rank of their subject; ``counts``: the headline
     numbers every format prints; ``capacity``: every data center's loss and the provisioning
-    plan; ``availability``: the estimate of every service and client, when asked for.
+    plan; ``availability``: the estimate of every service and client, when asked for;
+    ``spof_capacity``: for each host and rack that is a SPOF, what else its loss costs
+    (``(reduced, overloaded)`` of :func:`~depgraph.analyses.blast.capacity_effects`).
     """
 
     catalog: Catalog
@@ -66,6 +68,7 @@ class Report:
     outages: list[Outage]
     capacity: CapacityReport
     availability: AvailabilityReport | None = None
+    spof_capacity: dict[str, tuple[dict, dict]] = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
 
     def count(self, severity: str) -> int:
@@ -124,6 +127,8 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
         outages=datacenter_outages(catalog, model),
         capacity=capacity,
         availability=estimates,
+        spof_capacity={s.component: capacity_effects(model, s.component, s.down) for s in ranked
+                       if s.kind in ("host", "rack")},
     )
     report.counts.update(_counts(report))
     return report

@@ -119,6 +119,21 @@ def rank_impact(catalog: Catalog, model: FailureModel, impact: Impact) -> BlastR
                        whom_to_call(catalog, impact, rank, tiers), tiers, critical)
 
 
+def capacity_effects(model: FailureModel, component: str, down) -> tuple[dict, dict]:
+    """``(reduced, overloaded)`` when ``component`` fails alone and takes ``down`` (ids) with it,
+    as :func:`~depgraph.failure.engine.simulate` reports them (``{service: (lost, total)}``,
+    ``{service: (up, needed)}``), without working out what degrades: cheap for each of the
+    hosts and racks that are single points of failure."""
+    failure = model.resolve([component])
+    lost = model.lost_instances(failure)
+    ids, total = model.nodes.ids, model.total
+    down_ids = frozenset(down)  # only the few services that lost instances are looked up in it
+    gone = {n for n in (*lost, *model.capacity_nodes) if ids[n] in down_ids} | set(failure.nodes)
+    reduced = {ids[n]: (count, total[n]) for n, count in sorted(lost.items()) if n not in gone and count < total[n]}
+    overloaded = {ids[n]: (up, model.min_instances[n]) for n, up in sorted(model.overloaded(lost, gone).items())}
+    return reduced, overloaded
+
+
 def _tier1_and_clients(tiers: dict, ids) -> tuple[int, int]:
     tier1 = sum(1 for node_id in ids if tiers[node_id][0] == 1)
     return tier1, sum(1 for node_id in ids if tiers[node_id][0] is None)

@@ -189,9 +189,11 @@ def _cycles(analysis, number: dict, files: _Strings) -> list[dict]:
 
 
 def _spofs(analysis, number: dict) -> dict:
-    """The Report's SPOFs in its order, as columns: counts, and the cause the page starts its
-    propagation from."""
-    columns = {key: [] for key in ("component", "node", "tier1", "clients", "down", "degraded", "cause")}
+    """The Report's SPOFs in its order, as columns: counts, the cause the page starts its
+    propagation from, and for a host or rack the services it leaves reduced and overloaded
+    (whose dependents degrade too)."""
+    columns = {key: [] for key in ("component", "node", "tier1", "clients", "down", "degraded", "cause",
+                                   "reduced", "overloaded")}
     for spof in analysis.spofs:
         columns["component"].append(spof.component)
         columns["node"].append(number.get(spof.component, -1))
@@ -200,6 +202,9 @@ def _spofs(analysis, number: dict) -> dict:
         columns["down"].append(spof.down_count)
         columns["degraded"].append(spof.degraded_count)
         columns["cause"].append(delta_encode(number[n] for n in spof.cause))
+        reduced, overloaded = analysis.spof_capacity.get(spof.component, ({}, {}))
+        columns["reduced"].append([[number[s], lost, total] for s, (lost, total) in reduced.items()])
+        columns["overloaded"].append(sorted(number[s] for s in overloaded))
     return columns
 
 

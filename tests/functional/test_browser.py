@@ -286,3 +286,50 @@ def test_screenshots(example):
     page.screenshot(path=str(out / "report-findings.png"))
     page.evaluate("document.getElementById('datacenters').scrollIntoView()")
     page.screenshot(path=str(out / "report-datacenters.png"))
+
+
+CAPACITY_TREE = {
+    "infra.yaml": """
+        - {kind: datacenter, name: lon1}
+        - {kind: host, name: h1, datacenter: lon1, rack: a}
+        - {kind: host, name: h2, datacenter: lon1, rack: b}
+        """,
+    "services.yaml": """
+        - {kind: service, name: db, deployments: [{datacenter: lon1, hosts: [h1]}]}
+        - {kind: service, name: api, dependencies: [db]}
+        - kind: service
+          name: cache
+          capacity: {min_instances: 2}
+          deployments: [{datacenter: lon1, hosts: [h1, h2]}]
+        - {kind: service, name: web, dependencies: [cache]}
+        """,
+}
+
+
+def test_a_host_spof_shows_what_its_loss_overloads_as_the_cli_does(browser, tmp_path, monkeypatch):
+    """host:h1 takes db (and api) down and leaves cache one of the two instances it needs: the
+    page's panel shows cache reduced and web degraded through it, as blast-radius does."""
+    from conftest import write_tree
+    from depgraph.failure.engine import simulate
+
+    monkeypatch.setattr(report_module, "_svg_renderer", lambda: None)
+    root = write_tree(tmp_path / "tree", CAPACITY_TREE)
+    report = analyze(load_catalog(root), estimate_all=True)
+    write_report(report, tmp_path / "out", root)
+    page = Page(browser, tmp_path / "out" / "index.html")
+    try:
+        shown = page.page.evaluate("""() => D.spofs.component.map((c, i) => { const r = spofImpact(i);
+            return [c, r.down.map(nodeId).sort(), r.degraded.map(nodeId).sort(),
+                    D.spofs.reduced[i].map(([n, lost, total]) => [nodeId(n), lost, total])]; })""")
+        assert "host:h1" in [c for c, *_ in shown]
+        for component, down, degraded, reduced in shown:
+            impact = simulate(report.model, [component])
+            assert (down, degraded) == (list(impact.down), list(impact.degraded)), component
+            assert reduced == [[s, lost, total] for s, (lost, total) in impact.reduced.items()], component
+        h1 = next(row for row in shown if row[0] == "host:h1")
+        assert h1[2] == ["service:web"] and h1[3] == [["service:cache", 1, 2]]
+        page.page.locator("#spofs button", has_text="host:h1").click()
+        assert "cache 1/2 lost" in page.page.inner_text("#detail")
+        assert page.errors == []
+    finally:
+        page.page.close()

@@ -245,3 +245,18 @@ class TestReportData:
                                  "add": {"sto1": 2}}]
         assert data["availability"]["node"] == [0, 1] and data["availability"]["slo"] == [99.0, None]
         assert "report_capacity.js" in SCRIPTS
+
+
+def test_capacity_effects_of_a_host_or_rack_are_what_simulate_reports():
+    from pathlib import Path
+
+    from depgraph.analyses.blast import capacity_effects
+    from depgraph.load.loader import load_catalog
+
+    catalog = load_catalog(Path(__file__).resolve().parents[2] / "descriptors")
+    model = FailureModel.from_catalog(catalog)
+    components = [*model.hosts.ids, *model.racks.ids]
+    assert any(simulate(model, [c]).reduced for c in components)
+    for component in components:
+        impact = simulate(model, [component])
+        assert capacity_effects(model, component, impact.down) == (impact.reduced, impact.overloaded), component

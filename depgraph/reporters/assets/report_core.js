@@ -93,32 +93,38 @@ function propagateDown(initial) {
 }
 /* The blast radius when ``initial`` services fall (``failed`` of them are the failure itself,
    never listed as down): computed on selection, so the page never stores it per component. */
-function blastOf(initial, failed) {
+function blastOf(initial, failed, overloaded) {
   const mark = propagateDown(initial);
   const hidden = new Set(failed);
   const down = [];
   for (let n = 0; n < N; n++) if (mark[n] && !hidden.has(n)) down.push(n);
-  return impact(failed, down);
+  return impact(failed, down, overloaded);
 }
-/* SPEC §2: degraded = not down, not failed, and depending (transitively) on a down or failed node. */
-function impact(failedNodes, downNodes) {
+/* SPEC §2: degraded = not down, not failed, and depending (transitively) on a down, failed or
+   overloaded node (an overloaded node itself only when it depends on one too). */
+function impact(failedNodes, downNodes, overloaded) {
   const mark = new Uint8Array(N);
   const stack = [];
   for (const n of failedNodes) { mark[n] = 3; stack.push(n); }
   for (const n of downNodes) { if (!mark[n]) { mark[n] = 2; stack.push(n); } }
   const degraded = [];
-  while (stack.length) {
-    for (const d of DEPENDENTS[stack.pop()]) {
-      if (!mark[d]) { mark[d] = 1; degraded.push(d); stack.push(d); }
+  const spread = () => {
+    while (stack.length) {
+      for (const d of DEPENDENTS[stack.pop()]) {
+        if (!mark[d]) { mark[d] = 1; degraded.push(d); stack.push(d); }
+      }
     }
-  }
+  };
+  spread();
+  for (const n of overloaded || []) stack.push(n);
+  spread();
   degraded.sort((a, b) => a - b);
   return {down: downNodes, degraded: degraded};
 }
 function serviceImpact(n) { return blastOf([n], [n]); }
 function spofImpact(i) {
   const node = D.spofs.node[i];
-  return node >= 0 ? serviceImpact(node) : blastOf(decode(D.spofs.cause[i]), []);
+  return node >= 0 ? serviceImpact(node) : blastOf(decode(D.spofs.cause[i]), [], D.spofs.overloaded[i]);
 }
 function critical(n) { return D.nodes.kind[n] === 1 || D.nodes.tier[n] === 1; }
 function byUrgency(a, b) {  /* tier 1, then clients, then tiers 2 and 3; then by id (as the CLI) */

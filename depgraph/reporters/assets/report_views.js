@@ -184,7 +184,7 @@ function spofLink(i) {
   const component = D.spofs.component[i], node = D.spofs.node[i];
   if (node >= 0) return nodeLink(node, component);
   const dc = D.datacenters.find((d) => "datacenter:" + d.name === component);
-  return el("button", {class: "link mono", type: "button", onclick: () => dc ? showOutage(dc) : showComponent(component, spofImpact(i), [])}, component);
+  return el("button", {class: "link mono", type: "button", onclick: () => dc ? showOutage(dc) : showComponent(component, spofImpact(i), D.spofs.reduced[i])}, component);
 }
 function renderSpofs() {
   const box = section("spofs");
