@@ -58,8 +58,12 @@ class RankedSpof:
     def sort_key(self) -> tuple:
         return (-(self.tier1_down + self.clients_down), -len(self.down), -self.degraded_count, self.component)
 
-    def to_json(self) -> dict:
-        return {"component": self.component, "down": list(self.down), "down_count": len(self.down),
+    def to_json(self, down_limit: int = 0) -> dict:
+        """SPEC §4's entry; with ``down_limit`` > 0, ``down`` holds at most that many ids (the
+        first in order), ``down_count`` still counts them all and ``down_truncated`` says so."""
+        listed = self.down[:down_limit] if down_limit else self.down
+        return {"component": self.component, "down": list(listed), "down_count": len(self.down),
+                "down_truncated": len(listed) < len(self.down),
                 "degraded_count": self.degraded_count, "tier1_down": self.tier1_down,
                 "clients_down": self.clients_down}
 

@@ -6,8 +6,6 @@ Every document has ``"schema": "depgraph/<name>/v1"``; lists of ids are sorted; 
 
 from __future__ import annotations
 
-from depgraph.analyses import readiness
-
 ANALYSIS = "depgraph/analysis/v1"
 BLAST_RADIUS = "depgraph/blast-radius/v1"
 CHECK = "depgraph/check/v1"
@@ -17,10 +15,19 @@ PATHS = "depgraph/paths/v1"
 STARTUP = "depgraph/startup-order/v1"
 DIAGNOSTICS = "depgraph/diagnostics/v1"
 
+#: ids listed in each SPOF's ``down`` by default. A hub's loss takes down most of a landscape,
+#: and over every SPOF the full lists grow with its square (1.09 M ids, 36 MB, at 20,000
+#: services of the classic benchmark profile); ``down_count`` counts every id, ``blast-radius``
+#: lists them, and ``analyze --down-limit 0`` writes them all.
+DOWN_LIMIT = 100
 
-def analysis_json(report) -> dict:
+
+def analysis_json(report, down_limit: int = DOWN_LIMIT) -> dict:
     """``depgraph/analysis/v1``: SPEC §4 keys and the rest of the analysis. Cycles, SPOFs and
-    findings come in the Report's ranking (the order every format shows)."""
+    findings come in the Report's ranking (the order every format shows); each SPOF's ``down``
+    lists at most ``down_limit`` ids (0: every one)."""
+    from depgraph.analyses import readiness  # here: the CLI imports this module at start-up
+
     return {
         "schema": ANALYSIS,
         "root": report.catalog.root,
@@ -29,7 +36,7 @@ def analysis_json(report) -> dict:
         "cycle_breakers": [cut.to_json() for cycle in report.cycles for cut in cycle.cuts],
         "team_cycles": [cycle.to_json() for cycle in report.team_cycles],
         "tribe_cycles": [cycle.to_json() for cycle in report.tribe_cycles],
-        "spofs": [spof.to_json() for spof in report.spofs],
+        "spofs": [spof.to_json(down_limit) for spof in report.spofs],
         "spof_concentration": _grouped(report.spof_concentration),
         "unowned": [item.to_json() for item in report.unowned],
         "readiness": {

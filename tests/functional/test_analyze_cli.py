@@ -97,9 +97,36 @@ class TestAnalyzeJson:
                                  "service:old", "service:profile", "service:radio"]
         assert spofs["datacenter:lon1"]["down"] == ["client:ios", "service:login", "service:profile"]
         assert spofs["service:login"] == {"component": "service:login", "down": ["client:ios", "service:profile"],
-                                          "down_count": 2, "degraded_count": 0, "tier1_down": 1,
-                                          "clients_down": 1}
+                                          "down_count": 2, "down_truncated": False, "degraded_count": 0,
+                                          "tier1_down": 1, "clients_down": 1}
         assert spofs["service:radio"]["down"] == ["service:recs"]
+
+    def test_down_lists_are_bounded_and_the_bound_can_be_lifted(self, tree, run_cli):
+        """A hub's loss takes down much of a landscape; listing it for every SPOF grows with the
+        square of the landscape. By default ``down`` holds the first DOWN_LIMIT ids, the count
+        stays exact; ``--down-limit N`` chooses the bound and 0 lifts it."""
+        from depgraph.reporters.jsondoc import DOWN_LIMIT
+
+        many = DOWN_LIMIT + 5
+        files = {"infra.yaml": "- {kind: datacenter, name: lon1}\n- {kind: host, name: h1, datacenter: lon1}\n",
+                 "db.yaml": "kind: service\nname: db\ndeployments: [{datacenter: lon1, hosts: [h1]}]\n",
+                 "apps.yaml": "\n---\n".join(
+                     f"kind: service\nname: app{i:03}\ndependencies: [db]\n"
+                     f"deployments: [{{datacenter: lon1, instances: 2}}]" for i in range(many))}
+        root = tree(files)
+        everyone = [f"service:app{i:03}" for i in range(many)]
+
+        db = {s["component"]: s for s in analysis(run_cli, root)["spofs"]}["service:db"]
+        assert (db["down"], db["down_count"], db["down_truncated"]) == (everyone[:DOWN_LIMIT], many, True)
+
+        for limit, listed in (("0", everyone), ("3", everyone[:3]), (str(many), everyone)):
+            result = run_cli("analyze", "-d", root, "--format", "json", "--down-limit", limit)
+            assert result.exit_code == 0, result.stderr
+            db = {s["component"]: s for s in json.loads(result.stdout)["spofs"]}["service:db"]
+            assert (db["down"], db["down_count"], db["down_truncated"]) == (listed, many, listed != everyone)
+
+        refused = run_cli("analyze", "-d", root, "--format", "json", "--down-limit", "-1")
+        assert refused.exit_code == 2 and "--down-limit" in refused.stderr
 
     def test_unowned(self, tree, run_cli):
         assert analysis(run_cli, tree(TINY))["unowned"] == [

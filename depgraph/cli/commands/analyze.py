@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from depgraph.cli.kit import DescriptorsOption, QuietOption, emit_result, load
+from depgraph.reporters.jsondoc import DOWN_LIMIT
 
 
 class AnalyzeFormat(str, Enum):
@@ -26,6 +27,10 @@ def register(app: typer.Typer) -> None:
 def analyze(
     descriptors: DescriptorsOption = "descriptors",
     format: Annotated[AnalyzeFormat, typer.Option("--format", "-f", help="Output format.")] = AnalyzeFormat.text,
+    down_limit: Annotated[int, typer.Option(
+        "--down-limit", min=0, metavar="N",
+        help="List at most N ids in each SPOF's `down` in JSON (down_count counts them all; "
+             "0: every id; `depgraph blast-radius ID` lists any one).")] = DOWN_LIMIT,
     quiet: QuietOption = False,
 ) -> None:
     """Run every analysis: cycles, single points of failure, ownership, readiness, startup order.
@@ -42,4 +47,4 @@ def analyze(
             catalog = load(descriptors, quiet)
         with shown.stage("analysing"):
             report = run_analysis(catalog)
-    emit_result("analysis", format.value, report)
+    emit_result("analysis", format.value, report, down_limit=down_limit)
