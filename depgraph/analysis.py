@@ -47,7 +47,8 @@ class Report:
     ``cycles``: hard first, then biggest, then by members; ``spofs``: the worst first;
     ``findings``: by severity, rule, then the rank of their subject; ``counts``: the headline
     numbers every format prints; ``capacity``: every data center's loss and the provisioning
-    plan; ``availability``: the estimate of every service and client, when asked for;
+    plan; ``outages``: each data center's ranked blast radius, and ``availability``: the
+    estimate of every service and client, both when asked for (what the HTML page draws);
     ``spof_capacity``: for each host and rack that is a SPOF, what else its loss costs
     (``(reduced, overloaded)`` of :func:`~depgraph.analyses.blast.capacity_effects`).
     """
@@ -65,8 +66,8 @@ class Report:
     readiness_rollups: dict[str, list[readiness.Rollup]]
     startup: StartupOrder
     findings: list[Finding]
-    outages: list[Outage]
     capacity: CapacityReport
+    outages: list[Outage] | None = None
     availability: AvailabilityReport | None = None
     spof_capacity: dict[str, tuple[dict, dict]] = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
@@ -79,12 +80,12 @@ class Report:
 
 
 def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = None, *,
-            estimate_all: bool = False) -> Report:
+            for_page: bool = False) -> Report:
     """Run every analysis on ``catalog`` once and rank the results; ``availability_defaults``:
-    the policy's ``availability:`` section, for the availability findings. ``estimate_all``
-    also estimates the availability of every service and client (what the HTML report draws;
-    at 20,000 services it costs about as much as the rest of the analysis, so ``analyze`` and
-    ``check`` estimate only what their findings need)."""
+    the policy's ``availability:`` section, for the availability findings. ``for_page`` also
+    works out what only the HTML page draws: the availability of every service and client and
+    each data center's ranked outage (at 20,000 services as much again as the rest of the
+    analysis, so ``analyze``, ``check`` and ``diff`` do only what their findings need)."""
     model = FailureModel.from_catalog(catalog)
     graph = dependency_graph(catalog)
     cycles = cycle_analysis.dependency_cycles(catalog, graph)
@@ -99,7 +100,7 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
     # the findings need), else just those the findings need: each estimate is the same either way.
     estimates = (availability_report(catalog, model, defaults=availability_defaults,
                                      contributors_for=lambda estimate: estimate.infeasible)
-                 if estimate_all else None)
+                 if for_page else None)
     findings = ranked_findings([
         *cycle_analysis.cycle_findings(cycles, graph),
         *cycle_analysis.group_cycle_findings(catalog, teams, tribes),
@@ -124,8 +125,8 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
         readiness_rollups=readiness.rollups(catalog, cards),
         startup=startup_order(catalog),
         findings=findings,
-        outages=datacenter_outages(catalog, model),
         capacity=capacity,
+        outages=datacenter_outages(catalog, model) if for_page else None,
         availability=estimates,
         spof_capacity={s.component: capacity_effects(model, s.component, s.down) for s in ranked
                        if s.kind in ("host", "rack")},

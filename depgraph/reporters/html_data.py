@@ -211,6 +211,8 @@ def _spofs(analysis, number: dict) -> dict:
 def _datacenters(analysis, team_number: dict) -> list[dict]:
     """Per data center: hosts, racks, and its outage as the Report ranked it (down, degraded,
     reduced, and whom to call: ``[team, down count, degraded count, tier-1/client down]``)."""
+    if analysis.outages is None:
+        raise ValueError("the HTML page needs analyze(catalog, for_page=True)")
     catalog = analysis.catalog
     number = analysis.model.nodes.number
     result = []

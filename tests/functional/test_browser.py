@@ -66,7 +66,7 @@ def example_report(tmp_path_factory):
     here = Path.cwd()
     os.chdir(ROOT)  # relative paths in the page, as a user running `depgraph report` sees them
     try:
-        write_report(analyze(load_catalog(Path("descriptors")), estimate_all=True), out, Path("descriptors"))
+        write_report(analyze(load_catalog(Path("descriptors")), for_page=True), out, Path("descriptors"))
     finally:
         os.chdir(here)
     return out / "index.html"
@@ -237,7 +237,7 @@ def test_the_diagram_pans_and_zooms(example):
 
 def test_hostile_text_stays_text(browser, tmp_path, monkeypatch):
     monkeypatch.setattr(report_module, "_svg_renderer", lambda: None)
-    write_report(analyze(hostile_catalog(), estimate_all=True), tmp_path)
+    write_report(analyze(hostile_catalog(), for_page=True), tmp_path)
     page = Page(browser, tmp_path / "index.html")
     try:
         page.search_and_pick("db")
@@ -260,7 +260,7 @@ def test_compressed_data_loads(browser, tmp_path, monkeypatch):
 
     monkeypatch.setattr(html, "COMPRESS_ABOVE", 100)
     monkeypatch.setattr(report_module, "_svg_renderer", lambda: None)
-    write_report(analyze(load_catalog(ROOT / "descriptors"), estimate_all=True), tmp_path)
+    write_report(analyze(load_catalog(ROOT / "descriptors"), for_page=True), tmp_path)
     page = Page(browser, tmp_path / "index.html")
     try:
         page.search_and_pick("dns")
@@ -314,7 +314,7 @@ def test_a_host_spof_shows_what_its_loss_overloads_as_the_cli_does(browser, tmp_
 
     monkeypatch.setattr(report_module, "_svg_renderer", lambda: None)
     root = write_tree(tmp_path / "tree", CAPACITY_TREE)
-    report = analyze(load_catalog(root), estimate_all=True)
+    report = analyze(load_catalog(root), for_page=True)
     write_report(report, tmp_path / "out", root)
     page = Page(browser, tmp_path / "out" / "index.html")
     try:

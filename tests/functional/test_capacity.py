@@ -235,9 +235,9 @@ class TestReportData:
 
         catalog = catalog_of(spread("db", 3, {"lon1": 3, "sto1": 1}),
                              Service("api", slo=99.0, dependencies=(Dependency(("db",)),)))
-        data = capacity_data(analyze(catalog, estimate_all=True))
+        data = capacity_data(analyze(catalog, for_page=True))
         assert capacity_data(analyze(catalog))["availability"] is None  # analyze alone estimates what its findings need
-        assert [f.message for f in analyze(catalog).findings] == [f.message for f in analyze(catalog, estimate_all=True).findings]
+        assert [f.message for f in analyze(catalog).findings] == [f.message for f in analyze(catalog, for_page=True).findings]
         number = {"service:api": 0, "service:db": 1}
         lon1 = next(dc for dc in data["datacenters"] if dc["name"] == "lon1")
         assert lon1 == {"name": "lon1", "survivable": False, "down": [], "overloaded": [[number["service:db"], 1, 3]]}

@@ -170,7 +170,7 @@ def test_the_html_page_and_the_exports_stay_well_formed(text):
     from depgraph.reporters.html import render_html
 
     catalog = landscape(text)
-    page = render_html(analyze(catalog, estimate_all=True))
+    page = render_html(analyze(catalog, for_page=True))
     assert page.count("</script>") == page.count("<script")  # no text closes a script element
     decode_data(page)  # the embedded data parses
     ET.fromstring(export(catalog, "graphml").encode("utf-8"))

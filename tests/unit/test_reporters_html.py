@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def analysis():
-    return analyze(hostile_catalog())
+    return analyze(hostile_catalog(), for_page=True)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ class TestEscaping:
     def test_title_is_escaped(self):
         catalog = hostile_catalog()
         catalog.root = "</title><script>x()</script>"
-        page = render_html(analyze(catalog))
+        page = render_html(analyze(catalog, for_page=True))
         assert "<title>depgraph report — &lt;/title&gt;&lt;script&gt;" in page
 
     def test_script_builds_text_nodes_only(self):
@@ -152,7 +152,7 @@ class TestData:
     def test_example_landscape_lon1_outage(self):
         from depgraph.load.loader import load_catalog
 
-        data = report_data(analyze(load_catalog(ROOT / "descriptors")))
+        data = report_data(analyze(load_catalog(ROOT / "descriptors"), for_page=True))
         lon1 = next(dc for dc in data["datacenters"] if dc["name"] == "lon1")
         names = data["nodes"]["name"]
         assert sorted(names[i] for i in lon1["down"]) == [

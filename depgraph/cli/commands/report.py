@@ -35,7 +35,7 @@ def report(
         with shown.stage("loading descriptors"):
             catalog = load(descriptors, quiet)
         with shown.stage("analysing"):
-            analysis = analyze(catalog, estimate_all=True)
+            analysis = analyze(catalog, for_page=True)
         outcome = write_report(analysis, output, descriptors, shown)
     for notice in outcome.notices if not quiet else ():
         warn(f"depgraph: note: {notice}")
