@@ -115,11 +115,10 @@ def dependency_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> list
     [(('service:i', 'service:j'), False)]
     """
     graph = dependency_graph(catalog) if graph is None else graph
-    entries = hard_entries(catalog)
+    components = [c for c in nx.strongly_connected_components(graph) if len(c) >= 2]
+    entries = hard_entries(catalog, {m for c in components for m in c})
     cycles = []
-    for component in nx.strongly_connected_components(graph):
-        if len(component) < 2:
-            continue
+    for component in components:
         members = tuple(sorted(component))
         inside = _entries_inside(component, entries)
         blocked = never_started(inside)
@@ -133,10 +132,13 @@ def dependency_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> list
     return sorted(cycles, key=lambda c: c.members)
 
 
-def hard_entries(catalog: Catalog) -> dict[str, list[Entry]]:
-    """Service id -> its hard entries naming services, as sorted alternative ids and a place."""
+def hard_entries(catalog: Catalog, ids: set[str] | None = None) -> dict[str, list[Entry]]:
+    """Service id -> its hard entries naming services, as sorted alternative ids and a place
+    (of the services with ``ids``, when given: those on cycles)."""
     result: dict[str, list[Entry]] = {}
-    for service in catalog.services.values():
+    services = catalog.services.values() if ids is None else (
+        catalog.services[i[8:]] for i in sorted(ids) if i.startswith("service:") and i[8:] in catalog.services)
+    for service in services:
         needs = []
         for dependency in service.dependencies:
             alternatives = tuple(sorted({f"service:{t}" for t in dependency.targets
@@ -290,25 +292,36 @@ def team_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> list[Group
     """Cycles between owner teams: team X depends on team Y when a service or client of X
     depends on a service of Y (X != Y). Entities without a declared owner team are left out.
     ``graph`` is the :func:`dependency_graph` of the catalog, when already built."""
-    return _group_cycles(catalog, graph, lambda team: team.id)
+    return group_cycles(catalog, graph)[0]
 
 
 def tribe_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> list[GroupCycle]:
     """Cycles between tribes, aggregated like :func:`team_cycles` through each team's tribe."""
-    return _group_cycles(catalog, graph, lambda team: f"tribe:{team.tribe}" if team.tribe else None)
+    return group_cycles(catalog, graph)[1]
 
 
-def _group_cycles(catalog: Catalog, graph: nx.DiGraph | None, group_of_team) -> list[GroupCycle]:
+def group_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> tuple[list[GroupCycle], list[GroupCycle]]:
+    """``(team cycles, tribe cycles)`` from one pass over the dependencies: the tribes' edges
+    are the teams' edges between teams of different tribes."""
     graph = dependency_graph(catalog) if graph is None else graph
-    group: dict[str, str | None] = {}
+    team_of: dict[str, str | None] = {}
     for entity in itertools.chain(catalog.services.values(), catalog.clients.values()):
-        team = catalog.teams.get(entity.owner) if entity.owner else None
-        group[entity.id] = group_of_team(team) if team else None
-    weights: dict[tuple[str, str], int] = {}
+        team_of[entity.id] = f"team:{entity.owner}" if entity.owner in catalog.teams else None
+    teams: dict[tuple[str, str], int] = {}
     for dependent, target in graph.edges:
-        a, b = group.get(dependent), group.get(target)
+        a, b = team_of.get(dependent), team_of.get(target)
         if a and b and a != b:
-            weights[a, b] = weights.get((a, b), 0) + 1
+            teams[a, b] = teams.get((a, b), 0) + 1
+    tribe_of = {f"team:{name}": f"tribe:{team.tribe}" if team.tribe else None for name, team in catalog.teams.items()}
+    tribes: dict[tuple[str, str], int] = {}
+    for (a, b), weight in teams.items():
+        a, b = tribe_of[a], tribe_of[b]
+        if a and b and a != b:
+            tribes[a, b] = tribes.get((a, b), 0) + weight
+    return _cycles_of(teams), _cycles_of(tribes)
+
+
+def _cycles_of(weights: dict[tuple[str, str], int]) -> list[GroupCycle]:
     between = nx.DiGraph()
     between.add_edges_from(sorted(weights))
     cycles = []

@@ -199,6 +199,31 @@ class TestGroupCycles:
         cat = catalog({"a": ["b"], "b": ["c"], "c": []}, {"a": "t1", "c": "t1"})
         assert team_cycles(cat) == []
 
+    @settings(max_examples=150, deadline=None)
+    @given(st.data())
+    def test_tribe_edges_are_every_dependency_between_tribes(self, data):
+        """The tribes' weights come from the teams' ones; they must be what aggregating every
+        dependency straight through owner team and tribe gives (no owner, no tribe, one
+        tribe: left out)."""
+        names = [f"s{i}" for i in range(data.draw(st.integers(2, 9)))]
+        services = {n: data.draw(st.lists(st.sampled_from(names), max_size=3, unique=True)) for n in names}
+        owners = {n: t for n in names if (t := data.draw(st.sampled_from([None, "t1", "t2", "t3", "t4"])))}
+        tribes = {t: data.draw(st.sampled_from([None, "x", "y", "z"])) for t in ("t1", "t2", "t3", "t4")}
+        cat = catalog(services, owners, tribes)
+        weights: dict = {}
+        for dependent, targets in services.items():
+            for target in targets:
+                a, b = (tribes.get(owners.get(n)) for n in (dependent, target))
+                if a and b and a != b:
+                    weights[f"tribe:{a}", f"tribe:{b}"] = weights.get((f"tribe:{a}", f"tribe:{b}"), 0) + 1
+        between = nx.DiGraph(list(weights))
+        expected = sorted(tuple(sorted(c)) for c in nx.strongly_connected_components(between) if len(c) > 1)
+        found = tribe_cycles(cat)
+        assert [c.members for c in found] == expected
+        for cycle in found:
+            assert cycle.edges == tuple((a, b, w) for (a, b), w in sorted(weights.items())
+                                        if a in cycle.members and b in cycle.members)
+
     def test_findings_are_info(self):
         cat = self.landscape({"t1": "x", "t2": "y"})
         findings = group_cycle_findings(cat, team_cycles(cat), tribe_cycles(cat))
