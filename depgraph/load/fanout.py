@@ -84,7 +84,9 @@ def read_files(reader, files: list[tuple[str, object, int]]) -> None:
         reader.entities += entities
         reader.diagnostics += diagnostics
         reader.files += names
-    if len(reader.entities) > reader.limits.max_entities:  # past the limit, order decides what is read
+    # Each process counts only its own entities, so neither knows whether the limit was reached in
+    # file order before a file it read: at the limit (not only past it), order decides what is read.
+    if len(reader.entities) >= reader.limits.max_entities:
         reader.entities, reader.diagnostics, reader.files = [], [], []
         for display, path, _ in files:
             reader.read_path(display, path)

@@ -115,6 +115,17 @@ def test_the_entity_limit_counts_across_both_processes(tree):
     assert sum("flavour" in d.message for d in diagnostics) == 7  # nothing past the limit is checked
 
 
+def test_the_entity_limit_is_met_in_file_order_even_when_each_process_stays_under_it(tree):
+    # One process has three entities when a2.yaml's mapping comes, so it reports the limit there; split
+    # over two processes, neither reaches three, and a2.yaml's mapping alone would only be an unknown kind.
+    root = tree({"a0.yaml": "kind: team\nname: core\ntribe: p\n",
+                 "a1.yaml": "- {kind: service, name: s1, owner: core}\n- {kind: service, name: s2, owner: core}\n",
+                 "a2.yaml": "kind: bogus\nname: x\n"})
+    _, diagnostics = same(root, dataclasses.replace(DEFAULT_LIMITS, max_entities=3))
+    assert [d.code for d in diagnostics if d.severity == "error"] == ["limit"]
+    assert diagnostics[-1].file.endswith("a2.yaml")
+
+
 def test_every_model_class_round_trips_through_plain_data():
     catalog = load_catalog(ROOT / "descriptors")
     objects = [*catalog.services.values(), *catalog.clients.values(), *catalog.hosts.values(),
