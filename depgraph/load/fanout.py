@@ -191,25 +191,32 @@ def _serve() -> int:
 
 
 def _abandon(pid: int, read_end: int) -> None:
+    _kill(pid)
+    os.close(read_end)
+
+
+def _kill(pid: int) -> None:
     try:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     except OSError:
         pass
-    os.close(read_end)
 
 
 def _collect(pid: int, read_end: int):
     """The helper's ``[(entities, diagnostics, files)]`` per file, or None when it failed."""
     try:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-    except OSError:
-        data = b""
-    try:
+        try:
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
+        except OSError:
+            data = b""
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:
         return None
+    except BaseException:  # interrupted while waiting: leave no helper behind
+        _kill(pid)
+        raise
     if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not data:
         return None
     try:

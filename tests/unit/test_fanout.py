@@ -4,6 +4,8 @@ order finds: the same entities, warnings and errors at the same places, whatever
 from __future__ import annotations
 
 import dataclasses
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -155,6 +157,34 @@ def test_an_interrupted_load_leaves_no_helper_behind(broken, monkeypatch):
         load(broken, True)
     pid, _ = helpers[0]
     with pytest.raises(ChildProcessError):  # already reaped: no zombie, no running helper
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_an_interrupt_while_waiting_for_the_helper_leaves_no_helper_behind(broken, monkeypatch):
+    parent, helpers = os.getpid(), []
+    real_start, real_fdopen, real_encode = fanout._start_helper, os.fdopen, fanout.encode_all
+    monkeypatch.setattr(fanout, "_start_helper", lambda *args: helpers.append(real_start(*args)) or helpers[-1])
+    monkeypatch.setattr(fanout, "encode_all", lambda objects: time.sleep(0.01) or real_encode(objects))  # in the helper
+
+    class Interrupted:
+        def __init__(self, fd, mode):
+            self.pipe = real_fdopen(fd, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.pipe.close()
+
+        def read(self, *args):
+            raise KeyboardInterrupt  # Ctrl-C while this process waits for the helper's answer
+
+    monkeypatch.setattr(fanout.os, "fdopen", lambda fd, mode="r": Interrupted(fd, mode) if os.getpid() == parent
+                        else real_fdopen(fd, mode))
+    with pytest.raises(KeyboardInterrupt):
+        load(broken, True)
+    pid, _ = helpers[0]
+    with pytest.raises(ChildProcessError):  # killed and reaped
         os.waitpid(pid, os.WNOHANG)
 
 
