@@ -57,6 +57,7 @@ from dataclasses import astuple, fields, is_dataclass
 from operator import attrgetter
 
 from depgraph import model
+from depgraph.beside import usable_cores
 from depgraph.diagnostics import Diagnostic
 
 PARALLEL_MIN_BYTES = 1 << 20  # ~500 services: from here a helper saves a fifth or more of a load (measured)
@@ -70,13 +71,6 @@ TICKETS_FD = 3  # where a spawned helper finds the ticket pipe
 
 class _Unexpected(Exception):
     """A value the helper cannot send as plain data (its chunk is then read here)."""
-
-
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def worth_it(sizes: list[int]) -> bool:
