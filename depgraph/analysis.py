@@ -97,7 +97,7 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
     # The graph's side (~2.5 s at 20,000 services) on the other core while this one finds the
     # single points of failure; the same answer either way (depgraph.beside).
     with Beside(lambda: structure(catalog), _pack_structure, _unpack_structure,
-                wanted=not for_page and len(catalog.services) + len(catalog.clients) >= BESIDE_MIN) as side:
+                wanted=len(catalog.services) + len(catalog.clients) >= BESIDE_MIN) as side:
         model = FailureModel.from_catalog(catalog)
         spofs = single_points_of_failure(catalog, model)
         ranked = ranked_spofs(catalog, spofs)

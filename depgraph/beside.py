@@ -47,18 +47,17 @@ class Beside(Generic[T]):
     def __init__(self, work: Callable[[], T], pack: Callable[[T], object], unpack: Callable[[object], T],
                  wanted: bool = True):
         self._work, self._unpack = work, unpack
-        self._child: tuple[int, int] | None = _fork(work, pack) if wanted and can_fork() else None
+        self._child = fork_child(lambda: marshal.dumps(pack(work()))) if wanted and can_fork() else None
         self.forked = self._child is not None
 
     def result(self) -> T:
         child, self._child = self._child, None
-        if child is not None:
-            answer = _collect(*child)
-            if answer is not None:
-                try:
-                    return self._unpack(answer)
-                except (ValueError, TypeError, IndexError, KeyError, AttributeError):
-                    pass
+        data = child_output(*child) if child is not None else None
+        if data:
+            try:
+                return self._unpack(marshal.loads(data))
+            except (ValueError, EOFError, TypeError, IndexError, KeyError, AttributeError):
+                pass
         return self._work()
 
     def __enter__(self) -> Beside[T]:
@@ -67,11 +66,13 @@ class Beside(Generic[T]):
     def __exit__(self, *_exc) -> None:
         child, self._child = self._child, None
         if child is not None:
-            _abandon(*child)
+            abandon(*child)
 
 
-
-def _fork(work: Callable, pack: Callable) -> tuple[int, int] | None:
+def fork_child(produce: Callable[[], bytes]) -> tuple[int, int] | None:
+    """Fork a child that sends ``produce()`` through a pipe and exits; ``(pid, read end)``, or
+    None when no child could start. The child leaves without running any of the parent's exit
+    code, with status 1 when ``produce`` raised."""
     try:
         read_end, write_end = os.pipe()
     except OSError:
@@ -87,11 +88,11 @@ def _fork(work: Callable, pack: Callable) -> tuple[int, int] | None:
         os.close(read_end)
         os.close(write_end)
         return None
-    if pid == 0:  # the child: compute, send, and leave without running any of the parent's exit code
+    if pid == 0:
         status = 1
         try:
             os.close(read_end)
-            data = marshal.dumps(pack(work()))
+            data = produce()
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
             status = 0
@@ -103,31 +104,35 @@ def _fork(work: Callable, pack: Callable) -> tuple[int, int] | None:
     return pid, read_end
 
 
-def _collect(pid: int, read_end: int):
-    """The child's answer as plain data, or None when it failed."""
+def child_output(pid: int, read_end: int) -> bytes | None:
+    """Everything the child sent, once it exited well; None when it failed. Interrupted while
+    waiting, it kills and reaps the child before raising."""
     try:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-    except OSError:
-        data = b""
-    try:
+        try:
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
+        except OSError:
+            data = b""
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:
         return None
-    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not data:
-        return None
-    try:
-        return marshal.loads(data)
-    except (ValueError, EOFError, TypeError):
-        return None
+    except BaseException:
+        kill(pid)
+        raise
+    return data if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else None
 
 
-def _abandon(pid: int, read_end: int) -> None:
+def kill(pid: int) -> None:
     try:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     except OSError:
         pass
+
+
+def abandon(pid: int, read_end: int) -> None:
+    """Kill and reap the child and close its pipe (the work is no longer wanted)."""
+    kill(pid)
     try:
         os.close(read_end)
     except OSError:

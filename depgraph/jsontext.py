@@ -21,8 +21,7 @@ A change to one record is then a one-line diff, ``grep`` finds a whole record, a
 services that was about a quarter of the analysis. Records and lists are written by the
 standard library's C encoder (``json.dumps(…, sort_keys=True, ensure_ascii=False)`` with its
 default separators), so the 65 MB analysis of 20,000 services takes 0.8 s. A dict whose keys
-are not all strings is written on one line too, as ``json.dumps`` writes it. :func:`dump`
-writes the same text to a stream piece by piece, without holding the whole document twice.
+are not all strings is written on one line too, as ``json.dumps`` writes it.
 """
 
 from __future__ import annotations
@@ -67,24 +66,6 @@ def dumps(obj) -> str:
     out: list[str] = []
     _write(obj, out.append, "\n")
     return "".join(out)
-
-
-def dump(obj, stream, chunk: int = 1 << 20) -> None:
-    """Write :func:`dumps` of ``obj`` to the text ``stream``, about ``chunk`` characters at a time."""
-    pending: list[str] = []
-    size = 0
-
-    def add(text: str) -> None:
-        nonlocal size
-        pending.append(text)
-        size += len(text)
-        if size >= chunk:
-            stream.write("".join(pending))
-            pending.clear()
-            size = 0
-
-    _write(obj, add, "\n")
-    stream.write("".join(pending))
 
 
 def _write(value, add, newline: str) -> None:

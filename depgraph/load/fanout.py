@@ -49,7 +49,6 @@ from __future__ import annotations
 import marshal
 import os
 import re
-import signal
 import sys
 import tempfile
 import threading
@@ -57,7 +56,7 @@ from dataclasses import astuple, fields, is_dataclass
 from operator import attrgetter
 
 from depgraph import model
-from depgraph.beside import usable_cores
+from depgraph.beside import abandon, child_output, fork_child, usable_cores
 from depgraph.diagnostics import Diagnostic
 
 PARALLEL_MIN_BYTES = 1 << 20  # ~500 services: from here a helper saves a fifth or more of a load (measured)
@@ -132,7 +131,7 @@ def read_files(reader, files: list[tuple[str, object, int]]) -> None:
         finally:
             os.close(tickets)
     except BaseException:  # interrupted (Ctrl-C) or out of memory: leave no helper behind
-        _abandon(*helper)
+        abandon(*helper)
         raise
     for number, results in (_collect(*helper) or {}).items():
         if (type(number) is int and 0 <= number < len(bounds) and found[number] is None
@@ -204,35 +203,7 @@ def _start_helper(reader, files, bounds, tickets: int) -> tuple[int, int] | None
     Forked when this is the only thread, else spawned (see the module docstring)."""
     if threading.active_count() > 1:
         return _spawn_helper(reader, files, bounds, tickets)
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return None
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
-        try:
-            stream.flush()
-        except (AttributeError, ValueError, OSError):
-            pass
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # the helper: read, send, and leave without running any of the parent's exit code
-        status = 1
-        try:
-            os.close(read_end)
-            data = _help(type(reader)(reader.root, reader.limits), files, bounds, tickets)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(data)
-            status = 0
-        except BaseException:
-            pass
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    return pid, read_end
+    return fork_child(lambda: _help(type(reader)(reader.root, reader.limits), files, bounds, tickets))
 
 
 def _help(reader, files, bounds, tickets: int) -> bytes:
@@ -320,35 +291,11 @@ def _serve() -> int:
     return 0
 
 
-def _abandon(pid: int, read_end: int) -> None:
-    _kill(pid)
-    os.close(read_end)
-
-
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
-
-
 def _collect(pid: int, read_end: int) -> dict | None:
     """What the helper delivered, ``{chunk number: [(entities, diagnostics, names)] per file}``, or
     None when it failed. A chunk that does not decode is left out (and read here)."""
-    try:
-        try:
-            with os.fdopen(read_end, "rb") as pipe:
-                data = pipe.read()
-        except OSError:
-            data = b""
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        return None
-    except BaseException:  # interrupted while waiting: leave no helper behind
-        _kill(pid)
-        raise
-    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not data:
+    data = child_output(pid, read_end)  # interrupted while waiting: it leaves no helper behind
+    if not data:
         return None
     try:
         by_number = {}

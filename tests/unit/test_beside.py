@@ -103,3 +103,12 @@ def test_no_fork_while_another_thread_runs(catalog, alone, monkeypatch):
         thread.join()
     assert [b.forked for b in made] == [False]
     same_report(report, alone)
+
+
+def test_the_page_s_report_is_the_same_too(catalog, monkeypatch):
+    """``report`` (for_page) also draws the outages and every estimate, and reads the graph."""
+    alone = analysis.analyze(catalog, for_page=True)
+    made = forks(monkeypatch)
+    two_cores = analysis.analyze(catalog, for_page=True)
+    assert [b.forked for b in made] == [True] and two_cores.outages
+    same_report(two_cores, alone)

@@ -5,13 +5,12 @@ is given."""
 from __future__ import annotations
 
 import enum
-import io
 import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from depgraph.jsontext import dump, dumps
+from depgraph.jsontext import dumps
 
 
 def flat(value) -> str:
@@ -68,9 +67,6 @@ def test_the_layout_holds_the_data_of_the_standard_library(document):
     text = dumps(document)
     assert text == reference(document)
     assert json.loads(text) == json.loads(json.dumps(document))
-    stream = io.StringIO()
-    dump(document, stream, chunk=7)
-    assert stream.getvalue() == text
 
 
 def test_records_and_lists_of_ids_take_one_line_each():
