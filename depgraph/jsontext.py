@@ -76,6 +76,10 @@ def _write(value, add, newline: str) -> None:
         inner = newline + "  "
         separator = "{" + inner
         records = newline != "\n" and _record_map(value)
+        if records:  # the common big case (11,000 reasons of a data center's outage): one pass
+            add("{" + inner + ("," + inner).join(
+                [encode_basestring(key) + ": " + _encode(value[key]) for key in sorted(value)]) + newline + "}")
+            return
         for key in sorted(value):
             item = value[key]
             add(separator + _encode(key) + ": ")
@@ -90,6 +94,9 @@ def _write(value, add, newline: str) -> None:
             add(_encode(value))
             return
         inner = newline + "  "
+        if all(type(item) is dict and _shallow(item) for item in value):  # a list of records
+            add("[" + inner + ("," + inner).join([_encode(item) for item in value]) + newline + "]")
+            return
         separator = "[" + inner
         for item in value:
             add(separator)
