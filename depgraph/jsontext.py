@@ -74,16 +74,15 @@ def _write(value, add, newline: str) -> None:
             add(_encode(value))
             return
         inner = newline + "  "
-        separator = "{" + inner
-        records = newline != "\n" and _record_map(value)
-        if records:  # the common big case (11,000 reasons of a data center's outage): one pass
+        if newline != "\n" and _record_map(value):  # e.g. the 11,000 reasons of an outage: one join
             add("{" + inner + ("," + inner).join(
-                [encode_basestring(key) + ": " + _encode(value[key]) for key in sorted(value)]) + newline + "}")
+                [_encode(key) + ": " + _encode(value[key]) for key in sorted(value)]) + newline + "}")
             return
+        separator = "{" + inner
         for key in sorted(value):
             item = value[key]
             add(separator + _encode(key) + ": ")
-            if not records and isinstance(item, _CONTAINERS) and not _plain_list(item):
+            if isinstance(item, _CONTAINERS) and not _plain_list(item):
                 _write(item, add, inner)
             else:
                 add(_encode(item))

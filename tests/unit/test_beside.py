@@ -82,10 +82,14 @@ def test_an_error_here_leaves_no_child_behind(catalog, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(analysis, "single_points_of_failure", interrupted)
+    pids = []
+    real_fork = beside.fork_child
+    monkeypatch.setattr(beside, "fork_child", lambda produce: pids.append(real_fork(produce)) or pids[-1])
     with pytest.raises(KeyboardInterrupt):
         analysis.analyze(catalog)
-    pid = made[0]._child
-    assert pid is None  # handed back by __exit__, which killed and reaped it
+    assert made[0].forked
+    with pytest.raises(ChildProcessError):  # already killed and reaped: no zombie, no running child
+        os.waitpid(pids[0][0], os.WNOHANG)
 
 
 def test_no_fork_while_another_thread_runs(catalog, alone, monkeypatch):
