@@ -107,9 +107,10 @@ def test_an_entry_others_can_write_is_not_read(tree, cache):
     store = Cache(cache, stored.KIND)
     stored.load_model(root, cache=store)
     assert stored.load_model(root, cache=store)[2]
-    [entry] = cache.iterdir()
-    assert entry.stat().st_mode & 0o777 == 0o600 and cache.stat().st_mode & 0o777 == 0o700
-    entry.chmod(0o666)
+    entries = sorted(cache.iterdir())
+    assert [e.name.split("-")[0] for e in entries] == ["latest", "model"]  # the folder's latest key, the entry
+    assert all(e.stat().st_mode & 0o777 == 0o600 for e in entries) and cache.stat().st_mode & 0o777 == 0o700
+    entries[1].chmod(0o666)
     assert not stored.load_model(root, cache=store)[2]
 
 
