@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import os
 import pkgutil
 import sys
 from typing import Annotated, NoReturn
@@ -103,7 +104,34 @@ def _translating_errors(callback):
 
 
 def main() -> None:
-    """Console-script entry point: run the app, turning every error into a message and exit code."""
+    """Console-script entry point: run the app, turning every error into a message and exit
+    code, then leave at once (:func:`_leave`)."""
+    try:
+        _run()
+    except SystemExit as done:
+        _leave(done.code)
+    _leave(0)
+
+
+def _leave(code) -> NoReturn:
+    """Exit with ``code`` once everything written is flushed, without freeing the run's objects
+    one by one: after an answer from the cache that teardown is a tenth of the run (50 ms),
+    after analysing 20,000 services it takes seconds. Nothing is left to run at exit: every file
+    depgraph writes is closed by then, and helper processes are reaped. A code that is not a
+    number, or output that cannot be flushed (a closed pipe), takes Python's usual way out."""
+    if code is None:
+        code = 0
+    if isinstance(code, bool) or not isinstance(code, int):
+        raise SystemExit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise SystemExit(code) from None
+    os._exit(code)
+
+
+def _run() -> None:
     try:
         app()
     except DescriptorError as exc:
