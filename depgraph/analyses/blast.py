@@ -27,17 +27,18 @@ this one record.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from depgraph.analyses.impact import urgency
 from depgraph.failure.engine import FailureModel, Impact, simulate
 from depgraph.model import Catalog
 
 
-@dataclass(frozen=True, slots=True)
-class Degradation:
+class Degradation(NamedTuple):
     """Why ``service`` degrades: its ``edge`` (``hard``, ``soft`` or ``any_of``) on ``via``,
     which is down or degraded itself, leading in ``hops`` steps to ``root``, a service that is
-    down (or failed)."""
+    down (or failed). A named tuple: a hub's outage has tens of thousands (a third of the cost
+    of a frozen dataclass each)."""
 
     service: str
     via: str
@@ -105,18 +106,33 @@ def blast_radius(catalog: Catalog, model: FailureModel, failed) -> BlastRadius:
 def rank_impact(catalog: Catalog, model: FailureModel, impact: Impact) -> BlastRadius:
     """:class:`BlastRadius` of an engine answer (each id's rank computed once: a hub data
     center's outage names tens of thousands)."""
-    key = urgency(catalog)
     listed = (*impact.failed, *impact.down, *impact.degraded, *impact.reduced, *impact.overloaded)
-    rank = {node_id: key(node_id) for node_id in listed}
+    rank, tiers = _rank_and_tiers(catalog, listed)
     reasons = degradation_reasons(model, impact)
     degraded = tuple(sorted((reasons[node_id] for node_id in impact.degraded), key=lambda d: rank[d.service]))
     reduced = tuple(sorted(((service, lost, total) for service, (lost, total) in impact.reduced.items()),
                            key=lambda r: (-r[1] / r[2], rank[r[0]])))
-    tiers = {node_id: _tier_and_owner(catalog, node_id) for node_id in listed}
     critical = {"down": _tier1_and_clients(tiers, impact.down),
                 "degraded": _tier1_and_clients(tiers, impact.degraded)}
     return BlastRadius(impact, tuple(sorted(impact.down, key=rank.__getitem__)), degraded, reduced,
                        whom_to_call(catalog, impact, rank, tiers), tiers, critical)
+
+
+def _rank_and_tiers(catalog: Catalog, ids) -> tuple[dict, dict]:
+    """Each id's :func:`~depgraph.analyses.impact.urgency` and its tier and owner team id
+    (:func:`_tier_and_owner`), with one look-up per service id."""
+    services, key = catalog.services, urgency(catalog)
+    rank, tiers = {}, {}
+    for node_id in ids:
+        kind, _, name = node_id.partition(":")
+        service = services.get(name) if kind == "service" else None
+        if service is None:
+            rank[node_id], tiers[node_id] = key(node_id), _tier_and_owner(catalog, node_id)
+            continue
+        tier, owner = service.tier, service.owner
+        rank[node_id] = (0 if tier == 1 else tier, node_id)
+        tiers[node_id] = (tier, "team:" + owner if owner else None)
+    return rank, tiers
 
 
 def capacity_effects(model: FailureModel, component: str, down) -> tuple[dict, dict]:
@@ -145,24 +161,26 @@ def whom_to_call(catalog: Catalog, impact: Impact, rank: dict | None = None,
     then most down, then most degraded; nobody (unowned services) last. ``rank`` (each id's
     :func:`~depgraph.analyses.impact.urgency`) and ``tiers`` (its tier and owner), when known."""
     ids = (*impact.down, *impact.degraded)
-    if rank is None:
-        key = urgency(catalog)
-        rank = {node_id: key(node_id) for node_id in ids}
-    if tiers is None:
-        tiers = {node_id: _tier_and_owner(catalog, node_id) for node_id in ids}
+    if rank is None or tiers is None:
+        rank, tiers = _rank_and_tiers(catalog, ids)
     owned: dict[str | None, tuple[list[str], list[str]]] = {}
+    urgent: dict[str | None, list[int]] = {}  # tier-1 services and clients down, and degraded
     for column, listed in ((0, impact.down), (1, impact.degraded)):
-        for node_id in listed:
-            owned.setdefault(tiers[node_id][1], ([], []))[column].append(node_id)
+        for node_id in sorted(listed, key=rank.__getitem__):  # so each team's lists come out ranked
+            team_id = tiers[node_id][1]
+            lists = owned.get(team_id)
+            if lists is None:
+                lists = owned[team_id] = ([], [])
+                urgent[team_id] = [0, 0]
+            lists[column].append(node_id)
+            if rank[node_id][0] <= 1:
+                urgent[team_id][column] += 1
     calls, urgent_degraded = [], {}
     for team_id, (down, degraded) in owned.items():
         team = catalog.teams.get(team_id[5:]) if team_id else None
-        down.sort(key=rank.__getitem__)
-        degraded.sort(key=rank.__getitem__)
-        call = TeamCall(team_id, tuple(down), tuple(degraded), sum(1 for n in down if rank[n][0] <= 1),
-                        dict(team.contact) if team else {}, declared=team is not None)
-        urgent_degraded[team_id] = sum(1 for n in degraded if rank[n][0] <= 1)
-        calls.append(call)
+        calls.append(TeamCall(team_id, tuple(down), tuple(degraded), urgent[team_id][0],
+                              dict(team.contact) if team else {}, declared=team is not None))
+        urgent_degraded[team_id] = urgent[team_id][1]
     calls.sort(key=lambda t: (-t.critical_down, -len(t.down), -urgent_degraded[t.team], -len(t.degraded),
                               t.team is None, t.team or ""))
     return tuple(calls)
@@ -209,9 +227,13 @@ def degradation_reasons(model: FailureModel, impact: Impact) -> dict[str, Degrad
 
 def _edge(model: FailureModel, dependent: int, target: int) -> str:
     """The strongest entry of ``dependent`` naming ``target``: hard, then any_of, then soft."""
-    kinds = {("hard" if len(alternatives) == 1 else "any_of") if hard else "soft"
-             for alternatives, hard in model.entries[dependent] if target in alternatives}
-    return next(kind for kind in ("hard", "any_of", "soft") if kind in kinds)
+    found = "soft"
+    for alternatives, hard in model.entries[dependent]:
+        if hard and target in alternatives:
+            if len(alternatives) == 1:
+                return "hard"
+            found = "any_of"
+    return found
 
 
 def _tier_and_owner(catalog: Catalog, node_id: str) -> tuple[int | None, str | None]:
