@@ -37,6 +37,8 @@ _ROWS = {
 }
 _FLAT = {"is_service": "nodes", "tier": "nodes", "total": "nodes", "min_instances": "nodes",
          "host_rack": "hosts", "host_datacenter": "hosts"}
+# rows cut up front: every simulation walks most of them (the rest are cut when read)
+_EAGER = frozenset({"dependents"})
 # what the numbers in a column name: value position -> the index they point into (None: a count)
 _TARGETS = {
     "hard_rev": ("nodes", None), "dependents": ("nodes",), "instance_hosts": ("hosts",),
@@ -69,9 +71,9 @@ def model_columns(model: FailureModel) -> tuple[dict[str, list], dict[str, str]]
 def model_from_columns(columns: dict[str, list]) -> FailureModel:
     """The model :func:`model_columns` described; ValueError when any column is out of shape.
 
-    Integer columns may be lists or ``array`` objects. Rows a simulation reaches only for the
-    components that failed (per host, rack and data center: 200,000 small lists at 20,000
-    services) are left as views of their columns, cut when asked for.
+    Integer columns may be lists or ``array`` objects. Rows a simulation reaches only for what
+    failed (per host, rack and data center: 200,000 small lists at 20,000 services; per service
+    its hosts and its hard dependents) are left as views of their columns, cut when asked for.
     """
     model = FailureModel.__new__(FailureModel)
     sizes = {}
@@ -102,8 +104,8 @@ def model_from_columns(columns: dict[str, list]) -> FailureModel:
         values = _column(columns, f"{name}.values")
         _check_targets(name, values, width, sizes)
         offsets = _offsets(name, _column(columns, f"{name}.lengths"), len(values) // width, sizes[owner])
-        setattr(model, name, _rows(offsets, list(values), width, as_tuples) if owner == "nodes"
-                else _Rows(offsets, values, width))
+        setattr(model, name, _rows(offsets, list(values), width, as_tuples) if name in _EAGER
+                else _Rows(offsets, values, width, as_tuples))
     hard = _column(columns, "entries.hard")
     _in_range("entries.hard", hard, 0, 1)
     values = _column(columns, "entries.alternatives.values")
@@ -117,24 +119,27 @@ def model_from_columns(columns: dict[str, list]) -> FailureModel:
 
 
 class _Rows(Sequence):
-    """Row ``i`` of offsets and values (pairs when ``width`` is 2), cut from the columns when read."""
+    """Row ``i`` of offsets and values (pairs when ``width`` is 2; a tuple when ``tuples``), cut
+    from the columns when read."""
 
-    __slots__ = ("offsets", "values", "width")
+    __slots__ = ("offsets", "values", "width", "tuples")
 
-    def __init__(self, offsets, values, width: int):
-        self.offsets, self.values, self.width = offsets, values, width
+    def __init__(self, offsets, values, width: int, tuples: bool = False):
+        self.offsets, self.values, self.width, self.tuples = offsets, values, width, tuples
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
-    def __getitem__(self, i: int) -> list:
+    def __getitem__(self, i: int) -> list | tuple:
         if i < 0:
             i += len(self)
         start, end = self.offsets[i], self.offsets[i + 1]
         if self.width == 1:
-            return list(self.values[start:end])
-        part = self.values[2 * start:2 * end]
-        return list(zip(part[0::2], part[1::2]))
+            row = self.values[start:end]
+        else:
+            part = self.values[2 * start:2 * end]
+            row = zip(part[0::2], part[1::2])
+        return tuple(row) if self.tuples else list(row)
 
 
 def _flatten(rows, width: int) -> tuple[list[int], list[int]]:
