@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NamedTuple, NoReturn
 
 import typer
 
@@ -45,17 +45,42 @@ def emit(text: str = "") -> None:
 
 def emit_json(obj) -> None:
     """Print a JSON document to stdout: sorted keys, so the same input gives the same bytes."""
-    sys.stdout.write(json_text(jsontext.dumps(obj)) + "\n")
+    emit_rendered(_document(obj))
+
+
+class Rendered(NamedTuple):
+    """A result as its channel writes it: ``text`` already escaped for it, and whether it is a
+    ``document`` (JSON, SARIF: written as is) or terminal text."""
+
+    text: str
+    document: bool
+
+
+def render_result(kind: str, format: str, result, **options) -> Rendered:
+    """``result`` through the reporter registered for ``kind`` and ``format``, escaped for its
+    channel: documents (JSON, SARIF) as JSON, everything else as terminal-safe text."""
+    output = reporter(kind, format)(result, **options)
+    if isinstance(output, (dict, list)):
+        return _document(output)
+    return Rendered(terminal_block(output.rstrip("\n")), False)
+
+
+def _document(obj) -> Rendered:
+    return Rendered(json_text(jsontext.dumps(obj)), True)
+
+
+def emit_rendered(rendered: Rendered) -> None:
+    """Write what :func:`render_result` made to stdout."""
+    if rendered.document:
+        sys.stdout.write(rendered.text + "\n")
+    else:
+        typer.echo(rendered.text)
 
 
 def emit_result(kind: str, format: str, result, **options) -> None:
-    """Write ``result`` with the reporter registered for ``kind`` and ``format`` on its channel:
-    documents (JSON, SARIF) as JSON, everything else as terminal-safe text."""
-    output = reporter(kind, format)(result, **options)
-    if isinstance(output, (dict, list)):
-        emit_json(output)
-    else:
-        emit(output.rstrip("\n"))
+    """Write ``result`` with the reporter registered for ``kind`` and ``format`` on its channel
+    (:func:`render_result`)."""
+    emit_rendered(render_result(kind, format, result, **options))
 
 
 def warn(text: str) -> None:

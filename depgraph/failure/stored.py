@@ -9,9 +9,9 @@ so any change to any descriptor means a fresh load; a tree with a file changed i
 seconds is loaded but not stored (a rewrite within one tick of the clock can keep a file's
 times). The entry holds the
 :class:`~depgraph.failure.engine.FailureModel` as integer and string columns
-(:mod:`depgraph.failure.columns`) and a slim catalog (services and clients with owner, tier and
-lifecycle as columns; teams, data centers and the loading warnings as JSON) — what the text and
-JSON of ``blast-radius`` need. Nothing in an entry can hold code; an entry that does not check out in
+(:mod:`depgraph.failure.columns`) and a slim catalog (services with owner, tier and lifecycle
+and clients with owner as columns, read back as :class:`CachedService` and ``Client``; teams,
+data centers and the loading warnings as JSON) — what the text and JSON of ``blast-radius`` need. Nothing in an entry can hold code; an entry that does not check out in
 any way is a miss, and the tree is loaded afresh.
 """
 
@@ -22,6 +22,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Callable, Generic, NamedTuple, TypeVar
 
 from depgraph.beside import Beside
 from depgraph.diagnostics import Diagnostic
@@ -30,7 +31,7 @@ from depgraph.failure.engine import FailureModel
 from depgraph.load.cache import Cache, pack_columns, unpack_columns
 from depgraph.load.loader import collection_paused, discover_paths_with_stat, load_catalog
 from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
-from depgraph.model import Catalog, Client, Datacenter, Service, Team
+from depgraph.model import Catalog, Client, Datacenter, Team
 
 KIND = "model"
 LATEST_KIND = "latest-model"  # per folder and limits: the key of the entry stored last
@@ -38,6 +39,7 @@ BESIDE_BYTES = 1 << 20  # from an entry this big, decoding it takes as long as t
 SETTLED_SECONDS = 2.0  # coarser than any file system's time stamps (FAT: 2 s)
 ENTRIES_KEPT = 8
 _SLIM = "catalog.json"
+T = TypeVar("T")
 
 
 def tree_key(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[str, bool]:
@@ -65,15 +67,44 @@ def load_model(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, cache: 
 
     From the cache the catalog is slim (see the module docstring); otherwise it is the full one
     (and the cache is filled for next time). Raises ``DescriptorError`` like ``load_catalog``.
+    """
+    catalog, asked, cached = answer(root, lambda _, model: model, limits, cache)
+    return catalog, asked.result(), cached
 
-    The key's walk of every file (a fifth of a second at 20,000 files) runs on the other core
-    (:mod:`depgraph.beside`) while this process decodes the entry the last run stored for the
-    same folder and limits; that entry is used only when its key is the one just computed, so
-    the guess can make the answer come sooner, never change it.
+
+class Asked(Generic[T]):
+    """What a question returned, or the exception it raised (given back by :meth:`result`)."""
+
+    __slots__ = ("_value", "_error")
+
+    def __init__(self, question: Callable[[Catalog, FailureModel], T], catalog: Catalog, model: FailureModel):
+        self._value, self._error = None, None
+        try:
+            self._value = question(catalog, model)
+        except Exception as exc:  # noqa: BLE001 - given back to the caller by result()
+            self._error = exc
+
+    def result(self) -> T:
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def answer(root: str | os.PathLike, question: Callable[[Catalog, FailureModel], T],
+           limits: Limits = DEFAULT_LIMITS, cache: Cache | None = None) -> tuple[Catalog, Asked[T], bool]:
+    """``(catalog, question(catalog, model), from_cache)`` for a descriptor tree, the question's
+    answer (or what it raised) held in an :class:`Asked`; see :func:`load_model`.
+
+    From the cache, the key's walk of every file (a fifth of a second at 20,000 files) runs on
+    the other core (:mod:`depgraph.beside`) while this process decodes the entry the last run
+    stored for the same folder and limits and asks ``question`` of it. That entry and its answer
+    are used only when the entry's key is the one the walk computed; otherwise the tree's own
+    entry is read (or the tree loaded) and asked again. So ``question`` must be a pure function
+    of the catalog and model: a guess can make the answer come sooner, never change it.
     """
     if cache is None:
         catalog = load_catalog(root, limits)
-        return catalog, FailureModel.from_catalog(catalog), False
+        return catalog, Asked(question, catalog, FailureModel.from_catalog(catalog)), False
     latest = Cache(cache.folder, LATEST_KIND, cache.kept)
     place = _place(root, limits)
     guess = _as_key(latest.get(place))
@@ -82,14 +113,16 @@ def load_model(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, cache: 
     with collection_paused():  # a million small objects, none of them garbage
         with Beside(lambda: tree_key(root, limits), list, _key_and_settled, wanted=big) as walk:
             found = decode(payload) if payload is not None else None
+            asked = Asked(question, *found) if found is not None else None
             key, settled = walk.result()
         if key != guess:
             payload = cache.get(key)
             found = decode(payload) if payload is not None else None
+            asked = Asked(question, *found) if found is not None else None
             if found is not None:
                 latest.put(place, key.encode())
     if found is not None:
-        return found[0], found[1], True
+        return found[0], asked, True
     catalog = load_catalog(root, limits)
     model = FailureModel.from_catalog(catalog)
     if settled:
@@ -98,7 +131,7 @@ def load_model(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, cache: 
             latest.put(place, key.encode())
         except (ValueError, OverflowError, TypeError):
             pass  # data that does not fit the format is simply not cached
-    return catalog, model, False
+    return catalog, Asked(question, catalog, model), False
 
 
 def _place(root: str | os.PathLike, limits: Limits) -> str:
@@ -158,6 +191,22 @@ def _slim(catalog: Catalog) -> dict:
     }
 
 
+class CachedService(NamedTuple):
+    """A service of the slim catalog: what ``blast-radius`` reads of it (a tenth of the cost of a
+    :class:`~depgraph.model.Service` each, and a hub's outage reads 20,000)."""
+
+    name: str
+    owner: str | None
+    tier: int
+    lifecycle: str
+
+    kind = "service"
+
+    @property
+    def id(self) -> str:
+        return f"service:{self.name}"
+
+
 def _catalog_from_columns(columns: dict) -> Catalog:
     """The slim catalog back; TypeError/ValueError/KeyError when anything has the wrong shape."""
     text, optional = _text, _optional_text
@@ -175,7 +224,7 @@ def _catalog_from_columns(columns: dict) -> Catalog:
         raise ValueError("services")
     return Catalog(
         root=text(slim["root"]),
-        services={name: Service(name, owner=owner, tier=tier, lifecycle=lifecycle) for (name, owner), tier, lifecycle
+        services={name: CachedService(name, owner, tier, lifecycle) for (name, owner), tier, lifecycle
                   in zip(records["services"], tiers, columns["services.lifecycles"])},
         clients={name: Client(name, owner=owner) for name, owner in records["clients"]},
         teams={text(name): Team(name, tribe=optional(tribe), contact=_texts(contact), labels=_texts(labels))

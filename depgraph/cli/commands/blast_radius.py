@@ -14,7 +14,8 @@ from typing import Annotated, Optional
 import typer
 
 from depgraph.cli.kit import (
-    DescriptorsOption, QuietOption, emit, emit_result, fail, load, open_cache, print_load_warnings, state, warn,
+    DescriptorsOption, QuietOption, emit, emit_rendered, fail, load, open_cache, print_load_warnings, render_result,
+    state, warn,
 )
 
 
@@ -55,13 +56,17 @@ def blast_radius(
     if format in (BlastFormat.dot, BlastFormat.svg):
         _picture(load(descriptors, quiet), components, format.value, output_file, quiet)
         return
-    from depgraph.failure.stored import ENTRIES_KEPT, KIND, load_model
+    from depgraph.failure.stored import ENTRIES_KEPT, KIND, answer
+
+    def rendered(catalog, model):  # pure: it may be asked of the cached entry before its key is confirmed
+        failed = [resolve_component(model, argument) for argument in components]
+        return render_result("blast-radius", format.value, ranked_blast_radius(catalog, model, failed),
+                             verbose=verbose)
 
     cache = None if no_cache else open_cache(KIND, descriptors, kept=ENTRIES_KEPT)
-    catalog, model, _ = load_model(descriptors, state.limits, cache)
+    catalog, asked, _ = answer(descriptors, rendered, state.limits, cache)
     print_load_warnings(catalog.diagnostics, descriptors, quiet)
-    failed = [resolve_component(model, argument) for argument in components]
-    emit_result("blast-radius", format.value, ranked_blast_radius(catalog, model, failed), verbose=verbose)
+    emit_rendered(asked.result())
 
 
 def _picture(catalog, components: list[str], format: str, output_file: Path | None, quiet: bool) -> None:
