@@ -7,9 +7,10 @@ import os
 
 import pytest
 
-from depgraph.failure.engine import simulate
+from depgraph.failure.engine import UnknownComponent, simulate
 from depgraph.beside import can_fork
 from depgraph.failure.stored import _place as place_of
+from depgraph.failure.stored import answer
 from depgraph.failure.stored import load_model as load_with_cache
 from depgraph.load.cache import Cache, default_folder
 from depgraph.load.yamlread import DEFAULT_LIMITS
@@ -129,6 +130,27 @@ def test_a_guess_naming_another_trees_entry_is_not_its_answer(tree, tmp_path, wa
     assert cached and simulate(model, ["host:h1"]).down == ("service:api", "service:db")
     _, model, cached = load_model(other)
     assert cached and simulate(model, ["host:h1"]).down == ("service:db",)
+
+
+def test_what_a_question_raises_of_a_wrong_guess_is_not_the_answer(tree, tmp_path, walk_where):
+    root = tree(FILES)
+    other = tmp_path / "other"
+    other.mkdir()
+    for name, text in FILES.items():
+        (other / name).write_text(text.replace("h1", "h9"))
+    load_model(root)
+    load_model(other)
+    latest = Cache(cache_dir(), "latest-model")
+    latest.put(place_of(root, DEFAULT_LIMITS), latest.get(place_of(other, DEFAULT_LIMITS)))
+
+    def question(catalog, model):
+        return simulate(model, ["host:h1"]).down
+
+    _, asked, cached = answer(root, question, DEFAULT_LIMITS, Cache(cache_dir(), "model"))
+    assert cached and asked.result() == ("service:api", "service:db")
+    _, asked, cached = answer(other, question, DEFAULT_LIMITS, Cache(cache_dir(), "model"))
+    with pytest.raises(UnknownComponent):  # the tree's own entry: what the question raised is raised
+        asked.result()
 
 
 def test_a_latest_entry_naming_anything_is_only_a_guess(tree, walk_where):
