@@ -24,8 +24,8 @@ from depgraph.cli.kit import (  # noqa: F401  (re-exported for callers of depgra
     DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state, warn,
 )
 from depgraph.diagnostics import ERROR, DepgraphError, DescriptorError
-from depgraph.load.loader import collection_paused
-from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
+from depgraph.load.files import collection_paused
+from depgraph.load.limits import DEFAULT_LIMITS, Limits
 
 app = typer.Typer(
     name="depgraph",

@@ -17,7 +17,7 @@ import typer
 
 from depgraph import jsontext
 from depgraph.diagnostics import Diagnostic
-from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
+from depgraph.load.limits import DEFAULT_LIMITS, Limits
 from depgraph.model import Catalog
 from depgraph.reporters import reporter
 from depgraph.escape import json_text, terminal, terminal_block

@@ -29,8 +29,8 @@ from depgraph.diagnostics import Diagnostic
 from depgraph.failure.columns import model_columns, model_from_columns
 from depgraph.failure.engine import FailureModel
 from depgraph.load.cache import Cache, pack_columns, unpack_columns
-from depgraph.load.loader import collection_paused, discover_paths_with_stat, load_catalog
-from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
+from depgraph.load.files import collection_paused, discover_paths_with_stat
+from depgraph.load.limits import DEFAULT_LIMITS, Limits
 from depgraph.model import Catalog, Client, Datacenter, Team
 
 KIND = "model"
@@ -103,7 +103,7 @@ def answer(root: str | os.PathLike, question: Callable[[Catalog, FailureModel], 
     of the catalog and model: a guess can make the answer come sooner, never change it.
     """
     if cache is None:
-        catalog = load_catalog(root, limits)
+        catalog = _load_catalog(root, limits)
         return catalog, Asked(question, catalog, FailureModel.from_catalog(catalog)), False
     latest = Cache(cache.folder, LATEST_KIND, cache.kept)
     place = _place(root, limits)
@@ -123,7 +123,7 @@ def answer(root: str | os.PathLike, question: Callable[[Catalog, FailureModel], 
                 latest.put(place, key.encode())
     if found is not None:
         return found[0], asked, True
-    catalog = load_catalog(root, limits)
+    catalog = _load_catalog(root, limits)
     model = FailureModel.from_catalog(catalog)
     if settled:
         try:
@@ -132,6 +132,12 @@ def answer(root: str | os.PathLike, question: Callable[[Catalog, FailureModel], 
         except (ValueError, OverflowError, TypeError):
             pass  # data that does not fit the format is simply not cached
     return catalog, Asked(question, catalog, model), False
+
+
+def _load_catalog(root: str | os.PathLike, limits: Limits) -> Catalog:
+    from depgraph.load.loader import load_catalog  # YAML and the schema, imported only on a miss
+
+    return load_catalog(root, limits)
 
 
 def _place(root: str | os.PathLike, limits: Limits) -> str:

@@ -26,7 +26,7 @@ from depgraph.atomic import write_text
 from depgraph.diagnostics import DepgraphError
 from depgraph.load.bounded import InputError, load_text_bounded, parse_json
 from depgraph.load.gitsource import is_descriptor_path
-from depgraph.load.yamlread import DEFAULT_LIMITS
+from depgraph.load.limits import DEFAULT_LIMITS
 
 SCHEMA = "depgraph/baseline/v1"
 FINGERPRINT_RE = re.compile(r"^[0-9a-f]{16}$")

@@ -30,7 +30,7 @@ from depgraph.findings import SEVERITY_RANK, Finding
 from depgraph.model import Catalog
 from depgraph.gate.policy import EXPIRED_RULE, Policy, PolicyException, find_policy, load_policy
 from depgraph.gate.policy_rules import apply_policy, policy_findings
-from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
+from depgraph.load.limits import DEFAULT_LIMITS, Limits
 
 TIME_RULES = frozenset({EXPIRED_RULE})
 

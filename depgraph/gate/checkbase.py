@@ -22,7 +22,7 @@ import networkx as nx
 
 from depgraph.findings import Finding
 from depgraph.load.cache import Cache
-from depgraph.load.yamlread import Limits
+from depgraph.load.limits import Limits
 from depgraph.model import Catalog
 
 CACHE_FORMAT = 2

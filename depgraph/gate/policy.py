@@ -28,7 +28,8 @@ from dataclasses import dataclass, field, replace
 from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError, did_you_mean
 from depgraph.model import LIFECYCLES, READINESS_ITEMS
 from depgraph.load.bounded import InputError, decode_text, read_bounded
-from depgraph.load.yamlread import DEFAULT_LIMITS, Limits, YList, YMap, YamlProblem, read_documents
+from depgraph.load.limits import DEFAULT_LIMITS, Limits
+from depgraph.load.yamlread import YList, YMap, YamlProblem, read_documents
 
 POLICY_FILE = "depgraph.yaml"
 LEVELS = ("error", "warning", "info", "off")

@@ -16,7 +16,7 @@ from depgraph.importers.netbox_records import plain
 from depgraph.importers.sourcefiles import SourceError
 from depgraph.importers.treemerge import plan_netbox_import
 from depgraph.importers.writer import TreeChange
-from depgraph.load.yamlread import Limits
+from depgraph.load.limits import Limits
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from depgraph.importers.sourcefiles import SourceError
 from depgraph.load.bounded import InputError, load_json_bounded
-from depgraph.load.yamlread import DEFAULT_LIMITS
+from depgraph.load.limits import DEFAULT_LIMITS
 
 
 @dataclass(frozen=True)

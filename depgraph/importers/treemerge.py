@@ -21,7 +21,8 @@ from depgraph.importers.inventory_files import deployments_value, inventory_file
 from depgraph.importers.netbox import Inventory
 from depgraph.importers.writer import TreeChange, existing_files, read_capped
 from depgraph.importers.yamledit import set_field
-from depgraph.load.yamlread import Limits, YList, YMap, YamlProblem, read_documents
+from depgraph.load.limits import Limits
+from depgraph.load.yamlread import YList, YMap, YamlProblem, read_documents
 
 INVENTORY_KINDS = frozenset({"host", "datacenter"})
 

@@ -27,7 +27,7 @@ from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError
 from depgraph.importers.names import plain, plain_map
 from depgraph.importers.model import ImportedDependency, ImportedService, ImportResult
 from depgraph.importers.options import PROVENANCE_LABEL
-from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
+from depgraph.load.limits import DEFAULT_LIMITS, Limits
 
 
 class RefusedOverwrite(UsageError):
@@ -156,7 +156,7 @@ class TreeChange:
 
 def existing_files(out_dir: Path) -> list[tuple[str, str]]:
     """``(display path, real path)`` of every descriptor file already in ``out_dir``."""
-    from depgraph.load.loader import discover_paths_with_stat
+    from depgraph.load.files import discover_paths_with_stat
 
     if not Path(out_dir).is_dir():
         return []

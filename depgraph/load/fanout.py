@@ -282,7 +282,7 @@ def _serve() -> int:
     import gc
 
     from depgraph.load.loader import _Reader
-    from depgraph.load.yamlread import Limits
+    from depgraph.load.limits import Limits
 
     gc.disable()  # as in the parent: a load frees almost nothing
     root, limits, files, bounds = marshal.loads(sys.stdin.buffer.read())

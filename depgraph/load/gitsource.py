@@ -34,7 +34,7 @@ from pathlib import Path
 
 from depgraph.diagnostics import DepgraphError
 from depgraph.load.bounded import NotRegular, read_file
-from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
+from depgraph.load.limits import DEFAULT_LIMITS, Limits
 
 POLICY_FILE = "depgraph.yaml"
 SYMLINK_MODE = "120000"
@@ -354,7 +354,7 @@ def display_path(display_root: str, path: str) -> str:
 def worktree_files(folder: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[tuple[str, str], ...]:
     """``(path below the folder, blob id)`` of the descriptor files on disk, like a GitTree's
     (each read at most up to the loading limit)."""
-    from depgraph.load.loader import discover_files
+    from depgraph.load.files import discover_files
 
     root = Path(folder)
     files = []

@@ -11,9 +11,7 @@ carries them all, sorted by file and line.
 from __future__ import annotations
 
 import errno
-import gc
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -21,11 +19,11 @@ from typing import Iterable
 from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError
 from depgraph.load.bounded import NotRegular, read_file
 from depgraph.load.fanout import read_files
-from depgraph.model import Catalog
+from depgraph.load.files import POLICY_FILE, collection_paused, discover_paths_with_stat
+from depgraph.load.limits import DEFAULT_LIMITS, Limits
 from depgraph.load.schema import EntityParser, type_name
-from depgraph.load.yamlread import DEFAULT_LIMITS, Limits, YList, YMap, YamlProblem, read_documents
-
-POLICY_FILE = "depgraph.yaml"
+from depgraph.model import Catalog
+from depgraph.load.yamlread import YList, YMap, YamlProblem, read_documents
 
 
 def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Catalog:
@@ -90,80 +88,6 @@ def empty_tree(root: str, files: int) -> Diagnostic:
              if files else "found none")
     return Diagnostic(root, 0, 0, ERROR, f"no descriptors: {looked}; {found}. Point -d at the folder "
                       "holding your descriptors (each entity has a kind and a name)", "empty")
-
-
-@contextmanager
-def collection_paused():
-    """Pause Python's cyclic garbage collector while loading.
-
-    Loading builds about a million long-lived objects and frees almost none; the collector would
-    walk them all again and again for nothing (28 full passes at 20,000 services, ~15% of the
-    load time). Reference counting still frees everything that is dropped.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def discover_files(root: Path) -> list[tuple[str, Path]]:
-    """``(display path, real path)`` of every descriptor file, sorted; each real file once.
-
-    Follows symlinked folders without looping (a folder already walked is skipped).
-    """
-    return [(display, Path(path)) for display, path, _ in discover_paths_with_stat(root)]
-
-
-def discover_paths_with_stat(root: Path | str) -> list[tuple[str, str, os.stat_result | None]]:
-    """:func:`discover_files` with string paths and each file's ``os.stat`` (None when it cannot
-    be stat'ed): loading needs the sizes, and the cache key walks a 20,000-file tree on every
-    ``blast-radius``, where building a ``Path`` per file costs more than the walk."""
-    found: dict[object, tuple[str, str, os.stat_result | None]] = {}
-    seen_dirs: set[tuple[int, int]] = set()
-    top = str(root)
-    # Depth first, each folder before its subfolders, subfolders in name order: the order of
-    # ``os.walk(root, followlinks=True)``, which matters when a symlinked folder is reached twice
-    # (the first path wins). Display paths are built by joining names, not ``relpath`` per folder.
-    pending: list[tuple[str, str]] = [(top, os.path.normpath(top))]
-    while pending:
-        real_dir, display_dir = pending.pop()
-        try:
-            st = os.stat(real_dir)
-            if (st.st_dev, st.st_ino) in seen_dirs:
-                continue
-            seen_dirs.add((st.st_dev, st.st_ino))
-            with os.scandir(real_dir) as listing:
-                entries = list(listing)
-        except OSError:
-            continue
-        folders, files = [], []
-        for entry in entries:
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            (folders if is_dir else files).append(entry)
-        display_prefix = os.path.join(display_dir, "")
-        at_top = real_dir == top
-        for entry in sorted(files, key=lambda e: e.name):
-            name = entry.name
-            if name.startswith(".") or not name.endswith((".yaml", ".yml")) or (at_top and name == POLICY_FILE):
-                continue
-            display = display_prefix + name
-            try:  # one stat names the real file (symlinks and hard links alike); realpath costs 6x
-                file_stat: os.stat_result | None = entry.stat()
-                real: object = (file_stat.st_dev, file_stat.st_ino)
-            except OSError:
-                file_stat, real = None, entry.path  # dangling or looping: reading it reports the problem
-            if real not in found or display < found[real][0]:
-                found[real] = (display, entry.path, file_stat)
-        subfolders = sorted(entry.name for entry in folders if not entry.name.startswith("."))
-        parent = "" if display_dir == "." else display_prefix
-        pending.extend((os.path.join(real_dir, name), parent + name) for name in reversed(subfolders))
-    return sorted(found.values(), key=lambda f: f[0])
 
 
 class _Reader:

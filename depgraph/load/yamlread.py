@@ -24,24 +24,13 @@ import yaml
 from yaml import events as ev
 from yaml.resolver import Resolver
 
+from depgraph.load.limits import DEFAULT_LIMITS, Limits
+
 try:  # libyaml: ~10x faster; PyYAML's pure-Python parser is the fallback. Only its parser is
     from yaml._yaml import CParser as _ParserLoader  # used: CSafeLoader's constructor costs 4 µs a file
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _ParserLoader
 _POSITIONS_IN_BYTES = _ParserLoader is not yaml.SafeLoader  # libyaml reports reader errors in bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Guards against inputs that would make loading explode. All configurable (see SECURITY.md)."""
-
-    max_file_bytes: int = 64 * 1024 * 1024
-    max_depth: int = 64
-    max_aliases: int = 1000
-    max_entities: int = 2_000_000
-
-
-DEFAULT_LIMITS = Limits()
 
 
 class YMap(dict):

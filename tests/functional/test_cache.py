@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -13,7 +15,8 @@ from depgraph.failure.stored import _place as place_of
 from depgraph.failure.stored import answer
 from depgraph.failure.stored import load_model as load_with_cache
 from depgraph.load.cache import Cache, default_folder
-from depgraph.load.yamlread import DEFAULT_LIMITS
+from depgraph.load.limits import DEFAULT_LIMITS
+from tests.conftest import EXAMPLE
 
 
 def cache_dir():
@@ -206,3 +209,18 @@ def test_unknown_component_from_the_cache_still_gets_a_hint(tree, run_cli):
     result = run_cli("blast-radius", "host:h3", "-d", root)
     assert result.exit_code == 2
     assert "unknown component 'host:h3'; did you mean" in result.stderr
+
+
+def test_an_answer_from_the_cache_imports_no_yaml_parser():
+    """The cache path reads no descriptor, so it does not pay for importing the YAML reader,
+    the schema or the loader (a tenth of the run of a hub's outage at 20,000 services)."""
+    command = [sys.executable, "-X", "importtime", "-m", "depgraph", "blast-radius", "datacenter:lon1",
+               "-d", str(EXAMPLE)]  # a tree written seconds ago is not stored; the example is older
+    first = subprocess.run(command, capture_output=True, text=True, env=os.environ)
+    again = subprocess.run(command, capture_output=True, text=True, env=os.environ)
+    assert first.returncode == again.returncode == 0 and first.stdout == again.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in again.stderr.splitlines() if "|" in line}
+    assert "depgraph.failure.stored" in imported
+    assert not imported & {"yaml", "depgraph.load.yamlread", "depgraph.load.loader", "depgraph.load.schema"}
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in first.stderr.splitlines() if "|" in line}
+    assert "yaml" in loaded  # the first run loaded the tree

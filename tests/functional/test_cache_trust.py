@@ -33,7 +33,7 @@ from depgraph.gate.policy import Policy
 from depgraph.load import gitsource
 from depgraph.load.cache import FORMAT, Cache, package_fingerprint
 from depgraph.load.loader import load_catalog
-from depgraph.load.yamlread import DEFAULT_LIMITS, Limits
+from depgraph.load.limits import DEFAULT_LIMITS, Limits
 
 MARKER = "ran-code-from-the-cache"
 

@@ -13,7 +13,7 @@ import pytest
 from depgraph.load import fanout
 from depgraph.diagnostics import DescriptorError
 from depgraph.load.loader import load_catalog
-from depgraph.load.yamlread import DEFAULT_LIMITS
+from depgraph.load.limits import DEFAULT_LIMITS
 
 ROOT = Path(__file__).resolve().parents[2]
 

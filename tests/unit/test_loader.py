@@ -7,7 +7,8 @@ import os
 import pytest
 
 from depgraph.diagnostics import DescriptorError
-from depgraph.load.loader import discover_files, load_catalog, load_sources
+from depgraph.load.files import discover_files
+from depgraph.load.loader import load_catalog, load_sources
 
 LANDSCAPE = {
     "datacenters.yaml": """
