@@ -6,9 +6,11 @@ through ``register(app)``; this module finds them all. Shared pieces for command
 
 Exit codes: 0 success; 1 ``check`` found blocking findings; 2 invalid input or usage;
 3 an internal error (a bug in depgraph: please report it); 130 interrupted.
-"""
 
-from __future__ import annotations
+The command line's modules evaluate their annotations when they are defined (no ``from
+__future__ import annotations``): typer reads every command's parameters on every run, and
+string annotations would be compiled again each time (20 ms of a 0.5 s answer from the cache).
+"""
 
 import functools
 import importlib

@@ -7,8 +7,6 @@ A command parses its arguments, calls one core function and prints one result wi
 and exit codes in one place.
 """
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, NamedTuple, NoReturn

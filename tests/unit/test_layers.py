@@ -34,3 +34,15 @@ def test_a_broken_layer_is_caught(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert cli.lint_imports(config_filename=str(tmp_path / "pyproject.toml"), no_cache=True) == 1
     assert "depgraph.model -> depgraph.reporters" in capsys.readouterr().out
+
+
+def test_the_command_line_evaluates_its_annotations_once():
+    """typer reads every command's parameters on every run: string annotations (``from
+    __future__ import annotations``) would be compiled again each time."""
+    from pathlib import Path
+
+    import depgraph.cli
+
+    folder = Path(depgraph.cli.__file__).parent
+    lazy = [p.name for p in sorted(folder.rglob("*.py")) if "from __future__ import annotations" in p.read_text()]
+    assert lazy == []

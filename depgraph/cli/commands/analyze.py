@@ -3,8 +3,6 @@
 Exit code 0 whatever is found: gating is ``depgraph check``'s job.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``depgraph availability``: how available each service and client is, from its parts."""
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional

@@ -5,8 +5,6 @@ descriptor files (:mod:`depgraph.load.cache`) answers in a fraction of a second 
 that take long to load. A picture (``--format dot|svg``) needs the whole catalog.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,7 +1,5 @@
 """``depgraph capacity``: can we lose a data center (or a rack), and what to add so we can."""
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated
 

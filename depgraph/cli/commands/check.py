@@ -5,8 +5,6 @@ The work is :func:`depgraph.gate.check.run_check`; each format is a reporter rea
 a result in the asked format (each error at its file and line) and exit 2.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,7 +1,5 @@
 """``depgraph diff``: what a change does to the architecture, between a git ref (or a folder) and now."""
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,7 +1,5 @@
 """``depgraph drift --observed FILE``: declared dependencies against observed tracing links."""
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,7 +1,5 @@
 """``depgraph export --format json|graphml|mermaid|backstage [-o FILE]``: the graph for other tools."""
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,7 +1,5 @@
 """``depgraph import backstage|compose|k8s|netbox SRC… -o DIR``: descriptors from other sources."""
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional

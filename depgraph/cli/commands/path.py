@@ -1,7 +1,5 @@
 """``depgraph path FROM TO``: why one service or client depends on another, path by path."""
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated
 

@@ -6,8 +6,6 @@ crashes, it lands next to the requested image (``diagram.svg`` -> ``diagram.dot`
 command exits 2 with the reason, so the work is never lost.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,7 +1,5 @@
 """``depgraph report -o DIR``: the report folder (index.html, report.md, report.json, diagrams)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

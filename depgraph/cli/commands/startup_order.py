@@ -1,7 +1,5 @@
 """``depgraph startup-order``: the cold-start waves after a total outage, and what never starts."""
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated
 

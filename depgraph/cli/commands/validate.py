@@ -1,7 +1,5 @@
 """``depgraph validate``: load and check the descriptors, and summarise what they hold."""
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated
 
