@@ -56,7 +56,7 @@ def model_columns(model: FailureModel) -> tuple[dict[str, list], dict[str, str]]
     columns["tier"] = [0 if tier is None else tier for tier in model.tier]
     columns["total"], columns["host_datacenter"] = list(model.total), list(model.host_datacenter)
     columns["min_instances"] = list(model.min_instances)
-    columns["host_rack"] = [rack + 1 for rack in model.host_rack]  # 0: no rack
+    columns["host_rack"] = list(model.host_rack)  # -1: no rack
     for name, (_, width, _) in _ROWS.items():
         columns[f"{name}.lengths"], columns[f"{name}.values"] = _flatten(getattr(model, name), width)
     entries = [entry for node in model.entries for entry in node]
@@ -64,7 +64,7 @@ def model_columns(model: FailureModel) -> tuple[dict[str, list], dict[str, str]]
     columns["entries.hard"] = [int(hard) for _, hard in entries]
     columns["entries.alternatives.lengths"], columns["entries.alternatives.values"] = _flatten(
         [alternatives for alternatives, _ in entries], 1)
-    kinds = {name: "str" if name.endswith(".ids") else "uint" for name in columns}
+    kinds = {name: "str" if name.endswith(".ids") else "int" if name == "host_rack" else "uint" for name in columns}
     return columns, kinds
 
 
@@ -78,13 +78,16 @@ def model_from_columns(columns: dict[str, list]) -> FailureModel:
     model = FailureModel.__new__(FailureModel)
     sizes = {}
     for name in _INDEXES:
-        index = _Index()
-        index.ids = _column(columns, f"{name}.ids")
-        index.number = dict(zip(index.ids, range(len(index.ids))))
-        if len(index.number) != len(index.ids):
-            raise ValueError(f"{name}: repeated ids")
+        ids = _column(columns, f"{name}.ids")
+        if name == "hosts":
+            index = _HostIndex(ids)
+        else:
+            index = _Index()
+            index.ids, index.number = ids, dict(zip(ids, range(len(ids))))
+            if len(index.number) != len(ids):
+                raise ValueError(f"{name}: repeated ids")
         setattr(model, name, index)
-        sizes[name] = len(index.ids)
+        sizes[name] = len(ids)
     for name, owner in _FLAT.items():
         values = _column(columns, name)
         if len(values) != sizes[owner]:
@@ -97,8 +100,7 @@ def model_from_columns(columns: dict[str, list]) -> FailureModel:
     _in_range("total", model.total, 0, None)
     _in_range("min_instances", model.min_instances, 0, None)
     model.capacity_nodes = [node for node, needed in enumerate(model.min_instances) if needed]
-    _in_range("host_rack", model.host_rack, 0, sizes["racks"])
-    model.host_rack = [rack - 1 for rack in model.host_rack]
+    _in_range("host_rack", model.host_rack, -1, sizes["racks"] - 1)
     _in_range("host_datacenter", model.host_datacenter, 0, sizes["datacenters"] - 1)
     for name, (owner, width, as_tuples) in _ROWS.items():
         values = _column(columns, f"{name}.values")
@@ -116,6 +118,23 @@ def model_from_columns(columns: dict[str, list]) -> FailureModel:
     offsets = _offsets("entries", _column(columns, "entries.lengths"), len(entries), sizes["nodes"])
     model.entries = _rows(offsets, entries, 1, True)
     return model
+
+
+class _HostIndex(_Index):
+    """The hosts' ids, numbered when first asked (only to resolve a ``host:`` argument: a
+    simulation works with numbers, and a data center's outage names no host). A repeated id
+    cannot make a simulation fail, so it is not looked for: the first number wins."""
+
+    __slots__ = ("_number",)
+
+    def __init__(self, ids: list[str]):
+        self.ids, self._number = ids, None
+
+    @property
+    def number(self) -> dict[str, int]:
+        if self._number is None:
+            self._number = dict(zip(reversed(self.ids), range(len(self.ids) - 1, -1, -1)))
+        return self._number
 
 
 class _Rows(Sequence):
