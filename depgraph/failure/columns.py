@@ -112,12 +112,24 @@ def model_from_columns(columns: dict[str, list]) -> FailureModel:
     _in_range("entries.hard", hard, 0, 1)
     values = _column(columns, "entries.alternatives.values")
     _check_targets("entries.alternatives", values, 1, sizes)
-    offsets = _offsets("entries.alternatives", _column(columns, "entries.alternatives.lengths"), len(values),
-                       len(hard))
-    entries = list(zip(_rows(offsets, list(values), 1, True), [flag == 1 for flag in hard]))
+    lengths = _column(columns, "entries.alternatives.lengths")
+    offsets = _offsets("entries.alternatives", lengths, len(values), len(hard))
+    entries = list(zip(_alternatives(offsets, lengths, values), map(bool, hard)))  # hard: 0 or 1, checked
     offsets = _offsets("entries", _column(columns, "entries.lengths"), len(entries), sizes["nodes"])
     model.entries = _rows(offsets, entries, 1, True)
     return model
+
+
+def _alternatives(offsets: list[int], lengths, values) -> list[tuple[int, ...]]:
+    """Each entry's alternatives as a tuple: nearly every entry names one service, so every value
+    is first made a 1-tuple at C speed and each entry takes the one its offset points at; the
+    few entries of another length (an ``any_of``) are cut from the values."""
+    singles = [*zip(values), ()]  # (): where entries of no alternative at the end point
+    alternatives = list(map(singles.__getitem__, offsets[:-1]))
+    for entry, length in enumerate(lengths):
+        if length != 1:
+            alternatives[entry] = tuple(values[offsets[entry]:offsets[entry + 1]])
+    return alternatives
 
 
 class _HostIndex(_Index):

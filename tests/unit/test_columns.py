@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from itertools import accumulate
 
-from depgraph.failure.columns import model_columns, model_from_columns
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from depgraph.failure.columns import _alternatives, model_columns, model_from_columns
 from depgraph.failure.engine import FailureModel, simulate
 from depgraph.load.cache import pack_columns, unpack_columns
 from depgraph.load.loader import load_catalog
@@ -52,3 +56,11 @@ def test_a_number_pointing_nowhere_is_refused_up_front(example, column, value):
     columns[column] = [value, *columns[column][1:]]
     with pytest.raises(ValueError):
         model_from_columns(columns)
+
+
+@given(st.lists(st.lists(st.integers(0, 50), max_size=4), max_size=30))
+def test_each_entrys_alternatives_are_cut_where_its_offsets_say(rows):
+    lengths = [len(row) for row in rows]
+    values = [value for row in rows for value in row]
+    offsets = list(accumulate(lengths, initial=0))
+    assert _alternatives(offsets, lengths, values) == [tuple(row) for row in rows]
