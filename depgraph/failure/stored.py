@@ -68,16 +68,18 @@ def load_model(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, cache: 
     From the cache the catalog is slim (see the module docstring); otherwise it is the full one
     (and the cache is filled for next time). Raises ``DescriptorError`` like ``load_catalog``.
     """
-    catalog, asked, cached = answer(root, lambda _, model: model, limits, cache)
-    return catalog, asked.result(), cached
+    asked, cached = answer(root, lambda _, model: model, limits, cache)
+    return asked.catalog, asked.result(), cached
 
 
 class Asked(Generic[T]):
-    """What a question returned, or the exception it raised (given back by :meth:`result`)."""
+    """A question asked of a ``catalog`` and ``model``: what it returned, or the exception it
+    raised (:meth:`result` gives either back)."""
 
-    __slots__ = ("_value", "_error")
+    __slots__ = ("catalog", "model", "_value", "_error")
 
     def __init__(self, question: Callable[[Catalog, FailureModel], T], catalog: Catalog, model: FailureModel):
+        self.catalog, self.model = catalog, model
         self._value, self._error = None, None
         try:
             self._value = question(catalog, model)
@@ -91,9 +93,9 @@ class Asked(Generic[T]):
 
 
 def answer(root: str | os.PathLike, question: Callable[[Catalog, FailureModel], T],
-           limits: Limits = DEFAULT_LIMITS, cache: Cache | None = None) -> tuple[Catalog, Asked[T], bool]:
-    """``(catalog, question(catalog, model), from_cache)`` for a descriptor tree, the question's
-    answer (or what it raised) held in an :class:`Asked`; see :func:`load_model`.
+           limits: Limits = DEFAULT_LIMITS, cache: Cache | None = None) -> tuple[Asked[T], bool]:
+    """``(asked, from_cache)``: ``question`` asked of a descriptor tree's catalog and model (see
+    :func:`load_model`), what it returned or raised held in an :class:`Asked`.
 
     From the cache, the key's walk of every file (a fifth of a second at 20,000 files) runs on
     the other core (:mod:`depgraph.beside`) while this process decodes the entry the last run
@@ -104,7 +106,7 @@ def answer(root: str | os.PathLike, question: Callable[[Catalog, FailureModel], 
     """
     if cache is None:
         catalog = _load_catalog(root, limits)
-        return catalog, Asked(question, catalog, FailureModel.from_catalog(catalog)), False
+        return Asked(question, catalog, FailureModel.from_catalog(catalog)), False
     latest = Cache(cache.folder, LATEST_KIND, cache.kept)
     place = _place(root, limits)
     guess = _as_key(latest.get(place))
@@ -122,7 +124,7 @@ def answer(root: str | os.PathLike, question: Callable[[Catalog, FailureModel], 
             if found is not None:
                 latest.put(place, key.encode())
     if found is not None:
-        return found[0], asked, True
+        return asked, True
     catalog = _load_catalog(root, limits)
     model = FailureModel.from_catalog(catalog)
     if settled:
@@ -131,7 +133,7 @@ def answer(root: str | os.PathLike, question: Callable[[Catalog, FailureModel], 
             latest.put(place, key.encode())
         except (ValueError, OverflowError, TypeError):
             pass  # data that does not fit the format is simply not cached
-    return catalog, Asked(question, catalog, model), False
+    return Asked(question, catalog, model), False
 
 
 def _load_catalog(root: str | os.PathLike, limits: Limits) -> Catalog:

@@ -149,9 +149,9 @@ def test_what_a_question_raises_of_a_wrong_guess_is_not_the_answer(tree, tmp_pat
     def question(catalog, model):
         return simulate(model, ["host:h1"]).down
 
-    _, asked, cached = answer(root, question, DEFAULT_LIMITS, Cache(cache_dir(), "model"))
+    asked, cached = answer(root, question, DEFAULT_LIMITS, Cache(cache_dir(), "model"))
     assert cached and asked.result() == ("service:api", "service:db")
-    _, asked, cached = answer(other, question, DEFAULT_LIMITS, Cache(cache_dir(), "model"))
+    asked, cached = answer(other, question, DEFAULT_LIMITS, Cache(cache_dir(), "model"))
     with pytest.raises(UnknownComponent):  # the tree's own entry: what the question raised is raised
         asked.result()
 

@@ -38,3 +38,13 @@ def test_a_reader_that_stops_early_gets_no_traceback():
                           shell=True, capture_output=True, text=True)
     assert len(proc.stdout) == 10
     assert "Traceback" not in proc.stderr
+
+
+def test_results_are_kept_for_the_exit_only_by_the_console_script(run_cli, monkeypatch):
+    from depgraph.cli.kit import keep_until_exit, state
+
+    assert run_cli("analyze", "-d", EXAMPLE).exit_code == 0
+    assert state.kept is None  # under CliRunner (and as a library) nothing is held
+    monkeypatch.setattr(state, "kept", [])
+    keep_until_exit("catalog", "report")
+    assert state.kept == ["catalog", "report"]

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from depgraph.cli.kit import (
-    DescriptorsOption, QuietOption, emit, emit_rendered, fail, load, open_cache, print_load_warnings, render_result,
+    DescriptorsOption, QuietOption, emit, emit_result, fail, keep_until_exit, load, open_cache, print_load_warnings,
     state, warn,
 )
 
@@ -56,15 +56,14 @@ def blast_radius(
         return
     from depgraph.failure.stored import ENTRIES_KEPT, KIND, answer
 
-    def rendered(catalog, model):  # pure: it may be asked of the cached entry before its key is confirmed
-        failed = [resolve_component(model, argument) for argument in components]
-        return render_result("blast-radius", format.value, ranked_blast_radius(catalog, model, failed),
-                             verbose=verbose)
+    def radius(catalog, model):  # pure: it may be asked of the cached entry before its key is confirmed
+        return ranked_blast_radius(catalog, model, [resolve_component(model, argument) for argument in components])
 
     cache = None if no_cache else open_cache(KIND, descriptors, kept=ENTRIES_KEPT)
-    catalog, asked, _ = answer(descriptors, rendered, state.limits, cache)
-    print_load_warnings(catalog.diagnostics, descriptors, quiet)
-    emit_rendered(asked.result())
+    asked, _ = answer(descriptors, radius, state.limits, cache)
+    keep_until_exit(asked)
+    print_load_warnings(asked.catalog.diagnostics, descriptors, quiet)
+    emit_result("blast-radius", format.value, asked.result(), verbose=verbose)
 
 
 def _picture(catalog, components: list[str], format: str, output_file: Path | None, quiet: bool) -> None:
