@@ -108,14 +108,14 @@ def rank_impact(catalog: Catalog, model: FailureModel, impact: Impact) -> BlastR
     center's outage names tens of thousands)."""
     listed = (*impact.failed, *impact.down, *impact.degraded, *impact.reduced, *impact.overloaded)
     rank, tiers = _rank_and_tiers(catalog, listed)
-    reasons = degradation_reasons(model, impact)
-    degraded = tuple(sorted((reasons[node_id] for node_id in impact.degraded), key=lambda d: rank[d.service]))
+    down, degraded_ids = sorted(impact.down, key=rank.__getitem__), sorted(impact.degraded, key=rank.__getitem__)
+    degraded = tuple(map(degradation_reasons(model, impact).__getitem__, degraded_ids))
     reduced = tuple(sorted(((service, lost, total) for service, (lost, total) in impact.reduced.items()),
                            key=lambda r: (-r[1] / r[2], rank[r[0]])))
     critical = {"down": _tier1_and_clients(tiers, impact.down),
                 "degraded": _tier1_and_clients(tiers, impact.degraded)}
-    return BlastRadius(impact, tuple(sorted(impact.down, key=rank.__getitem__)), degraded, reduced,
-                       whom_to_call(catalog, impact, rank, tiers), tiers, critical)
+    return BlastRadius(impact, tuple(down), degraded, reduced, _calls(catalog, down, degraded_ids, rank, tiers),
+                       tiers, critical)
 
 
 def _rank_and_tiers(catalog: Catalog, ids) -> tuple[dict, dict]:
@@ -160,13 +160,19 @@ def whom_to_call(catalog: Catalog, impact: Impact, rank: dict | None = None,
     """The owners of what is down or degraded: those with tier-1 services or clients down first,
     then most down, then most degraded; nobody (unowned services) last. ``rank`` (each id's
     :func:`~depgraph.analyses.impact.urgency`) and ``tiers`` (its tier and owner), when known."""
-    ids = (*impact.down, *impact.degraded)
     if rank is None or tiers is None:
-        rank, tiers = _rank_and_tiers(catalog, ids)
+        rank, tiers = _rank_and_tiers(catalog, (*impact.down, *impact.degraded))
+    return _calls(catalog, sorted(impact.down, key=rank.__getitem__), sorted(impact.degraded, key=rank.__getitem__),
+                  rank, tiers)
+
+
+def _calls(catalog: Catalog, down_ranked: list[str], degraded_ranked: list[str], rank: dict,
+           tiers: dict) -> tuple[TeamCall, ...]:
+    """:func:`whom_to_call` of ids already in rank order (so each team's lists come out ranked)."""
     owned: dict[str | None, tuple[list[str], list[str]]] = {}
     urgent: dict[str | None, list[int]] = {}  # tier-1 services and clients down, and degraded
-    for column, listed in ((0, impact.down), (1, impact.degraded)):
-        for node_id in sorted(listed, key=rank.__getitem__):  # so each team's lists come out ranked
+    for column, listed in ((0, down_ranked), (1, degraded_ranked)):
+        for node_id in listed:
             team_id = tiers[node_id][1]
             lists = owned.get(team_id)
             if lists is None:

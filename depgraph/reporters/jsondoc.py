@@ -68,7 +68,7 @@ def blast_radius_json(radius) -> dict:
         "overloaded": [{"service": s, "up": up, "needed": needed}
                        for s, (up, needed) in sorted(impact.overloaded.items())],
         "reasons": {d.service: {"via": d.via, "edge": d.edge, "root": d.root, "hops": d.hops}
-                    for d in sorted(radius.degraded, key=lambda d: d.service)},
+                    for d in radius.degraded},  # the writer sorts the keys
         "teams": [{"team": t.team, "services": list(t.services), "contact": t.contact}
                   for t in radius.teams if t.team],
     }
