@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import time
-from pathlib import Path
 from typing import Callable, Generic, NamedTuple, TypeVar
 
 from depgraph.beside import Beside
@@ -29,7 +28,7 @@ from depgraph.diagnostics import Diagnostic
 from depgraph.failure.columns import model_columns, model_from_columns
 from depgraph.failure.engine import FailureModel
 from depgraph.load.cache import Cache, pack_columns, unpack_columns
-from depgraph.load.files import collection_paused, discover_paths_with_stat
+from depgraph.load.files import collection_paused, file_stats
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
 from depgraph.model import Catalog, Client, Datacenter, Team
 
@@ -51,11 +50,11 @@ def tree_key(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[
     digest = hashlib.sha256(repr(limits).encode())
     digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\n")
     lines, newest = [], 0
-    for display, _, st in discover_paths_with_stat(Path(root)):
+    for path, st in file_stats(os.fspath(root)):
         if st is None:
-            lines.append(f"{display}\0missing\n")
+            lines.append(f"{path}\0missing\n")
             continue
-        lines.append(f"{display}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n")
+        lines.append(f"{path}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n")
         newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
     digest.update("".join(lines).encode("utf-8", "surrogateescape"))
     return digest.hexdigest(), now - newest > SETTLED_SECONDS * 1e9

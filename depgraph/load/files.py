@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -86,3 +87,45 @@ def discover_paths_with_stat(root: Path | str) -> list[tuple[str, str, os.stat_r
         parent = "" if display_dir == "." else display_prefix
         pending.extend((os.path.join(real_dir, name), parent + name) for name in reversed(subfolders))
     return sorted(found.values(), key=lambda f: f[0])
+
+
+def file_stats(root: str) -> list[tuple[str, os.stat_result | None]]:
+    """``(path, os.stat)`` (None when it cannot be stat'ed) of every file
+    :func:`discover_paths_with_stat` finds below ``root`` and of the policy file, in a fixed
+    order: what a key of the tree's state needs, for less than discovery costs (no
+    display paths, no sorting of the whole tree, no choice between two paths to one file).
+    Each folder is read once (symlinked folders followed, no loops); hidden ones skipped."""
+    found: list[tuple[str, os.stat_result | None]] = []
+    seen: set[tuple[int, int]] = set()
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            found.append((folder, None))
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if name.endswith((".yaml", ".yml")):
+                try:
+                    file_stat: os.stat_result | None = entry.stat()
+                except OSError:
+                    file_stat = None
+                if file_stat is None or not stat.S_ISDIR(file_stat.st_mode):
+                    found.append((entry.path, file_stat))
+                    continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                pending.append(entry.path)
+    return found

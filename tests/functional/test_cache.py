@@ -170,6 +170,29 @@ def test_a_latest_entry_naming_anything_is_only_a_guess(tree, walk_where):
         assert cached and simulate(model, ["host:h1"]).down == ("service:api", "service:db")
 
 
+def test_a_change_below_a_symlinked_folder_or_to_a_folder_named_like_a_file_invalidates_it(tree, tmp_path):
+    root = tree(FILES)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "web.yaml").write_text("kind: service\nname: web\ndependencies: [api]\n")
+    (root / "linked").symlink_to(shared, target_is_directory=True)
+    (root / "more.yaml").mkdir()  # a folder, whatever its name says
+    (root / "more.yaml" / "batch.yaml").write_text("kind: service\nname: batch\n")
+    (root / ".hidden").mkdir()
+    catalog, _, _ = load_model(root)
+    assert {"web", "batch"} <= set(catalog.services)
+    assert load_model(root)[2]
+    (root / ".hidden" / "x.yaml").write_text("kind: service\nname: hidden\n")  # never read, no reload
+    assert load_model(root)[2]
+    assert "service:web" in simulate(load_model(root)[1], ["host:h1"]).down
+    (shared / "web.yaml").write_text("kind: service\nname: web\n")
+    _, model, cached = load_model(root)
+    assert not cached and "service:web" not in simulate(model, ["host:h1"]).down
+    (root / "more.yaml" / "batch.yaml").write_text("kind: service\nname: batch\ndependencies: [db]\n")
+    _, model, cached = load_model(root)
+    assert not cached and "service:batch" in simulate(model, ["host:h1"]).down
+
+
 def test_a_damaged_entry_is_a_miss_not_an_error(tree):
     root = tree(FILES)
     load_model(root)
