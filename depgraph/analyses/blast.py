@@ -202,25 +202,10 @@ def degradation_reasons(model: FailureModel, impact: Impact) -> dict[str, Degrad
     root = {node: node for node in frontier}
     hops = {node: 0 for node in frontier}
     via: dict[int, int] = {}
-    while frontier:
-        reached = []
-        for node in frontier:
-            for dependent in model.dependents[node]:
-                if dependent not in root:
-                    root[dependent], hops[dependent], via[dependent] = root[node], hops[node] + 1, node
-                    reached.append(dependent)
-        frontier = sorted(reached)
+    _reach(model.dependents, frontier, root, hops, via)
     overloaded = {number[s] for s in impact.overloaded}
-    frontier = sorted(overloaded - root.keys())
-    while frontier:  # an overloaded service reached from another one gets a reason too
-        reached = []
-        for node in frontier:
-            start, steps = (root[node], hops[node]) if node in root else (node, 0)
-            for dependent in model.dependents[node]:
-                if dependent not in root:
-                    root[dependent], hops[dependent], via[dependent] = start, steps + 1, node
-                    reached.append(dependent)
-        frontier = sorted(reached)
+    # an overloaded service is its own start, and one reached from another gets a reason too
+    _reach(model.dependents, sorted(overloaded - root.keys()), root, hops, via)
     reasons = {}
     for node_id in impact.degraded:
         node = number[node_id]
@@ -229,6 +214,23 @@ def degradation_reasons(model: FailureModel, impact: Impact) -> dict[str, Degrad
                                        hops[node], root[node] in failed,
                                        root[node] in overloaded)  # overloaded is never down
     return reasons
+
+
+def _reach(dependents, frontier: list[int], root: dict, hops: dict, via: dict) -> None:
+    """Breadth first from ``frontier`` along ``dependents``, nearest first (ties by number): a
+    node reached for the first time gets the root of the node it was reached from (a start not
+    yet rooted is its own, at 0 hops), one hop more, and that node as ``via``."""
+    while frontier:
+        reached = []
+        for node in frontier:
+            start, steps = root.get(node, node), hops.get(node, 0) + 1
+            for dependent in dependents[node]:
+                if dependent not in root:
+                    root[dependent] = start
+                    hops[dependent] = steps
+                    via[dependent] = node
+                    reached.append(dependent)
+        frontier = sorted(reached)
 
 
 def _edge(model: FailureModel, dependent: int, target: int) -> str:
