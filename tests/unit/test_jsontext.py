@@ -66,7 +66,8 @@ documents = st.recursive(
 def test_the_layout_holds_the_data_of_the_standard_library(document):
     text = dumps(document)
     assert text == reference(document)
-    assert json.loads(text) == json.loads(json.dumps(document))
+    same = json.dumps(json.loads(text), sort_keys=True)  # compared as text: NaN is not equal to itself
+    assert same == json.dumps(json.loads(json.dumps(document)), sort_keys=True)
 
 
 def test_records_and_lists_of_ids_take_one_line_each():
