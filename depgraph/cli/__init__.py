@@ -123,10 +123,11 @@ def main() -> None:
 def _leave(code) -> NoReturn:
     """Exit with ``code`` once everything written is flushed, without freeing the run's objects
     one by one: after an answer from the cache that teardown is a tenth of the run (50 ms),
-    after analysing 20,000 services it takes seconds (what commands hand to
-:func:`~depgraph.cli.kit.keep_until_exit` is still held here). Nothing is left to run at exit: every file
-    depgraph writes is closed by then, and helper processes are reaped. A code that is not a
-    number, or output that cannot be flushed (a closed pipe), takes Python's usual way out."""
+    after analysing 20,000 services a few tenths of a second (what commands hand to
+    :func:`~depgraph.cli.kit.keep_until_exit` is still held here). Nothing is left to run at
+    exit: every file depgraph writes is closed by then, and helper processes are reaped. A code
+    that is not a number, or output that cannot be flushed (a closed pipe), takes Python's
+    usual way out."""
     if code is None:
         code = 0
     if isinstance(code, bool) or not isinstance(code, int):

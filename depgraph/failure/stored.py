@@ -11,8 +11,9 @@ times). The entry holds the
 :class:`~depgraph.failure.engine.FailureModel` as integer and string columns
 (:mod:`depgraph.failure.columns`) and a slim catalog (services with owner, tier and lifecycle
 and clients with owner as columns, read back as :class:`CachedService` and ``Client``; teams,
-data centers and the loading warnings as JSON) — what the text and JSON of ``blast-radius`` need. Nothing in an entry can hold code; an entry that does not check out in
-any way is a miss, and the tree is loaded afresh.
+data centers and the loading warnings as JSON) — what the text and JSON of ``blast-radius``
+need. Nothing in an entry can hold code; an entry that does not check out in any way is a miss,
+and the tree is loaded afresh.
 """
 
 from __future__ import annotations
@@ -97,8 +98,9 @@ def answer(root: str | os.PathLike, question: Callable[[Catalog, FailureModel], 
     :func:`load_model`), what it returned or raised held in an :class:`Asked`.
 
     From the cache, the key's walk of every file (a fifth of a second at 20,000 files) runs on
-    the other core (:mod:`depgraph.beside`) while this process decodes the entry the last run
-    stored for the same folder and limits and asks ``question`` of it. That entry and its answer
+    the other core (:mod:`depgraph.beside`; on one core, or for an entry under
+    :data:`BESIDE_BYTES`, after it) while this process decodes the entry the last run stored
+    for the same folder and limits and asks ``question`` of it. That entry and its answer
     are used only when the entry's key is the one the walk computed; otherwise the tree's own
     entry is read (or the tree loaded) and asked again. So ``question`` must be a pure function
     of the catalog and model: a guess can make the answer come sooner, never change it.
