@@ -54,13 +54,10 @@ def discover_paths_with_stat(root: Path | str) -> list[tuple[str, str, os.stat_r
     while pending:
         real_dir, display_dir = pending.pop()
         try:
-            st = os.stat(real_dir)
-            if (st.st_dev, st.st_ino) in seen_dirs:
-                continue
-            seen_dirs.add((st.st_dev, st.st_ino))
-            with os.scandir(real_dir) as listing:
-                entries = list(listing)
+            entries = _first_visit(real_dir, seen_dirs)
         except OSError:
+            continue
+        if entries is None:
             continue
         folders, files = [], []
         for entry in entries:
@@ -101,15 +98,13 @@ def file_stats(root: str) -> list[tuple[str, os.stat_result | None]]:
     while pending:
         folder = pending.pop()
         try:
-            st = os.stat(folder)
-            if (st.st_dev, st.st_ino) in seen:
-                continue
-            seen.add((st.st_dev, st.st_ino))
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
+            entries = _first_visit(folder, seen)
         except OSError:
             found.append((folder, None))
             continue
+        if entries is None:
+            continue
+        entries.sort(key=lambda e: e.name)
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -129,3 +124,14 @@ def file_stats(root: str) -> list[tuple[str, os.stat_result | None]]:
             if is_dir:
                 pending.append(entry.path)
     return found
+
+
+def _first_visit(folder: str, seen: set[tuple[int, int]]) -> list[os.DirEntry] | None:
+    """The entries of ``folder``, or None when the same real folder was read before (a symlink
+    loop or a second path to it). Raises OSError when it cannot be read."""
+    st = os.stat(folder)
+    if (st.st_dev, st.st_ino) in seen:
+        return None
+    seen.add((st.st_dev, st.st_ino))
+    with os.scandir(folder) as listing:
+        return list(listing)
