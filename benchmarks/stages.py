@@ -119,7 +119,7 @@ def stage_csafe(root: Path, _arg) -> dict:
 
 
 def stage_load(root: Path, _arg) -> dict:
-    build_graph = _import("depgraph.graph", "build_graph")
+    build_graph = _import("depgraph.exporters.graph", "build_graph")
     _import("depgraph.load.loader", "load_catalog")
     clock = Clock()
     catalog = clock.time("load", _load, root)
@@ -151,7 +151,7 @@ def _busiest_datacenter(catalog) -> str | None:
 def stage_analyze(root: Path, arg) -> dict:
     """The whole analysis, then the fast SPOF engine and, when ``arg`` is "naive", the naive one
     (checked to agree), on one loaded catalog. A part that cannot run is listed in "missing"."""
-    build_graph = _import("depgraph.graph", "build_graph")
+    build_graph = _import("depgraph.exporters.graph", "build_graph")
     catalog = _load(root)
     graph = build_graph(catalog)
     clock, info, missing = Clock(), {}, {}

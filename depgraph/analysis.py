@@ -26,7 +26,7 @@ from depgraph.analyses.spof import false_redundancy_findings, single_points_of_f
 from depgraph.analyses.startup import StartupOrder, startup_order
 from depgraph.beside import Beside
 from depgraph.failure.engine import FailureModel
-from depgraph.findings import SEVERITIES, Finding
+from depgraph.analyses.findings import SEVERITIES, Finding
 from depgraph.model import Catalog
 
 SCHEMA = "depgraph/analysis/v1"

@@ -1,7 +1,7 @@
 """The catalog model: frozen records for every descriptor kind, with their source locations.
 
 Nothing here reads files or prints. The loader (``depgraph.load.loader``) builds these records from
-YAML; ``depgraph.graph`` compiles a :class:`Catalog` into the networkx graph; analyses read
+YAML; ``depgraph.exporters.graph`` compiles a :class:`Catalog` into the networkx graph; analyses read
 either. Every record keeps ``source``: the file, line and column (1-based) where it was declared.
 """
 

@@ -37,7 +37,7 @@ from depgraph.failure.engine import FailureModel
 from depgraph.failure.trials import (
     Component, Enumerated, Sampled, down_bits, hard_order, hard_successors, weighted,
 )
-from depgraph.findings import Finding
+from depgraph.analyses.findings import Finding
 from depgraph.model import Catalog
 
 DEFAULTS = {"datacenter": 99.95, "rack": 99.9, "host": 99.5, "service": 99.95}

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from depgraph.failure.engine import Failure, FailureModel
-from depgraph.findings import Finding
+from depgraph.analyses.findings import Finding
 from depgraph.model import Catalog
 
 

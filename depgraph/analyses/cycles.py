@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from depgraph.analyses.paths import dependency_graph
-from depgraph.findings import Finding
+from depgraph.analyses.findings import Finding
 from depgraph.model import Catalog, Location
 
 

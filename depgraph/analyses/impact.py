@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from depgraph.findings import SEVERITY_RANK, Finding
+from depgraph.analyses.findings import SEVERITY_RANK, Finding
 from depgraph.model import Catalog
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from depgraph.diagnostics import did_you_mean
-from depgraph.findings import Finding
+from depgraph.analyses.findings import Finding
 from depgraph.model import Catalog
 
 

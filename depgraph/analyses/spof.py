@@ -28,7 +28,7 @@ from itertools import islice
 
 from depgraph.failure.closure import Closure
 from depgraph.failure.engine import FailureModel
-from depgraph.findings import Finding
+from depgraph.analyses.findings import Finding
 from depgraph.model import Catalog, Location
 
 @dataclass(frozen=True, slots=True)

@@ -13,12 +13,12 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from depgraph import jsontext
+from depgraph.output import jsontext
 from depgraph.diagnostics import Diagnostic
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
 from depgraph.model import Catalog
 from depgraph.reporters import reporter
-from depgraph.escape import json_text, terminal, terminal_block
+from depgraph.output.escape import json_text, terminal, terminal_block
 
 DescriptorsOption = Annotated[
     Path,

@@ -7,8 +7,8 @@ import json
 
 import networkx as nx
 
-from depgraph.graph import build_graph
-from depgraph.escape import xml_text
+from depgraph.exporters.graph import build_graph
+from depgraph.output.escape import xml_text
 from depgraph.model import Catalog
 
 

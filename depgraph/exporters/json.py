@@ -11,8 +11,8 @@ import json
 
 import networkx as nx
 
-from depgraph import jsontext
-from depgraph.graph import build_graph
+from depgraph.output import jsontext
+from depgraph.exporters.graph import build_graph
 from depgraph.model import Catalog
 
 SCHEMA = "depgraph/graph/v1"

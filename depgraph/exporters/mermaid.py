@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from depgraph.graph import build_graph
+from depgraph.exporters.graph import build_graph
 from depgraph.model import Catalog
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")

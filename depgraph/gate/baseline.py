@@ -6,7 +6,7 @@ check --baseline F`` lets the findings in it pass and reports the entries that n
 any finding (stale), so the file only ever shrinks. ``--write-baseline`` checks its target
 before the analysis runs and writes the file atomically: a refusal writes nothing.
 
->>> from depgraph.findings import Finding
+>>> from depgraph.analyses.findings import Finding
 >>> doc = baseline_document([Finding("unowned", "error", "service:a", "service:a has no owner")])
 >>> [entry["subject"] for entry in doc["findings"]], doc["schema"]
 (['service:a'], 'depgraph/baseline/v1')
@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from depgraph import jsontext
-from depgraph.atomic import write_text
+from depgraph.output import jsontext
+from depgraph.output.atomic import write_text
 from depgraph.diagnostics import DepgraphError
 from depgraph.load.bounded import InputError, load_text_bounded, parse_json
 from depgraph.load.gitsource import is_descriptor_path

@@ -26,7 +26,7 @@ from depgraph.load.cache import Cache
 from depgraph.gate.baseline import (Baseline, BaselineEntry, check_baseline_target, read_baseline,
                                     write_baseline)
 from depgraph.diagnostics import DescriptorError
-from depgraph.findings import SEVERITY_RANK, Finding
+from depgraph.analyses.findings import SEVERITY_RANK, Finding
 from depgraph.model import Catalog
 from depgraph.gate.policy import EXPIRED_RULE, Policy, PolicyException, find_policy, load_policy
 from depgraph.gate.policy_rules import apply_policy, policy_findings

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
-from depgraph.findings import Finding
+from depgraph.analyses.findings import Finding
 from depgraph.load.cache import Cache
 from depgraph.load.limits import Limits
 from depgraph.model import Catalog

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
-from depgraph.findings import Finding
+from depgraph.analyses.findings import Finding
 from depgraph.model import Catalog, readiness_state
 from depgraph.gate.policy import EXPIRED_RULE, RULES, UNUSED_RULE, ForbidRule, Policy, PolicyException, RequireRule, Selector
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from depgraph.atomic import OutputError, write_text
+from depgraph.output.atomic import OutputError, write_text
 from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError
 from depgraph.importers.names import plain, plain_map
 from depgraph.importers.model import ImportedDependency, ImportedService, ImportResult
@@ -260,5 +260,5 @@ def _unlink(path: str) -> None:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write one file atomically (see :mod:`depgraph.atomic`); failures are ``OutputError``."""
+    """Write one file atomically (see :mod:`depgraph.output.atomic`); failures are ``OutputError``."""
     write_text(path, text)

@@ -4,7 +4,7 @@
 name to ``module:function``; :func:`render` imports the module on first use (so the CLI starts
 fast) and returns the text to print. Reporters read their result record and nothing else: no
 reporter loads descriptors or runs an analysis, and each escapes untrusted text for its channel
-through :mod:`depgraph.escape`. JSON documents are written by one writer here.
+through :mod:`depgraph.output.escape`. JSON documents are written by one writer here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 
-from depgraph import jsontext
+from depgraph.output import jsontext
 
 REPORTERS: dict[str, dict[str, str]] = {
     "analysis": {
@@ -83,7 +83,7 @@ def reporter(kind: str, format: str):
 
 def render(kind: str, format: str, result, **options) -> str:
     """``result`` written in ``format``: text without a final newline (a dict from a JSON or
-    SARIF reporter is written by :func:`depgraph.jsontext.dumps`)."""
+    SARIF reporter is written by :func:`depgraph.output.jsontext.dumps`)."""
     output = reporter(kind, format)(result, **options)
     if isinstance(output, (dict, list)):
         return jsontext.dumps(output)

@@ -8,7 +8,7 @@ the :class:`~depgraph.analyses.blast.BlastRadius`'s, never re-sorted here.
 
 from __future__ import annotations
 
-from depgraph.escape import terminal as t
+from depgraph.output.escape import terminal as t
 
 CONTACT_ORDER = ("pager", "phone", "slack", "email")
 SHOWN = {"teams": 10, "down": 30, "degraded": 15, "reduced": 10}

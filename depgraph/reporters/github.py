@@ -1,14 +1,14 @@
 """A check result as GitHub workflow commands: one ``::error``/``::warning``/``::notice`` per
 *new* finding (blocking ones as errors), placed at the file and line relative to the
 repository root, and a notice per stale baseline entry; old news is not annotated. Every value
-goes through :func:`~depgraph.escape.workflow_data` or
-:func:`~depgraph.escape.workflow_property`, so no text can end a command or start
+goes through :func:`~depgraph.output.escape.workflow_data` or
+:func:`~depgraph.output.escape.workflow_property`, so no text can end a command or start
 another. The PR comment is :func:`depgraph.reporters.markdown_gate.check_markdown`.
 """
 
 from __future__ import annotations
 
-from depgraph.escape import workflow_data, workflow_property
+from depgraph.output.escape import workflow_data, workflow_property
 from depgraph.reporters.text import check_summary
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}

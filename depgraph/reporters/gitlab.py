@@ -14,7 +14,7 @@ repository root, as GitLab expects.
 
 from __future__ import annotations
 
-from depgraph.findings import Finding
+from depgraph.analyses.findings import Finding
 from depgraph.gate.check import CheckResult
 
 SEVERITIES = {"error": "critical", "warning": "major", "info": "info"}

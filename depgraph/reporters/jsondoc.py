@@ -1,7 +1,7 @@
 """The JSON documents of SPEC §4, one function per result kind, each ``(result) -> dict``.
 
 Every document has ``"schema": "depgraph/<name>/v1"``; lists of ids are sorted; the writer
-(:func:`depgraph.jsontext.dumps`, sorted keys) gives the same bytes for the same input.
+(:func:`depgraph.output.jsontext.dumps`, sorted keys) gives the same bytes for the same input.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from depgraph import __version__
-from depgraph.escape import xml_text
+from depgraph.output.escape import xml_text
 from depgraph.gate.check import CheckResult
 
 

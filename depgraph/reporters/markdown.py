@@ -8,13 +8,13 @@ none when even that is too big). Long lists are cut to keep the page under GitHu
 
 Every piece of user text goes through :func:`text` (Markdown punctuation, pipes and HTML tags
 escaped, mentions and autolinks defused), :func:`code` (a code span that no backtick can close)
-— both from :mod:`depgraph.escape` — or :func:`mermaid_label`. Orders and counts
+— both from :mod:`depgraph.output.escape` — or :func:`mermaid_label`. Orders and counts
 are the Report's.
 """
 
 from __future__ import annotations
 
-from depgraph.escape import markdown_code, markdown_text
+from depgraph.output.escape import markdown_code, markdown_text
 from depgraph.reporters.mermaid import mermaid_block
 
 ROWS = {"error": 50, "warning": 50, "info": 30}

@@ -1,6 +1,6 @@
 """Markdown for pull requests from the CI side: ``check`` (the PR comment), ``diff`` (with a
 Mermaid diagram of the changed edges) and ``drift``. User text goes through
-:mod:`depgraph.escape` as everywhere."""
+:mod:`depgraph.output.escape` as everywhere."""
 
 from __future__ import annotations
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from depgraph import __version__
-from depgraph.escape import printable
-from depgraph.escape import uri as escape_uri
+from depgraph.output.escape import printable
+from depgraph.output.escape import uri as escape_uri
 from depgraph.gate.check import CheckResult
-from depgraph.findings import Finding
+from depgraph.analyses.findings import Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note", "off": "none"}

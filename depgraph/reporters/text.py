@@ -1,7 +1,7 @@
 """Terminal text for people, one function per result kind, each ``(result) -> str``.
 
 The text ranks rather than dumps: headline counts first, then what to act on, in the Report's
-order. Every value that comes from outside goes through :func:`~depgraph.escape.terminal`
+order. Every value that comes from outside goes through :func:`~depgraph.output.escape.terminal`
 (``t``), so no description, owner or file name can start a line or send an escape sequence.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 
-from depgraph.escape import terminal as t
+from depgraph.output.escape import terminal as t
 
 TOP = 10  # rows per ranked section
 WARNINGS_SHOWN = 20

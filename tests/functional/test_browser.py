@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from depgraph.reporters import folder as report_module
+from depgraph.cli import report_folder as report_module
 from depgraph.analysis import analyze
 from depgraph.load.loader import load_catalog
-from depgraph.reporters.folder import write_report
+from depgraph.cli.report_folder import write_report
 from test_reporters_catalog import JS_LINK, SCRIPT, hostile_catalog
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from depgraph.analysis import analyze
 from depgraph.cli.kit import emit, emit_result
-from depgraph.escape import json_text, terminal_block
-from depgraph.findings import Finding
+from depgraph.output.escape import json_text, terminal_block
+from depgraph.analyses.findings import Finding
 from depgraph.gate.baseline import BaselineEntry
 from depgraph.gate.check import BaseInfo, CheckResult, decide
 from depgraph.gate.policy import PolicyException
@@ -209,7 +209,7 @@ def test_every_reporter_is_reachable_by_name(kind):
 
 def test_render_writes_documents_as_sorted_json():
     document = render("drift", "json", drift_report(PLAIN))
-    from depgraph import jsontext
+    from depgraph.output import jsontext
 
     assert json.loads(document)["schema"] == "depgraph/drift/v1"
     assert document == jsontext.dumps(json.loads(document))  # one writer: sorted keys, same bytes

@@ -11,7 +11,7 @@ from depgraph.gate.baseline import Baseline, BaselineEntry
 from depgraph.gate.check import decide
 from depgraph.reporters.jsondoc import check_json as check_to_json
 from depgraph.gate.checkbase import BaseFacts
-from depgraph.findings import Finding
+from depgraph.analyses.findings import Finding
 
 CYCLE = Finding("hard-cycle", "error", "service:a", "ring", "d/a.yaml", 3, key=("service:a", "service:b"))
 SOFT = Finding("soft-cycle", "warning", "service:c", "soft ring", "d/c.yaml", 2, key=("service:c", "service:d"))

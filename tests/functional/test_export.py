@@ -12,7 +12,7 @@ import pytest
 
 from depgraph.exporters import export
 from depgraph.exporters.json import graph_from_document
-from depgraph.graph import build_graph
+from depgraph.exporters.graph import build_graph
 from depgraph.importers.backstage import import_backstage
 from depgraph.importers.writer import render, write_files
 from depgraph.load.loader import load_catalog

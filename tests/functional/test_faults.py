@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from depgraph.atomic import write_text
+from depgraph.output.atomic import write_text
 from conftest import commit_tree, copy_example
 from test_hostile import REPO, assert_clean, depgraph
 

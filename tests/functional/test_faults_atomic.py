@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from depgraph.atomic import write_text
+from depgraph.output.atomic import write_text
 from conftest import commit_tree, copy_example
 from test_hostile import REPO, assert_clean, depgraph
 
@@ -49,7 +49,7 @@ def test_an_exception_between_write_and_rename_keeps_the_previous_file(tmp_path,
 
 SLOW_WRITER = """
 import os, sys, time
-from depgraph import atomic
+from depgraph.output import atomic
 def slow_fsync(fd):
     print("written", flush=True)
     time.sleep(60)
@@ -152,7 +152,7 @@ def test_concurrent_threads_writing_one_file_never_corrupt_it(tmp_path):
 
 PROCESS_WRITER = """
 import sys
-from depgraph.atomic import write_text
+from depgraph.output.atomic import write_text
 number = int(sys.argv[2])
 for round_ in range(40):
     body = f"writer {number} round {round_}\\n" * 2000

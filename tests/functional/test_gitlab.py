@@ -7,7 +7,7 @@ import json
 import jsonschema
 from test_sarif import repo  # noqa: F401  (the fixture: a commit that adds a hard cycle)
 
-from depgraph.findings import Finding
+from depgraph.analyses.findings import Finding
 from depgraph.gate.check import CheckResult
 from depgraph.reporters.gitlab import render_gitlab
 

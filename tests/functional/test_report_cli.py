@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from depgraph.reporters import folder as report_module
+from depgraph.cli import report_folder as report_module
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from depgraph.progress import progress, should_show
+from depgraph.cli.progress import progress, should_show
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,7 +65,7 @@ def test_enabled_progress_shows_the_stage_and_clears_it():
 
 
 def test_report_command_is_quiet_when_not_a_terminal(run_cli, tree, tmp_path, monkeypatch):
-    from depgraph.reporters import folder as report_module
+    from depgraph.cli import report_folder as report_module
 
     monkeypatch.setattr(report_module, "_svg_renderer", lambda: (lambda dot, engine="dot": "<svg/>"))
     folder = tree({"a.yaml": "kind: service\nname: a\nowner: core\ndeployments: [{datacenter: x, instances: 2}]\n"

@@ -9,7 +9,7 @@ import pytest
 from test_git_source import BASE_TREE, GitRepo
 
 from depgraph.gate.check import CheckResult
-from depgraph.findings import Finding
+from depgraph.analyses.findings import Finding
 from depgraph.reporters.github import command, render_github
 from depgraph.reporters.markdown_gate import check_markdown as render_markdown
 

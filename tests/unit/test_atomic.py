@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from depgraph.atomic import OutputError, write_text
+from depgraph.output.atomic import OutputError, write_text
 
 
 def test_write_replaces_the_file_and_leaves_no_temporary(tmp_path):

@@ -9,7 +9,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from depgraph.escape import json_text, printable
+from depgraph.output.escape import json_text, printable
 
 DANGEROUS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
                        "\u2066-\u2069\ufeff]")
@@ -35,7 +35,7 @@ def test_a_document_with_nothing_to_escape_comes_back_as_it_is():
 
 
 def test_markdown_text_folds_lines_into_one_as_a_pull_request_comment_shows_them():
-    from depgraph.escape import markdown_code, markdown_text
+    from depgraph.output.escape import markdown_code, markdown_text
 
     assert markdown_text("Handles payments.\nAlso refunds.\n") == "Handles payments. Also refunds."
     assert markdown_code("a\n\tb") == "`a b`"

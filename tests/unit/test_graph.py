@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from depgraph.analyses.paths import dependency_graph
-from depgraph.graph import build_graph
+from depgraph.exporters.graph import build_graph
 from depgraph.load.loader import load_catalog
 
 FILES = {

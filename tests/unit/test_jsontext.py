@@ -10,7 +10,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from depgraph.jsontext import dumps
+from depgraph.output.jsontext import dumps
 
 
 def flat(value) -> str:

@@ -83,7 +83,7 @@ class TestDependencyGraph:
         assert (edge["type"], edge["line"]) == ("hard", 5)
 
     def test_same_answer_from_the_compiled_graph(self, landscape):
-        from depgraph.graph import build_graph
+        from depgraph.exporters.graph import build_graph
 
         assert nodes(dependency_paths(build_graph(landscape), "client:ios", "service:db")) == \
             nodes(dependency_paths(landscape, "client:ios", "service:db"))

@@ -38,7 +38,7 @@ def analyze(
     Example: depgraph analyze -d descriptors --format markdown > analysis.md
     """
     from depgraph.analysis import analyze as run_analysis
-    from depgraph.progress import progress
+    from depgraph.cli.progress import progress
 
     with progress(machine_readable=format is AnalyzeFormat.json, quiet=quiet) as shown:
         with shown.stage("loading descriptors"):

@@ -62,7 +62,7 @@ def check(
     """
     from depgraph.gate.check import CheckOptions, gate
     from depgraph.gate.checkbase import CACHE_ENTRIES_KEPT, CACHE_KIND
-    from depgraph.progress import progress
+    from depgraph.cli.progress import progress
 
     options = CheckOptions(
         descriptors=str(descriptors), policy=str(policy) if policy else None,

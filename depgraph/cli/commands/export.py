@@ -34,7 +34,7 @@ def export_command(
     from depgraph.exporters import export
     from depgraph.importers.writer import atomic_write
 
-    from depgraph.escape import json_text, printable
+    from depgraph.output.escape import json_text, printable
 
     text = export(load(descriptors, quiet), format.value)
     text = json_text(text) if format is ExportFormat.json else printable(text)

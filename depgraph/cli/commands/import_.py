@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from depgraph.cli.kit import QuietOption, emit, fail, print_diagnostics, state, warn
-from depgraph.escape import terminal
+from depgraph.output.escape import terminal
 from depgraph.importers.options import ImportOptions
 
 
@@ -117,7 +117,7 @@ def _import_netbox(sources: list[Path], output: Path, url: str | None, token_env
     from depgraph.importers.netbox import NetboxOptions
     from depgraph.importers.netbox_import import NetboxSource, import_netbox, summary
     from depgraph.importers.writer import commit
-    from depgraph.progress import progress
+    from depgraph.cli.progress import progress
 
     if bool(url) == bool(sources) or len(sources) > 1:
         fail("import netbox reads either one dump folder (depgraph import netbox DUMP_DIR -o DIR) or a "

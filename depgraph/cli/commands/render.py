@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from depgraph.cli.kit import DescriptorsOption, QuietOption, emit, fail, load, warn
-from depgraph.escape import terminal
+from depgraph.output.escape import terminal
 from depgraph.diagrams.render import DEFAULT_TIMEOUT, MAX_NODES
 
 
@@ -67,7 +67,7 @@ def render(
     if chosen is not RenderFormat.dot and output is None:
         fail(f"--format {chosen.value} needs -o FILE")
 
-    from depgraph.progress import progress
+    from depgraph.cli.progress import progress
 
     with progress(quiet=quiet) as shown:  # on a terminal only
         with shown.stage("loading descriptors"):
@@ -99,7 +99,7 @@ def write_diagram(dot: str, output: Path, format: str, engine: str = "dot",
     """Write ``dot`` as ``format`` (dot, svg or png) to ``output`` atomically. When Graphviz is
     missing or fails, write the DOT beside ``output`` and stop with exit 2 and the reason.
     Shared with ``blast-radius --format svg``."""
-    from depgraph.atomic import write_bytes, write_text
+    from depgraph.output.atomic import write_bytes, write_text
     from depgraph.diagrams.render import RenderError, render
 
     if format == "dot":

@@ -25,8 +25,8 @@ def report(
     Example: depgraph report -d descriptors -o output
     """
     from depgraph.analysis import analyze
-    from depgraph.progress import progress
-    from depgraph.reporters.folder import refuse_inside, write_report
+    from depgraph.cli.progress import progress
+    from depgraph.cli.report_folder import refuse_inside, write_report
 
     refuse_inside(output, descriptors)
     with progress(quiet=quiet) as shown:

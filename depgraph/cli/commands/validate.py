@@ -29,7 +29,7 @@ def validate(
     Example: depgraph validate -d descriptors
     """
     from depgraph.load.loader import validate_tree
-    from depgraph.progress import progress
+    from depgraph.cli.progress import progress
 
     with progress(machine_readable=format is ValidateFormat.json, quiet=quiet) as shown:
         with shown.stage("loading descriptors"):

@@ -1,22 +1,21 @@
 """The report folder: ``index.html``, ``report.md``, ``report.json`` and the diagrams, from one analysis.
 
-:func:`write_report` writes every file atomically (``depgraph.atomic``), diagrams first and
+:func:`write_report` writes every file atomically (``depgraph.output.atomic``), diagrams first and
 ``index.html`` last, and never inside the descriptor tree it reports on. Diagrams are DOT from
 ``depgraph.diagrams`` turned into SVG by Graphviz (through ``depgraph.diagrams.render``); when Graphviz is
 missing the ``.dot`` files are written instead and the report says so. Views too big to lay out
 (thousands of nodes) are drawn at a coarser level or left out, with a notice.
 """
 
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from depgraph import jsontext
-from depgraph.atomic import write_text
+from depgraph.output import jsontext
+from depgraph.output.atomic import write_text
 from depgraph.diagnostics import DepgraphError, UsageError
-from depgraph.progress import Progress
-from depgraph.escape import json_text
+from depgraph.cli.progress import Progress
+from depgraph.output.escape import json_text
 from depgraph.reporters.html import render_html
 from depgraph.reporters.jsondoc import analysis_json
 from depgraph.reporters.markdown import render_analysis

@@ -15,7 +15,6 @@ json`` and friends) and not quiet (``-q``); otherwise every call is a no-op. The
 transient: it disappears when the run ends, so a fast run leaves no trace.
 """
 
-from __future__ import annotations
 
 import os
 import sys
@@ -42,7 +41,7 @@ def should_show(stream: TextIO | None = None, environ: dict | None = None) -> bo
 class Stage:
     """One running stage; :meth:`advance` adds ``done/total`` to its line."""
 
-    def __init__(self, display: Progress, text: str):
+    def __init__(self, display: "Progress", text: str):
         self._display = display
         self.text = text
         self.started = time.monotonic()

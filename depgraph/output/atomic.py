@@ -53,6 +53,6 @@ def write_bytes(path: str | os.PathLike, data: bytes, overwrite: bool = True) ->
 def write_text(path: str | os.PathLike, text: str, overwrite: bool = True) -> Path:
     """:func:`write_bytes` of ``text`` as UTF-8; a lone surrogate (a file name that is not
     UTF-8, quoted in a report) is written as U+FFFD instead of failing the write."""
-    from depgraph.escape import printable
+    from depgraph.output.escape import printable
 
     return write_bytes(path, printable(text).encode("utf-8"), overwrite=overwrite)
