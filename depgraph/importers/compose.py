@@ -15,7 +15,7 @@ from depgraph.importers.evidence import redact, resolve_hosts, unresolved_hosts
 from depgraph.importers.model import ImportedService, ImportResult
 from depgraph.importers.names import NameTable
 from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
-from depgraph.importers.telemetry import is_telemetry
+from depgraph.importers.telemetry import TelemetryGuess
 
 DOCKER_HOST_NAMES = {
     "host.docker.internal", "gateway.docker.internal",
@@ -87,11 +87,13 @@ def import_compose(sources: list[Path], options: ImportOptions = ImportOptions()
     for message in names.collisions:
         result.warn(message)
     hosts = HostMap(project, result)
-    telemetry = {name for name, svc in project.services.items()
-                 if is_telemetry(name, str(svc.get("image") or ""))}
+    telemetry = TelemetryGuess(options)
+    for name, svc in project.services.items():
+        telemetry.consider(renamed[name], name, str(svc.get("image") or ""))
+    telemetry.report(result)
 
     def edge_type(target: str) -> str:
-        return options.telemetry_type() if target in telemetry else "hard"
+        return options.telemetry_type() if renamed[target] in telemetry else "hard"
 
     weak: list[tuple[str, str, str]] = []
     for name, svc in project.services.items():

@@ -13,7 +13,7 @@ from depgraph.importers.k8s_objects import K8sObject, load_objects
 from depgraph.importers.model import ImportedDependency, ImportedService, ImportResult
 from depgraph.importers.names import normalise
 from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
-from depgraph.importers.telemetry import is_telemetry
+from depgraph.importers.telemetry import TelemetryGuess
 
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet")
 CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
@@ -34,7 +34,10 @@ def import_k8s(sources: list[Path], options: ImportOptions = ImportOptions()) ->
     for key, selected in sorted(backends.items()):
         if not selected and (services[key].body.get("spec") or {}).get("selector"):
             result.warn(f"Service {key[0]}/{key[1]} selects no workload in these manifests")
-    telemetry = {names[(w.namespace, w.name)] for w in workloads if is_telemetry(w.name, " ".join(_images(w)))}
+    telemetry = TelemetryGuess(options)
+    for w in workloads:
+        telemetry.consider(names[(w.namespace, w.name)], w.name, " ".join(_images(w)))
+    telemetry.report(result)
     for workload in workloads:
         result.services[names[(workload.namespace, workload.name)]] = _service_record(
             workload, names[(workload.namespace, workload.name)])

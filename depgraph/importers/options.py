@@ -11,6 +11,8 @@ PROVENANCE_LABEL = "depgraph.io/imported-from"
 class ImportOptions:
     datacenter: str = "default"
     telemetry_hard: bool = False
+    telemetry: frozenset[str] = frozenset()  # --telemetry NAME: treat as a sink whatever its name
+    not_telemetry: frozenset[str] = frozenset()  # --not-telemetry NAME: never a sink
 
     def telemetry_type(self) -> str:
         return "hard" if self.telemetry_hard else "soft"

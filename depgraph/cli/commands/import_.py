@@ -35,6 +35,11 @@ def import_command(
         "--datacenter", help="Data center for compose/k8s instances.")] = "default",
     telemetry_hard: Annotated[bool, typer.Option(
         "--telemetry-hard", help="Import edges to telemetry sinks as hard, not soft.")] = False,
+    telemetry: Annotated[Optional[list[str]], typer.Option(
+        "--telemetry", help="compose/k8s: treat this service as a telemetry sink (repeatable).")] = None,
+    not_telemetry: Annotated[Optional[list[str]], typer.Option(
+        "--not-telemetry", help="compose/k8s: never treat this service as a telemetry sink "
+                                "(repeatable).")] = None,
     url: Annotated[Optional[str], typer.Option(
         "--url", help="netbox: the NetBox to read, e.g. https://netbox.example.com.")] = None,
     token_env: Annotated[str, typer.Option(
@@ -72,7 +77,9 @@ def import_command(
 
     importer = {"backstage": import_backstage, "compose": import_compose, "k8s": import_k8s}[kind.value]
     result = importer(list(sources) + list(files or []),
-                      ImportOptions(datacenter=datacenter, telemetry_hard=telemetry_hard))
+                      ImportOptions(datacenter=datacenter, telemetry_hard=telemetry_hard,
+                                    telemetry=frozenset(telemetry or ()),
+                                    not_telemetry=frozenset(not_telemetry or ())))
     written = write_validated(lambda: write_files(render(result), output, force=force, limits=state.limits))
     _tell(result.warnings, result.notes, quiet)
     for path in written if not quiet else ():

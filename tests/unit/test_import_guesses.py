@@ -1,0 +1,102 @@
+"""The importers' guesses on small hand-made sources shaped like real systems' traps: telemetry
+sinks matched by whole name tokens (``tempo`` is not ``temporal``, ``otel`` not ``hotel``), the
+note naming every sink and why, and the overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from depgraph.importers.compose import import_compose
+from depgraph.importers.k8s import import_k8s
+from depgraph.importers.options import ImportOptions
+
+SINKS = """services:
+  app:
+    image: example/app
+    depends_on: [temporal, hotel-search, tempo, otel-collector, hotelier]
+    environment:
+      TRACES: http://otel-collector:4317
+  temporal: {image: temporalio/auto-setup:1.22}
+  hotel-search: {image: example/hotel-reservation}
+  hotelier: {image: example/hotelier}
+  tempo: {image: grafana/tempo:2.4}
+  otel-collector: {image: otel/opentelemetry-collector-contrib}
+"""
+
+
+def compose(tmp_path: Path, text: str, **options):
+    (tmp_path / "docker-compose.yml").write_text(text)
+    return import_compose([tmp_path], ImportOptions(**options))
+
+
+def types(result, source: str) -> dict[str, str]:
+    return {t: k for s, t, k in result.edges() if s == source}
+
+
+def test_sinks_are_matched_by_whole_tokens_not_substrings(tmp_path):
+    result = compose(tmp_path, SINKS)
+    assert types(result, "app") == {"temporal": "hard", "hotel-search": "hard", "hotelier": "hard",
+                                    "tempo": "soft", "otel-collector": "soft"}
+
+
+def test_a_note_names_every_sink_and_why(tmp_path):
+    result = compose(tmp_path, SINKS)
+    [note] = [n for n in result.notes if "telemetry sinks" in n]
+    assert "otel-collector (name token 'otel')" in note and "tempo (name token 'tempo')" in note
+    assert "temporal" not in note and "hotel" not in note
+    assert "--not-telemetry" in note
+
+
+def test_overrides_turn_a_guess_on_and_off(tmp_path):
+    result = compose(tmp_path, SINKS, telemetry=frozenset({"temporal"}),
+                     not_telemetry=frozenset({"otel-collector"}))
+    assert types(result, "app")["temporal"] == "soft"
+    assert types(result, "app")["otel-collector"] == "hard"
+    [note] = [n for n in result.notes if "telemetry sinks" in n]
+    assert "temporal (--telemetry)" in note and "otel-collector" not in note
+
+
+def test_an_override_naming_no_service_is_warned(tmp_path):
+    result = compose(tmp_path, SINKS, not_telemetry=frozenset({"tempoo"}))
+    assert any("'tempoo'" in w and "no service" in w for w in result.warnings)
+
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}}}
+spec:
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec: {{containers: [{{name: c, image: {image}, env: [{env}]}}]}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: {name}}}
+spec: {{selector: {{app: {name}}}}}
+"""
+
+
+def test_kubernetes_sinks_by_image_token(tmp_path):
+    docs = [DEPLOYMENT.format(name="front", image="example/front",
+                              env="{name: A, value: 'temporal-frontend:7233'}, "
+                                  "{name: B, value: 'traces:4317'}, {name: C, value: 'hotel:80'}"),
+            DEPLOYMENT.format(name="temporal-frontend", image="temporalio/server", env=""),
+            DEPLOYMENT.format(name="traces", image="example/tempo:2", env=""),
+            DEPLOYMENT.format(name="hotel", image="example/hotel", env="")]
+    (tmp_path / "all.yaml").write_text("---\n".join(docs))
+    result = import_k8s([tmp_path])
+    assert types(result, "front") == {"temporal-frontend": "hard", "traces": "soft", "hotel": "hard"}
+    assert any("traces (image example/tempo:2 (token 'tempo'))" in n for n in result.notes)
+
+
+@pytest.mark.parametrize("option", ["--telemetry", "--not-telemetry"])
+def test_cli_options_reach_the_importer(run_cli, tmp_path, option):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "docker-compose.yml").write_text(SINKS)
+    result = run_cli("import", "compose", tmp_path / "src", "-o", tmp_path / "out", option, "temporal")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "services" / "app.yaml").read_text()
+    soft = "service: temporal\n  type: soft" in text
+    assert soft == (option == "--telemetry")
