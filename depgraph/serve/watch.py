@@ -1,0 +1,70 @@
+"""Reloading the warm landscape when a descriptor file changes, and saying so on stderr.
+
+:func:`watch_and_reload` watches the descriptor tree (``watchfiles``: inotify on Linux) and
+reloads :class:`~depgraph.serve.answers.Answers` after each burst of changes to ``*.yaml`` and
+``*.yml`` files (hidden folders skipped, as loading skips them). A reload that fails keeps the
+last good landscape serving; the log line and every answer's status say why.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import time
+
+import anyio
+
+from depgraph.output.escape import terminal
+from depgraph.serve.answers import Answers
+
+#: milliseconds of quiet after a change before reloading (an editor's save is several events)
+DEBOUNCE_MS = 200
+
+
+def log(message: str) -> None:
+    """One line on stderr (control characters made visible), flushed at once."""
+    sys.stderr.write(f"depgraph: {terminal(message)}\n")
+    sys.stderr.flush()
+
+
+def settle() -> None:
+    """After a load: collect what the previous landscape left, then keep the collector off the
+    new landscape's million objects (``gc.freeze``), so answers do not pay for walking them."""
+    gc.enable()
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+def _descriptor_change(change, path: str) -> bool:
+    name = os.path.basename(path)
+    parts = path.replace("\\", "/").split("/")
+    return name.endswith((".yaml", ".yml")) and not any(p.startswith(".") for p in parts[:-1] if p not in (".", ".."))
+
+
+async def reload_now(answers: Answers) -> bool:
+    """Reload on a worker thread and log the outcome; True when the new landscape serves."""
+    started = time.perf_counter()
+    ok = await anyio.to_thread.run_sync(answers.reload)
+    status = answers.status()
+    if ok:
+        settle()
+        log(f"reloaded {status['root']}: generation {status['generation']}, "
+            f"{answers.loader.reread} of {status['files']} files read again, "
+            f"{time.perf_counter() - started:.2f} s")
+    else:
+        log(f"reload failed, still serving generation {status['generation']} "
+            f"(loaded {status['loaded_at']}): {status['reload_error']}")
+    return ok
+
+
+async def watch_and_reload(answers: Answers, stop: anyio.Event | None = None) -> None:
+    """Reload ``answers`` after each change below its root, until ``stop`` is set."""
+    from watchfiles import awatch
+
+    root = os.path.abspath(answers.root)
+    async for changes in awatch(root, watch_filter=_descriptor_change, debounce=DEBOUNCE_MS, stop_event=stop,
+                                recursive=True, ignore_permission_denied=True):
+        if changes:
+            await reload_now(answers)
