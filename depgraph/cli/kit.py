@@ -17,7 +17,7 @@ from depgraph.output import jsontext
 from depgraph.diagnostics import Diagnostic
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
 from depgraph.model import Catalog
-from depgraph.reporters import reporter
+from depgraph.reporters import render
 from depgraph.output.escape import json_text, terminal, terminal_block
 
 DescriptorsOption = Annotated[
@@ -50,13 +50,10 @@ def emit_json(obj) -> None:
 def emit_result(kind: str, format: str, result, **options) -> None:
     """Write ``result`` with the reporter registered for ``kind`` and ``format`` on its channel:
     documents (JSON, SARIF) as JSON, everything else as terminal-safe text. The result is kept
-    until the exit (:func:`keep_until_exit`)."""
+    until the exit (:func:`keep_until_exit`). The text is :func:`depgraph.reporters.render`'s,
+    the same that :func:`depgraph.to_json` returns."""
     keep_until_exit(result)
-    output = reporter(kind, format)(result, **options)
-    if isinstance(output, (dict, list)):
-        emit_json(output)
-    else:
-        emit(output.rstrip("\n"))
+    sys.stdout.write(render(kind, format, result, **options))
 
 
 def keep_until_exit(*results) -> None:

@@ -13,6 +13,7 @@ import importlib
 import inspect
 
 from depgraph.output import jsontext
+from depgraph.output.escape import json_text, terminal_block
 
 REPORTERS: dict[str, dict[str, str]] = {
     "analysis": {
@@ -82,9 +83,12 @@ def reporter(kind: str, format: str):
 
 
 def render(kind: str, format: str, result, **options) -> str:
-    """``result`` written in ``format``: text without a final newline (a dict from a JSON or
-    SARIF reporter is written by :func:`depgraph.output.jsontext.dumps`)."""
+    """``result`` written in ``format`` exactly as ``depgraph`` prints it, final newline included:
+    a dict from a JSON or SARIF reporter as a document (:func:`depgraph.output.jsontext.dumps`,
+    kept JSON by :func:`~depgraph.output.escape.json_text`), anything else as terminal-safe text
+    (:func:`~depgraph.output.escape.terminal_block`). The command line prints this, and
+    :func:`depgraph.to_json` returns it."""
     output = reporter(kind, format)(result, **options)
     if isinstance(output, (dict, list)):
-        return jsontext.dumps(output)
-    return output.rstrip("\n")
+        return json_text(jsontext.dumps(output)) + "\n"
+    return terminal_block(output.rstrip("\n")) + "\n"

@@ -212,7 +212,7 @@ def test_render_writes_documents_as_sorted_json():
     from depgraph.output import jsontext
 
     assert json.loads(document)["schema"] == "depgraph/drift/v1"
-    assert document == jsontext.dumps(json.loads(document))  # one writer: sorted keys, same bytes
+    assert document == jsontext.dumps(json.loads(document)) + "\n"  # one writer: sorted keys, same bytes
 
 
 # -- through the real CLI, with hostile descriptor file names on disk ----------------------------
