@@ -20,6 +20,11 @@ class DriftReport:
     undeclared: list[dict] = field(default_factory=list)
     unobserved: list[dict] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    entry: list[str] = field(default_factory=list)
+    suggestions: dict[str, str] = field(default_factory=dict)  # unknown name -> closest service id
+
+
+MAX_SUGGESTIONS = 50  # did-you-mean for the first unknown names only: each one reads every name
 
 
 def name_resolver(catalog: Catalog, aliases: dict[str, str]):
@@ -46,31 +51,87 @@ def name_resolver(catalog: Catalog, aliases: dict[str, str]):
 
 def drift(catalog: Catalog, fmt: str, calls: list[ObservedCall],
           aliases: dict[str, str] | None = None) -> DriftReport:
+    """Undeclared calls (with their evidence), declared dependencies never observed, entry
+    points and observed names that match nothing.
+
+    Each undeclared item holds ``calls``, ``errors``, ``error_ratio`` (errors per call, None
+    without calls), ``observed_in`` (the files or URLs that saw it) and ``connection_type`` where
+    the tracing pipeline named one.
+    """
     resolve = name_resolver(catalog, aliases or {})
     report = DriftReport(fmt)
     unknown: set[str] = set()
-    observed: dict[tuple[str, str], list[int]] = {}
+    entry: set[str] = set()
+    observed: dict[tuple[str, str], _Evidence] = {}
     for call in calls:
-        source, target = resolve(call.parent), resolve(call.child)
-        for name, node in ((call.parent, source), (call.child, target)):
-            if node is None:
-                unknown.add(name)
+        target = resolve(call.child)
+        source = None if call.entry else resolve(call.parent)
+        if call.entry:
+            entry.add(call.parent)
+        elif source is None:
+            unknown.add(call.parent)
+        if target is None:
+            unknown.add(call.child)
         if source is None or target is None or source == target:
             continue
-        total = observed.setdefault((source, target), [0, 0])
-        total[0] += call.calls
-        total[1] += call.errors
+        evidence = observed.get((source, target))
+        if evidence is None:
+            evidence = observed[(source, target)] = _Evidence()
+        evidence.add(call)
     declared = _declared(catalog)
-    for (source, target), (n, errors) in sorted(observed.items()):
+    for (source, target), evidence in sorted(observed.items()):
         if not any(target in group for group in declared.get(source, [])):
-            report.undeclared.append({"source": source, "target": target, "calls": n, "errors": errors})
+            report.undeclared.append({"source": source, "target": target, **evidence.fields()})
     for source, groups in sorted(declared.items()):
         for group in groups:
             if not any((source, target) in observed for target in group):
                 report.unobserved.extend({"source": source, "target": t} for t in sorted(group))
     report.unobserved.sort(key=lambda e: (e["source"], e["target"]))
     report.unknown = sorted(unknown)
+    report.entry = sorted(entry)
+    report.suggestions = _suggestions(report.unknown[:MAX_SUGGESTIONS], catalog)
     return report
+
+
+class _Evidence:
+    __slots__ = ("calls", "errors", "origins", "kinds")
+
+    def __init__(self):
+        self.calls = self.errors = 0
+        self.origins: set[str] = set()
+        self.kinds: set[str] = set()
+
+    def add(self, call: ObservedCall) -> None:
+        self.calls += call.calls
+        self.errors += call.errors
+        if call.origin:
+            self.origins.add(call.origin)
+        if call.connection_type:
+            self.kinds.update(call.connection_type.split(","))
+
+    def fields(self) -> dict:
+        out = {"calls": self.calls, "errors": self.errors,
+               "error_ratio": round(self.errors / self.calls, 4) if self.calls else None,
+               "observed_in": sorted(self.origins)}
+        if self.kinds:
+            out["connection_type"] = ",".join(sorted(self.kinds))
+        return out
+
+
+def _suggestions(names: list[str], catalog: Catalog) -> dict[str, str]:
+    """unknown name -> the service (or client) id whose name is closest to it, where one is."""
+    import difflib
+
+    if not names:
+        return {}
+    choices = {name: f"client:{name}" for name in catalog.clients}
+    choices.update({name: f"service:{name}" for name in catalog.services})
+    found = {}
+    for name in names:
+        match = difflib.get_close_matches(normalise(name), list(choices), n=1, cutoff=0.75)
+        if match:
+            found[name] = choices[match[0]]
+    return found
 
 
 def _declared(catalog: Catalog) -> dict[str, list[set[str]]]:

@@ -50,9 +50,9 @@ REPORTERS: dict[str, dict[str, str]] = {
         "markdown": "depgraph.reporters.markdown_gate:diff_markdown",
     },
     "drift": {
-        "text": "depgraph.reporters.text:drift_text",
+        "text": "depgraph.reporters.drift:drift_text",
         "json": "depgraph.reporters.jsondoc:drift_json",
-        "markdown": "depgraph.reporters.markdown_gate:drift_markdown",
+        "markdown": "depgraph.reporters.drift:drift_markdown",
     },
     "paths": {
         "text": "depgraph.reporters.text:paths_text",

@@ -126,9 +126,11 @@ def diff_json(change) -> dict:
 
 
 def drift_json(report) -> dict:
-    """``depgraph/drift/v1``: undeclared calls, unobserved dependencies, unknown names."""
-    return {"schema": DRIFT, "undeclared": report.undeclared, "unobserved": report.unobserved,
-            "unknown": report.unknown}
+    """``depgraph/drift/v1``: undeclared calls with their evidence, unobserved dependencies,
+    entry points, unknown names (and the closest service to each, where one is close)."""
+    return {"schema": DRIFT, "format": report.format, "undeclared": report.undeclared,
+            "unobserved": report.unobserved, "unknown": report.unknown, "entry": report.entry,
+            "did_you_mean": report.suggestions}
 
 
 def paths_json(found) -> dict:

@@ -1,5 +1,5 @@
 """Markdown for pull requests from the CI side: ``check`` (the PR comment), ``diff`` (with a
-Mermaid diagram of the changed edges) and ``drift``. User text goes through
+Mermaid diagram of the changed edges). User text goes through
 :mod:`depgraph.output.escape` as everywhere."""
 
 from __future__ import annotations
@@ -109,20 +109,3 @@ def _changed_edges(diff) -> list[str]:
     return lines + styles + ["```"]
 
 
-def drift_markdown(report) -> str:
-    lines = [f"# Dependency drift ({text(report.format)})", "",
-             f"{len(report.undeclared)} undeclared, {len(report.unobserved)} unobserved, "
-             f"{len(report.unknown)} unknown.", ""]
-    if report.undeclared:
-        lines += ["## Undeclared calls", ""]
-        lines += table(["source", "target", "calls", "errors"],
-                       [[code(e["source"]), code(e["target"]), str(e["calls"]), str(e["errors"])]
-                        for e in report.undeclared], "  rr")
-        lines.append("")
-    if report.unobserved:
-        lines += ["## Declared, never observed", ""]
-        lines += table(["source", "target"], [[code(e["source"]), code(e["target"])] for e in report.unobserved])
-        lines.append("")
-    if report.unknown:
-        lines += ["## Unknown observed names", ""] + [f"- {code(n)}" for n in report.unknown] + [""]
-    return "\n".join(lines).rstrip("\n")

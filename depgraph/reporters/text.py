@@ -186,7 +186,7 @@ def check_text(result) -> str:
     return "\n".join(lines)
 
 
-# -- diff, drift, path, startup-order, validate ---------------------------------------------------
+# -- diff, path, startup-order, validate ---------------------------------------------------
 
 
 def diff_text(change) -> str:
@@ -199,22 +199,6 @@ def diff_text(change) -> str:
     for title, items, show in sections(change.diff):
         if items:
             lines += ["", f"{title} ({len(items)})"] + [f"  {t(show(item))}" for item in items]
-    return "\n".join(lines)
-
-
-def drift_text(report) -> str:
-    lines = [f"drift against {t(report.format)} observations: {len(report.undeclared)} undeclared, "
-             f"{len(report.unobserved)} unobserved, {len(report.unknown)} unknown"]
-    if report.undeclared:
-        lines += ["", "Undeclared calls (observed, not in descriptors):"]
-        lines += [f"  {e['source']} -> {e['target']}  ({e['calls']} calls, {e['errors']} errors)"
-                  for e in report.undeclared]
-    if report.unobserved:
-        lines += ["", "Declared but never observed:"]
-        lines += [f"  {e['source']} -> {e['target']}" for e in report.unobserved]
-    if report.unknown:
-        lines += ["", "Observed names matching no service (add --alias NAME=SERVICE):"]
-        lines += [f"  {t(name)}" for name in report.unknown]
     return "\n".join(lines)
 
 

@@ -57,7 +57,7 @@ def test_formats_are_detected(doc, fmt):
 def test_report(catalog):
     report = drift(catalog, *parse_links(JAEGER))
     assert report.undeclared == [{"source": "service:orders", "target": "service:search",
-                                  "calls": 5, "errors": 0}]
+                                  "calls": 5, "errors": 0, "error_ratio": 0.0, "observed_in": []}]
     assert report.unobserved == [{"source": "service:orders", "target": "service:payments"},
                                  {"source": "service:web", "target": "service:search"}]
     assert report.unknown == ["web-frontend"]
@@ -66,13 +66,14 @@ def test_report(catalog):
 def test_aliases_map_observed_names(catalog):
     report = drift(catalog, *parse_links(JAEGER), aliases={"web-frontend": "web"})
     assert report.unknown == []
-    assert {"source": "service:web", "target": "service:payments", "calls": 1, "errors": 0} in report.undeclared
+    assert {"source": "service:web", "target": "service:payments", "calls": 1, "errors": 0,
+            "error_ratio": 0.0, "observed_in": []} in report.undeclared
 
 
 def test_zipkin_errors_and_normalised_names(catalog):
     report = drift(catalog, *parse_links(ZIPKIN))
     assert report.undeclared == [{"source": "service:orders", "target": "service:search",
-                                  "calls": 5, "errors": 2}]
+                                  "calls": 5, "errors": 2, "error_ratio": 0.4, "observed_in": []}]
     assert report.unknown == []  # "Web" matches web by its normalised form
 
 
@@ -106,9 +107,9 @@ def test_cli_text_markdown_and_alias_file(tree, tmp_path):
     aliases = tmp_path / "aliases.yaml"
     aliases.write_text("aliases:\n  Web: web\n")
     text = depgraph("drift", "-d", root, "--observed", observed, "--alias-file", aliases)
-    assert "service:orders -> service:search  (5 calls, 2 errors)" in text.stdout
+    assert "  service:orders  (1 undeclared, 5 calls)\n    -> service:search             5 calls  2 errors (40.0%)  in " in text.stdout
     md = depgraph("drift", "-d", root, "--observed", observed, "--format", "markdown")
-    assert "| `service:orders` | `service:search` | 5 | 2 |" in md.stdout
+    assert "| `service:orders` | `service:search` | 5 | 2 | 40.0% |  |" in md.stdout
 
 
 @pytest.mark.parametrize("content, message", [

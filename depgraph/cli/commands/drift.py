@@ -1,4 +1,4 @@
-"""``depgraph drift --observed FILE``: declared dependencies against observed tracing links."""
+"""``depgraph drift``: declared dependencies against calls observed in production."""
 
 from enum import Enum
 from pathlib import Path
@@ -20,7 +20,9 @@ def register(app: typer.Typer) -> None:
 
 
 def drift_command(
-    observed: Annotated[Path, typer.Option("--observed", help="Jaeger or Zipkin dependency links (JSON).")],
+    observed: Annotated[Optional[list[Path]], typer.Option(
+        "--observed", help="Observed calls (repeatable): Jaeger/Zipkin links, a Prometheus query reply or "
+        "scrape of the OpenTelemetry service-graph metrics, or a Kiali graph; recognised by content.")] = None,
     descriptors: DescriptorsOption = "descriptors",
     format: Annotated[DriftFormat, typer.Option("--format", help="Output format.")] = DriftFormat.text,
     alias: Annotated[Optional[list[str]], typer.Option(
@@ -31,17 +33,21 @@ def drift_command(
         "--fail-on-undeclared", help="Exit 1 when calls without a declared dependency were observed.")] = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Compare declared dependencies with calls seen by tracing: undeclared calls, declared
-    dependencies never observed, and observed names that match no service.
+    """Compare declared dependencies with calls seen in production: undeclared calls (with calls,
+    errors and where they were seen), declared dependencies never observed, entry points, and
+    observed names that match no service.
 
-    Example: depgraph drift --observed jaeger-deps.json --alias frontend-web=frontend
+    Example: depgraph drift --observed servicegraph.json --alias frontend-web=frontend
     """
+    from depgraph.diagnostics import UsageError
     from depgraph.importers.drift import drift, read_aliases
-    from depgraph.importers.observed import read_observed
+    from depgraph.importers.observed import read_all
 
+    if not observed:
+        raise UsageError("give --observed FILE (repeatable)")
     aliases = read_aliases(alias or [], alias_file, state.limits.max_file_bytes)
+    fmt, calls = read_all(observed, state.limits.max_file_bytes)
     catalog = load(descriptors, quiet)
-    fmt, calls = read_observed(observed, state.limits.max_file_bytes)
     report = drift(catalog, fmt, calls, aliases)
     emit_result("drift", format.value, report)
     if fail_on_undeclared and report.undeclared:
