@@ -26,7 +26,7 @@ from depgraph.analyses.spof import false_redundancy_findings, single_points_of_f
 from depgraph.analyses.startup import StartupOrder, startup_order
 from depgraph.beside import Beside
 from depgraph.failure.engine import FailureModel
-from depgraph.analyses.findings import SEVERITIES, Finding
+from depgraph.analyses.findings import SEVERITIES, Cause, Finding
 from depgraph.model import Catalog
 
 SCHEMA = "depgraph/analysis/v1"
@@ -178,7 +178,12 @@ def _pack_structure(found: Structure) -> tuple:
     """A :class:`Structure` (without the graph) as plain data, for ``marshal``."""
     return ([(*_row(c)[:-1], tuple(_row(cut) for cut in c.cuts)) for c in found.cycles],
             [_row(c) for c in found.team_cycles], [_row(c) for c in found.tribe_cycles],
-            _row(found.startup), [_row(f) for f in found.findings])
+            _row(found.startup), [_finding_row(f) for f in found.findings])
+
+
+def _finding_row(finding: Finding) -> tuple:
+    row = _row(finding)
+    return (*row[:-1], finding.cause.to_json() if finding.cause else None)
 
 
 def _unpack_structure(data: tuple) -> Structure:
@@ -186,7 +191,8 @@ def _unpack_structure(data: tuple) -> Structure:
     return Structure(
         [cycle_analysis.Cycle(*c[:-1], tuple(cycle_analysis.CycleBreaker(*cut) for cut in c[-1])) for c in cycles],
         [cycle_analysis.GroupCycle(*c) for c in teams], [cycle_analysis.GroupCycle(*c) for c in tribes],
-        StartupOrder(*startup), [Finding(*f) for f in findings])
+        StartupOrder(*startup),
+        [Finding(*f[:-1], cause=Cause.from_json(f[-1]) if f[-1] else None) for f in findings])
 
 
 def datacenter_outages(catalog: Catalog, model: FailureModel) -> list[Outage]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from depgraph.analyses.paths import dependency_graph
-from depgraph.analyses.findings import Finding
+from depgraph.analyses.findings import Cause, Finding
 from depgraph.model import Catalog, Location
 
 
@@ -403,8 +403,22 @@ def cycle_findings(cycles: list[Cycle], graph: nx.DiGraph) -> list[Finding]:
         if len(cycle.members) > len(cycle.example) - 1:
             message += f" ({len(cycle.members)} members in the cycle)"
         findings.append(Finding(rule, severity, cycle.members[0], message, closing.get("file"),
-                                closing.get("line"), key=cycle.members, related=cycle.members))
+                                closing.get("line"), key=cycle.members, related=cycle.members,
+                                cause=cycle_cause(cycle)))
     return findings
+
+
+def cycle_cause(cycle: Cycle) -> Cause:
+    """Why a ring blocks a cold start (each member waits for the next), or only echoes failures."""
+    if cycle.hard:
+        waits = ", which waits for ".join(cycle.example[1:])
+        text = f"{cycle.example[0]} waits for {waits} before it can start, so none starts first"
+    else:
+        text = ("every member can start once something outside the ring is up (a soft dependency "
+                "or an alternative outside it), but a failure in it reaches the others")
+    return Cause("cycle", text, {"path": list(cycle.example),
+                                 "blocked": list(cycle.blocked),
+                                 "cuts": [cut.to_json() for cut in cycle.cuts]})
 
 
 def group_cycle_findings(catalog: Catalog, teams: list[GroupCycle],

@@ -15,6 +15,30 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True, slots=True)
+class Cause:
+    """Why a finding holds, in one sentence (``text``) and as facts a tool can read (``facts``:
+    JSON values, e.g. the hard ``path`` from a service down to what took it down). ``kind``:
+    ``placement`` (every instance stands on the component), ``dependency`` (a hard path),
+    ``shared`` (every alternative of an ``any_of`` falls with one component), ``cycle``, …
+
+    >>> Cause("dependency", "service:a needs service:b", {"path": ["service:a", "service:b"]}).to_json()
+    {'kind': 'dependency', 'text': 'service:a needs service:b', 'path': ['service:a', 'service:b']}
+    """
+
+    kind: str
+    text: str
+    facts: dict = field(default_factory=dict, hash=False)
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "text": self.text, **self.facts}
+
+    @classmethod
+    def from_json(cls, document: dict) -> Cause:
+        facts = {key: value for key, value in document.items() if key not in ("kind", "text")}
+        return cls(document["kind"], document["text"], facts)
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     severity: str
@@ -24,6 +48,8 @@ class Finding:
     line: int | None = None
     key: tuple[str, ...] = ()
     related: tuple[str, ...] = field(default=())
+    #: why it holds (not part of its identity: the fingerprint and equality ignore it)
+    cause: Cause | None = field(default=None, compare=False)
 
     @property
     def fingerprint(self) -> str:
@@ -41,6 +67,7 @@ class Finding:
             "file": self.file,
             "line": self.line,
             "fingerprint": self.fingerprint,
+            "cause": self.cause.to_json() if self.cause else None,
         }
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from depgraph.analyses.findings import SEVERITY_RANK, Finding
+from depgraph.analyses.findings import SEVERITY_RANK, Cause, Finding
 from depgraph.model import Catalog
 
 
@@ -45,7 +45,10 @@ class RankedSpof:
     degraded_count: int
     tier1_down: int
     clients_down: int
-    cause: tuple[str, ...] = ()
+    #: what falls first (the services wholly on the component, or the service itself)
+    first: tuple[str, ...] = ()
+    #: why the most urgent of ``down`` falls
+    cause: Cause | None = None
 
     @property
     def kind(self) -> str:
@@ -65,7 +68,8 @@ class RankedSpof:
         return {"component": self.component, "down": list(listed), "down_count": len(self.down),
                 "down_truncated": len(listed) < len(self.down),
                 "degraded_count": self.degraded_count, "tier1_down": self.tier1_down,
-                "clients_down": self.clients_down}
+                "clients_down": self.clients_down,
+                "cause": self.cause.to_json() if self.cause else None}
 
 
 def ranked_spofs(catalog: Catalog, spofs) -> list[RankedSpof]:
@@ -87,7 +91,8 @@ def ranked_spofs(catalog: Catalog, spofs) -> list[RankedSpof]:
     for spof in spofs:
         clients = sum(1 for node in spof.down if node.startswith("client:"))
         ranked.append(RankedSpof(spof.component, tuple(spof.down), spof.degraded_count,
-                                 len(tier1.intersection(spof.down)), clients, tuple(spof.cause)))
+                                 len(tier1.intersection(spof.down)), clients, tuple(spof.first),
+                                 spof.cause))
     return sorted(ranked, key=RankedSpof.sort_key)
 
 

@@ -28,7 +28,10 @@ from itertools import islice
 
 from depgraph.failure.closure import Closure
 from depgraph.failure.engine import FailureModel
-from depgraph.analyses.findings import Finding
+from depgraph.analyses import causes
+from depgraph.analyses.causes import spof_cause
+from depgraph.analyses.findings import Cause, Finding
+from depgraph.analyses.impact import urgency
 from depgraph.model import Catalog, Location
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,9 @@ class Spof:
     down: tuple[str, ...]
     degraded_count: int
     #: what falls first: the services with every instance on the component, or the service
-    cause: tuple[str, ...] = field(default=(), compare=False)
+    first: tuple[str, ...] = field(default=(), compare=False)
+    #: why the most urgent of ``down`` falls (:mod:`depgraph.analyses.causes`)
+    cause: Cause | None = field(default=None, compare=False)
 
     @property
     def down_count(self) -> int:
@@ -49,7 +54,8 @@ class Spof:
 
     def to_json(self) -> dict:
         return {"component": self.component, "down": list(self.down), "down_count": len(self.down),
-                "degraded_count": self.degraded_count}
+                "degraded_count": self.degraded_count,
+                "cause": self.cause.to_json() if self.cause else None}
 
 
 def single_points_of_failure(catalog: Catalog, model: FailureModel | None = None) -> list[Spof]:
@@ -57,6 +63,7 @@ def single_points_of_failure(catalog: Catalog, model: FailureModel | None = None
     model = model or FailureModel.from_catalog(catalog)
     starts = {**_service_starts(model), **_placement_starts(model)}
     closure = Closure(model)
+    most_urgent = urgency(catalog)
     memo: dict[tuple[tuple[int, ...], int], tuple[tuple[str, ...], int]] = {}
     spofs = []
     for component in sorted(starts):
@@ -66,8 +73,10 @@ def single_points_of_failure(catalog: Catalog, model: FailureModel | None = None
         if (initial, hide) not in memo:
             memo[initial, hide] = closure.of(initial, hide)
         down, degraded = memo[initial, hide]
-        cause = tuple(model.nodes.ids[node] for node in initial)
-        spofs.append(Spof(component, down, degraded, cause))
+        first = tuple(model.nodes.ids[node] for node in initial)
+        cause = (spof_cause(model, component, first, set(down), min(down, key=most_urgent))
+                 if down else None)
+        spofs.append(Spof(component, down, degraded, first, cause))
     return spofs
 
 
@@ -138,7 +147,7 @@ def spof_findings(catalog: Catalog, spofs: list[Spof]) -> list[Finding]:
             message += f"; {spof.degraded_count} degraded"
         findings.append(Finding(rule, severity, spof.component, message,
                                 where.file if where else None, where.line if where else None,
-                                key=(spof.component,), related=spof.down))
+                                key=(spof.component,), related=spof.down, cause=spof.cause))
     return findings
 
 
@@ -156,9 +165,12 @@ def false_redundancy_findings(catalog: Catalog, model: FailureModel | None = Non
               for dep in entity.dependencies if len(set(dep.targets)) > 1]
     wanted = {alternative for _, _, alternatives in groups for alternative in alternatives}
     killers: dict[str, set[str]] = {alternative: {alternative} for alternative in wanted}
+    by_component = {}
     for spof in spofs:
         for node_id in wanted.intersection(spof.down):
             killers[node_id].add(spof.component)
+            by_component[spof.component] = spof
+    model = model or FailureModel.from_catalog(catalog)
     findings = []
     for entity, dep, alternatives in groups:
         common = set.intersection(*(killers[a] for a in alternatives)) - {entity.id}
@@ -169,10 +181,31 @@ def false_redundancy_findings(catalog: Catalog, model: FailureModel | None = Non
                    f"redundant: {_listing(sorted(common), 3)} {verb} down every alternative")
         severity = "error" if getattr(entity, "tier", None) == 1 else "warning"
         where = dep.source or entity.source
+        cause = _shared_cause(model, alternatives, min(common), by_component)
         findings.append(Finding("false-redundancy", severity, entity.id, message,
                                 where.file if where else None, where.line if where else None,
-                                key=tuple(alternatives), related=tuple(sorted(common))))
+                                key=tuple(alternatives), related=tuple(sorted(common)), cause=cause))
     return findings
+
+
+def _shared_cause(model: FailureModel, alternatives: list[str], shared: str,
+                  by_component: dict[str, Spof]) -> Cause:
+    """Why every alternative falls with ``shared`` (a SPOF, or one of the alternatives)."""
+    spof = by_component.get(shared)
+    reasons = {}
+    for alternative in alternatives:
+        if alternative == shared:
+            continue
+        if spof is None:  # shared is an alternative the others need, and no SPOF of anyone else
+            down = {a for a in alternatives if a != shared}
+            path = causes.hard_path(model, alternative, {shared}, down | {shared})
+            reasons[alternative] = Cause("dependency", f"{alternative} needs {shared}: {' -> '.join(path)}",
+                                         {"path": path})
+        else:
+            reasons[alternative] = causes.falls_with(model, shared, spof.first, set(spof.down), alternative)
+    text = f"every alternative falls with {shared}: " + "; ".join(r.text for r in reasons.values())
+    return Cause("shared", text, {"component": shared,
+                                  "alternatives": {a: r.to_json() for a, r in reasons.items()}})
 
 
 def _ranks(catalog: Catalog) -> dict[str, tuple[int, str]]:
@@ -204,7 +237,7 @@ def _placement_source(catalog: Catalog, spof: Spof, rank) -> Location | None:
     """Where the first service (in ``rank`` order) with every instance on the component is
     deployed: the host's line in the deployment for a host, else the deployment entry."""
     kind, _, name = spof.component.partition(":")
-    for node_id in sorted(spof.cause, key=rank.__getitem__):
+    for node_id in sorted(spof.first, key=rank.__getitem__):
         service = catalog.services[node_id.partition(":")[2]]
         for deployment in service.deployments:
             if kind == "host":

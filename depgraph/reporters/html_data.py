@@ -155,7 +155,7 @@ def _waves(startup) -> dict[str, int]:
 def _findings(analysis, number: dict, team_number: dict, tribe_number: dict, files: _Strings) -> dict:
     catalog = analysis.catalog
     rules = _Strings()
-    columns = {key: [] for key in ("sev", "rule", "subject", "node", "team", "tribe", "msg", "file",
+    columns = {key: [] for key in ("sev", "rule", "subject", "node", "team", "tribe", "msg", "why", "file",
                                    "line")}
     for finding in analysis.findings:
         team = owner_team_id(catalog, finding.subject)
@@ -172,6 +172,7 @@ def _findings(analysis, number: dict, team_number: dict, tribe_number: dict, fil
         columns["team"].append(team_index)
         columns["tribe"].append(tribe_index)
         columns["msg"].append(finding.message)
+        columns["why"].append(finding.cause.text if finding.cause else "")
         columns["file"].append(files(finding.file))
         columns["line"].append(finding.line or 0)
     return {**columns, "rules": rules.items}
@@ -192,7 +193,7 @@ def _spofs(analysis, number: dict) -> dict:
     """The Report's SPOFs in its order, as columns: counts, the cause the page starts its
     propagation from, and for a host or rack the services it leaves reduced and overloaded
     (whose dependents degrade too)."""
-    columns = {key: [] for key in ("component", "node", "tier1", "clients", "down", "degraded", "cause",
+    columns = {key: [] for key in ("component", "node", "tier1", "clients", "down", "degraded", "cause", "why",
                                    "reduced", "overloaded")}
     for spof in analysis.spofs:
         columns["component"].append(spof.component)
@@ -201,7 +202,8 @@ def _spofs(analysis, number: dict) -> dict:
         columns["clients"].append(spof.clients_down)
         columns["down"].append(spof.down_count)
         columns["degraded"].append(spof.degraded_count)
-        columns["cause"].append(delta_encode(number[n] for n in spof.cause))
+        columns["cause"].append(delta_encode(number[n] for n in spof.first))
+        columns["why"].append(spof.cause.text if spof.cause else "")
         reduced, overloaded = analysis.spof_capacity.get(spof.component, ({}, {}))
         columns["reduced"].append([[number[s], lost, total] for s, (lost, total) in reduced.items()])
         columns["overloaded"].append(sorted(number[s] for s in overloaded))

@@ -27,6 +27,13 @@ text = markdown_text
 code = markdown_code
 
 
+def message_with_cause(finding) -> str:
+    """A finding's message, then why it holds, as one table cell."""
+    if finding.cause is None:
+        return text(finding.message)
+    return f"{text(finding.message)}<br>*Why:* {text(finding.cause.text)}"
+
+
 def table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:
     """A GitHub table; cells must already be escaped. ``align`` has one char per column:
     ``r`` for right-aligned (numbers), anything else left."""
@@ -83,7 +90,7 @@ def _findings(analysis) -> str:
         if not findings:
             continue
         limit = ROWS[severity]
-        rows = [[text(f.rule), code(f.subject), _place(f), text(f.message)] for f in findings[:limit]]
+        rows = [[text(f.rule), code(f.subject), _place(f), message_with_cause(f)] for f in findings[:limit]]
         lines = table(["rule", "subject", "where", "message"], rows)
         if len(findings) > limit:
             lines += ["", f"… and {len(findings) - limit} more in `report.json`."]

@@ -4,7 +4,7 @@ Mermaid diagram of the changed edges). User text goes through
 
 from __future__ import annotations
 
-from depgraph.reporters.markdown import code, table, text
+from depgraph.reporters.markdown import code, message_with_cause, table, text
 from depgraph.reporters.mermaid import mermaid_label
 from depgraph.reporters.text import check_summary
 
@@ -58,7 +58,7 @@ def _rows(result, findings: list) -> list[str]:
     for f in findings[:MAX_ROWS]:
         path = result.repo_path(f.file)
         where = code(f"{path}:{f.line}" if path and f.line else path) if path else "-"
-        rows.append([f.severity, code(f.rule), code(f.subject), where, text(f.message)])
+        rows.append([f.severity, code(f.rule), code(f.subject), where, message_with_cause(f)])
     lines = ["", *table(["severity", "rule", "subject", "where", "message"], rows)]
     if len(findings) > MAX_ROWS:
         lines += ["", f"… and {len(findings) - MAX_ROWS} more (see `depgraph check --format json`)."]

@@ -68,11 +68,13 @@ def _result(check: CheckResult, finding: Finding, index: dict[str, int], state: 
     entry = {
         "ruleId": finding.rule,
         "level": LEVELS.get(finding.severity, "warning"),
-        "message": {"text": finding.message},
+        "message": {"text": f"{finding.message}. Why: {finding.cause.text}" if finding.cause else finding.message},
         "partialFingerprints": {FINGERPRINT_NAME: finding.fingerprint},
         "baselineState": state,
         "properties": {"subject": finding.subject, "blocking": state == "new" and check.blocks(finding)},
     }
+    if finding.cause:
+        entry["properties"]["cause"] = finding.cause.to_json()
     if finding.rule in index:
         entry["ruleIndex"] = index[finding.rule]
     path = check.repo_path(finding.file)

@@ -116,6 +116,8 @@ def _findings(title: str, findings: list, limit: int | None) -> list[str]:
     for finding in findings[:limit]:
         lines.append(f"  {t(finding.rule)}  {t(finding.subject)}  {place(finding)}".rstrip())
         lines.append(f"      {t(finding.message)}")
+        if finding.cause:
+            lines.append(f"      why: {t(finding.cause.text)}")
     if limit is not None and len(findings) > limit:
         lines.append(f"  … and {len(findings) - limit} more")
     return lines
@@ -175,6 +177,8 @@ def check_text(result) -> str:
             for f in findings:
                 where = place(f) or "-"
                 lines += [f"  {where}: {f.severity}: {t(f.rule)}: {t(f.subject)}", f"      {t(f.message)}"]
+                if f.cause:
+                    lines.append(f"      why: {t(f.cause.text)}")
     if result.stale:
         lines += ["", f"Stale baseline entries ({len(result.stale)}): fixed, remove them from "
                   f"{t(result.baseline_path)}"]

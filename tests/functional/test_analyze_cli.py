@@ -96,9 +96,11 @@ class TestAnalyzeJson:
         assert sorted(spofs) == ["datacenter:lon1", "rack:lon1/a", "service:cheap", "service:login",
                                  "service:old", "service:profile", "service:radio"]
         assert spofs["datacenter:lon1"]["down"] == ["client:ios", "service:login", "service:profile"]
+        cause = spofs["service:login"].pop("cause")
         assert spofs["service:login"] == {"component": "service:login", "down": ["client:ios", "service:profile"],
                                           "down_count": 2, "down_truncated": False, "degraded_count": 0,
                                           "tier1_down": 1, "clients_down": 1}
+        assert cause["kind"] == "dependency" and cause["path"][-1] == "service:login"
         assert spofs["service:radio"]["down"] == ["service:recs"]
 
     def test_down_lists_are_bounded_and_the_bound_can_be_lifted(self, tree, run_cli):
@@ -144,7 +146,7 @@ class TestAnalyzeJson:
         spof_rank = [s["component"] for s in analysis(run_cli, root)["spofs"]]
         services = [f["subject"] for f in findings if f["rule"] == "spof-service" and f["severity"] == "warning"]
         assert services == sorted(services, key=spof_rank.index)
-        assert set(findings[0]) == {"rule", "severity", "subject", "message", "file", "line", "fingerprint"}
+        assert set(findings[0]) == {"rule", "severity", "subject", "message", "file", "line", "fingerprint", "cause"}
         by_rule = {(f["rule"], f["subject"]): f for f in findings}
         hard = by_rule["hard-cycle", "service:login"]
         assert hard["severity"] == "error"

@@ -275,7 +275,7 @@ class TestSinglePointsOfFailure:
 
     def test_json_shape(self):
         spof = Spof("host:h", ("service:a",), 0)
-        assert spof.to_json() == {"component": "host:h", "down": ["service:a"], "down_count": 1,
+        assert spof.to_json() == {"component": "host:h", "down": ["service:a"], "down_count": 1, "cause": None,
                                   "degraded_count": 0}
 
 

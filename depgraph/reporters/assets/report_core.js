@@ -324,6 +324,8 @@ function blastBlock(subject, result) {
    (a degraded service that also lost instances is shown degraded, with its loss). */
 function impactSections(subject, result, reduced, teams) {
   const parts = [blastBlock(subject, result)];
+  const spof = D.spofs.component.indexOf(subject);
+  if (spof >= 0 && D.spofs.why[spof]) parts.push(el("p", {class: "why"}, el("b", {}, "Why: "), D.spofs.why[spof]));
   const calls = teams || whomToCall(result);
   if (calls.length) parts.push(el("h3", {}, "Whom to call (" + fmt(calls.length) + ")"), callList(calls));
   const lost = new Map((reduced || []).map(([n, l, total]) => [n, [l, total]]));
@@ -399,7 +401,10 @@ function findingsSection(id) {
   F.node.forEach((node, i) => { if (node === n) rows.push(i); });
   if (!rows.length) return [];
   return [el("h3", {}, "Findings (" + rows.length + ")"), el("ul", {}, rows.map((i) => el("li", {},
-    el("span", {class: "badge sev-" + SEV[F.sev[i]]}, SEV[F.sev[i]]), " ", F.msg[i])))];
+    el("span", {class: "badge sev-" + SEV[F.sev[i]]}, SEV[F.sev[i]]), " ", F.msg[i], whyLine(i))))];
+}
+function whyLine(i) {
+  return F.why[i] ? el("div", {class: "why muted"}, el("b", {}, "Why: "), F.why[i]) : null;
 }
 
 function selectTeam(t) {

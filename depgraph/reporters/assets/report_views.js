@@ -130,14 +130,19 @@ function renderFindingRows() {
       el("td", {}, el("span", {class: "badge sev-" + SEV[F.sev[i]]}, SEV[F.sev[i]])),
       el("td", {class: "mono nowrap"}, F.rules[F.rule[i]]),
       el("td", {}, node >= 0 ? nodeLink(node) : subjectLink(findingSubject(i))),
-      el("td", {}, F.msg[i]),
-      el("td", {class: "mono muted where"}, fileRef(F.file[i], F.line[i]))));
+      el("td", {}, F.msg[i], whyLine(i)),
+      el("td", {class: "mono muted where"}, whereCell(F.file[i], F.line[i]))));
   });
   if (!rows.length) body.appendChild(el("tr", {}, el("td", {colspan: "5", class: "empty"}, "No finding matches these filters.")));
   document.getElementById("findings-count").textContent = "Showing " + fmt(Math.min(rows.length, findingState.shown)) + " of " + fmt(rows.length) + " matching";
   const more = clear(document.getElementById("findings-more"));
   const button = moreButton(findingState.shown, rows.length, () => { findingState.shown += PAGE; renderFindingRows(); });
   if (button) more.appendChild(button);
+}
+/* A file and line that may wrap between folders, never inside the file name or its line. */
+function whereCell(fileIndex, line) {
+  const text = fileRef(fileIndex, line), cut = text.lastIndexOf("/") + 1;
+  return [text.slice(0, cut), el("span", {class: "nowrap-line"}, text.slice(cut))];
 }
 function subjectLink(subject) {
   const spof = D.spofs.component.indexOf(subject);

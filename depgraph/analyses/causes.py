@@ -1,0 +1,111 @@
+"""Why a component's failure takes a service down: the placement or the hard path behind it.
+
+A service falls with a failed component in one of two ways (SPEC §2): every instance of it
+stands on the component (a host, or hosts in a rack or data center), or it follows a hard
+dependency entry whose alternatives have all fallen. :func:`falls_with` explains one service's
+fall as a :class:`~depgraph.analyses.findings.Cause`: the placement, or the shortest hard path
+from the service to what failed first, then that service's placement. It walks only the down
+set of the failure, so explaining one SPOF costs no more than listing what it takes down.
+
+>>> from depgraph.model import Catalog, Service, Dependency, Deployment, Host
+>>> from depgraph.failure.engine import FailureModel
+>>> catalog = Catalog(
+...     hosts={"h1": Host("h1", "lon1", rack="a"), "h2": Host("h2", "lon1", rack="a")},
+...     services={
+...         "db": Service("db", deployments=(Deployment("lon1", hosts=("h1", "h2")),)),
+...         "api": Service("api", dependencies=(Dependency(("db",)),)),
+...     },
+... )
+>>> model = FailureModel.from_catalog(catalog)
+>>> falls_with(model, "rack:lon1/a", ("service:db",), {"service:api", "service:db"}, "service:api").text
+'service:api has a hard dependency on service:db; all 2 instances of service:db are on hosts in rack lon1/a'
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from depgraph.analyses.findings import Cause
+from depgraph.failure.engine import FailureModel
+
+_PLACES = {"host": "on host {}", "rack": "on hosts in rack {}", "datacenter": "in data center {}"}
+
+
+def falls_with(model: FailureModel, component: str, first: tuple[str, ...], down: set[str],
+               node_id: str) -> Cause:
+    """Why ``node_id`` (in ``down``) goes down when ``component`` fails alone; ``first``: the
+    services that fall first (those with every instance on ``component``, or ``component``
+    itself when it is a service)."""
+    if component.startswith("service:"):
+        path = hard_path(model, node_id, {component}, down | {component})
+        return Cause("dependency", _needs(path), {"component": component, "path": path})
+    if node_id in first:
+        return Cause("placement", placement_text(model, component, node_id),
+                     {"component": component, "placed": placement_facts(model, component, first)})
+    path = hard_path(model, node_id, set(first), down)
+    text = f"{_needs(path)}; {placement_text(model, component, path[-1])}"
+    return Cause("placement", text, {"component": component, "path": path,
+                                     "placed": placement_facts(model, component, first)})
+
+
+def spof_cause(model: FailureModel, component: str, first: tuple[str, ...], down: set[str],
+               most_urgent: str) -> Cause:
+    """A SPOF's cause: why its most urgent casualty falls, and how many more services stand
+    wholly on it."""
+    cause = falls_with(model, component, first, down, most_urgent)
+    others = len(first) - (most_urgent in first) if cause.kind == "placement" else 0
+    if others:
+        more = "1 more service has" if others == 1 else f"{others} more services have"
+        cause = Cause(cause.kind, f"{cause.text}; {more} every instance there too", cause.facts)
+    return cause
+
+
+def hard_path(model: FailureModel, start: str, targets: set[str], down: set[str]) -> list[str]:
+    """The shortest path of hard entries from ``start`` to one of ``targets``, each entry with
+    every alternative in ``down`` (the failure's down set, with the failed service)."""
+    number, ids, entries = model.nodes.number, model.nodes.ids, model.entries
+    came_from: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        node_id = queue.popleft()
+        if node_id in targets:
+            path = [node_id]
+            while (node_id := came_from[node_id]) is not None:
+                path.append(node_id)
+            return path[::-1]
+        for alternatives, hard in entries[number[node_id]]:
+            if hard and all(ids[a] in down for a in alternatives):
+                for alternative in alternatives:
+                    if ids[alternative] not in came_from:
+                        came_from[ids[alternative]] = node_id
+                        queue.append(ids[alternative])
+    return [start]
+
+
+def placement_text(model: FailureModel, component: str, service_id: str) -> str:
+    """``all 4 instances of service:payments are on hosts in rack lon1/b``."""
+    kind, _, name = component.partition(":")
+    total = model.total[model.nodes.number[service_id]]
+    where = _PLACES[kind].format(name)
+    if total == 1:
+        hosts = model.instance_hosts[model.nodes.number[service_id]]
+        if kind == "rack" and hosts:
+            where = f"on host {model.hosts.ids[hosts[0]][5:]} in rack {name}"
+        return f"the only instance of {service_id} is {where}"
+    return f"all {total} instances of {service_id} are {where}"
+
+
+def placement_facts(model: FailureModel, component: str, first: tuple[str, ...]) -> list[dict]:
+    """Each service standing wholly on ``component``: its instances and the hosts they use."""
+    facts = []
+    for service_id in first:
+        node = model.nodes.number[service_id]
+        hosts = sorted({model.hosts.ids[host] for host in model.instance_hosts[node]})
+        facts.append({"service": service_id, "instances": model.total[node], "hosts": hosts})
+    return facts
+
+
+def _needs(path: list[str]) -> str:
+    if len(path) == 2:
+        return f"{path[0]} has a hard dependency on {path[1]}"
+    return f"{path[0]} needs {path[-1]} through hard dependencies: {' -> '.join(path)}"
