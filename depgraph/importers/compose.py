@@ -11,7 +11,8 @@ from pathlib import Path
 
 from depgraph.importers.compose_files import ComposeProject, load_project
 from depgraph.importers.compose_mounts import mounted_config_edges
-from depgraph.importers.evidence import redact, resolve_hosts, unresolved_hosts
+from depgraph.importers.envkeys import note_unread, reads_hosts, shown
+from depgraph.importers.evidence import resolve_hosts, unresolved_hosts
 from depgraph.importers.model import ImportedService, ImportResult
 from depgraph.importers.names import NameTable
 from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
@@ -96,6 +97,7 @@ def import_compose(sources: list[Path], options: ImportOptions = ImportOptions()
         return options.telemetry_type() if renamed[target] in telemetry else "hard"
 
     weak: list[tuple[str, str, str]] = []
+    unread: list[str] = []
     for name, svc in project.services.items():
         service = _service_record(name, renamed[name], svc, project)
         result.services[service.name] = service
@@ -107,16 +109,22 @@ def import_compose(sources: list[Path], options: ImportOptions = ImportOptions()
                 continue
             kind = "soft" if optional else edge_type(target)
             service.add_dependency(renamed[target], kind, why)
-        for why, value in _values(svc):
+        for why, key, value in _values(svc):
+            if not reads_hosts(key, value):
+                if set(resolve_hosts(value, _either(hosts))) - {name}:
+                    unread.append(f"{key} in {name}")
+                continue
+            evidence = f"{why}={shown(key, value)}"
             for target in resolve_hosts(value, hosts.service):
-                service.add_dependency(renamed[target], edge_type(target), f"{why}={redact(value)}")
+                service.add_dependency(renamed[target], edge_type(target), evidence)
             for target in resolve_hosts(value, hosts.via_docker_host):
-                weak.append((name, target, f"{why}={redact(value)} (port published by {target})"))
+                weak.append((name, target, f"{evidence} (port published by {target})"))
             for host in unresolved_hosts(value, _either(hosts)):
                 result.warn(f"service '{name}': {why} names host '{host}', which no service provides")
     for source, target, why in mounted_config_edges(project, hosts.service, result):
         result.services[renamed[source]].add_dependency(renamed[target], edge_type(target), why)
     _add_weak_edges(result, renamed, weak, edge_type)
+    note_unread(result, unread)
     return result
 
 
@@ -153,12 +161,12 @@ def _declared_edges(svc: dict):
 
 
 def _values(svc: dict):
-    """``(evidence, value)`` for each environment value and the command line."""
+    """``(evidence, key, value)`` for each environment value and the command line (key None)."""
     for key, value in svc["environment"].items():
-        yield f"from env {key}", value
+        yield f"from env {key}", key, value
     for key in ("command", "entrypoint"):
         if svc.get(key):
-            yield f"from {key}", " ".join(svc[key])
+            yield f"from {key}", None, " ".join(svc[key])
 
 
 def _add_weak_edges(result, renamed, weak, edge_type) -> None:

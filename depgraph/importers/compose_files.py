@@ -129,8 +129,10 @@ def normalise_service(raw: dict, path: Path, project: ComposeProject) -> dict:
     for env_file in _as_list(raw.get("env_file")):
         env_path = path.parent / str(env_file.get("path") if isinstance(env_file, dict) else env_file)
         if env_path.is_file():
-            for key, val in parse_env_file(read_text(env_path), project.env).items():
-                environment[key] = val
+            text = read_text(env_path)
+            values = parse_env_file(text, project.env)  # .env's variables interpolate it
+            for key in parse_env_file(text):  # but only its own keys are the service's
+                environment[key] = values[key]
                 origin[("environment", key)] = env_path.name
     for key, val in _as_mapping(raw.get("environment")).items():
         if val is None:  # pass-through: compose takes it from its environment (.env)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from depgraph.importers.hosts import LOCAL_HOSTS, host_candidates
 
 _SECRET = re.compile(r"(?i)((?:password|pwd|secret|token|key)\s*=\s*)[^;,\s]*")
+_SECRET_FLAG = re.compile(r"(?i)((?:^|\s)--?[\w.-]*(?:pass|pwd|secret|token|api-?key)[\w.-]*\s+)(?!-)\S+")
 _USERINFO = re.compile(r"((?:://|^|[\s=,;])[^:/@\s=,;]+:)[^@/\s]+@")
 MAX_DESCRIPTION = 120
 ADDRESS_BOOK_MIN_HOSTS = 3
@@ -24,8 +25,10 @@ def redact(text: str) -> str:
     'postgres://user:***@db/x'
     >>> redact("guest:guest@queue")
     'guest:***@queue'
+    >>> redact("worker --db-password hunter2 --token=abc -h mailer")
+    'worker --db-password *** --token=*** -h mailer'
     """
-    text = _USERINFO.sub(r"\1***@", _SECRET.sub(r"\1***", text))
+    text = _USERINFO.sub(r"\1***@", _SECRET_FLAG.sub(r"\1***", _SECRET.sub(r"\1***", text)))
     return text if len(text) <= MAX_DESCRIPTION else text[: MAX_DESCRIPTION - 1] + "…"
 
 

@@ -15,6 +15,12 @@ _URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/\s?#,;\"'<>]*)[^\s,;\"'<>]*"
 _KEY_VALUE = re.compile(r"^\s*[A-Za-z_][\w .-]*=")
 _WORD_SPLIT = re.compile(r"[\s,;\"'()\[\]{}<>|!*&^`]+")
 _HOST = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$")
+# A key or command-line flag whose value is a secret (``Password=``, ``--api-key``, ``PGPASSWORD``).
+SECRET_NAME = re.compile(r"(?i)pass(?:word|wd|phrase)?\b|password|passwd|pwd|secret|token|api[-_]?key|"
+                         r"(?:^|[-_.\s])key$")
+# Connection-string keys whose values are names, not hosts (``Database=orders``).
+_NAME_KEY = re.compile(r"(?i)^\s*(?:database|initial catalog|catalog|db|dbname|schema|search ?path|keyspace|"
+                       r"user ?id|user ?name|user|uid|login|port|application ?name|timeout)\s*$")
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::", "::1", "*"}
 
 
@@ -54,11 +60,13 @@ def host_candidates(value: str) -> list[tuple[str, int | None]]:
     >>> host_candidates("postgres://user:pw@astronomy-db:5432/db?sslmode=disable")
     [('astronomy-db', 5432)]
     >>> host_candidates("Server=sqldata;Database=Catalog;User Id=sa")
-    [('sqldata', None), ('Catalog', None), ('sa', None)]
+    [('sqldata', None)]
     >>> host_candidates("-d 60 -h edge-router")
     [('d', None), ('60', None), ('h', None), ('edge-router', None)]
     >>> host_candidates("kafka:9092,CONTROLLER://kafka:9093")
     [('kafka', 9093), ('kafka', 9092)]
+    >>> host_candidates("Host=db;Password=vault:1"), host_candidates("--token vault --api-key=x -h cache")
+    ([('db', None)], [('token', None), ('h', None), ('cache', None)])
     """
     found: list[tuple[str, int | None]] = []
 
@@ -71,7 +79,15 @@ def host_candidates(value: str) -> list[tuple[str, int | None]]:
     rest = _URL.sub(" ", value)
     for segment in rest.split(";"):
         if _KEY_VALUE.match(segment):
-            segment = segment.split("=", 1)[1]  # Server=db;Database=x: only the values
+            key, segment = segment.split("=", 1)  # Server=db;Database=x: only the values
+            if SECRET_NAME.search(key) or _NAME_KEY.match(key):
+                continue  # Password=…, Database=…: a secret or a name, never a host
+        after_secret = False
         for word in _WORD_SPLIT.split(segment):
-            add(_word_host(word.rpartition("=")[2]))
+            name, eq, val = word.rpartition("=")
+            if after_secret or (eq and SECRET_NAME.search(name)):
+                after_secret = False
+                continue
+            after_secret = bool(not eq and word.startswith("-") and SECRET_NAME.search(word))
+            add(_word_host(val))
     return found

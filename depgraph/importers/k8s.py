@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depgraph.importers.evidence import redact
+from depgraph.importers.envkeys import note_unread, reads_hosts, shown
 from depgraph.importers.hosts import LOCAL_HOSTS, host_candidates
 from depgraph.importers.k8s_objects import K8sObject, load_objects
 from depgraph.importers.model import ImportedDependency, ImportedService, ImportResult
@@ -41,9 +41,15 @@ def import_k8s(sources: list[Path], options: ImportOptions = ImportOptions()) ->
     for workload in workloads:
         result.services[names[(workload.namespace, workload.name)]] = _service_record(
             workload, names[(workload.namespace, workload.name)])
+    unread: list[str] = []
     for workload in workloads:
         service = result.services[names[(workload.namespace, workload.name)]]
-        for why, value in _values(workload, configmaps):
+        for why, key, value in _values(workload, configmaps):
+            if not reads_hosts(key, value):
+                if any(set(_resolve(h, workload.namespace, services, backends, names) or ()) - {service.name}
+                       for h, _ in host_candidates(value)):
+                    unread.append(f"{key} in {service.name}")
+                continue
             for host, port in host_candidates(value):
                 targets = _resolve(host, workload.namespace, services, backends, names)
                 if targets is None:
@@ -53,7 +59,8 @@ def import_k8s(sources: list[Path], options: ImportOptions = ImportOptions()) ->
                     continue
                 targets = tuple(t for t in targets if t != service.name)
                 if targets:
-                    _add(service, targets, telemetry, options, f"{why}={redact(value)}")
+                    _add(service, targets, telemetry, options, f"{why}={shown(key, value)}")
+    note_unread(result, unread)
     return result
 
 
@@ -113,25 +120,27 @@ def _service_record(workload: K8sObject, name: str) -> ImportedService:
 
 
 def _values(workload: K8sObject, configmaps: dict):
-    """``(evidence, value)`` for env values, envFrom/configMapKeyRef values, command and args."""
+    """``(evidence, key, value)`` for env values, envFrom/configMapKeyRef values (key: the variable's
+    name), command and args (key None)."""
     spec = _template(workload).get("spec") or {}
     for container in _containers(spec):
         for env in container.get("env") or []:
             if not isinstance(env, dict):
                 continue
+            name = str(env.get("name"))
             if env.get("value") is not None:
-                yield f"from env {env.get('name')}", str(env["value"])
+                yield f"from env {name}", name, str(env["value"])
             ref = ((env.get("valueFrom") or {}).get("configMapKeyRef") or {})
             data = configmaps.get((workload.namespace, ref.get("name")), {})
             if ref and ref.get("key") in data:
-                yield f"from env {env.get('name')} (ConfigMap {ref.get('name')})", str(data[ref["key"]])
+                yield f"from env {name} (ConfigMap {ref.get('name')})", name, str(data[ref["key"]])
         for source in container.get("envFrom") or []:
             ref = (source or {}).get("configMapRef") or {}
             for key, value in sorted(configmaps.get((workload.namespace, ref.get("name")), {}).items()):
-                yield f"from env {key} (ConfigMap {ref.get('name')})", str(value)
+                yield f"from env {key} (ConfigMap {ref.get('name')})", str(key), str(value)
         for key in ("command", "args"):
             if container.get(key):
-                yield f"from {key}", " ".join(str(a) for a in container[key])
+                yield f"from {key}", None, " ".join(str(a) for a in container[key])
 
 
 def _resolve(host, namespace, services, backends, names) -> tuple[str, ...] | None:
