@@ -22,6 +22,7 @@ from depgraph.analyses.blast import BlastRadius, blast_radius, capacity_effects
 from depgraph.analyses.capacity import CapacityReport, capacity_findings, capacity_report
 from depgraph.analyses.impact import RankedSpof, ranked_findings, ranked_spofs
 from depgraph.analyses.paths import dependency_graph
+from depgraph.analyses.recovery import RecoveryDefaults, RecoveryResult, recovery, rto_findings
 from depgraph.analyses.spof import false_redundancy_findings, single_points_of_failure, spof_findings
 from depgraph.analyses.startup import StartupOrder, startup_order
 from depgraph.beside import Beside
@@ -52,7 +53,8 @@ class Report:
     plan; ``outages``: each data center's ranked blast radius, and ``availability``: the
     estimate of every service and client, both when asked for (what the HTML page draws);
     ``spof_capacity``: for each host and rack that is a SPOF, what else its loss costs
-    (``(reduced, overloaded)`` of :func:`~depgraph.analyses.blast.capacity_effects`).
+    (``(reduced, overloaded)`` of :func:`~depgraph.analyses.blast.capacity_effects`);
+    ``recovery``: the cold start's ready times and critical paths (SPEC §6).
     """
 
     catalog: Catalog
@@ -71,6 +73,7 @@ class Report:
     outages: list[Outage] | None = None
     availability: AvailabilityReport | None = None
     spof_capacity: dict[str, tuple[dict, dict]] = field(default_factory=dict)
+    recovery: RecoveryResult | None = None
     counts: dict = field(default_factory=dict)
     built_graph: nx.DiGraph | None = field(default=None, repr=False, compare=False)
 
@@ -88,9 +91,10 @@ class Report:
 
 
 def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = None, *,
-            for_page: bool = False) -> Report:
+            for_page: bool = False, recovery_defaults: RecoveryDefaults | None = None) -> Report:
     """Run every analysis on ``catalog`` once and rank the results; ``availability_defaults``:
-    the policy's ``availability:`` section, for the availability findings. ``for_page`` also
+    the policy's ``availability:`` section, for the availability findings; ``recovery_defaults``:
+    its ``recovery:`` section, for the cold start and ``rto-exceeded``. ``for_page`` also
     works out what only the HTML page draws: the availability of every service and client and
     each data center's ranked outage (at 20,000 services as much again as the rest of the
     analysis, so ``analyze``, ``check`` and ``diff`` do only what their findings need)."""
@@ -104,6 +108,7 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
         unowned = ownership.unowned_services(catalog)
         cards = readiness.scorecards(catalog, spofs)
         capacity = capacity_report(catalog, model)
+        cold_start = recovery(catalog, model=model, defaults=recovery_defaults)
         # Every estimate once when asked for (contributors only where an objective cannot be met,
         # as the findings need), else just those the findings need: each estimate is the same.
         estimates = (availability_report(catalog, model, defaults=availability_defaults,
@@ -115,6 +120,7 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
             *ownership.ownership_findings(catalog, unowned),
             *readiness.readiness_findings(catalog, cards),
             *capacity_findings(catalog, model, capacity.plan),
+            *rto_findings(catalog, cold_start, recovery_defaults),
             *(estimates.findings if estimates else availability_findings(catalog, model, availability_defaults)),
         ]
         shape = side.result()
@@ -136,6 +142,7 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
         availability=estimates,
         spof_capacity={s.component: capacity_effects(model, s.component, s.down) for s in ranked
                        if s.kind in ("host", "rack")},
+        recovery=cold_start,
         built_graph=shape.graph,
     )
     report.counts.update(_counts(report))

@@ -101,6 +101,11 @@ class Service:
     slo: float | None = None
     #: how available its own software is, in percent (``0 < availability <= 100``), or None
     availability: float | None = None
+    #: seconds from its hard dependencies being ready until it serves again (``recovery.start_time``),
+    #: or None (the policy's default applies)
+    start_time: int | None = None
+    #: its recovery time objective in seconds (``recovery.rto``), or None
+    rto: int | None = None
 
     kind = "service"
 

@@ -82,24 +82,31 @@ def _hard_entries(catalog: Catalog) -> dict[str, list[tuple[str, ...]]]:
 
 
 def _reasons(entries: dict[str, list[tuple[str, ...]]], blocked: set[str]) -> dict[str, str]:
-    """Blocked id -> the entries it waits for in vain, and a hard cycle through it, if any."""
-    waits_on = {name: sorted({a for alts in entries[name] if set(alts) <= blocked for a in alts})
-                for name in blocked}
+    """Blocked id -> why (see :func:`blocked_reasons`), for service names."""
+    as_ids = {f"service:{name}": [tuple(f"service:{a}" for a in alternatives) for alternatives in entries[name]]
+              for name in blocked}
+    return blocked_reasons(as_ids, set(as_ids))
+
+
+def blocked_reasons(entries: dict[str, list[tuple[str, ...]]], blocked: set[str]) -> dict[str, str]:
+    """Blocked id -> the hard entries (tuples of alternative ids) it waits for in vain, and a hard
+    cycle through it, if any. ``entries`` holds at least every blocked id's hard entries."""
+    waits_on = {node: sorted({a for alts in entries[node] if set(alts) <= blocked for a in alts})
+                for node in blocked}
     reasons = {}
-    for name in sorted(blocked):
+    for node in sorted(blocked):
         parts = []
-        for alternatives in entries[name]:
+        for alternatives in entries[node]:
             if not set(alternatives) <= blocked:
                 continue
             if len(alternatives) == 1:
-                parts.append(f"needs service:{alternatives[0]}, which never starts")
+                parts.append(f"needs {alternatives[0]}, which never starts")
             else:
-                listed = ", ".join(f"service:{a}" for a in alternatives)
-                parts.append(f"needs one of {listed}, none of which ever starts")
-        cycle = _cycle_through(name, waits_on)
+                parts.append(f"needs one of {', '.join(alternatives)}, none of which ever starts")
+        cycle = _cycle_through(node, waits_on)
         if cycle:
-            parts.append("hard cycle " + " → ".join(f"service:{n}" for n in cycle))
-        reasons[f"service:{name}"] = "; ".join(parts)
+            parts.append("hard cycle " + " → ".join(cycle))
+        reasons[node] = "; ".join(parts)
     return reasons
 
 

@@ -153,7 +153,8 @@ def evaluate(catalog: Catalog, policy: Policy, today: dt.date):
     """Every finding of ``catalog`` under ``policy``: ``(all raw findings, PolicyOutcome)``."""
     from depgraph.analysis import analyze
 
-    raw = [*analyze(catalog, policy.availability or None).findings, *policy_findings(catalog, policy)]
+    raw = [*analyze(catalog, policy.availability or None, recovery_defaults=policy.recovery).findings,
+           *policy_findings(catalog, policy)]
     return raw, apply_policy(raw, policy, today)
 
 

@@ -9,7 +9,9 @@ A policy (``depgraph.yaml`` at the root of the descriptor tree, or ``--policy FI
   items, labels);
 - ``exceptions``: findings let through for a reason until an expiry date;
 - ``availability``: default availabilities (percent) of data centers, racks, hosts and services'
-  own software, for ``depgraph availability`` (an entity's own ``availability`` wins).
+  own software, for ``depgraph availability`` (an entity's own ``availability`` wins);
+- ``recovery``: the start time of a service that declares none, and a recovery time objective
+  per tier (``{start_time: 2m, rto: {1: 15m}}``), for ``depgraph recovery`` and ``rto-exceeded``.
 
 Selectors match services and clients by ``name`` (globs), ``kind``, ``team``, ``tribe``,
 ``tier``, ``lifecycle`` and ``labels``; a list means any of; ``not`` negates a selector. Every
@@ -25,9 +27,11 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 
+from depgraph.analyses.recovery import RecoveryDefaults
 from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError, did_you_mean
 from depgraph.model import LIFECYCLES, READINESS_ITEMS
 from depgraph.load.bounded import InputError, decode_text, read_bounded
+from depgraph.load.durations import parse_duration
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
 from depgraph.load.yamlread import YList, YMap, YamlProblem, read_documents
 
@@ -78,6 +82,11 @@ RULES: dict[str, tuple[str, str, str]] = {
                        "Even the upper end of the 95% interval of its estimated availability (from its "
                        "hosts, racks, data centers and hard dependencies) is below its slo. Add "
                        "redundancy where depgraph availability says it is down most, or lower the slo."),
+    "rto-exceeded": ("warning", "Service is not back within its recovery time objective",
+                     "On a cold start (everything down at once), the service is ready later than its rto "
+                     "(its own, or its tier's in the policy): the start times along its critical path add "
+                     "up to more. An error for tier-1 services. Shorten a start time on the path, or give a "
+                     "dependency on it an alternative that is ready sooner. depgraph recovery shows the path."),
     "extra-nine": ("warning", "Hard dependency is not one nine better than the objective",
                    "A dependency without alternatives should be one nine more available than the "
                    "dependent's slo (Treynor et al., The Calculus of Service Availability, 2017): "
@@ -148,6 +157,7 @@ class Policy:
     exceptions: tuple[PolicyException, ...] = ()
     digest: str = ""  # sha256 of the file's bytes: base-tree facts are cached per policy
     availability: dict[str, float] = field(default_factory=dict)
+    recovery: RecoveryDefaults = field(default_factory=RecoveryDefaults)
 
     def rule_info(self) -> dict[str, tuple[str, str, str]]:
         """Every rule this policy can report: id -> (severity, short description, help)."""
@@ -190,7 +200,7 @@ def parse_policy(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Polic
 
 
 class _Parser:
-    TOP = ("rules", "forbid", "require", "exceptions", "availability")
+    TOP = ("rules", "forbid", "require", "exceptions", "availability", "recovery")
     AVAILABILITY = ("datacenter", "rack", "host", "service")
     FORBID = ("id", "description", "severity", "from", "to", "type", "across")
     REQUIRE = ("id", "description", "severity", "for", "min_datacenters", "min_instances",
@@ -215,7 +225,8 @@ class _Parser:
             require = tuple(self.rules(root, "require", self.require_rule))
             ids = self.unique_ids([*forbid, *require])
             policy = Policy(self.path, self.severities(root), forbid, require,
-                            tuple(self.exceptions(root, ids)), availability=self.availability(root))
+                            tuple(self.exceptions(root, ids)), availability=self.availability(root),
+                            recovery=self.recovery(root))
         if self.diagnostics:
             raise DescriptorError(self.diagnostics, "the policy")
         return policy
@@ -347,6 +358,37 @@ class _Parser:
                 continue
             result[kind] = float(percent)
         return result
+
+    def recovery(self, root: YMap) -> RecoveryDefaults:
+        """``recovery: {start_time: 2m, rto: {1: 15m, 2: 1h}}``: both optional, durations as in
+        descriptors; ``rto`` maps a tier (1, 2 or 3) to the objective of its services."""
+        value = root.get("recovery")
+        if value is None:
+            return RecoveryDefaults()
+        if not isinstance(value, YMap):
+            self.error(root.value_pos("recovery"), "'recovery' is a mapping like {start_time: 2m, rto: {1: 15m}}")
+            return RecoveryDefaults()
+        self.fields(value, ("start_time", "rto"), "recovery")
+        start = RecoveryDefaults().start_time
+        if "start_time" in value:
+            seconds, problem = parse_duration(value["start_time"])
+            if problem:
+                self.error(value.value_pos("start_time"), f"'recovery.start_time': {problem}")
+            start = seconds or start
+        tiers = value.get("rto")
+        by_tier = {}
+        if "rto" in value and not isinstance(tiers, YMap):
+            self.error(value.value_pos("rto"), "'recovery.rto' maps a tier to an objective, like {1: 15m, 2: 1h}")
+        for tier in tiers if isinstance(tiers, YMap) else ():
+            if type(tier) is not int or not 1 <= tier <= 3:
+                self.error(tiers.key_pos(tier), f"'recovery.rto' maps tiers 1, 2 and 3, not {tier!r}")
+                continue
+            seconds, problem = parse_duration(tiers[tier])
+            if problem:
+                self.error(tiers.value_pos(tier), f"'recovery.rto' of tier {tier}: {problem}")
+            else:
+                by_tier[tier] = seconds
+        return RecoveryDefaults(start, by_tier)
 
     def rules(self, root: YMap, key: str, parse_one):
         for item, pos in self.items(root, key, "rules"):

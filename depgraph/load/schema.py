@@ -15,6 +15,7 @@ from depgraph.model import (
     DEPENDENCY_TYPES, KINDS, LIFECYCLES, READINESS_ITEMS, Client, Datacenter, Dependency, Deployment,
     Host, Link, Location, Service, Team,
 )
+from depgraph.load.durations import parse_duration
 from depgraph.load.yamlread import YList, YMap
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -22,7 +23,8 @@ MAX_NAME_LENGTH = 253
 
 FIELDS = {
     "service": ("kind", "name", "description", "owner", "tier", "lifecycle", "dependencies",
-                "deployments", "readiness", "labels", "links", "capacity", "slo", "availability"),
+                "deployments", "readiness", "labels", "links", "capacity", "slo", "availability",
+                "recovery"),
     "client": ("kind", "name", "description", "dependencies", "owner", "labels"),
     "host": ("kind", "name", "datacenter", "rack", "labels", "availability"),
     "datacenter": ("kind", "name", "location", "region", "labels", "availability"),
@@ -33,6 +35,7 @@ DEPENDENCY_FIELDS = ("service", "any_of", "type", "description")
 DEPLOYMENT_FIELDS = ("datacenter", "hosts", "instances")
 LINK_FIELDS = ("title", "url")
 CAPACITY_FIELDS = ("min_instances",)
+RECOVERY_FIELDS = ("start_time", "rto")
 
 
 _DISGUISING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
@@ -288,6 +291,7 @@ class EntityParser:
             min_instances=self.capacity(m),
             slo=self.percent(m, "slo", "between 0 and 100 (exclusive)", below_100=True),
             availability=self.percent(m, "availability", "above 0 and at most 100"),
+            **self.recovery(m),
         )
 
     def parse_client(self, m: YMap, name: str) -> Client:
@@ -453,6 +457,25 @@ class EntityParser:
                        f"(the instances it needs up at peak), not {_number_text(n)}", "type")
             return None
         return n
+
+    def recovery(self, m: YMap) -> dict[str, int]:
+        """``recovery: {start_time: D, rto: D}``: the durations given, in seconds (SPEC §6)."""
+        value = m.get("recovery")
+        if value is None and "recovery" not in m:
+            return {}
+        if not isinstance(value, YMap):
+            self.wrong_type(m, "recovery", "a mapping like {start_time: 5m, rto: 15m}")
+            return {}
+        self.check_fields(value, RECOVERY_FIELDS, "recovery")
+        result = {}
+        for key in RECOVERY_FIELDS:
+            if key in value:
+                seconds, problem = parse_duration(value[key])
+                if problem:
+                    self.error(*value.value_pos(key), f"'recovery.{key}': {problem}", "type")
+                else:
+                    result[key] = seconds
+        return result
 
     def links(self, m: YMap) -> tuple[Link, ...]:
         result = []
