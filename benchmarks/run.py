@@ -77,13 +77,15 @@ class Output:
     schema: str | None = None  # the "schema" of a big JSON document ("" when it is no JSON)
 
 
-def run_child(command: list[str], timeout: float):
-    """Run ``command``; return (exit code or None on timeout, wall seconds, resource usage,
-    stdout as an :class:`Output`, stderr, peak RSS in kB of the process and its children
-    together, sampled). Output goes through temporary files so big JSON never blocks a pipe."""
+def run_child(command: list[str], timeout: float, env: dict | None = None, cwd: Path = REPO):
+    """Run ``command`` (in ``cwd``, with ``env``: by default this checkout's); return (exit code
+    or None on timeout, wall seconds, resource usage, stdout as an :class:`Output`, stderr, peak
+    RSS in kB of the process and its children together, sampled). Output goes through temporary
+    files so big JSON never blocks a pipe."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=CHILD_ENV, cwd=REPO)
+        proc = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                env=CHILD_ENV if env is None else env, cwd=cwd)
         code, usage, tree_kb = _wait(proc, timeout)
         wall = time.perf_counter() - start
         size = out.seek(0, os.SEEK_END)

@@ -1,5 +1,7 @@
 """``python -m depgraph``: the same as the ``depgraph`` console script."""
 
+import sys
+
 from depgraph.cli import main
 
-main()
+sys.exit(main())

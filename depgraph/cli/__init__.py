@@ -13,10 +13,8 @@ string annotations would be compiled again each time (20 ms of a 0.5 s answer fr
 """
 
 import functools
-import gc
 import importlib
 import inspect
-import os
 import pkgutil
 import sys
 from typing import Annotated, NoReturn
@@ -27,7 +25,6 @@ from depgraph.cli.kit import (  # noqa: F401  (re-exported for callers of depgra
     DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state, warn,
 )
 from depgraph.diagnostics import ERROR, DepgraphError, DescriptorError
-from depgraph.load.files import collection_paused
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
 
 app = typer.Typer(
@@ -88,11 +85,7 @@ def _translating_errors(callback):
     @functools.wraps(callback)
     def command(*args, **kwargs):
         try:
-            # A command builds millions of objects and drops few; the cyclic collector would
-            # walk them again and again (1.4 s of a 15 s analyze at 20,000 services).
-            # Reference counting still frees what is dropped.
-            with collection_paused():
-                return callback(*args, **kwargs)
+            return callback(*args, **kwargs)
         except DescriptorError as exc:
             if state.debug:
                 raise
@@ -106,43 +99,31 @@ def _translating_errors(callback):
     return command
 
 
-def main() -> None:
-    """Console-script entry point: run the app, turning every error into a message and exit
-    code, then leave at once (:func:`_leave`)."""
-    state.kept = []
-    # One command, then the exit: the cyclic collector, paused while the command runs, would
-    # walk everything it built once re-enabled (40 ms after an answer from the cache).
-    gc.disable()
+def main(argv: list[str] | None = None) -> int:
+    """Run one command (``argv``, by default the process's arguments) and return its exit code,
+    every error turned into a message first. It never ends the process itself: the console
+    script and ``python -m depgraph`` exit with the code it returns, and a Python caller goes on
+    (``depgraph.cli.main(["validate", "-d", "descriptors"])``)."""
     try:
-        _run()
+        _run(argv)
     except SystemExit as done:
-        _leave(done.code)
-    _leave(0)
+        return _exit_code(done.code)
+    return 0
 
 
-def _leave(code) -> NoReturn:
-    """Exit with ``code`` once everything written is flushed, without freeing the run's objects
-    one by one: after an answer from the cache that teardown is a tenth of the run (50 ms),
-    after analysing 20,000 services a few tenths of a second (what commands hand to
-    :func:`~depgraph.cli.kit.keep_until_exit` is still held here). Nothing is left to run at
-    exit: every file depgraph writes is closed by then, and helper processes are reaped. A code
-    that is not a number, or output that cannot be flushed (a closed pipe), takes Python's
-    usual way out."""
+def _exit_code(code) -> int:
+    """A ``SystemExit`` code as a number, as the interpreter would turn it into one."""
     if code is None:
-        code = 0
-    if isinstance(code, bool) or not isinstance(code, int):
-        raise SystemExit(code)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        raise SystemExit(code) from None
-    os._exit(code)
+        return 0
+    if isinstance(code, int):
+        return code
+    warn(str(code))
+    return 1
 
 
-def _run() -> None:
+def _run(argv: list[str] | None) -> None:
     try:
-        app()
+        app(args=argv)
     except DescriptorError as exc:
         print_diagnostics(exc.diagnostics)
         _exit_error(exc, str(exc))

@@ -31,7 +31,6 @@ QuietOption = Annotated[
 class _State:
     debug = False
     limits: Limits = DEFAULT_LIMITS
-    kept: list | None = None  # the console script's: what keep_until_exit hands to its exit
 
 
 state = _State()
@@ -49,19 +48,9 @@ def emit_json(obj) -> None:
 
 def emit_result(kind: str, format: str, result, **options) -> None:
     """Write ``result`` with the reporter registered for ``kind`` and ``format`` on its channel:
-    documents (JSON, SARIF) as JSON, everything else as terminal-safe text. The result is kept
-    until the exit (:func:`keep_until_exit`). The text is :func:`depgraph.reporters.render`'s,
-    the same that :func:`depgraph.to_json` returns."""
-    keep_until_exit(result)
+    documents (JSON, SARIF) as JSON, everything else as terminal-safe text. The text is
+    :func:`depgraph.reporters.render`'s, the same that :func:`depgraph.to_json` returns."""
     sys.stdout.write(render(kind, format, result, **options))
-
-
-def keep_until_exit(*results) -> None:
-    """Hand big results to the console script's exit, which ends the process without freeing
-    them one by one (a 20,000-service catalog and its analysis take 0.2 s to free). Under
-    ``CliRunner`` or as a library nothing is kept."""
-    if state.kept is not None:
-        state.kept.extend(results)
 
 
 def warn(text: str) -> None:
@@ -109,6 +98,5 @@ def load(descriptors: Path, quiet: bool = False) -> Catalog:
     from depgraph.load.loader import load_catalog
 
     catalog = load_catalog(descriptors, state.limits)
-    keep_until_exit(catalog)
     print_load_warnings(catalog.diagnostics, descriptors, quiet)
     return catalog

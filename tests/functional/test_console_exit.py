@@ -1,5 +1,6 @@
-"""The console script leaves as soon as its output is flushed: nothing written is lost, every
-exit code is kept."""
+"""The console script leaves the ordinary way: nothing written is lost, every exit code is kept,
+a profiler writes its profile, ``atexit`` handlers run, and a Python caller of the command line
+goes on."""
 
 from __future__ import annotations
 
@@ -40,11 +41,36 @@ def test_a_reader_that_stops_early_gets_no_traceback():
     assert "Traceback" not in proc.stderr
 
 
-def test_results_are_kept_for_the_exit_only_by_the_console_script(run_cli, monkeypatch):
-    from depgraph.cli.kit import keep_until_exit, state
+def python(code: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, **kwargs)
 
-    assert run_cli("analyze", "-d", EXAMPLE).exit_code == 0
-    assert state.kept is None  # under CliRunner (and as a library) nothing is held
-    monkeypatch.setattr(state, "kept", [])
-    keep_until_exit("catalog", "report")
-    assert state.kept == ["catalog", "report"]
+
+def test_a_profiler_writes_its_profile(tmp_path):
+    import pstats
+
+    profile = tmp_path / "validate.prof"
+    proc = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "depgraph", "validate",
+                           "-d", str(EXAMPLE)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "has no owner" in proc.stdout  # the command ran and printed its diagnostics
+    functions = {name for _, _, name in pstats.Stats(str(profile)).stats}
+    assert "load_catalog" in functions  # the profile holds depgraph's own work
+
+
+def test_atexit_handlers_run_after_a_command():
+    proc = python("import atexit, sys\n"
+                  "atexit.register(lambda: print('atexit ran', flush=True))\n"
+                  "from depgraph.cli import main\n"
+                  f"sys.exit(main(['check', '-d', {str(EXAMPLE)!r}]))\n")
+    assert proc.returncode == 1  # the example's hard cycle blocks
+    assert "hard-cycle" in proc.stdout and proc.stdout.rstrip().endswith("atexit ran")
+
+
+def test_calling_the_command_line_from_python_returns_its_exit_code():
+    proc = python("from depgraph.cli import main\n"
+                  f"codes = [main(['validate', '-d', {str(EXAMPLE)!r}]), main(['check', '-d', {str(EXAMPLE)!r}]),\n"
+                  "         main(['blast-radius']), main(['--version'])]\n"
+                  "print('still running', codes)\n")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip().endswith("still running [0, 1, 2, 0]")
+    assert "Missing argument" in proc.stderr

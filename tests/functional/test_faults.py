@@ -56,7 +56,7 @@ elif fault == "read-only":  # nothing can be created in the output folder
 
 from depgraph.cli import main
 sys.argv = ["depgraph", *sys.argv[1:]]
-main()
+sys.exit(main())
 '''
 
 

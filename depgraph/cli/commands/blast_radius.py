@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from depgraph.cli.kit import (
-    DescriptorsOption, QuietOption, emit, emit_result, fail, keep_until_exit, load, open_cache, print_load_warnings,
+    DescriptorsOption, QuietOption, emit, emit_result, fail, load, open_cache, print_load_warnings,
     state, warn,
 )
 
@@ -61,7 +61,6 @@ def blast_radius(
 
     cache = None if no_cache else open_cache(KIND, descriptors, kept=ENTRIES_KEPT)
     asked, _ = answer(descriptors, radius, state.limits, cache)
-    keep_until_exit(asked)
     print_load_warnings(asked.catalog.diagnostics, descriptors, quiet)
     emit_result("blast-radius", format.value, asked.result(), verbose=verbose)
 
