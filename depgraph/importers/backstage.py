@@ -10,9 +10,15 @@ import json
 from pathlib import Path
 
 from depgraph.importers.backstage_refs import Entity, Ref, parse_ref, read_catalog
-from depgraph.importers.model import ImportedDependency, ImportedService, ImportedTeam, ImportResult
+from depgraph.importers.model import (
+    ImportedDependency,
+    ImportedService,
+    ImportedTeam,
+    ImportResult,
+)
 from depgraph.importers.names import NameTable, normalise
 from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
+from depgraph.importers.sourcefiles import ReadLog
 
 SERVICE_KINDS = ("component", "resource")
 LIFECYCLES = ("experimental", "production", "deprecated")
@@ -37,7 +43,8 @@ CONTACT_PREFIX = "depgraph.io/contact."
 def import_backstage(sources: list[Path], options: ImportOptions = ImportOptions()) -> ImportResult:
     warnings: list[str] = []
     notes: list[str] = []
-    entities = read_catalog(sources, warnings, notes)
+    log = ReadLog()
+    entities = read_catalog(sources, warnings, notes, log)
     result = ImportResult(source=f"backstage:{sources[0].name}", datacenter=None)
     by_ref = {e.ref: e for e in entities}
     names = NameTable()
@@ -53,6 +60,7 @@ def import_backstage(sources: list[Path], options: ImportOptions = ImportOptions
         result.warn(message)
     for message in notes:
         result.note(message)
+    log.report(result)
     return result
 
 

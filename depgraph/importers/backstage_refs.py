@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from depgraph.importers.sourcefiles import SourceError, load_yaml_documents
+from depgraph.importers.sourcefiles import ReadLog, SourceError, load_folder_file
 
 YAML_SUFFIXES = {".yaml", ".yml"}
 
@@ -69,9 +69,11 @@ def _is_entity(doc) -> bool:
             and doc["metadata"].get("name"))
 
 
-def read_catalog(sources: list[Path], warnings: list[str], notes: list[str]) -> list[Entity]:
+def read_catalog(sources: list[Path], warnings: list[str], notes: list[str],
+                 log: ReadLog | None = None) -> list[Entity]:
     """Every entity in the sources and in the files their Location entities point at, each
-    ``(kind, namespace, name)`` once."""
+    ``(kind, namespace, name)`` once. With ``log``, files are read as Backstage reads them (a
+    duplicate key warned, its last value kept; a file of broken YAML skipped with a warning)."""
     queue: list[Path] = []
     for src in sources:
         if src.is_dir():
@@ -90,7 +92,7 @@ def read_catalog(sources: list[Path], warnings: list[str], notes: list[str]) -> 
             continue
         seen.add(path)
         rel = _relative(path, root.resolve())
-        for doc in load_yaml_documents(path):
+        for doc in load_folder_file(path, log):
             if not _is_entity(doc):
                 continue
             entity = Entity(doc, rel)

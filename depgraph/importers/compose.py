@@ -125,6 +125,7 @@ def import_compose(sources: list[Path], options: ImportOptions = ImportOptions()
         result.services[renamed[source]].add_dependency(renamed[target], edge_type(target), why)
     _add_weak_edges(result, renamed, weak, edge_type)
     note_unread(result, unread)
+    project.log.report(result)
     return result
 
 

@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from depgraph.importers.envfile import interpolate, parse_env_file
-from depgraph.importers.sourcefiles import SourceError, load_yaml_documents, read_text
+from depgraph.importers.sourcefiles import (
+    ReadLog,
+    SourceError,
+    load_yaml_documents,
+    read_text,
+)
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 OVERRIDE_FILES = (
@@ -33,6 +38,7 @@ class ComposeProject:
     env: dict[str, str] = field(default_factory=dict)
     missing_vars: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    log: ReadLog = field(default_factory=ReadLog)
 
     def label(self) -> str:
         return ",".join(f.name for f in self.files)
@@ -80,7 +86,7 @@ def load_project(sources: list[Path]) -> ComposeProject:
 
 
 def _merge_file(project: ComposeProject, path: Path) -> None:
-    documents = load_yaml_documents(path)
+    documents = load_yaml_documents(path, log=project.log)
     if not documents:
         return
     doc = documents[0]

@@ -60,7 +60,7 @@ def mounted_config_edges(project, resolve: Callable[[str, int | None], str | Non
     edges = []
     for path, services in sorted(readers.items()):
         try:
-            documents = load_config_file(path)
+            documents = load_config_file(path, project.log)
         except SourceError as exc:
             result.warn(f"mounted configuration skipped: {exc}")
             continue

@@ -13,6 +13,7 @@ from depgraph.importers.k8s_objects import K8sObject, load_objects
 from depgraph.importers.model import ImportedDependency, ImportedService, ImportResult
 from depgraph.importers.names import normalise
 from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
+from depgraph.importers.sourcefiles import ReadLog
 from depgraph.importers.telemetry import TelemetryGuess
 
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet")
@@ -21,12 +22,14 @@ CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
 
 def import_k8s(sources: list[Path], options: ImportOptions = ImportOptions()) -> ImportResult:
     notes: list[str] = []
-    objects, _ = load_objects(sources, notes)
+    log = ReadLog()
+    objects, _ = load_objects(sources, notes, log)
     workloads = [o for o in objects if o.kind in WORKLOADS]
     label = ",".join(sorted({o.file for o in workloads})) if len(workloads) < 4 else sources[0].name
     result = ImportResult(source=f"k8s:{label}", datacenter=options.datacenter)
     for note in notes:
         result.note(note)
+    log.report(result)
     names = _workload_names(workloads, result)
     services = {(o.namespace, o.name): o for o in objects if o.kind == "Service"}
     configmaps = {(o.namespace, o.name): o.body.get("data") or {} for o in objects if o.kind == "ConfigMap"}

@@ -7,7 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from depgraph.importers.sourcefiles import SourceError, load_yaml_documents
+from depgraph.importers.sourcefiles import (
+    ReadLog,
+    SourceError,
+    load_folder_file,
+    load_yaml_documents,
+)
 
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -69,20 +74,27 @@ def _kustomized(folder: Path, kustomization: Path, notes: list[str], seen: set[P
     return files
 
 
-def load_objects(sources: list[Path], notes: list[str]) -> tuple[list[K8sObject], Path]:
-    """Every object, once per ``(kind, namespace, name)``; the first file that declares it wins."""
+def load_objects(sources: list[Path], notes: list[str],
+                 log: ReadLog | None = None) -> tuple[list[K8sObject], Path]:
+    """Every object, once per ``(kind, namespace, name)``; the first file that declares it wins.
+
+    With ``log``, files are read as kubectl reads them (a duplicate key warned, its last value
+    kept) and a file of broken YAML (a Helm template) is skipped with a warning."""
     files: list[Path] = []
     seen: set[Path] = set()
     for src in sources:
         files.extend(manifest_files(src, notes, seen))
     root = sources[0].resolve() if sources[0].is_dir() else sources[0].resolve().parent
     objects: dict[tuple[str, str, str], K8sObject] = {}
-    duplicates = 0
+    duplicates = not_objects = 0
     for path in files:
-        for doc in load_yaml_documents(path):
-            for body in _items(doc):
+        for doc in load_folder_file(path, log):
+            items = _items(doc)
+            not_objects += not items
+            for body in items:
                 obj = _object(body, _relative(path, root))
                 if obj is None:
+                    not_objects += 1
                     continue
                 key = (obj.kind, obj.namespace, obj.name)
                 if key in objects:
@@ -91,6 +103,8 @@ def load_objects(sources: list[Path], notes: list[str]) -> tuple[list[K8sObject]
                 objects[key] = obj
     if duplicates:
         notes.append(f"{duplicates} object(s) declared more than once were counted once")
+    if not_objects:
+        notes.append(f"{not_objects} YAML document(s) without kind and metadata.name were skipped")
     return list(objects.values()), root
 
 

@@ -27,26 +27,71 @@ def read_text(path: Path) -> str:
         raise SourceError(str(exc)) from None
 
 
-def load_yaml_documents(path: Path, text: str | None = None) -> list:
+class ReadLog:
+    """What reading other people's YAML noticed without refusing it, as their own tools would:
+    duplicate keys (the last value wins, as in kubectl and docker compose; one warning each, with
+    FILE:LINE), values that cannot be used (left out, counted per file) and files skipped for
+    broken syntax. :meth:`report` hands it to an import's result."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.left_out: dict[str, int] = {}
+
+    def report(self, result) -> None:
+        for message in self.warnings:
+            result.warn(message)
+        if self.left_out:
+            files = ", ".join(f"{name} ({count})" for name, count in sorted(self.left_out.items()))
+            result.note(f"{sum(self.left_out.values())} value(s) that cannot be used were left out: {files}")
+
+
+def load_yaml_documents(path: Path, text: str | None = None, log: ReadLog | None = None) -> list:
     """Every non-empty YAML document of a file, alias bombs and deep nesting refused.
 
     Read through depgraph's own event reader (as descriptors are): PyYAML's C composer overflows
     the C stack on deeply nested input. Custom tags (compose's ``!reset``) are left out, never
     constructed (local ones such as ``!reset`` are skipped, language tags such as ``!!python/…``
-    refused); dates stay text.
+    refused); dates stay text. Without ``log`` any other problem refuses the file; with it, a
+    duplicate key keeps its last value and is warned, other unusable values are left out and counted.
     """
     text = read_text(path) if text is None else text
     documents = []
     try:
         for doc, _line, problems in read_documents(text):
             for problem in problems:
-                if not problem.message.startswith("unsupported YAML tag '!") or "'!!" in problem.message:
+                if problem.message.startswith("unsupported YAML tag '!") and "'!!" not in problem.message:
+                    continue
+                if log is None or problem.message.startswith("unsupported YAML tag"):
                     raise problem
+                _tolerate(path, problem, log)
             if doc is not None:
                 documents.append(doc)
     except YamlProblem as exc:
         raise SourceError(f"{path}:{exc.line}:{exc.col}: invalid YAML: {exc.message}") from None
     return documents
+
+
+def _tolerate(path: Path, problem: YamlProblem, log: ReadLog) -> None:
+    if problem.duplicate is not None:
+        mapping, key, value, first = problem.duplicate
+        mapping[key] = value
+        log.warnings.append(f"{path}:{problem.line}: duplicate key '{str(key)[:80]}' (first at line {first}); "
+                            "the last value is used, as kubectl and docker compose do")
+    else:
+        log.left_out[str(path)] = log.left_out.get(str(path), 0) + 1
+
+
+def load_folder_file(path: Path, log: ReadLog | None) -> list:
+    """The documents of one file of a folder an importer walks. With ``log``, a file of broken YAML
+    syntax (a Helm template, a half-written file) is skipped with a warning; a hostile one (alias
+    bomb, deep nesting, language tags) still refuses the import."""
+    try:
+        return load_yaml_documents(path, log=log)
+    except SourceError as exc:
+        if log is None or ": invalid YAML: YAML syntax:" not in str(exc):
+            raise
+        log.warnings.append(f"{exc}; file skipped")
+        return []
 
 
 def load_json(path: Path, text: str | None = None, what: str = "source file"):
@@ -59,11 +104,11 @@ def load_json(path: Path, text: str | None = None, what: str = "source file"):
         raise SourceError(f"{exc.place()}: {exc.detail}") from None
 
 
-def load_config_file(path: Path) -> list:
+def load_config_file(path: Path, log: ReadLog | None = None) -> list:
     """Documents of a YAML or JSON configuration file (JSON is YAML, but errors read better)."""
     if path.suffix.lower() == ".json":
         return [load_json(path)]
-    return load_yaml_documents(path)
+    return load_yaml_documents(path, log=log)
 
 
 def strings_in(value) -> list[str]:

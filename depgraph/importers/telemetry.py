@@ -12,6 +12,7 @@ reason, so the import can say which services it treated as sinks and why.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 _SPLIT = re.compile(r"[-_./:@\s]+")
@@ -39,7 +40,7 @@ def _token_match(text: str) -> str | None:
     for word in words:
         if word in SINK_TOKENS:
             return word
-    for pair in zip(words, words[1:]):
+    for pair in itertools.pairwise(words):
         if pair in SINK_PAIRS:
             return "-".join(pair)
     return None

@@ -62,6 +62,7 @@ class YamlProblem(Exception):
     def __init__(self, line: int, col: int, message: str, fatal: bool = True):
         super().__init__(message)
         self.line, self.col, self.message, self.fatal = line, col, message, fatal
+        self.duplicate: tuple | None = None  # (mapping, key, the later value, first line)
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -429,9 +430,11 @@ def _attach(stack, value, line, col, problems, fresh: bool = False):
         merged = getattr(container, "merged", ())
         if key not in merged:
             first = container.pos[key]
-            problems.append(YamlProblem(frame[2], frame[3], f"duplicate key '{_spelling(key)}' in one mapping (first "
-                                        f"at line {first[0]}); YAML would silently keep only the last one",
-                                        fatal=False))
+            problem = YamlProblem(frame[2], frame[3], f"duplicate key '{_spelling(key)}' in one mapping (first "
+                                  f"at line {first[0]}); YAML would silently keep only the last one", fatal=False)
+            # What a reader of others' files needs to keep the last value, as kubectl and compose do.
+            problem.duplicate = (container, key, value, first[0])
+            problems.append(problem)
             return None
         merged.discard(key)  # an explicit key overrides a merged one
     container[key] = value

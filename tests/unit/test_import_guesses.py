@@ -100,3 +100,73 @@ def test_cli_options_reach_the_importer(run_cli, tmp_path, option):
     text = (tmp_path / "out" / "services" / "app.yaml").read_text()
     soft = "service: temporal\n  type: soft" in text
     assert soft == (option == "--telemetry")
+
+
+# Other people's YAML, read as their own tools read it.
+
+CONFIGMAP_TWICE = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data:
+  ORDERS_ADDR: old-orders:8080
+  LOG_LEVEL: info
+  ORDERS_ADDR: orders:8080
+---
+""" + DEPLOYMENT.format(name="front", image="example/front", env="") .replace(
+    "env: []", "envFrom: [{configMapRef: {name: cfg}}]") + "---\n" + DEPLOYMENT.format(
+    name="orders", image="example/orders", env="") + "---\n" + DEPLOYMENT.format(
+    name="old-orders", image="example/orders", env="")
+
+
+def test_a_duplicated_configmap_key_is_a_warning_and_the_last_value_wins(tmp_path):
+    (tmp_path / "deploy.yaml").write_text(CONFIGMAP_TWICE)
+    result = import_k8s([tmp_path])
+    assert types(result, "front") == {"orders": "hard"}
+    [warning] = [w for w in result.warnings if "duplicate key" in w]
+    assert f"{tmp_path / 'deploy.yaml'}:7: duplicate key 'ORDERS_ADDR' (first at line 5)" in warning
+    assert "last value" in warning
+
+
+def test_a_duplicated_compose_key_is_a_warning_and_the_last_value_wins(tmp_path):
+    result = compose(tmp_path, """services:
+  web:
+    image: example/web
+    environment:
+      API: http://old-api:80
+      API: http://api:80
+  api: {image: example/api}
+  old-api: {image: example/api}
+""")
+    assert types(result, "web") == {"api": "hard"}
+    assert any("docker-compose.yml:6: duplicate key 'API'" in w for w in result.warnings)
+
+
+def test_a_broken_file_in_a_manifest_folder_is_skipped_not_fatal(tmp_path):
+    (tmp_path / "deploy.yaml").write_text(DEPLOYMENT.format(name="orders", image="x", env=""))
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "helm.yaml").write_text("metadata:\n  name: {{ .Values.name }\n  x: [\n")
+    (tmp_path / "notes.yaml").write_text("just: a list\n---\n- of things\n")
+    result = import_k8s([tmp_path])
+    assert sorted(result.services) == ["orders"]
+    assert any("templates/helm.yaml" in w and "file skipped" in w for w in result.warnings)
+    assert any("2 YAML document(s) without kind" in n for n in result.notes)
+
+
+def test_a_broken_file_in_a_catalog_folder_is_skipped_not_fatal(tmp_path):
+    from depgraph.importers.backstage import import_backstage
+
+    (tmp_path / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: shop}\n"
+        "spec: {type: service, owner: guest, lifecycle: production}\n")
+    (tmp_path / "workflow.yaml").write_text("on: [push\n")
+    result = import_backstage([tmp_path])
+    assert sorted(result.services) == ["shop"]
+    assert any("workflow.yaml" in w and "file skipped" in w for w in result.warnings)
+
+
+def test_hostile_yaml_still_refuses_the_import(tmp_path):
+    from depgraph.importers.sourcefiles import SourceError
+
+    (tmp_path / "a.yaml").write_text("a: !!python/object/apply:os.system ['true']\n")
+    with pytest.raises(SourceError, match="a.yaml"):
+        import_k8s([tmp_path])

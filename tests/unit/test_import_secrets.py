@@ -54,8 +54,8 @@ def test_no_planted_secret_in_any_written_file_or_message(run_cli, tmp_path):
     assert PLANTED not in result.stdout and PLANTED not in result.stderr
     app = (tmp_path / "out" / "services" / "app.yaml").read_text()
     assert "postgres://app:***@db:5432/orders" in app  # the evidence is still there, masked
-    assert {"service: db", "service: queue", "service: cache"} <= set(
-        line.strip("- ") for line in app.splitlines())
+    assert {"service: db", "service: queue", "service: cache"} <= {
+        line.strip("- ") for line in app.splitlines()}
     assert "vault" not in app  # only secrets name it
 
 
