@@ -174,9 +174,11 @@ def encode(catalog: Catalog, model: FailureModel) -> bytes:
         columns[f"{kind}.owned"] = [int(r.owner is not None) for r in records]
     columns["services.tiers"] = [s.tier for s in catalog.services.values()]
     columns["services.lifecycles"] = [s.lifecycle for s in catalog.services.values()]
+    columns["services.start_times"] = [s.start_time or 0 for s in catalog.services.values()]  # 0: none
+    columns["services.rtos"] = [s.rto or 0 for s in catalog.services.values()]
     columns["catalog.files"] = list(catalog.files)
     columns[_SLIM] = [json.dumps(_slim(catalog), separators=(",", ":"))]
-    kinds.update({name: "uint" if name.endswith((".owned", ".tiers")) else "str"
+    kinds.update({name: "uint" if name.endswith((".owned", ".tiers", ".start_times", ".rtos")) else "str"
                   for name in columns if name.split(".")[0] in ("services", "clients", "catalog")})
     return pack_columns(columns, kinds)
 
@@ -201,13 +203,15 @@ def _slim(catalog: Catalog) -> dict:
 
 
 class CachedService(NamedTuple):
-    """A service of the slim catalog: what ``blast-radius`` reads of it (a tenth of the cost of a
-    :class:`~depgraph.model.Service` each, and a hub's outage reads 20,000)."""
+    """A service of the slim catalog: what ``blast-radius`` and ``recovery`` read of it (a tenth
+    of the cost of a :class:`~depgraph.model.Service` each, and a hub's outage reads 20,000)."""
 
     name: str
     owner: str | None
     tier: int
     lifecycle: str
+    start_time: int | None = None
+    rto: int | None = None
 
     kind = "service"
 
@@ -229,12 +233,15 @@ def _catalog_from_columns(columns: dict) -> Catalog:
         if not len(names) == len(owners) == len(owned):
             raise ValueError(kind)
         records[kind] = list(zip(names, [o if flag else None for o, flag in zip(owners, owned)]))
-    if len(tiers) != len(records["services"]) or len(columns["services.lifecycles"]) != len(tiers):
+    starts, rtos = columns["services.start_times"], columns["services.rtos"]
+    if any(len(columns[f"services.{part}"]) != len(tiers) for part in ("lifecycles", "start_times", "rtos")) \
+            or len(tiers) != len(records["services"]):
         raise ValueError("services")
     return Catalog(
         root=text(slim["root"]),
-        services={name: CachedService(name, owner, tier, lifecycle) for (name, owner), tier, lifecycle
-                  in zip(records["services"], tiers, columns["services.lifecycles"])},
+        services={name: CachedService(name, owner, tier, lifecycle, start or None, rto or None)
+                  for (name, owner), tier, lifecycle, start, rto
+                  in zip(records["services"], tiers, columns["services.lifecycles"], starts, rtos)},
         clients={name: Client(name, owner=owner) for name, owner in records["clients"]},
         teams={text(name): Team(name, tribe=optional(tribe), contact=_texts(contact), labels=_texts(labels))
                for name, tribe, contact, labels in slim["teams"]},

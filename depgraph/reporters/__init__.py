@@ -58,6 +58,11 @@ REPORTERS: dict[str, dict[str, str]] = {
         "text": "depgraph.reporters.text:paths_text",
         "json": "depgraph.reporters.jsondoc:paths_json",
     },
+    "recovery": {
+        "text": "depgraph.reporters.recovery:recovery_text",
+        "json": "depgraph.reporters.recovery:recovery_json",
+        "markdown": "depgraph.reporters.recovery:recovery_markdown",
+    },
     "startup-order": {
         "text": "depgraph.reporters.text:startup_text",
         "json": "depgraph.reporters.jsondoc:startup_json",
