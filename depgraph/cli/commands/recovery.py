@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from depgraph.cli.kit import (
-    DescriptorsOption, QuietOption, emit_result, keep_until_exit, open_cache, print_load_warnings, state,
+    DescriptorsOption, QuietOption, emit_result, open_cache, print_load_warnings, state,
 )
 
 
@@ -57,6 +57,5 @@ def recovery(
 
     cache = None if no_cache else open_cache(KIND, descriptors, kept=ENTRIES_KEPT)
     asked, _ = answer(descriptors, question, state.limits, cache)
-    keep_until_exit(asked)
     print_load_warnings(asked.catalog.diagnostics, descriptors, quiet)
     emit_result("recovery", format.value, asked.result(), top=top)
