@@ -19,8 +19,10 @@ MAX_SAMPLES = 1 << 22
 
 def is_reply(doc) -> bool:
     """Whether a parsed JSON document is a Prometheus query API reply."""
-    return isinstance(doc, dict) and "status" in doc and isinstance(doc.get("data"), dict) \
-        and "resultType" in doc["data"]
+    if not isinstance(doc, dict) or not isinstance(doc.get("status"), str):
+        return False
+    return (isinstance(doc.get("data"), dict) and "resultType" in doc["data"]) or "errorType" in doc \
+        or (doc["status"] == "error" and "error" in doc)
 
 
 def reply_calls(doc, origin: str = "") -> tuple[str, list[ObservedCall]]:
@@ -34,7 +36,7 @@ def reply_calls(doc, origin: str = "") -> tuple[str, list[ObservedCall]]:
     if doc.get("status") != "success":
         detail = doc.get("error") if isinstance(doc.get("error"), str) else "no error given"
         raise SeriesError("status", f"the reply is not a success ({str(detail)[:200]})")
-    data = doc["data"]
+    data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
     kind, result = data.get("resultType"), data.get("result")
     if kind not in ("vector", "matrix"):
         raise SeriesError("data.resultType", f"expected 'vector' or 'matrix', not {str(kind)[:40]!r}")

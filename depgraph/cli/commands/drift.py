@@ -29,6 +29,18 @@ def drift_command(
         "--alias", help="OBSERVED=SERVICE: map a traced name to a service (repeatable).")] = None,
     alias_file: Annotated[Optional[Path], typer.Option(
         "--alias-file", help="YAML/JSON mapping of observed names to services.")] = None,
+    prometheus: Annotated[Optional[str], typer.Option(
+        "--prometheus", metavar="URL", help="Ask a Prometheus-compatible server for the OpenTelemetry "
+        "service-graph metrics (servicegraph connector, Tempo, Alloy).")] = None,
+    window: Annotated[str, typer.Option("--window", help="With --prometheus: how far back to count calls.")] = "7d",
+    at: Annotated[Optional[str], typer.Option(
+        "--time", help="With --prometheus: the end of the window (unix seconds or RFC 3339; default now).")] = None,
+    token_env: Annotated[Optional[str], typer.Option(
+        "--token-env", metavar="VAR", help="With --prometheus: the environment variable holding a bearer token.")] = None,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", min=0.1, help="With --prometheus: seconds for everything asked of the server.")] = 120.0,
+    save: Annotated[Optional[Path], typer.Option(
+        "--save", help="With --prometheus: keep the server's reply in FILE (--observed reads it back).")] = None,
     fail_on_undeclared: Annotated[bool, typer.Option(
         "--fail-on-undeclared", help="Exit 1 when calls without a declared dependency were observed.")] = False,
     quiet: QuietOption = False,
@@ -37,18 +49,45 @@ def drift_command(
     errors and where they were seen), declared dependencies never observed, entry points, and
     observed names that match no service.
 
-    Example: depgraph drift --observed servicegraph.json --alias frontend-web=frontend
+    Example: depgraph drift --prometheus http://prometheus:9090 --window 7d --save observed.json
     """
-    from depgraph.diagnostics import UsageError
     from depgraph.importers.drift import drift, read_aliases
-    from depgraph.importers.observed import read_all
 
-    if not observed:
-        raise UsageError("give --observed FILE (repeatable)")
     aliases = read_aliases(alias or [], alias_file, state.limits.max_file_bytes)
-    fmt, calls = read_all(observed, state.limits.max_file_bytes)
+    fmt, calls = _observations(observed or [], prometheus, window, at, token_env, save, timeout)
     catalog = load(descriptors, quiet)
     report = drift(catalog, fmt, calls, aliases)
     emit_result("drift", format.value, report)
     if fail_on_undeclared and report.undeclared:
         raise typer.Exit(1)
+
+
+def _observations(files: list[Path], url: str | None, window: str, at: str | None,
+                  token_env: str | None, save: Path | None, timeout: float = 120.0):
+    """The format(s) and calls of the files and the server; ``--save`` written once all is read."""
+    import os
+
+    from depgraph.diagnostics import UsageError
+    from depgraph.importers.observed import read_all
+    from depgraph.output import jsontext
+    from depgraph.output.atomic import write_text
+
+    if not files and not url:
+        raise UsageError("give --observed FILE (repeatable) or --prometheus URL")
+    if (save or token_env or at) and not url:
+        raise UsageError("--save, --time and --token-env go with --prometheus URL")
+    fmt, calls = read_all(files, state.limits.max_file_bytes)
+    if url:
+        from depgraph.importers.promlive import check_window, live_calls, parse_time
+
+        token = None
+        if token_env:
+            token = os.environ.get(token_env)
+            if not token:
+                raise UsageError(f"--token-env {token_env}: that environment variable is not set or empty")
+        reply, live_fmt, live = live_calls(url, check_window(window), token, parse_time(at) if at else None,
+                                           state.limits.max_file_bytes, timeout)
+        if save:
+            write_text(save, jsontext.dumps(reply) + "\n")
+        fmt, calls = "+".join(dict.fromkeys(f for f in (*fmt.split("+"), live_fmt) if f)), calls + live
+    return fmt, calls
