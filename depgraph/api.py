@@ -23,11 +23,12 @@ from depgraph.diagnostics import UsageError
 
 if TYPE_CHECKING:
     from depgraph.analyses.blast import BlastRadius
+    from depgraph.analyses.recovery import RecoveryDefaults, RecoveryResult
     from depgraph.analyses.startup import StartupOrder
     from depgraph.analysis import Report
     from depgraph.model import Catalog
 
-__all__ = ["analyze", "blast_radius", "startup_order", "to_json", "kind_of", "KINDS"]
+__all__ = ["analyze", "blast_radius", "startup_order", "recovery", "to_json", "kind_of", "KINDS"]
 
 #: The result kinds :func:`to_json` writes, by the result's class: the names the reporters
 #: (:data:`depgraph.reporters.REPORTERS`) file them under.
@@ -35,6 +36,7 @@ KINDS = {
     "depgraph.analysis.Report": "analysis",
     "depgraph.analyses.blast.BlastRadius": "blast-radius",
     "depgraph.analyses.startup.StartupOrder": "startup-order",
+    "depgraph.analyses.recovery.RecoveryResult": "recovery",
     "depgraph.analyses.paths.FoundPaths": "paths",
     "depgraph.analyses.capacity.CapacityReport": "capacity",
     "depgraph.analyses.availability.AvailabilityReport": "availability",
@@ -76,6 +78,20 @@ def startup_order(catalog: Catalog) -> StartupOrder:
     from depgraph.analyses.startup import startup_order as waves
 
     return waves(catalog)
+
+
+def recovery(source: Catalog | Report, failed=(), defaults: RecoveryDefaults | None = None) -> RecoveryResult:
+    """When each service and client is ready again, as ``depgraph recovery`` answers: a cold start
+    when ``failed`` is empty, else the restoration of those components (written as the command's
+    arguments). ``defaults``: the policy's ``recovery`` section (``Policy.recovery``); without
+    it, 60 s per service and no objective by tier. ``source`` as for :func:`blast_radius`."""
+    from depgraph.analyses.recovery import recovery as recovery_time
+    from depgraph.failure.resolve import resolve_component
+
+    catalog, model = _catalog_and_model(source)
+    components = [failed] if isinstance(failed, str) else failed
+    return recovery_time(catalog, [resolve_component(model, argument) for argument in components],
+                         defaults=defaults, model=model)
 
 
 def to_json(result, **options) -> str:

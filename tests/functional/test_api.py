@@ -84,6 +84,14 @@ def test_to_json_is_what_blast_radius_prints(catalog, report):
     assert depgraph.to_json(depgraph.blast_radius(report, *asked)) == printed  # the report's model
 
 
+def test_to_json_is_what_recovery_prints(catalog, report):
+    assert depgraph.to_json(depgraph.recovery(catalog)) == console(
+        "recovery", "-d", str(EXAMPLE), "--format", "json", "--no-cache")
+    printed = console("recovery", "rack:lon1/a", "-d", str(EXAMPLE), "--format", "json", "--no-cache")
+    assert depgraph.to_json(depgraph.recovery(report, ["rack:lon1/a"])) == printed
+    assert depgraph.to_json(report.recovery) == depgraph.to_json(depgraph.recovery(catalog))
+
+
 def test_library_calls_print_nothing(capfd):
     catalog = depgraph.load(EXAMPLE)  # it has loading warnings: they are kept, not printed
     assert catalog.diagnostics
