@@ -121,8 +121,9 @@ def import_compose(sources: list[Path], options: ImportOptions = ImportOptions()
                 weak.append((name, target, f"{evidence} (port published by {target})"))
             for host in unresolved_hosts(value, _either(hosts)):
                 result.warn(f"service '{name}': {why} names host '{host}', which no service provides")
-    for source, target, why in mounted_config_edges(project, hosts.service, result):
-        result.services[renamed[source]].add_dependency(renamed[target], edge_type(target), why)
+    for source, targets, why in mounted_config_edges(project, _either(hosts), result):
+        kind = "hard" if any(edge_type(t) == "hard" for t in targets) else options.telemetry_type()
+        result.services[renamed[source]].add_any_of(tuple(renamed[t] for t in targets), kind, why)
     _add_weak_edges(result, renamed, weak, edge_type)
     note_unread(result, unread)
     project.log.report(result)

@@ -1,5 +1,11 @@
 """Configuration files a compose service reads (top-level ``configs`` and bind mounts inside the
 project folder): the hosts they name become edges, unless the file is an address book.
+
+JSON and YAML files give every host they name (a Prometheus scrape target, a gateway route);
+Envoy bootstraps, nginx and HAProxy configurations give their pools (:mod:`proxyconf`), so an
+upstream balancing over several services is one ``any_of`` entry. Hosts resolve as environment
+values do (service names, aliases, ``host.docker.internal:PORT`` through the published port);
+nginx templates (``*.template``) are filled in from the reading service's environment first.
 """
 
 from __future__ import annotations
@@ -7,10 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from depgraph.importers.envfile import interpolate
 from depgraph.importers.evidence import is_address_book, resolve_hosts
-from depgraph.importers.sourcefiles import SourceError, load_config_file, strings_in
+from depgraph.importers.proxyconf import Pool, envoy_pools, text_config_pools
+from depgraph.importers.sourcefiles import SourceError, load_config_file, read_text, strings_in
 
-CONFIG_SUFFIXES = {".json", ".yaml", ".yml"}
+DATA_SUFFIXES = {".json", ".yaml", ".yml"}
+TEXT_SUFFIXES = {".conf", ".cfg", ".template"}
+CONFIG_SUFFIXES = DATA_SUFFIXES | TEXT_SUFFIXES
 MAX_FILES_PER_MOUNT = 50
 
 
@@ -51,7 +61,8 @@ def _files_under(root: Path, source: str) -> list[Path]:
 
 
 def mounted_config_edges(project, resolve: Callable[[str, int | None], str | None], result):
-    """``(service, target, description)`` for each host named by a file a service mounts."""
+    """``(service, targets, description)`` for each pool of hosts a file a service mounts names;
+    ``targets`` holds one service, or several for a pool that balances over them."""
     readers: dict[Path, set[str]] = {}
     for name, svc in project.services.items():
         for source in _bind_sources(svc) + _config_sources(svc, project.configs):
@@ -59,21 +70,52 @@ def mounted_config_edges(project, resolve: Callable[[str, int | None], str | Non
                 readers.setdefault(path, set()).add(name)
     edges = []
     for path, services in sorted(readers.items()):
+        rel = path.relative_to(project.directory.resolve())
+        found: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        read: dict[tuple | None, list] = {}  # a template once per environment, other files once
         try:
-            documents = load_config_file(path, project.log)
+            for service in sorted(services):
+                env = project.services[service]["environment"]
+                key = tuple(sorted(env.items())) if path.suffix.lower() == ".template" else None
+                if key not in read:
+                    read[key] = list(_targets(path, env, project, resolve))
+                found[service] = [(targets, label) for targets, label in read[key]
+                                  if set(targets) - {service}]
         except SourceError as exc:
             result.warn(f"mounted configuration skipped: {exc}")
             continue
-        named: list[str] = []
-        for text in (s for doc in documents for s in strings_in(doc)):
-            named.extend(t for t in resolve_hosts(text, resolve) if t not in named)
-        rel = path.relative_to(project.directory.resolve())
+        named = list(dict.fromkeys(t for pools in found.values() for targets, _ in pools for t in targets))
         if is_address_book(named, services):
             result.note(f"{rel} names {len(named)} services and is read by "
                         f"{', '.join(sorted(services))}: an address book, not dependencies")
             continue
-        for service in sorted(services):
-            for target in named:
-                if target != service:
-                    edges.append((service, target, f"from mounted config {rel}"))
+        for service, pools in found.items():
+            for targets, label in pools:
+                targets = tuple(t for t in targets if t != service)
+                why = f"from mounted config {rel}" + (f" ({label})" if label else "")
+                edges.append((service, targets, why))
     return edges
+
+
+def _targets(path: Path, env: dict[str, str], project, resolve):
+    """``(targets, label)`` for each pool (labelled) or host (label empty) the file names."""
+    pools: list[Pool] = []
+    if path.suffix.lower() in DATA_SUFFIXES:
+        for doc in load_config_file(path, project.log):
+            clusters = envoy_pools(doc)
+            if clusters is not None:
+                pools.extend(clusters)
+                continue
+            for text in strings_in(doc):
+                for target in resolve_hosts(text, resolve):
+                    yield (target,), ""
+    else:
+        text = read_text(path)
+        if path.suffix.lower() == ".template":
+            text = interpolate(text, env)
+        pools = text_config_pools(path.name, text) or []
+    for pool in pools:
+        targets = tuple(dict.fromkeys(t for host, port in pool.addresses
+                                      for t in resolve_hosts(f"{host}:{port}" if port else host, resolve)))
+        if targets:
+            yield targets, pool.label

@@ -10,7 +10,7 @@ from pathlib import Path
 from depgraph.importers.envkeys import note_unread, reads_hosts, shown
 from depgraph.importers.hosts import LOCAL_HOSTS, host_candidates
 from depgraph.importers.k8s_objects import K8sObject, load_objects
-from depgraph.importers.model import ImportedDependency, ImportedService, ImportResult
+from depgraph.importers.model import ImportedService, ImportResult
 from depgraph.importers.names import normalise
 from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
 from depgraph.importers.sourcefiles import ReadLog
@@ -174,8 +174,4 @@ def _looks_like_cluster_dns(host: str, port: int | None) -> bool:
 
 def _add(service, targets, telemetry, options, why) -> None:
     kind = options.telemetry_type() if all(t in telemetry for t in targets) else "hard"
-    if len(targets) == 1:
-        service.add_dependency(targets[0], kind, why)
-        return
-    if not any(d.targets == targets for d in service.dependencies):
-        service.dependencies.append(ImportedDependency(targets, kind, why, is_group=True))
+    service.add_any_of(targets, kind, why)

@@ -47,6 +47,14 @@ class ImportedService:
         self.dependencies.append(ImportedDependency((target,), type_, description))
         return True
 
+    def add_any_of(self, targets: tuple[str, ...], type_: str = "hard", description: str | None = None) -> None:
+        """Add a dependency on any one of ``targets`` (a single edge when there is one), unless
+        the same group is there already."""
+        if len(targets) == 1:
+            self.add_dependency(targets[0], type_, description)
+        elif not any(d.is_group and set(d.targets) == set(targets) for d in self.dependencies):
+            self.dependencies.append(ImportedDependency(tuple(targets), type_, description, is_group=True))
+
 
 @dataclass
 class ImportedTeam:

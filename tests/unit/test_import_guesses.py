@@ -11,6 +11,8 @@ import pytest
 from depgraph.importers.compose import import_compose
 from depgraph.importers.k8s import import_k8s
 from depgraph.importers.options import ImportOptions
+from depgraph.importers.writer import render, write_files
+from depgraph.load.loader import load_catalog
 
 SINKS = """services:
   app:
@@ -170,3 +172,110 @@ def test_hostile_yaml_still_refuses_the_import(tmp_path):
     (tmp_path / "a.yaml").write_text("a: !!python/object/apply:os.system ['true']\n")
     with pytest.raises(SourceError, match="a.yaml"):
         import_k8s([tmp_path])
+
+
+# Mounted configurations: the same port map as the environment, and proxies' pools.
+
+PROXIES = """services:
+  prometheus:
+    image: prom/prometheus
+    volumes: [./prometheus.yml:/etc/prometheus/prometheus.yml]
+  nginx:
+    image: nginx
+    ports: ["80:80"]
+    volumes: [./nginx:/etc/nginx/conf.d:ro]
+  edge:
+    image: nginx
+    environment: {BACKEND_HOST: api}
+    volumes: [./templates:/etc/nginx/templates]
+  lb:
+    image: haproxy
+    volumes: [./haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg]
+  envoy:
+    image: envoyproxy/envoy
+    volumes: [./envoy.yaml:/etc/envoy/envoy.yaml]
+  web-a: {image: example/web}
+  web-b: {image: example/web}
+  api: {image: example/api}
+  worker: {image: example/worker, ports: ["8000:8000"]}
+"""
+FILES = {
+    "prometheus.yml": "scrape_configs:\n- job_name: worker\n  static_configs:\n"
+                      "  - targets: ['host.docker.internal:8000', 'api:9100']\n",
+    "nginx/default.conf": """# the front door
+upstream frontends {
+    server web-a:3000;
+    server web-b:3000 max_fails=3;  # a comment naming api:1
+}
+server {
+    listen 80;
+    location / { proxy_pass http://frontends; }
+    location /api/ { proxy_pass http://api:8080/; }
+}
+""",
+    "templates/default.conf.template": "server { location / { proxy_pass http://${BACKEND_HOST}:8080; } }\n",
+    "haproxy.cfg": """global
+    maxconn 100
+frontend www
+    bind *:80
+    default_backend webs
+backend webs
+    balance roundrobin
+    server w1 web-a:3000 check
+    server w2 web-b:3000 check
+""",
+    "envoy.yaml": """static_resources:
+  clusters:
+  - name: webs
+    load_assignment:
+      cluster_name: webs
+      endpoints:
+      - lb_endpoints:
+        - endpoint: {address: {socket_address: {address: web-a, port_value: 3000}}}
+        - endpoint: {address: {socket_address: {address: web-b, port_value: 3000}}}
+  - name: api
+    load_assignment:
+      endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: api, port_value: 8080}}}}]}]
+""",
+}
+
+
+@pytest.fixture
+def proxies(tmp_path):
+    for name, text in FILES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return compose(tmp_path, PROXIES)
+
+
+def entries(result, name) -> dict[tuple[str, ...], bool]:
+    return {d.targets: d.is_group for d in result.services[name].dependencies}
+
+
+def test_a_mounted_prometheus_config_resolves_the_docker_host_through_published_ports(proxies):
+    assert types(proxies, "prometheus") == {"worker": "hard", "api": "hard"}
+
+
+def test_an_nginx_upstream_of_several_services_is_one_any_of_entry(proxies):
+    assert entries(proxies, "nginx") == {("web-a", "web-b"): True, ("api",): False}
+    [group] = [d for d in proxies.services["nginx"].dependencies if d.is_group]
+    assert "upstream frontends" in group.description
+
+
+def test_an_nginx_template_is_filled_from_the_service_environment(proxies):
+    assert entries(proxies, "edge") == {("api",): False}
+
+
+def test_haproxy_backends_and_envoy_clusters_are_pools(proxies, tmp_path):
+    assert entries(proxies, "lb") == {("web-a", "web-b"): True}
+    assert entries(proxies, "envoy") == {("web-a", "web-b"): True, ("api",): False}
+    write_files(render(proxies), tmp_path / "out")
+    groups = [d.targets for d in load_catalog(tmp_path / "out").services["lb"].dependencies if d.is_group]
+    assert groups == [("web-a", "web-b")]
+
+
+def test_a_mounted_text_file_that_is_no_proxy_config_gives_nothing(tmp_path):
+    (tmp_path / "redis.conf").write_text("bind api\nreplicaof web 6379\n")
+    result = compose(tmp_path, "services:\n  cache:\n    image: redis\n    volumes: [./redis.conf:/r.conf]\n"
+                               "  api: {image: x}\n  web: {image: x}\n")
+    assert not result.services["cache"].dependencies
