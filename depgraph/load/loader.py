@@ -18,7 +18,6 @@ from typing import Iterable
 
 from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError
 from depgraph.load.bounded import NotRegular, read_file
-from depgraph.load.fanout import read_files
 from depgraph.load.files import POLICY_FILE, collection_paused, discover_paths_with_stat
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
 from depgraph.load.schema import EntityParser, type_name
@@ -38,8 +37,8 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
                          "holding your descriptors)")
     with collection_paused():
         reader = _Reader(str(root), limits)
-        read_files(reader, [(display, path, st.st_size if st is not None else 0)
-                            for display, path, st in discover_paths_with_stat(root_path)])
+        for display, path, _ in discover_paths_with_stat(root_path):
+            reader.read_path(display, path)
         if not reader.entities and not reader.diagnostics:
             reader.diagnostics.append(empty_tree(str(root), len(reader.files)))
         return reader.finish()
