@@ -10,7 +10,7 @@ files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import networkx as nx
@@ -25,9 +25,8 @@ from depgraph.analyses.paths import dependency_graph
 from depgraph.analyses.recovery import RecoveryDefaults, RecoveryResult, recovery, rto_findings
 from depgraph.analyses.spof import false_redundancy_findings, single_points_of_failure, spof_findings
 from depgraph.analyses.startup import StartupOrder, startup_order
-from depgraph.beside import Beside
 from depgraph.failure.engine import FailureModel
-from depgraph.analyses.findings import SEVERITIES, Cause, Finding
+from depgraph.analyses.findings import SEVERITIES, Finding
 from depgraph.model import Catalog
 
 SCHEMA = "depgraph/analysis/v1"
@@ -79,8 +78,8 @@ class Report:
 
     @cached_property
     def graph(self) -> nx.DiGraph:
-        """The dependency graph (the diagrams read it): the one the analysis built, else built
-        now (the analysis built it on the other core)."""
+        """The dependency graph (the diagrams read it): the one the analysis built (a Report
+        made without one builds it when read)."""
         return self.built_graph if self.built_graph is not None else dependency_graph(self.catalog)
 
     def count(self, severity: str) -> int:
@@ -98,32 +97,28 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
     works out what only the HTML page draws: the availability of every service and client and
     each data center's ranked outage (at 20,000 services as much again as the rest of the
     analysis, so ``analyze``, ``check`` and ``diff`` do only what their findings need)."""
-    # The graph's side (~2.5 s at 20,000 services) on the other core while this one finds the
-    # single points of failure; the same answer either way (depgraph.beside).
-    with Beside(lambda: structure(catalog), _pack_structure, _unpack_structure,
-                wanted=len(catalog.services) + len(catalog.clients) >= BESIDE_MIN) as side:
-        model = FailureModel.from_catalog(catalog)
-        spofs = single_points_of_failure(catalog, model)
-        ranked = ranked_spofs(catalog, spofs)
-        unowned = ownership.unowned_services(catalog)
-        cards = readiness.scorecards(catalog, spofs)
-        capacity = capacity_report(catalog, model)
-        cold_start = recovery(catalog, model=model, defaults=recovery_defaults)
-        # Every estimate once when asked for (contributors only where an objective cannot be met,
-        # as the findings need), else just those the findings need: each estimate is the same.
-        estimates = (availability_report(catalog, model, defaults=availability_defaults,
-                                         contributors_for=lambda estimate: estimate.infeasible)
-                     if for_page else None)
-        mine = [
-            *spof_findings(catalog, spofs),
-            *false_redundancy_findings(catalog, model, spofs),
-            *ownership.ownership_findings(catalog, unowned),
-            *readiness.readiness_findings(catalog, cards),
-            *capacity_findings(catalog, model, capacity.plan),
-            *rto_findings(catalog, cold_start, recovery_defaults),
-            *(estimates.findings if estimates else availability_findings(catalog, model, availability_defaults)),
-        ]
-        shape = side.result()
+    shape = structure(catalog)
+    model = FailureModel.from_catalog(catalog)
+    spofs = single_points_of_failure(catalog, model)
+    ranked = ranked_spofs(catalog, spofs)
+    unowned = ownership.unowned_services(catalog)
+    cards = readiness.scorecards(catalog, spofs)
+    capacity = capacity_report(catalog, model)
+    cold_start = recovery(catalog, model=model, defaults=recovery_defaults)
+    # Every estimate once when asked for (contributors only where an objective cannot be met,
+    # as the findings need), else just those the findings need: each estimate is the same.
+    estimates = (availability_report(catalog, model, defaults=availability_defaults,
+                                     contributors_for=lambda estimate: estimate.infeasible)
+                 if for_page else None)
+    mine = [
+        *spof_findings(catalog, spofs),
+        *false_redundancy_findings(catalog, model, spofs),
+        *ownership.ownership_findings(catalog, unowned),
+        *readiness.readiness_findings(catalog, cards),
+        *capacity_findings(catalog, model, capacity.plan),
+        *rto_findings(catalog, cold_start, recovery_defaults),
+        *(estimates.findings if estimates else availability_findings(catalog, model, availability_defaults)),
+    ]
     report = Report(
         catalog=catalog,
         model=model,
@@ -149,22 +144,17 @@ def analyze(catalog: Catalog, availability_defaults: dict[str, float] | None = N
     return report
 
 
-#: services and clients from which the graph's side runs on the other core: below, the fork
-#: costs more than the ~0.1 s it would save
-BESIDE_MIN = 2000
-
-
 @dataclass(frozen=True)
 class Structure:
     """What the dependency graph's shape gives: cycles (of services, teams, tribes), the
-    start-up order and their findings; ``graph`` when built in this process."""
+    start-up order and their findings, and the graph they were read from."""
 
     cycles: list[cycle_analysis.Cycle]
     team_cycles: list[cycle_analysis.GroupCycle]
     tribe_cycles: list[cycle_analysis.GroupCycle]
     startup: StartupOrder
     findings: list[Finding]
-    graph: nx.DiGraph | None = None
+    graph: nx.DiGraph
 
 
 def structure(catalog: Catalog) -> Structure:
@@ -175,31 +165,6 @@ def structure(catalog: Catalog) -> Structure:
     findings = [*cycle_analysis.cycle_findings(cycles, graph),
                 *cycle_analysis.group_cycle_findings(catalog, teams, tribes)]
     return Structure(cycles, teams, tribes, startup_order(catalog), findings, graph)
-
-
-def _row(record) -> tuple:
-    return tuple(getattr(record, f.name) for f in fields(record))
-
-
-def _pack_structure(found: Structure) -> tuple:
-    """A :class:`Structure` (without the graph) as plain data, for ``marshal``."""
-    return ([(*_row(c)[:-1], tuple(_row(cut) for cut in c.cuts)) for c in found.cycles],
-            [_row(c) for c in found.team_cycles], [_row(c) for c in found.tribe_cycles],
-            _row(found.startup), [_finding_row(f) for f in found.findings])
-
-
-def _finding_row(finding: Finding) -> tuple:
-    row = _row(finding)
-    return (*row[:-1], finding.cause.to_json() if finding.cause else None)
-
-
-def _unpack_structure(data: tuple) -> Structure:
-    cycles, teams, tribes, startup, findings = data
-    return Structure(
-        [cycle_analysis.Cycle(*c[:-1], tuple(cycle_analysis.CycleBreaker(*cut) for cut in c[-1])) for c in cycles],
-        [cycle_analysis.GroupCycle(*c) for c in teams], [cycle_analysis.GroupCycle(*c) for c in tribes],
-        StartupOrder(*startup),
-        [Finding(*f[:-1], cause=Cause.from_json(f[-1]) if f[-1] else None) for f in findings])
 
 
 def datacenter_outages(catalog: Catalog, model: FailureModel) -> list[Outage]:
