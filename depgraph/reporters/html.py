@@ -25,7 +25,7 @@ from depgraph.reporters.html_data import report_data
 
 # svg-pan-zoom 3.6.2 (BSD-2-Clause, vendor/svg-pan-zoom.LICENSE), from the npm registry
 SCRIPTS = ("vendor/svg-pan-zoom.min.js", "report_core.js", "report_views.js", "report_capacity.js",
-           "report_places.js")
+           "report_places.js", "report_live.js")
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 _SVG_TAGS = {"svg", "g", "title", "desc", "path", "polygon", "polyline", "ellipse", "circle", "rect",
@@ -50,14 +50,18 @@ def embed_json(document) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def render_html(analysis, svg: str | None = None, notices=(), diagrams=(), advance=None) -> str:
+def render_html(analysis, svg: str | None = None, notices=(), diagrams=(), advance=None, live: bool = False) -> str:
     """The report page. ``svg``: a diagram to inline (sanitized here); ``diagrams``: ``{"title",
-    "file"}`` links to diagram files next to the page; ``notices``: sentences shown on top."""
+    "file"}`` links to diagram files next to the page; ``notices``: sentences shown on top;
+    ``live``: served by ``depgraph serve``, whose ``/api/`` the page may ask (its what-if)."""
     data = report_data(analysis, notices=notices, diagrams=diagrams, advance=advance)
+    if live:
+        data["live"] = {"api": "api/"}
     script = "\n".join(_asset(name) for name in SCRIPTS)
     script_hash = base64.b64encode(hashlib.sha256(f"\n{script}\n".encode("utf-8")).digest()).decode("ascii")
     csp = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-           f"script-src 'sha256-{script_hash}'; base-uri 'none'; form-action 'none'")
+           f"script-src 'sha256-{script_hash}'; base-uri 'none'; form-action 'none'"
+           + ("; connect-src 'self'" if live else ""))
     parts = {
         "csp": csp,
         "title": html.escape(str(analysis.catalog.root)),

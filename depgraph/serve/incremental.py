@@ -25,6 +25,12 @@ class IncrementalLoader:
         self.read: dict[str, tuple[tuple, list, list, list]] = {}  # display -> (stat key, what it gave)
         self.reread = 0  # files read by the last load
 
+    def changed(self) -> bool:
+        """Whether a file was added, removed or changed since the last load (a walk of stats)."""
+        seen = {display: (path, stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_dev) if stat else None
+                for display, path, stat in discover_paths_with_stat(self.root)}
+        return seen != {display: found[0] for display, found in self.read.items()}
+
     def load(self) -> Catalog:
         """The validated catalog; raises DescriptorError or UsageError as ``load_catalog`` does."""
         from pathlib import Path

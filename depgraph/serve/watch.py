@@ -59,11 +59,28 @@ async def reload_now(answers: Answers) -> bool:
     return ok
 
 
+#: seconds after the watch starts when the tree is compared with what was loaded: an edit made
+#: while the watch was being set up is not missed
+CATCH_UP_SECONDS = 1.0
+
+
 async def watch_and_reload(answers: Answers, stop: anyio.Event | None = None) -> None:
     """Reload ``answers`` after each change below its root, until ``stop`` is set."""
-    from watchfiles import awatch
+
+    async def catch_up() -> None:
+        await anyio.sleep(CATCH_UP_SECONDS)
+        if await anyio.to_thread.run_sync(answers.loader.changed):
+            await reload_now(answers)
 
     root = os.path.abspath(answers.root)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(catch_up)
+        await _watch(answers, root, stop)
+
+
+async def _watch(answers: Answers, root: str, stop) -> None:
+    from watchfiles import awatch
+
     async for changes in awatch(root, watch_filter=_descriptor_change, debounce=DEBOUNCE_MS, stop_event=stop,
                                 recursive=True, ignore_permission_denied=True):
         if changes:

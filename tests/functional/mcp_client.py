@@ -7,13 +7,56 @@ what it returns. :func:`cli_json` runs the command line for the document to comp
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+JAEGER = {"data": [{"parent": "web-api", "child": "playlist", "callCount": 120},
+                   {"parent": "playlist", "child": "search", "callCount": 3},
+                   {"parent": "mystery", "child": "playlist", "callCount": 1}]}
+#: every tool once (lists whole: limit 0), and the command whose --format json it must equal
+#: (a function of the folder), or None where no command answers the same question (describe)
+CALLS = [
+    ("blast_radius", {"components": ["datacenter:lon1", "rack:sto1/b"], "limit": 0},
+     lambda d: cli_json("blast-radius", "datacenter:lon1", "rack:sto1/b", "-d", d, "--no-cache")),
+    ("single_points_of_failure", {"limit": 0},
+     lambda d: {"schema": "depgraph/spofs/v1", "spofs": cli_json("analyze", "-d", d)["spofs"]}),
+    ("capacity", {"limit": 0}, lambda d: cli_json("capacity", "-d", d)),
+    ("availability", {"limit": 0}, lambda d: cli_json("availability", "-d", d)),
+    ("startup_order", {"limit": 0}, lambda d: cli_json("startup-order", "-d", d)),
+    ("path", {"source": "client:ios", "target": "service:storage"},
+     lambda d: cli_json("path", "client:ios", "service:storage", "-d", d)),
+    ("check", {"limit": 0}, lambda d: cli_json("check", "-d", d, ok=(0, 1))),
+    ("drift", {"observed": "observed/jaeger.json", "limit": 0},
+     lambda d: cli_json("drift", "-d", d, "--observed", d / "observed" / "jaeger.json")),
+    ("describe", {"component": "playlist"}, None),
+]
+
+
+@pytest.fixture(scope="session")
+def landscape(tmp_path_factory) -> Path:
+    """A copy of the bundled landscape with an observed-calls file below its root."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("served") / "descriptors"
+    shutil.copytree(ROOT / "descriptors", root)
+    (root / "observed").mkdir()
+    (root / "observed" / "jaeger.json").write_text(json.dumps(JAEGER))
+    return root
+
+
+@pytest.fixture(scope="session")
+def expected(landscape) -> list:
+    """What the command line answers to each of :data:`CALLS` (None: no command)."""
+    return [command(landscape) if command else None for _, _, command in CALLS]
 
 
 def environment() -> dict[str, str]:
@@ -70,3 +113,37 @@ async def call_all(session, calls: list[tuple[str, dict]]) -> list:
         result = await session.call_tool(name, arguments)
         answers.append((result.is_error, result.structured_content, result.content[0].text if result.content else ""))
     return answers
+
+
+class Served:
+    """A running ``depgraph serve`` and its stderr log."""
+
+    def __init__(self, descriptors: Path, log: Path, *options: str, env: dict | None = None):
+        self.log = log
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "depgraph", "serve", "-d", str(descriptors), "--port", "0", *options],
+            stdout=subprocess.DEVNULL, stderr=log.open("w"), env={**environment(), **(env or {})})
+        deadline = time.monotonic() + 60
+        while "on http://" not in self.text():
+            assert self.process.poll() is None, self.text()
+            assert time.monotonic() < deadline, self.text()
+            time.sleep(0.1)
+        self.port = int(self.text().split("on http://127.0.0.1:", 1)[1].split("/", 1)[0])
+
+    def text(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
+
+    def get(self, path: str, headers: dict | None = None, method: str = "GET", body: bytes | None = None):
+        """``(status, parsed JSON or text)`` of one request (Host is this server unless given)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        sent = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
+        connection.request(method, path, body=body, headers=sent)
+        response = connection.getresponse()
+        data = response.read().decode()
+        connection.close()
+        kind = response.getheader("Content-Type") or ""
+        return response.status, json.loads(data) if kind.startswith("application/json") else data
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
