@@ -17,6 +17,7 @@ import networkx as nx
 
 from depgraph.analysis import analyze
 from depgraph.gate.checkbase import entry_signature
+from depgraph.gate.recovery_diff import RecoveryDiff, recovery_changes
 from depgraph.failure.engine import FailureModel
 from depgraph.diagnostics import DescriptorError
 from depgraph.model import Catalog
@@ -66,12 +67,18 @@ class ArchitectureDiff:
     findings_fixed: list
     radius: list[RadiusChange]
     owners: list[tuple[str, str | None, str | None]]
+    recovery: RecoveryDiff | None = None
 
     @property
     def empty(self) -> bool:
         return not any((self.added, self.removed, self.retyped, self.entities_added, self.entities_removed,
                         self.cycles_introduced, self.cycles_fixed, self.spofs_introduced, self.spofs_fixed,
-                        self.findings_introduced, self.findings_fixed, self.radius, self.owners))
+                        self.findings_introduced, self.findings_fixed, self.radius, self.owners,
+                        self.recovery_lines))
+
+    @property
+    def recovery_lines(self) -> list[str]:
+        return self.recovery.lines() if self.recovery is not None else []
 
 
 def diff_catalogs(old: Catalog, new: Catalog) -> ArchitectureDiff:
@@ -98,6 +105,7 @@ def diff_catalogs(old: Catalog, new: Catalog) -> ArchitectureDiff:
         radius=_radius_changes(old, new, before.model, after.model, old_ids, new_ids),
         owners=[(i, old_ids[i].owner, new_ids[i].owner) for i in sorted(old_ids.keys() & new_ids.keys())
                 if old_ids[i].owner != new_ids[i].owner],
+        recovery=recovery_changes(old, new, before.recovery, after.recovery),
     )
 
 
@@ -184,6 +192,7 @@ def sections(diff: ArchitectureDiff):
         ("Single points of failure fixed", diff.spofs_fixed, lambda s: s.component),
         ("Blast radius changed", diff.radius, radius),
         ("Owners changed", diff.owners, lambda o: f"{o[0]}: {o[1] or '(none)'} -> {o[2] or '(none)'}"),
+        ("Recovery time changed", diff.recovery_lines, str),
         ("Findings introduced", diff.findings_introduced, lambda f: f"{f.severity} {f.rule} {f.subject}: {f.message}"),
         ("Findings fixed", diff.findings_fixed, lambda f: f"{f.severity} {f.rule} {f.subject}"),
     ]

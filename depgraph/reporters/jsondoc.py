@@ -122,6 +122,7 @@ def diff_json(change) -> dict:
                      "fixed": [f.to_json() for f in diff.findings_fixed]},
         "blast_radius": [r.to_json() for r in diff.radius],
         "owners": [{"id": i, "before": a, "after": b} for i, a, b in diff.owners],
+        "recovery": diff.recovery.to_json() if diff.recovery is not None else None,
     }
 
 
