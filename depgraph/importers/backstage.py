@@ -6,6 +6,7 @@ References to entities that are not in the catalog are reported, never invented.
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from depgraph.importers.model import (
 )
 from depgraph.importers.names import NameTable, normalise
 from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
-from depgraph.importers.sourcefiles import ReadLog
+from depgraph.importers.sourcefiles import ReadLog, source_label
 
 SERVICE_KINDS = ("component", "resource")
 LIFECYCLES = ("experimental", "production", "deprecated")
@@ -45,14 +46,21 @@ def import_backstage(sources: list[Path], options: ImportOptions = ImportOptions
     notes: list[str] = []
     log = ReadLog()
     entities = read_catalog(sources, warnings, notes, log)
-    result = ImportResult(source=f"backstage:{sources[0].name}", datacenter=None)
+    result = ImportResult(source=f"backstage:{source_label(sources[0])}", datacenter=None)
     by_ref = {e.ref: e for e in entities}
     names = NameTable()
     service_names = {e.ref: names.assign(_plain(e.ref, entities)) for e in entities
                      if e.kind in SERVICE_KINDS}
     team_names = _teams(entities, by_ref, result)
+    missing_owners: dict[str, list[str]] = {}
     for ref, name in service_names.items():
-        result.services[name] = _service(by_ref[ref], name, by_ref, team_names, result)
+        result.services[name] = _service(by_ref[ref], name, by_ref, team_names, result, missing_owners)
+    for owner, owned in sorted(missing_owners.items()):
+        listed = ", ".join(owned[:5]) + (f" and {len(owned) - 5} more" if len(owned) > 5 else "")
+        result.warn(f"{len(owned)} entit{'y is' if len(owned) == 1 else 'ies are'} owned by {owner}, "
+                    f"which is not in the catalog: {listed}")
+    for entity in entities:
+        _check_fields(entity, result)
     providers = _api_providers(entities, service_names, by_ref, result)
     for ref, name in service_names.items():
         _dependencies(by_ref[ref], result.services[name], service_names, providers, by_ref, result)
@@ -100,7 +108,7 @@ def _teams(entities, by_ref, result) -> dict[Ref, str]:
     return team_names
 
 
-def _service(entity: Entity, name: str, by_ref, team_names, result) -> ImportedService:
+def _service(entity: Entity, name: str, by_ref, team_names, result, missing_owners) -> ImportedService:
     spec, meta = entity.spec, entity.meta
     annotations = meta.get("annotations") or {}
     labels = {k[len(LABEL_PREFIX):]: str(v) for k, v in annotations.items()
@@ -126,7 +134,7 @@ def _service(entity: Entity, name: str, by_ref, team_names, result) -> ImportedS
         links=[{"title": str(l.get("title") or l["url"]), "url": str(l["url"])}
                for l in meta.get("links") or [] if isinstance(l, dict) and l.get("url")],
     )
-    service.owner = _owner(entity, by_ref, team_names, result)
+    service.owner = _owner(entity, by_ref, team_names, result, missing_owners)
     service.lifecycle = _lifecycle(entity, result)
     tier = str(annotations.get(ANNOTATION_TIER) or (meta.get("labels") or {}).get("tier") or "")
     if tier in ("1", "2", "3"):
@@ -148,7 +156,7 @@ def _one_line(text) -> str | None:
     return line if len(line) <= 200 else line[:199] + "…"
 
 
-def _owner(entity, by_ref, team_names, result) -> str | None:
+def _owner(entity, by_ref, team_names, result, missing_owners) -> str | None:
     """The owning team's name. An owner missing from the catalog is kept as a name (depgraph
     reports it as an unknown team) but no team is invented for it."""
     owner = entity.spec.get("owner")
@@ -157,8 +165,7 @@ def _owner(entity, by_ref, team_names, result) -> str | None:
         return None
     ref = parse_ref(owner, "group", entity.ref.namespace)
     if ref not in by_ref:
-        result.warn(f"{entity.file}: {entity.ref.name} is owned by {owner}, which is not in the "
-                    "catalog")
+        missing_owners.setdefault(str(ref), []).append(f"{entity.ref.name} ({entity.file})")
         return normalise(ref.name)
     if ref.kind == "user" and team_names[ref] not in result.teams:
         result.teams[team_names[ref]] = ImportedTeam(
@@ -219,6 +226,9 @@ def _dependencies(entity, service, service_names, providers, by_ref, result) -> 
             what = "is not in the catalog" if ref not in by_ref else f"is a {ref.kind}, not a service"
             result.warn(f"{entity.file}: {entity.ref.name} depends on {raw}, which {what}")
             continue
+        if ref == entity.ref:
+            result.note(f"{entity.file}: {entity.ref.name} depends on itself (dependsOn {raw}); ignored")
+            continue
         service.add_dependency(service_names[ref], "hard", f"from dependsOn {raw}")
     for raw in spec.get("consumesApis") or []:
         ref = parse_ref(raw, "api", entity.ref.namespace)
@@ -265,3 +275,27 @@ def _exact_dependencies(entity, service_names) -> list[ImportedDependency] | Non
         out.append(ImportedDependency(targets, entry.get("type", "hard"),
                                       entry.get("description"), "any_of" in entry))
     return out
+
+
+# Fields of Component and Resource specs, and of every entity's top level and metadata.
+SPEC_FIELDS = ("type", "lifecycle", "owner", "system", "subcomponentOf", "providesApis",
+               "consumesApis", "dependsOn", "dependencyOf")
+RELATION_FIELDS = ("dependsOn", "dependencyOf", "consumesApis", "providesApis")
+
+
+def _check_fields(entity: Entity, result) -> None:
+    """Notes on fields Backstage would ignore that look like relations: a near miss of a spec
+    field (``consumesApi``), or a relation placed outside ``spec``."""
+    if entity.kind not in SERVICE_KINDS:
+        return
+    for key in entity.spec:
+        if key not in SPEC_FIELDS:
+            near = difflib.get_close_matches(str(key), SPEC_FIELDS, n=1, cutoff=0.8)
+            if near:
+                result.note(f"{entity.file}: {entity.ref.name} has spec.{key}, which Backstage does not "
+                            f"read (did you mean {near[0]}?); ignored")
+    for where, fields in (("at the top level", entity.body), ("in metadata", entity.meta)):
+        for key in RELATION_FIELDS:
+            if key in fields:
+                result.note(f"{entity.file}: {entity.ref.name} has {key} {where}, where Backstage does "
+                            "not read it (it belongs under spec); ignored")

@@ -39,6 +39,7 @@ class ComposeProject:
     missing_vars: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     log: ReadLog = field(default_factory=ReadLog)
+    missing_env_files: dict[str, list[str]] = field(default_factory=dict)  # "file: env_file x" -> services
 
     def label(self) -> str:
         return ",".join(f.name for f in self.files)
@@ -82,6 +83,9 @@ def load_project(sources: list[Path]) -> ComposeProject:
     project = ComposeProject(directory, files, env=env, notes=notes)
     for path in files:
         _merge_file(project, path)
+    for where, services in sorted(project.missing_env_files.items()):
+        project.notes.append(f"{where} does not exist; its variables were not read (services "
+                             f"{', '.join(dict.fromkeys(services))})")
     return project
 
 
@@ -99,7 +103,7 @@ def _merge_file(project: ComposeProject, path: Path) -> None:
     for name, raw in services.items():
         if not isinstance(raw, dict):
             raise SourceError(f"{path}: service '{name}' must be a mapping")
-        layer = normalise_service(raw, path, project)
+        layer = normalise_service(raw, path, project, str(name))
         base = project.services.get(str(name))
         project.services[str(name)] = merge(base, layer) if base else layer
     for name, raw in (doc.get("configs") or {}).items():
@@ -128,13 +132,16 @@ def _as_mapping(value, sep: str = "=") -> dict:
     return out
 
 
-def normalise_service(raw: dict, path: Path, project: ComposeProject) -> dict:
+def normalise_service(raw: dict, path: Path, project: ComposeProject, name: str = "") -> dict:
     svc = dict(raw)
     origin: dict[tuple[str, str], str] = {}
     environment: dict[str, str] = {}
     for env_file in _as_list(raw.get("env_file")):
-        env_path = path.parent / str(env_file.get("path") if isinstance(env_file, dict) else env_file)
-        if env_path.is_file():
+        given = str(env_file.get("path") if isinstance(env_file, dict) else env_file)
+        env_path = path.parent / given
+        if not env_path.is_file():
+            project.missing_env_files.setdefault(f"{path.name}: env_file {given}", []).append(name)
+        else:
             text = read_text(env_path)
             values = parse_env_file(text, project.env)  # .env's variables interpolate it
             for key in parse_env_file(text):  # but only its own keys are the service's

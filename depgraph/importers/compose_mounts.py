@@ -16,7 +16,12 @@ from pathlib import Path
 from depgraph.importers.envfile import interpolate
 from depgraph.importers.evidence import is_address_book, resolve_hosts
 from depgraph.importers.proxyconf import Pool, envoy_pools, text_config_pools
-from depgraph.importers.sourcefiles import SourceError, load_config_file, read_text, strings_in
+from depgraph.importers.sourcefiles import (
+    SourceError,
+    load_config_file,
+    read_text,
+    strings_in,
+)
 
 DATA_SUFFIXES = {".json", ".yaml", ".yml"}
 TEXT_SUFFIXES = {".conf", ".cfg", ".template"}

@@ -13,7 +13,7 @@ from depgraph.importers.k8s_objects import K8sObject, load_objects
 from depgraph.importers.model import ImportedService, ImportResult
 from depgraph.importers.names import normalise
 from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
-from depgraph.importers.sourcefiles import ReadLog
+from depgraph.importers.sourcefiles import ReadLog, source_label
 from depgraph.importers.telemetry import TelemetryGuess
 
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet")
@@ -25,7 +25,7 @@ def import_k8s(sources: list[Path], options: ImportOptions = ImportOptions()) ->
     log = ReadLog()
     objects, _ = load_objects(sources, notes, log)
     workloads = [o for o in objects if o.kind in WORKLOADS]
-    label = ",".join(sorted({o.file for o in workloads})) if len(workloads) < 4 else sources[0].name
+    label = ",".join(sorted({o.file for o in workloads})) if len(workloads) < 4 else source_label(sources[0])
     result = ImportResult(source=f"k8s:{label}", datacenter=options.datacenter)
     for note in notes:
         result.note(note)

@@ -23,12 +23,12 @@ class Pool:
 
 
 _COMMENT = re.compile(r"#[^\n]*")
-_NGINX_UPSTREAM = re.compile(r"\bupstream\s+([\w.$-]+)\s*\{([^}]*)\}", re.S)
+_NGINX_UPSTREAM = re.compile(r"\bupstream\s+([\w.$-]+)\s*\{([^}]*)\}", re.DOTALL)
 _NGINX_SERVER = re.compile(r"(?:^|[;{\s])server\s+([^\s;]+)")
 _NGINX_PASS = re.compile(r"\b(?:proxy|grpc|fastcgi|uwsgi|scgi)_pass\s+([^\s;]+)\s*;")
 _HAPROXY_SECTION = re.compile(r"^(backend|listen|frontend|global|defaults|resolvers|peers|userlist|"
-                              r"program|http-errors|ring|cache|mailers)\b\s*(\S*)", re.M)
-_HAPROXY_SERVER = re.compile(r"^\s*server\s+\S+\s+(\S+)", re.M)
+                              r"program|http-errors|ring|cache|mailers)\b\s*(\S*)", re.MULTILINE)
+_HAPROXY_SERVER = re.compile(r"^\s*server\s+\S+\s+(\S+)", re.MULTILINE)
 
 
 def _address(text: str) -> tuple[str, int | None] | None:

@@ -19,6 +19,15 @@ class SourceError(DepgraphError):
     """A source file that cannot be imported (unreadable, bad YAML/JSON, too large)."""
 
 
+def source_label(source: Path) -> str:
+    """A source's name for provenance labels: its own, or its resolved folder's for ``.``.
+
+    >>> source_label(Path("shop/catalog")), source_label(Path("/"))
+    ('catalog', '/')
+    """
+    return source.name or source.resolve().name or str(source)
+
+
 def read_text(path: Path) -> str:
     """UTF-8 text of a source file: at most MAX_BYTES read, FIFOs and devices refused."""
     try:

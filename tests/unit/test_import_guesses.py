@@ -279,3 +279,55 @@ def test_a_mounted_text_file_that_is_no_proxy_config_gives_nothing(tmp_path):
     result = compose(tmp_path, "services:\n  cache:\n    image: redis\n    volumes: [./redis.conf:/r.conf]\n"
                                "  api: {image: x}\n  web: {image: x}\n")
     assert not result.services["cache"].dependencies
+
+
+# Messages: one counted line per problem, and notes on what Backstage would silently ignore.
+
+def component(name: str, spec: str = "", top: str = "", owner: str = "team-x") -> str:
+    return (f"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: {name}}}\n{top}"
+            f"spec:\n  type: service\n  lifecycle: production\n  owner: {owner}\n{spec}")
+
+
+@pytest.fixture
+def catalog(tmp_path):
+    from depgraph.importers.backstage import import_backstage
+
+    docs = [component(f"svc-{i}") for i in range(7)]
+    docs += [component("loop", "  dependsOn: [component:loop, svc-1]\n"),
+             component("typo", "  consumesApi: [orders-api]\n"),
+             component("outside", top="dependsOn: [svc-2]\n"),
+             component("meta", top="").replace("metadata: {name: meta}", "metadata: {name: meta, dependsOn: [svc-3]}")]
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "catalog-info.yaml").write_text("---\n".join(docs))
+    return import_backstage([tmp_path / "catalog"])
+
+
+def test_a_missing_owner_is_one_counted_warning(catalog):
+    owners = [w for w in catalog.warnings if "owned by" in w]
+    assert len(owners) == 1
+    assert owners[0].startswith("11 entities are owned by group:default/team-x, which is not in the catalog")
+    assert "and 6 more" in owners[0]
+
+
+def test_notes_on_what_backstage_would_ignore(catalog):
+    notes = "\n".join(catalog.notes)
+    assert "loop depends on itself (dependsOn component:loop); ignored" in notes
+    assert catalog.services["loop"].depends_on("svc-1")
+    assert "typo has spec.consumesApi, which Backstage does not read (did you mean consumesApis?)" in notes
+    assert "outside has dependsOn at the top level" in notes and "meta has dependsOn in metadata" in notes
+    assert not catalog.services["outside"].dependencies
+
+
+def test_importing_the_current_folder_names_it(tmp_path, monkeypatch):
+    from depgraph.importers.backstage import import_backstage
+
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "catalog-info.yaml").write_text(component("web"))
+    monkeypatch.chdir(tmp_path / "shop")
+    assert import_backstage([Path(".")]).source == "backstage:shop"
+
+
+def test_a_missing_env_file_is_noted(tmp_path):
+    result = compose(tmp_path, "services:\n  a: {image: x, env_file: [missing.env]}\n"
+                               "  b: {image: x, env_file: [{path: missing.env, required: false}]}\n")
+    assert any("env_file missing.env does not exist" in n and "services a, b" in n for n in result.notes)
