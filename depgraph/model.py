@@ -232,6 +232,30 @@ class Catalog:
                 racks.setdefault(host.rack_id, []).append(host.name)
         return {rack: sorted(names) for rack, names in sorted(racks.items())}
 
+    def dependency_edges(self) -> dict[tuple[str, str], Dependency]:
+        """Every ``depends_on`` edge ``(dependent id, target id)`` with the entry that decides
+        its type: an edge is hard when any of the dependent's entries naming the target is hard
+        (``any_of`` members included), and its entry is the first hard one in declaration order
+        (the first entry when every one is soft). The one place an edge's type is decided: the
+        analyses' dependency graph, ``diff`` and ``check --base`` read it.
+
+        >>> soft, hard = Dependency(("b",), "soft"), Dependency(("b", "c"), "hard", True)
+        >>> edges = Catalog(services={"a": Service("a", dependencies=(soft, hard))}).dependency_edges()
+        >>> {target: entry.type for (_, target), entry in edges.items()}
+        {'service:b': 'hard', 'service:c': 'hard'}
+        """
+        edges: dict[tuple[str, str], Dependency] = {}
+        for entity in (*self.services.values(), *self.clients.values()):
+            dependent = entity.id
+            for dep in entity.dependencies:
+                hard = dep.type == "hard"
+                for name in dep.targets:
+                    key = (dependent, "service:" + name)
+                    old = edges.get(key)
+                    if old is None or hard and old.type != "hard":
+                        edges[key] = dep
+        return edges
+
 
 def readiness_state(value: ReadinessValue | None) -> str:
     """Normalise a checklist value to ``"yes"``, ``"no"``, ``"n/a"`` or ``"missing"``.

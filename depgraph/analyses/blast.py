@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from depgraph.analyses.impact import urgency
+from depgraph.analyses.impact import rank_of, urgency
 from depgraph.failure.engine import FailureModel, Impact, simulate
 from depgraph.model import Catalog
 
@@ -130,7 +130,7 @@ def _rank_and_tiers(catalog: Catalog, ids) -> tuple[dict, dict]:
             rank[node_id], tiers[node_id] = key(node_id), _tier_and_owner(catalog, node_id)
             continue
         tier, owner = service.tier, service.owner
-        rank[node_id] = (0 if tier == 1 else tier, node_id)
+        rank[node_id] = rank_of(tier, node_id)
         tiers[node_id] = (tier, "team:" + owner if owner else None)
     return rank, tiers
 

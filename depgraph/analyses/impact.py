@@ -21,6 +21,12 @@ from depgraph.analyses.findings import SEVERITY_RANK, Cause, Finding
 from depgraph.model import Catalog
 
 
+def rank_of(tier: int | None, node_id: str) -> tuple[int, str]:
+    """The urgency of one id: a service's ``tier``, or ``None`` for a client. The one ranking
+    rule; :func:`urgency` and :func:`ranks` apply it, and the HTML page reads its order."""
+    return (1 if tier is None else 0 if tier == 1 else tier, node_id)
+
+
 def urgency(catalog: Catalog):
     """A sort key for service and client ids: tier 1, then clients, then tiers 2 and 3; then id."""
     services, clients = catalog.services, catalog.clients
@@ -28,12 +34,18 @@ def urgency(catalog: Catalog):
     def key(node_id: str) -> tuple[int, str]:
         kind, _, name = node_id.partition(":")
         if kind == "client" or name in clients and name not in services:
-            return (1, node_id)
+            return rank_of(None, node_id)
         service = services.get(name)
-        tier = service.tier if service is not None else 3
-        return (0 if tier == 1 else tier, node_id)
+        return rank_of(service.tier if service is not None else 3, node_id)
 
     return key
+
+
+def ranks(catalog: Catalog) -> dict[str, tuple[int, str]]:
+    """Every service's and client's :func:`urgency`, computed once."""
+    rank = {client.id: rank_of(None, client.id) for client in catalog.clients.values()}
+    rank.update((service.id, rank_of(service.tier, service.id)) for service in catalog.services.values())
+    return rank
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from depgraph.failure.engine import FailureModel
 from depgraph.analyses import causes
 from depgraph.analyses.causes import spof_cause
 from depgraph.analyses.findings import Cause, Finding
-from depgraph.analyses.impact import urgency
+from depgraph.analyses.impact import ranks, urgency
 from depgraph.model import Catalog, Location
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +124,7 @@ def spof_findings(catalog: Catalog, spofs: list[Spof]) -> list[Finding]:
     client, else a warning; a service SPOF is then a warning, else info. The place is the
     deployment entry of the first service placed there (infrastructure) or the service itself.
     """
-    rank = _ranks(catalog)
+    rank = ranks(catalog)
     classes: dict[int, set[str]] = {}
     for node_id, (order, _) in rank.items():
         classes.setdefault(order, set()).add(node_id)
@@ -206,13 +206,6 @@ def _shared_cause(model: FailureModel, alternatives: list[str], shared: str,
     text = f"every alternative falls with {shared}: " + "; ".join(r.text for r in reasons.values())
     return Cause("shared", text, {"component": shared,
                                   "alternatives": {a: r.to_json() for a, r in reasons.items()}})
-
-
-def _ranks(catalog: Catalog) -> dict[str, tuple[int, str]]:
-    """Id -> sort key: tier-1 services first, then clients, then tiers 2 and 3; then by id."""
-    rank = {c.id: (1, c.id) for c in catalog.clients.values()}
-    rank.update((s.id, (0 if s.tier == 1 else s.tier, s.id)) for s in catalog.services.values())
-    return rank
 
 
 def _most_important(ids: tuple[str, ...], classes: list[set[str]], count: int) -> list[str]:

@@ -73,15 +73,8 @@ def _texts(values) -> list[str]:
 
 
 def dependency_edges(catalog: Catalog) -> dict[tuple[str, str], str]:
-    """``(dependent, target) -> hard|soft`` (hard when any entry naming the target is)."""
-    edges: dict[tuple[str, str], str] = {}
-    for entity in (*catalog.services.values(), *catalog.clients.values()):
-        for dep in entity.dependencies:
-            for name in dep.targets:
-                key = (entity.id, f"service:{name}")
-                if edges.get(key) != "hard":
-                    edges[key] = dep.type
-    return edges
+    """``(dependent, target) -> hard|soft`` (:meth:`~depgraph.model.Catalog.dependency_edges`)."""
+    return {key: dep.type for key, dep in catalog.dependency_edges().items()}
 
 
 def entry_signature(entity, dep) -> tuple[str, str, tuple[str, ...]]:

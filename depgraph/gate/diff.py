@@ -114,16 +114,13 @@ def _dependents(catalog: Catalog) -> dict:
 
 
 def _edges(catalog: Catalog) -> dict[tuple[str, str], EdgeChange]:
-    """``(dependent, target) -> EdgeChange`` with the type (hard when any entry is) in ``after``."""
+    """``(dependent, target) -> EdgeChange`` with the edge's type in ``after``, at the entry that
+    decides it (:meth:`~depgraph.model.Catalog.dependency_edges`)."""
+    dependents = _dependents(catalog)
     edges: dict[tuple[str, str], EdgeChange] = {}
-    for entity in _dependents(catalog).values():
-        for dep in entity.dependencies:
-            where = dep.source or entity.source
-            for name in dep.targets:
-                key = (entity.id, f"service:{name}")
-                if key not in edges or (dep.hard and edges[key].after == "soft"):
-                    edges[key] = EdgeChange(*key, None, dep.type, where.file if where else None,
-                                            where.line if where else None)
+    for key, dep in catalog.dependency_edges().items():
+        where = dep.source or dependents[key[0]].source
+        edges[key] = EdgeChange(*key, None, dep.type, where.file if where else None, where.line if where else None)
     return edges
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from depgraph.analyses.impact import ranks
 from depgraph.analyses.readiness import LEVELS, REQUIREMENTS
 from depgraph.model import LIFECYCLES
 from depgraph.reporters.html_capacity import capacity_data
@@ -89,6 +90,8 @@ def report_data(analysis, notices=(), diagrams=(), advance=None) -> dict:
                         for kind, cycles in (("team", analysis.team_cycles), ("tribe", analysis.tribe_cycles))
                         for c in cycles],
         "spofs": _spofs(analysis, number),
+        # services short of instances with nothing failed: overloaded whatever fails (SPEC §2)
+        "overloaded": sorted(model.overloaded({}, set())),
         "unowned": [[number[u.service], 0 if u.reason == "missing" else 1] for u in analysis.unowned],
         "datacenters": _datacenters(analysis, team_number),
         "readiness": {group: [[r.group, [dict(r.levels)[lv] for lv in LEVELS]] for r in rollups]
@@ -137,7 +140,17 @@ def _nodes(analysis, team_number: dict, files: _Strings, advance) -> dict:
                 links[node] = [[link.title or link.url, link.url] for link in entity.links]
         if entity.labels:
             labels[node] = dict(sorted(entity.labels.items()))
-    return {**columns, "owner": owner, "links": links, "labels": labels}
+    return {**columns, "urgency": _urgency(catalog, ids), "owner": owner, "links": links, "labels": labels}
+
+
+def _urgency(catalog, ids) -> list[int]:
+    """Each node's place in the one ranking (:func:`depgraph.analyses.impact.ranks`), which
+    the page sorts by instead of ranking on its own."""
+    rank = ranks(catalog)
+    place = [0] * len(ids)
+    for position, node in enumerate(sorted(range(len(ids)), key=lambda n: rank[ids[n]])):
+        place[node] = position
+    return place
 
 
 def _placement(service) -> list:

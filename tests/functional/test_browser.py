@@ -333,3 +333,80 @@ def test_a_host_spof_shows_what_its_loss_overloads_as_the_cli_does(browser, tmp_
         assert page.errors == []
     finally:
         page.page.close()
+
+
+def random_landscape(seed: int, services: int = 40):
+    """Services of every tier with hard, soft and any_of entries (cycles included), owners,
+    capacity needs, hosts in racks and data centers, anonymous instances, and clients."""
+    import random
+
+    from depgraph.model import Catalog, Client, Datacenter, Dependency, Deployment, Host, Service, Team
+
+    pick = random.Random(seed)
+    dcs = ["d0", "d1", "d2"]
+    catalog = Catalog(datacenters={dc: Datacenter(dc) for dc in dcs},
+                      teams={t: Team(t) for t in ("t0", "t1", "t2", "t3")})
+    for i in range(services // 2):
+        catalog.hosts[f"h{i}"] = Host(f"h{i}", pick.choice(dcs), pick.choice([None, "r0", "r1"]))
+    names = [f"s{i}" for i in range(services)]
+
+    def entries(own: str | None) -> tuple:
+        others = [n for n in names if n != own]
+        chosen = []
+        for _ in range(pick.choice([0, 1, 1, 2, 3])):
+            kind = pick.choice(["hard", "hard", "soft"])
+            group = pick.sample(others, pick.choice([1, 1, 2, 3]))
+            chosen.append(Dependency(tuple(group), kind, len(group) > 1 or pick.random() < 0.1))
+        return tuple(chosen)
+
+    for name in names:
+        placed = []
+        for _ in range(pick.choice([0, 1, 1, 2])):
+            dc = pick.choice(dcs)
+            here = [h for h, host in catalog.hosts.items() if host.datacenter == dc]
+            if here and pick.random() < 0.7:
+                placed.append(Deployment(dc, tuple(pick.sample(here, min(len(here), pick.choice([1, 2, 3]))))))
+            else:
+                placed.append(Deployment(dc, instances=pick.choice([1, 2])))
+        need = pick.choice([None, None, 1, 2, 3]) if placed else None
+        catalog.services[name] = Service(name, tier=pick.choice([1, 2, 3]), owner=pick.choice(["t0", "t1", "t2", "t3", None]),
+                                         dependencies=entries(name), deployments=tuple(placed), min_instances=need)
+    for i in range(4):
+        catalog.clients[f"c{i}"] = Client(f"c{i}", owner=pick.choice(["t0", None]), dependencies=entries(None))
+    return catalog
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_pages_failure_semantics_and_ranking_are_the_engines_on_random_landscapes(browser, tmp_path, monkeypatch,
+                                                                                    seed):
+    """The page computes a blast radius in its script (propagateDown, impact, whomToCall) and
+    sorts by the Report's ranking: on random landscapes, every service's and every SPOF's answer
+    is the failure engine's, and its order the CLI's."""
+    from depgraph.analyses.blast import whom_to_call
+    from depgraph.analyses.impact import urgency
+    from depgraph.failure.engine import simulate
+
+    monkeypatch.setattr(report_module, "_svg_renderer", lambda: None)
+    catalog = random_landscape(seed)
+    report = analyze(catalog, for_page=True)
+    write_report(report, tmp_path / "out", tmp_path / "descriptors")
+    page = Page(browser, tmp_path / "out" / "index.html")
+    try:
+        shown = page.page.evaluate("""() => {
+            const ids = (r) => [r.down.map(nodeId).sort(), r.degraded.map(nodeId).sort(), whomToCall(r).map((t) => t[4])];
+            const services = [];
+            for (let n = 0; n < N; n++) if (D.nodes.kind[n] === 0) services.push([nodeId(n), ...ids(serviceImpact(n))]);
+            const everyone = [...Array(N).keys()].sort(byUrgency).map(nodeId);
+            // a data center's panel shows its stored outage (the Report's); any other SPOF's is computed here
+            const outage = (c) => D.datacenters.find((d) => "datacenter:" + d.name === c);
+            const spofs = D.spofs.component.map((c, i) => [c, ...ids(outage(c) || spofImpact(i))]);
+            return {services, spofs, everyone}; }""")
+        assert page.errors == []
+    finally:
+        page.page.close()
+    assert len(shown["services"]) == len(catalog.services) and len(shown["spofs"]) == len(report.spofs) > 0
+    for component, down, degraded, calls in shown["services"] + shown["spofs"]:
+        impact = simulate(report.model, [component])
+        assert (down, degraded) == (list(impact.down), list(impact.degraded)), component
+        assert calls == [call.team[5:] if call.team else None for call in whom_to_call(catalog, impact)], component
+    assert shown["everyone"] == sorted(report.model.nodes.ids, key=urgency(catalog))

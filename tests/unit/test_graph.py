@@ -86,8 +86,7 @@ def test_placement_and_ownership_edges(tree):
 
 
 def test_dependency_view_collapses_parallel_entries_keeping_hard_over_soft(tree):
-    graph = build_graph(load_catalog(tree(FILES)))
-    view = dependency_graph(graph)
+    view = dependency_graph(load_catalog(tree(FILES)))
     assert view.number_of_edges() == 4
     assert view["service:playlist"]["service:storage"]["type"] == "hard"
     assert view["service:playlist"]["service:search"]["type"] == "soft"

@@ -121,16 +121,16 @@ function impact(failedNodes, downNodes, overloaded) {
   degraded.sort((a, b) => a - b);
   return {down: downNodes, degraded: degraded};
 }
-function serviceImpact(n) { return blastOf([n], [n]); }
+/* A service's failure leaves every service that is short of instances with nothing failed
+   (D.overloaded) overloaded too, as the engine says (SPEC §2): their dependents degrade. */
+function serviceImpact(n) { return blastOf([n], [n], D.overloaded); }
 function spofImpact(i) {
   const node = D.spofs.node[i];
   return node >= 0 ? serviceImpact(node) : blastOf(decode(D.spofs.cause[i]), [], D.spofs.overloaded[i]);
 }
 function critical(n) { return D.nodes.kind[n] === 1 || D.nodes.tier[n] === 1; }
-function byUrgency(a, b) {  /* tier 1, then clients, then tiers 2 and 3; then by id (as the CLI) */
-  const rank = (n) => D.nodes.kind[n] === 1 ? 1 : (D.nodes.tier[n] === 1 ? 0 : D.nodes.tier[n]);
-  const ia = nodeId(a), ib = nodeId(b);
-  return rank(a) - rank(b) || (ia < ib ? -1 : ia > ib ? 1 : 0);
+function byUrgency(a, b) {  /* the CLI's ranking, computed once by depgraph: D.nodes.urgency[n] is n's place */
+  return D.nodes.urgency[a] - D.nodes.urgency[b];
 }
 /* Whom to call for a blast radius, in the order the CLI and the data-center panels use: teams
    with tier-1 services or clients down first, then most down, then most degraded; nobody last.
