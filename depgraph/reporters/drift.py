@@ -40,7 +40,8 @@ def drift_text(report) -> str:
             lines.append(f"  {t(source)}  ({len(edges):,} undeclared, {total:,} calls)")
             width = max(len(t(e["target"])) for e in edges)
             for edge in edges:
-                errors = f"{edge['errors']:,} errors" + (f" ({_ratio(edge)})" if edge["errors"] else "")
+                errors = (f"{edge['errors']:,} error{'' if edge['errors'] == 1 else 's'}"
+                          + (f" ({_ratio(edge)})" if edge["errors"] else ""))
                 kind = f"  [{t(edge['connection_type'])}]" if edge.get("connection_type") else ""
                 seen = ", ".join(t(o) for o in edge.get("observed_in", []))
                 lines.append(f"    -> {t(edge['target']).ljust(width)}  {edge['calls']:>12,} calls  {errors}{kind}"

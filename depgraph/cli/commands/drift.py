@@ -41,6 +41,11 @@ def drift_command(
         "--timeout", min=0.1, help="With --prometheus: seconds for everything asked of the server.")] = 120.0,
     save: Annotated[Optional[Path], typer.Option(
         "--save", help="With --prometheus: keep the server's reply in FILE (--observed reads it back).")] = None,
+    write: Annotated[bool, typer.Option(
+        "--write", help="Add each undeclared call between known services to the caller's descriptor as a "
+        "soft dependency, with a comment naming the evidence (all files or none).")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="With --write: print the change as a unified diff instead of writing it.")] = False,
     fail_on_undeclared: Annotated[bool, typer.Option(
         "--fail-on-undeclared", help="Exit 1 when calls without a declared dependency were observed.")] = False,
     quiet: QuietOption = False,
@@ -57,6 +62,10 @@ def drift_command(
     fmt, calls = _observations(observed or [], prometheus, window, at, token_env, save, timeout)
     catalog = load(descriptors, quiet)
     report = drift(catalog, fmt, calls, aliases)
+    if write or dry_run:
+        _write(catalog, report, dry_run)
+        if dry_run:
+            return
     emit_result("drift", format.value, report)
     if fail_on_undeclared and report.undeclared:
         raise typer.Exit(1)
@@ -91,3 +100,19 @@ def _observations(files: list[Path], url: str | None, window: str, at: str | Non
             write_text(save, jsontext.dumps(reply) + "\n")
         fmt, calls = "+".join(dict.fromkeys(f for f in (*fmt.split("+"), live_fmt) if f)), calls + live
     return fmt, calls
+
+
+def _write(catalog, report, dry_run: bool) -> None:
+    """Write the undeclared calls into the descriptors (or print the diff that would)."""
+    from depgraph.cli.kit import emit, warn
+    from depgraph.importers.drift_write import plan_drift_write, unified_diff
+    from depgraph.importers.writer import commit
+
+    change, before = plan_drift_write(catalog, report, state.limits)
+    if dry_run:
+        emit(unified_diff(change, before).rstrip("\n"))
+        return
+    added = len(change.updated_services)
+    commit(change, force=True, limits=state.limits)
+    warn(f"depgraph: added {added:,} soft dependenc{'y' if added == 1 else 'ies'} to "
+         f"{len(change.writes):,} file{'' if len(change.writes) == 1 else 's'}")
