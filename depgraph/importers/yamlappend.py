@@ -50,7 +50,7 @@ def add_dependencies(text: str, kind: str, name: str, entries: list[tuple[str, s
     if isinstance(value, yaml.SequenceNode) and value.value:
         indent = " " * value.start_mark.column
         at = _line_end(text, _last_leaf(value).end_mark.index)
-        lines = "".join(f"{indent}- {flow}  # {_comment(c)}{newline}" for flow, (_, c) in zip(flows, entries))
+        lines = "".join(f"{indent}- {flow}  # {_comment(c)}{newline}" for flow, (_, c) in zip(flows, entries, strict=True))
         prefix = "" if at == 0 or text[at - 1] == "\n" else newline
         return text[:at] + prefix + lines + text[at:]
     if value is not None and not (isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null")
@@ -67,7 +67,7 @@ def add_dependencies(text: str, kind: str, name: str, entries: list[tuple[str, s
         return _comment_line(text[:close] + joined + text[close:], close + len(joined), comment)
     column = mapping.value[0][0].start_mark.column
     block = f"{' ' * column}dependencies:{newline}" + "".join(
-        f"{' ' * column}- {flow}  # {_comment(c)}{newline}" for flow, (_, c) in zip(flows, entries))
+        f"{' ' * column}- {flow}  # {_comment(c)}{newline}" for flow, (_, c) in zip(flows, entries, strict=True))
     if value is not None:
         key = next(k for k, v in mapping.value if v is value)
         start = key.start_mark.index - key.start_mark.column
