@@ -22,24 +22,20 @@ import hashlib
 import json
 import os
 import time
-from typing import Callable, Generic, NamedTuple, TypeVar
+from typing import NamedTuple
 
-from depgraph.beside import Beside
 from depgraph.diagnostics import Diagnostic
 from depgraph.failure.columns import model_columns, model_from_columns
 from depgraph.failure.engine import FailureModel
 from depgraph.load.cache import Cache, pack_columns, unpack_columns
-from depgraph.load.files import collection_paused, file_stats
+from depgraph.load.files import file_stats
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
 from depgraph.model import Catalog, Client, Datacenter, Team
 
 KIND = "model"
-LATEST_KIND = "latest-model"  # per folder and limits: the key of the entry stored last
-BESIDE_BYTES = 1 << 20  # from an entry this big, decoding it takes as long as the key's walk
 SETTLED_SECONDS = 2.0  # coarser than any file system's time stamps (FAT: 2 s)
 ENTRIES_KEPT = 8
 _SLIM = "catalog.json"
-T = TypeVar("T")
 
 
 def tree_key(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[str, bool]:
@@ -68,100 +64,26 @@ def load_model(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, cache: 
     From the cache the catalog is slim (see the module docstring); otherwise it is the full one
     (and the cache is filled for next time). Raises ``DescriptorError`` like ``load_catalog``.
     """
-    asked, cached = answer(root, lambda _, model: model, limits, cache)
-    return asked.catalog, asked.result(), cached
-
-
-class Asked(Generic[T]):
-    """A question asked of a ``catalog`` and ``model``: what it returned, or the exception it
-    raised (:meth:`result` gives either back)."""
-
-    __slots__ = ("catalog", "model", "_value", "_error")
-
-    def __init__(self, question: Callable[[Catalog, FailureModel], T], catalog: Catalog, model: FailureModel):
-        self.catalog, self.model = catalog, model
-        self._value, self._error = None, None
-        try:
-            self._value = question(catalog, model)
-        except Exception as exc:  # noqa: BLE001 - given back to the caller by result()
-            self._error = exc
-
-    def result(self) -> T:
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
-def answer(root: str | os.PathLike, question: Callable[[Catalog, FailureModel], T],
-           limits: Limits = DEFAULT_LIMITS, cache: Cache | None = None) -> tuple[Asked[T], bool]:
-    """``(asked, from_cache)``: ``question`` asked of a descriptor tree's catalog and model (see
-    :func:`load_model`), what it returned or raised held in an :class:`Asked`.
-
-    From the cache, the key's walk of every file (a fifth of a second at 20,000 files) runs on
-    the other core (:mod:`depgraph.beside`; on one core, or for an entry under
-    :data:`BESIDE_BYTES`, after it) while this process decodes the entry the last run stored
-    for the same folder and limits and asks ``question`` of it. That entry and its answer
-    are used only when the entry's key is the one the walk computed; otherwise the tree's own
-    entry is read (or the tree loaded) and asked again. So ``question`` must be a pure function
-    of the catalog and model: a guess can make the answer come sooner, never change it.
-    """
-    if cache is None:
-        catalog = _load_catalog(root, limits)
-        return Asked(question, catalog, FailureModel.from_catalog(catalog)), False
-    latest = Cache(cache.folder, LATEST_KIND, cache.kept)
-    place = _place(root, limits)
-    guess = _as_key(latest.get(place))
-    payload = cache.get(guess) if guess else None
-    big = payload is not None and len(payload) >= BESIDE_BYTES
-    with collection_paused():  # a million small objects, none of them garbage
-        with Beside(lambda: tree_key(root, limits), list, _key_and_settled, wanted=big) as walk:
-            found = decode(payload) if payload is not None else None
-            asked = Asked(question, *found) if found is not None else None
-            key, settled = walk.result()
-        if key != guess:
-            payload = cache.get(key)
-            found = decode(payload) if payload is not None else None
-            asked = Asked(question, *found) if found is not None else None
-            if found is not None:
-                latest.put(place, key.encode())
-    if found is not None:
-        return asked, True
+    if cache is not None:
+        key, settled = tree_key(root, limits)
+        payload = cache.get(key)
+        found = decode(payload) if payload is not None else None
+        if found is not None:
+            return (*found, True)
     catalog = _load_catalog(root, limits)
     model = FailureModel.from_catalog(catalog)
-    if settled:
+    if cache is not None and settled:
         try:
             cache.put(key, encode(catalog, model))
-            latest.put(place, key.encode())
         except (ValueError, OverflowError, TypeError):
             pass  # data that does not fit the format is simply not cached
-    return Asked(question, catalog, model), False
+    return catalog, model, False
 
 
 def _load_catalog(root: str | os.PathLike, limits: Limits) -> Catalog:
     from depgraph.load.loader import load_catalog  # YAML and the schema, imported only on a miss
 
     return load_catalog(root, limits)
-
-
-def _place(root: str | os.PathLike, limits: Limits) -> str:
-    """What names a tree's latest entry: its real folder and the limits it was loaded with."""
-    return f"{os.path.realpath(root)}\0{limits!r}"
-
-
-def _as_key(data: bytes | None) -> str | None:
-    """A stored latest key (64 hex digits), or None for anything else."""
-    if data is None or len(data) != 64:
-        return None
-    text = data.decode("ascii", "replace")
-    return text if all(c in "0123456789abcdef" for c in text) else None
-
-
-def _key_and_settled(packed) -> tuple[str, bool]:
-    """:func:`tree_key`'s answer back from the walking child; TypeError when out of shape."""
-    key, settled = packed
-    if not (isinstance(key, str) and isinstance(settled, bool)):
-        raise TypeError("a key and a flag")
-    return key, settled
 
 
 def encode(catalog: Catalog, model: FailureModel) -> bytes:

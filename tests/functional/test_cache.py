@@ -9,13 +9,9 @@ import sys
 
 import pytest
 
-from depgraph.failure.engine import UnknownComponent, simulate
-from depgraph.beside import can_fork
-from depgraph.failure.stored import _place as place_of
-from depgraph.failure.stored import answer
+from depgraph.failure.engine import simulate
 from depgraph.failure.stored import load_model as load_with_cache
 from depgraph.load.cache import Cache, default_folder
-from depgraph.load.limits import DEFAULT_LIMITS
 from tests.conftest import EXAMPLE
 
 
@@ -96,78 +92,6 @@ def test_a_new_file_invalidates_it(tree):
     (root / "web.yaml").write_text("kind: service\nname: web\ndependencies: [api]\n")
     catalog, model, cached = load_model(root)
     assert not cached and "web" in catalog.services
-
-
-@pytest.fixture(params=["here", "beside"])
-def walk_where(request, monkeypatch):
-    """The key's walk in this process, and on the other core (as for a big entry)."""
-    if request.param == "beside":
-        if not can_fork():
-            pytest.skip("no second core to walk on")
-        monkeypatch.setattr("depgraph.failure.stored.BESIDE_BYTES", 0)
-    return request.param
-
-
-def test_the_entry_guessed_for_a_folder_is_used_only_when_its_key_is_the_trees(tree, walk_where):
-    root = tree(FILES)
-    load_model(root)  # stores the entry and names it the folder's latest
-    (root / "api.yaml").write_text((root / "api.yaml").read_text().replace("[db]", "[]"))
-    _, model, cached = load_model(root)  # the guess is now the old tree's entry
-    assert not cached
-    assert simulate(model, ["host:h1"]).down == ("service:db",)
-    _, model, cached = load_model(root)
-    assert cached and simulate(model, ["host:h1"]).down == ("service:db",)
-
-
-def test_a_guess_naming_another_trees_entry_is_not_its_answer(tree, tmp_path, walk_where):
-    root = tree(FILES)
-    other = tmp_path / "other"
-    other.mkdir()
-    for name, text in FILES.items():
-        (other / name).write_text(text.replace("[db]", "[]"))
-    load_model(root)
-    load_model(other)
-    latest = Cache(cache_dir(), "latest-model")
-    latest.put(place_of(root, DEFAULT_LIMITS), latest.get(place_of(other, DEFAULT_LIMITS)))
-    _, model, cached = load_model(root)  # the guess decodes well, and is the other tree
-    assert cached and simulate(model, ["host:h1"]).down == ("service:api", "service:db")
-    _, model, cached = load_model(other)
-    assert cached and simulate(model, ["host:h1"]).down == ("service:db",)
-
-
-def test_what_a_question_raises_of_a_wrong_guess_is_not_the_answer(tree, tmp_path, walk_where):
-    root = tree(FILES)
-    other = tmp_path / "other"
-    other.mkdir()
-    for name, text in FILES.items():
-        (other / name).write_text(text.replace("h1", "h9"))
-    load_model(root)
-    load_model(other)
-    latest = Cache(cache_dir(), "latest-model")
-    latest.put(place_of(root, DEFAULT_LIMITS), latest.get(place_of(other, DEFAULT_LIMITS)))
-
-    def question(catalog, model):
-        return simulate(model, ["host:h1"]).down
-
-    asked, cached = answer(root, question, DEFAULT_LIMITS, Cache(cache_dir(), "model"))
-    assert cached and asked.result() == ("service:api", "service:db")
-    asked, cached = answer(other, question, DEFAULT_LIMITS, Cache(cache_dir(), "model"))
-    with pytest.raises(UnknownComponent):  # the tree's own entry: what the question raised is raised
-        asked.result()
-
-
-def test_a_latest_entry_naming_anything_is_only_a_guess(tree, walk_where):
-    root = tree(FILES)
-    load_model(root)
-    names = list(cache_dir().glob("latest-model-*"))
-    assert len(names) == 1
-    latest = Cache(cache_dir(), "latest-model")
-    for junk in (b"", b"x" * 64, b"0" * 64, "é".encode() * 32, b"\xff" * 64):
-        for entry in cache_dir().glob("latest-model-*"):
-            entry.unlink()
-        latest.put(place_of(root, DEFAULT_LIMITS), junk)
-        _, model, cached = load_model(root)
-        assert cached and simulate(model, ["host:h1"]).down == ("service:api", "service:db")
 
 
 def test_a_change_below_a_symlinked_folder_or_to_a_folder_named_like_a_file_invalidates_it(tree, tmp_path):

@@ -54,15 +54,13 @@ def blast_radius(
     if format in (BlastFormat.dot, BlastFormat.svg):
         _picture(load(descriptors, quiet), components, format.value, output_file, quiet)
         return
-    from depgraph.failure.stored import ENTRIES_KEPT, KIND, answer
-
-    def radius(catalog, model):  # pure: it may be asked of the cached entry before its key is confirmed
-        return ranked_blast_radius(catalog, model, [resolve_component(model, argument) for argument in components])
+    from depgraph.failure.stored import ENTRIES_KEPT, KIND, load_model
 
     cache = None if no_cache else open_cache(KIND, descriptors, kept=ENTRIES_KEPT)
-    asked, _ = answer(descriptors, radius, state.limits, cache)
-    print_load_warnings(asked.catalog.diagnostics, descriptors, quiet)
-    emit_result("blast-radius", format.value, asked.result(), verbose=verbose)
+    catalog, model, _ = load_model(descriptors, state.limits, cache)
+    print_load_warnings(catalog.diagnostics, descriptors, quiet)
+    failed = [resolve_component(model, argument) for argument in components]
+    emit_result("blast-radius", format.value, ranked_blast_radius(catalog, model, failed), verbose=verbose)
 
 
 def _picture(catalog, components: list[str], format: str, output_file: Path | None, quiet: bool) -> None:

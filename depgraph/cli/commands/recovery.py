@@ -46,16 +46,13 @@ def recovery(
     """
     from depgraph.analyses.recovery import recovery as recovery_time
     from depgraph.failure.resolve import resolve_component
-    from depgraph.failure.stored import ENTRIES_KEPT, KIND, answer
+    from depgraph.failure.stored import ENTRIES_KEPT, KIND, load_model
     from depgraph.gate.policy import find_policy, load_policy
 
     defaults = load_policy(find_policy(descriptors, policy), state.limits).recovery
 
-    def question(catalog, model):  # pure: it may be asked of the cached entry before its key is confirmed
-        failed = [resolve_component(model, argument) for argument in components or ()]
-        return recovery_time(catalog, failed, defaults=defaults, model=model)
-
     cache = None if no_cache else open_cache(KIND, descriptors, kept=ENTRIES_KEPT)
-    asked, _ = answer(descriptors, question, state.limits, cache)
-    print_load_warnings(asked.catalog.diagnostics, descriptors, quiet)
-    emit_result("recovery", format.value, asked.result(), top=top)
+    catalog, model, _ = load_model(descriptors, state.limits, cache)
+    print_load_warnings(catalog.diagnostics, descriptors, quiet)
+    failed = [resolve_component(model, argument) for argument in components or ()]
+    emit_result("recovery", format.value, recovery_time(catalog, failed, defaults=defaults, model=model), top=top)
