@@ -183,6 +183,21 @@ class Answers:
         land = self.landscape
         return bounded(startup_json(land.once("startup", lambda: startup_order(land.catalog))), _limit(limit))
 
+    def recovery(self, components: list[str] | None = None, limit: int = DEFAULT_LIMIT) -> dict:
+        """``depgraph recovery [C…] --format json``: a cold start without components, else their
+        restoration."""
+        from depgraph.analyses.recovery import recovery
+        from depgraph.reporters import reporter
+
+        land = self.landscape
+        failed = self._components(land, components, "components") if components else []
+        defaults = self._policy(land).recovery
+        if not failed:
+            result = land.once("recovery", lambda: recovery(land.catalog, defaults=defaults, model=land.model))
+        else:
+            result = recovery(land.catalog, failed, defaults=defaults, model=land.model)
+        return bounded(reporter("recovery", "json")(result), _limit(limit))
+
     def path(self, source: str, target: str, limit: int = 10) -> dict:
         """``depgraph path FROM TO --format json`` (``limit``: the most paths, as ``--limit``)."""
         from depgraph.analyses.paths import paths_between

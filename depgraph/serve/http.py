@@ -46,6 +46,7 @@ QUESTIONS = {
     "capacity": ("capacity", {"limit": ("limit", False, int)}),
     "availability": ("availability", {"service": ("service", False, str), "limit": ("limit", False, int)}),
     "startup-order": ("startup_order", {"limit": ("limit", False, int)}),
+    "recovery": ("recovery", {"component": ("components", True, str), "limit": ("limit", False, int)}),
     "path": ("path", {"source": ("source", False, str), "target": ("target", False, str),
                       "limit": ("limit", False, int)}),
     "describe": ("describe", {"component": ("component", False, str), "limit": ("limit", False, int)}),

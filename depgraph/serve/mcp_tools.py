@@ -128,6 +128,18 @@ def build_server(answers: Answers) -> MCPServer:
         are up) and what can never start. Same document as `depgraph startup-order --format json`."""
         return await answer("startup_order", answers.startup_order, limit)
 
+    @server.tool(annotations=ReadOnly, title="Recovery time: how long until we are back")
+    async def recovery(
+        components: Annotated[list[Component] | None, Field(max_length=MAX_COMPONENTS, description=(
+            "Components that failed and come back at t = 0 (default: a cold start of everything)."),
+            examples=[["datacenter:lon1"]])] = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> Answer:
+        """How long until services are back after these components return (or after a cold
+        start): each restarting service's ready time, its critical path, whether it meets its
+        rto, and what never starts. Same document as `depgraph recovery [C…] --format json`."""
+        return await answer("recovery", answers.recovery, components, limit)
+
     @server.tool(annotations=ReadOnly, title="Dependency paths")
     async def path(
         source: Annotated[str, Field(max_length=520, pattern=ANY_ID, description="The dependent service or client.",

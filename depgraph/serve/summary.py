@@ -64,6 +64,14 @@ def _startup(document: dict) -> str:
     return f"{len(document.get('waves', []))} start-up waves; {_count(document, 'blocked'):,} never start."
 
 
+def _recovery(document: dict) -> str:
+    failed = document.get("failed") or []
+    missed = sum(1 for s in document.get("services", []) if s.get("meets") is False)
+    return (f"{'Restoring ' + ', '.join(failed) if failed else 'A cold start'}: everything is back after "
+            f"{document.get('ready_at')} s; {_count(document, 'services'):,} services restart, {missed} miss "
+            f"their rto (of those listed), {_count(document, 'blocked'):,} never start.")
+
+
 def _path(document: dict) -> str:
     paths = document.get("paths", [])
     if not paths:
@@ -94,6 +102,6 @@ def _drift(document: dict) -> str:
 
 _WRITERS = {
     "blast_radius": _blast, "single_points_of_failure": _spofs, "capacity": _capacity,
-    "availability": _availability, "startup_order": _startup, "path": _path, "describe": _describe,
+    "availability": _availability, "startup_order": _startup, "recovery": _recovery, "path": _path, "describe": _describe,
     "check": _check, "drift": _drift,
 }

@@ -11,8 +11,8 @@ def register(app: typer.Typer) -> None:
 
 def mcp(descriptors: DescriptorsOption = "descriptors") -> None:
     """Serve the descriptors to an AI assistant over the Model Context Protocol on stdio: tools
-    for blast radius, single points of failure, capacity, availability, start-up order, paths,
-    describe, check and drift, each returning the same JSON as the command; reloads on edits.
+    for blast radius, single points of failure, capacity, availability, start-up order,
+    recovery, paths, describe, check and drift, each returning the same JSON as the command; reloads on edits.
 
     Point an MCP-capable assistant at this command (stdout carries the protocol; logs go to
     stderr). `depgraph serve` offers the same over HTTP.
