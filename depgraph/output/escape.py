@@ -18,6 +18,7 @@ SARIF URIs         :func:`uri` (RFC 3986 percent-encoding)
 HTML               :func:`depgraph.reporters.html.embed_json` (data in a script tag; the page
                    puts text into the document as text nodes only)
 DOT                :mod:`depgraph.diagrams.dotescape`
+Mermaid            :func:`depgraph.output.mermaid.label` (every Mermaid chart is written there)
 =================  ======================================================================
 
 Every function first makes the text *printable*: a file name that is not UTF-8 (a lone

@@ -5,7 +5,8 @@ Mermaid diagram of the changed edges). User text goes through
 from __future__ import annotations
 
 from depgraph.reporters.markdown import code, message_with_cause, table, text
-from depgraph.reporters.mermaid import mermaid_label
+from depgraph.output.mermaid import edge, node, numbered_ids
+from depgraph.output.mermaid import label as mermaid_label
 from depgraph.reporters.text import check_summary
 
 MAX_ROWS = 50  # rows per section; GitHub comments stop at 65,536 characters
@@ -91,20 +92,20 @@ def _changed_edges(diff) -> list[str]:
     nodes = sorted({n for _, e in changes for n in (e.source, e.target)})
     if not changes or len(nodes) > MAX_DIAGRAM_NODES:
         return [] if not changes else [f"_{len(nodes)} services changed: too many to draw._"]
-    number = {node: f"n{i}" for i, node in enumerate(nodes)}
+    number = numbered_ids(nodes)
     lines = ["```mermaid", "flowchart LR"]
-    lines += [f"  {number[node]}[{mermaid_label(node)}]" for node in nodes]
+    lines += [node(number[name], name) for name in nodes]
     styles = []
     for index, (kind, e) in enumerate(changes):
         a, b = number[e.source], number[e.target]
         if kind == "added":
-            lines.append(f"  {a} ==>|{mermaid_label('+ ' + e.after)}| {b}")
+            lines.append(edge(a, b, "==>", mermaid_label("+ " + e.after)))
             styles.append(f"  linkStyle {index} stroke:#2da44e,stroke-width:3px")
         elif kind == "removed":
-            lines.append(f"  {a} -.->|{mermaid_label('- ' + e.before)}| {b}")
+            lines.append(edge(a, b, "-.->", mermaid_label("- " + e.before)))
             styles.append(f"  linkStyle {index} stroke:#cf222e")
         else:
-            lines.append(f"  {a} -->|{mermaid_label(e.before + ' to ' + e.after)}| {b}")
+            lines.append(edge(a, b, "-->", mermaid_label(e.before + " to " + e.after)))
             styles.append(f"  linkStyle {index} stroke:#bf8700,stroke-width:2px")
     return lines + styles + ["```"]
 

@@ -1,34 +1,21 @@
 """A Mermaid flowchart for Markdown reports: the services when few, else the teams, else none.
 
-Node ids are generated (``n0``, ``n1``, …) and every label goes through :func:`mermaid_label`,
-which writes anything but letters, digits and a few harmless marks as a Mermaid entity code
-(``#60;``), so no name, tribe or description can close a label or inject a directive.
+Node ids are generated (``n0``, ``n1``, …) and every label is escaped by the one Mermaid writer,
+:mod:`depgraph.output.mermaid`.
 """
 
 from __future__ import annotations
 
-import re
+from depgraph.output.mermaid import ARROWS, edge, node, numbered_ids
 
 MAX_SERVICES = 60  # services (clients come along) drawn one by one up to this many
 MAX_TEAMS = 60
-
-_SAFE = re.compile(r"[A-Za-z0-9 ._:/()-]")
 
 _CLASSES = [
     "classDef client fill:#eef4ff,stroke:#4a6fa5",
     "classDef spof fill:#fde2e1,stroke:#c0392b,color:#7b1d14",
     "classDef cycle stroke:#c0392b,stroke-width:3px",
 ]
-
-
-def mermaid_label(value: object) -> str:
-    """A quoted Mermaid label showing ``value`` literally.
-
-    >>> mermaid_label('a"]; x [<b>')
-    '"a#34;#93;#59; x #91;#60;b#62;"'
-    """
-    chars = (c if _SAFE.fullmatch(c) else f"#{ord(c)};" for c in " ".join(str(value).split()))
-    return '"' + "".join(chars) + '"'
 
 
 def mermaid_block(analysis) -> tuple[str, str] | None:
@@ -48,7 +35,7 @@ def _fence(lines: list[str]) -> str:
 def _service_chart(analysis) -> list[str]:
     catalog = analysis.catalog
     ids = sorted([*(s.id for s in catalog.services.values()), *(c.id for c in catalog.clients.values())])
-    number = {node_id: f"n{i}" for i, node_id in enumerate(ids)}
+    number = numbered_ids(ids)
     spofs = {spof.component for spof in analysis.spofs}
     in_cycles = {member for cycle in analysis.cycles if cycle.hard for member in cycle.members}
     lines = ["flowchart LR"]
@@ -56,17 +43,15 @@ def _service_chart(analysis) -> list[str]:
         kind, _, name = node_id.partition(":")
         classes = [c for c, on in (("client", kind == "client"), ("spof", node_id in spofs),
                                    ("cycle", node_id in in_cycles)) if on]
-        suffix = f":::{classes[0]}" if classes else ""
-        lines.append(f"  {number[node_id]}[{mermaid_label(name)}]{suffix}")
+        lines.append(node(number[node_id], name, css_class=classes[0] if classes else None))
         for extra in classes[1:]:
             lines.append(f"  class {number[node_id]} {extra}")
     for node_id in ids:
         entity = catalog.entity(node_id)
         for dep in entity.dependencies:
-            arrow = "-->" if dep.hard else "-.->"
-            label = "|any of|" if dep.is_group and len(dep.targets) > 1 else ""
+            text = "any of" if dep.is_group and len(dep.targets) > 1 else None
             for target in sorted(set(dep.targets)):
-                lines.append(f"  {number[node_id]} {arrow}{label} {number[f'service:{target}']}")
+                lines.append(edge(number[node_id], number[f"service:{target}"], ARROWS[dep.type], text))
     return lines + [f"  {line}" for line in _CLASSES]
 
 
@@ -83,8 +68,8 @@ def _team_chart(catalog) -> list[str]:
                 if pair[0] != pair[1]:
                     edges[pair] = edges.get(pair, 0) + 1
     teams = sorted({*catalog.teams, *(t for pair in edges for t in pair)})
-    number = {team: f"t{i}" for i, team in enumerate(teams)}
+    number = numbered_ids(teams, "t")
     lines = ["flowchart LR"]
-    lines += [f"  {number[team]}[{mermaid_label(team)}]" for team in teams]
-    lines += [f"  {number[a]} -->|{count}| {number[b]}" for (a, b), count in sorted(edges.items())]
+    lines += [node(number[team], team) for team in teams]
+    lines += [edge(number[a], number[b], text=str(count)) for (a, b), count in sorted(edges.items())]
     return lines

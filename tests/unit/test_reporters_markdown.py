@@ -9,7 +9,7 @@ import pytest
 from depgraph.analysis import analyze
 from depgraph.model import Catalog, Dependency, Service
 from depgraph.reporters import markdown
-from depgraph.reporters.mermaid import mermaid_label
+from depgraph.output.mermaid import label as mermaid_label
 from test_reporters_catalog import HOSTILE_OWNER, HOSTILE_TRIBE, hostile_catalog
 
 
@@ -125,6 +125,14 @@ class TestMermaid:
         inner = label[1:-1]
         assert '"' not in inner and "]" not in inner and "<" not in inner and "|" not in inner
         assert "%" not in inner and "{" not in inner
+
+    def test_the_export_escapes_labels_as_the_reports_do(self):
+        from depgraph.exporters.mermaid import export_mermaid
+        from depgraph.model import Catalog, Client
+
+        hostile = 'x"]; click n0 "javascript:alert(1)" <b>'  # a catalog built in Python skips the name grammar
+        chart = export_mermaid(Catalog(clients={hostile: Client(hostile)}))
+        assert chart.splitlines()[1] == f"  client_x____click_n0__javascript_alert_1____b_([{mermaid_label(hostile)}])"
 
     def test_big_landscape_draws_teams_instead(self, monkeypatch):
         from depgraph.reporters import mermaid
