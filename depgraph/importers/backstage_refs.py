@@ -5,9 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from depgraph.importers.sourcefiles import ReadLog, SourceError, load_folder_file
+from depgraph.importers.sourcefiles import (
+    ReadLog,
+    SourceError,
+    conform,
+    load_folder_file,
+)
 
 YAML_SUFFIXES = {".yaml", ".yml"}
+_SCALAR = (str, int, float, bool)
+# The parts of an entity the importer reads, in the shapes it reads them; a part of another shape
+# is left out and counted, never a reason to refuse the catalog.
+ENTITY_SHAPE = {
+    "metadata": {"name": _SCALAR, "namespace": _SCALAR, "description": _SCALAR,
+                 "annotations": {"*": _SCALAR}, "labels": {"*": _SCALAR}, "links": [{"url": _SCALAR}]},
+    "spec": {"type": _SCALAR, "lifecycle": _SCALAR, "owner": _SCALAR, "system": _SCALAR,
+             "subcomponentOf": _SCALAR, "parent": _SCALAR, "domain": _SCALAR, "target": _SCALAR,
+             "providesApis": [_SCALAR], "consumesApis": [_SCALAR], "dependsOn": [_SCALAR],
+             "dependencyOf": [_SCALAR], "targets": [_SCALAR], "profile": {"email": _SCALAR}},
+}
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,8 @@ def read_catalog(sources: list[Path], warnings: list[str], notes: list[str],
         seen.add(path)
         rel = _relative(path, root.resolve())
         for doc in load_folder_file(path, log):
+            if _is_entity(doc):
+                doc = conform(doc, ENTITY_SHAPE, log, rel)
             if not _is_entity(doc):
                 continue
             entity = Entity(doc, rel)

@@ -15,6 +15,7 @@ from depgraph.importers.envfile import interpolate, parse_env_file
 from depgraph.importers.sourcefiles import (
     ReadLog,
     SourceError,
+    conform,
     load_yaml_documents,
     read_text,
 )
@@ -24,6 +25,17 @@ OVERRIDE_FILES = (
     "compose.override.yaml", "compose.override.yml",
     "docker-compose.override.yaml", "docker-compose.override.yml",
 )
+_SCALAR = (str, int, float, bool)
+_NETWORK_SHAPE = {"aliases": [_SCALAR]}
+# The shapes the importer reads; a part of another shape is left out and counted (compose itself
+# would refuse the file, but one odd service should not cost the rest of the project).
+SERVICE_SHAPE = {
+    "environment": (dict, list), "depends_on": (dict, list), "labels": (dict, list),
+    "networks": (dict, list), "ports": [(str, int, dict)], "expose": list, "volumes": [(str, dict)],
+    "configs": [(str, dict)], "secrets": list, "links": [_SCALAR], "env_file": (str, list, dict),
+    "deploy": {"replicas": _SCALAR}, "scale": _SCALAR, "command": (str, list), "entrypoint": (str, list),
+    "container_name": _SCALAR, "hostname": _SCALAR, "image": _SCALAR,
+}
 _CONCAT = {"ports", "expose", "volumes", "dns", "links", "configs", "secrets", "env_file", "extra_hosts"}
 
 
@@ -101,12 +113,15 @@ def _merge_file(project: ComposeProject, path: Path) -> None:
     if not isinstance(services, dict):
         raise SourceError(f"{path}: 'services' must be a mapping")
     for name, raw in services.items():
-        if not isinstance(raw, dict):
-            raise SourceError(f"{path}: service '{name}' must be a mapping")
+        raw = conform(raw, SERVICE_SHAPE, project.log, str(path))
+        if raw is None:
+            project.log.warnings.append(f"{path}: service '{name}' is not a mapping; left out")
+            continue
         layer = normalise_service(raw, path, project, str(name))
         base = project.services.get(str(name))
         project.services[str(name)] = merge(base, layer) if base else layer
-    for name, raw in (doc.get("configs") or {}).items():
+    configs = doc.get("configs")
+    for name, raw in (configs if isinstance(configs, dict) else {}).items():
         if isinstance(raw, dict):
             project.configs[str(name)] = dict(raw, _dir=str(path.parent))
 
@@ -166,7 +181,7 @@ def normalise_service(raw: dict, path: Path, project: ComposeProject, name: str 
         origin[("links", str(key).partition(":")[0])] = path.name
     networks = raw.get("networks") or {}
     svc["networks"] = (
-        {str(k): (v if isinstance(v, dict) else {}) for k, v in networks.items()}
+        {str(k): conform(v, _NETWORK_SHAPE, project.log, str(path)) or {} for k, v in networks.items()}
         if isinstance(networks, dict) else {str(k): {} for k in networks}
     )
     for key in ("command", "entrypoint"):

@@ -9,14 +9,14 @@ from pathlib import Path
 
 from depgraph.importers.envkeys import note_unread, reads_hosts, shown
 from depgraph.importers.hosts import LOCAL_HOSTS, host_candidates
-from depgraph.importers.k8s_objects import K8sObject, load_objects
+from depgraph.importers.k8s_objects import WORKLOAD_KINDS, K8sObject, load_objects
 from depgraph.importers.model import ImportedService, ImportResult
 from depgraph.importers.names import normalise
 from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
 from depgraph.importers.sourcefiles import ReadLog, source_label
 from depgraph.importers.telemetry import TelemetryGuess
 
-WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet")
+WORKLOADS = WORKLOAD_KINDS
 CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
 
 

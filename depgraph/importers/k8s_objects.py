@@ -10,10 +10,29 @@ from pathlib import Path
 from depgraph.importers.sourcefiles import (
     ReadLog,
     SourceError,
+    conform,
     load_folder_file,
     load_yaml_documents,
 )
 
+_SCALAR = (str, int, float, bool)
+_LABELS = {"*": _SCALAR}
+_CONTAINER = {
+    "image": _SCALAR, "command": [_SCALAR], "args": [_SCALAR],
+    "env": [{"name": _SCALAR, "value": _SCALAR,
+             "valueFrom": {"configMapKeyRef": {"name": _SCALAR, "key": _SCALAR}}}],
+    "envFrom": [{"configMapRef": {"name": _SCALAR}}],
+}
+# The parts of each kind the importer reads, in the shapes it reads them; a part of another
+# shape is left out and counted, never a reason to refuse the manifests.
+SHAPES = {
+    "workload": {"metadata": {"name": _SCALAR, "namespace": _SCALAR}, "spec": {
+        "replicas": _SCALAR, "template": {"metadata": {"labels": _LABELS}, "spec": {
+            "containers": [_CONTAINER], "initContainers": [_CONTAINER]}}}},
+    "Service": {"metadata": {"name": _SCALAR, "namespace": _SCALAR}, "spec": {"selector": _LABELS}},
+    "ConfigMap": {"metadata": {"name": _SCALAR, "namespace": _SCALAR}, "data": {"*": _SCALAR}},
+}
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 YAML_SUFFIXES = {".yaml", ".yml"}
 
@@ -92,7 +111,7 @@ def load_objects(sources: list[Path], notes: list[str],
             items = _items(doc)
             not_objects += not items
             for body in items:
-                obj = _object(body, _relative(path, root))
+                obj = _object(body, _relative(path, root), log)
                 if obj is None:
                     not_objects += 1
                     continue
@@ -117,11 +136,16 @@ def _relative(path: Path, root: Path) -> str:
 
 def _items(doc) -> list:
     if isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List") and "items" in doc:
-        return [item for item in doc.get("items") or [] if isinstance(item, dict)]
+        items = doc.get("items")
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
     return [doc] if isinstance(doc, dict) else []
 
 
-def _object(body: dict, file: str) -> K8sObject | None:
+def _object(body: dict, file: str, log: ReadLog | None = None) -> K8sObject | None:
+    kind = str(body.get("kind", ""))
+    shape = SHAPES.get("workload" if kind in WORKLOAD_KINDS else kind)
+    if shape is not None:
+        body = conform(body, shape, log, file)
     meta = body.get("metadata") or {}
     if not isinstance(meta, dict) or not body.get("kind") or not meta.get("name"):
         return None

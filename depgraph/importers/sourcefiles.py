@@ -54,6 +54,45 @@ class ReadLog:
             result.note(f"{sum(self.left_out.values())} value(s) that cannot be used were left out: {files}")
 
 
+def conform(value, shape, log: ReadLog | None, where: str):
+    """``value`` with every part of the wrong shape left out (and counted in ``log`` under
+    ``where``), so that an importer reading it meets only the shapes it expects.
+
+    ``shape`` is a type or tuple of types (the value must be one), a list ``[item_shape]`` (a list
+    whose items have that shape; other items are dropped) or a mapping ``{key: shape}`` (a mapping
+    whose listed keys have those shapes; other keys are kept as they are; the key ``"*"`` stands
+    for every key). None stands for a missing value and is kept.
+
+    >>> conform({"env": 5, "args": ["a", {"b": 1}], "x": 1}, {"env": [dict], "args": [str]}, None, "f")
+    {'env': None, 'args': ['a'], 'x': 1}
+    """
+    if value is None:
+        return None
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return _left_out(log, where)
+        out = dict(value)
+        if "*" in shape:
+            return {k: v for k, v in ((k, conform(v, shape["*"], log, where)) for k, v in out.items())
+                    if v is not None}
+        for key, sub in shape.items():
+            if key in out:
+                out[key] = conform(out[key], sub, log, where)
+        return out
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return _left_out(log, where)
+        items = [conform(item, shape[0], log, where) for item in value]
+        return [item for item in items if item is not None]
+    return value if isinstance(value, shape) else _left_out(log, where)
+
+
+def _left_out(log: ReadLog | None, where: str) -> None:
+    """Count one part left out; None, what the part becomes."""
+    if log is not None:
+        log.left_out[where] = log.left_out.get(where, 0) + 1
+
+
 def load_yaml_documents(path: Path, text: str | None = None, log: ReadLog | None = None) -> list:
     """Every non-empty YAML document of a file, alias bombs and deep nesting refused.
 

@@ -331,3 +331,25 @@ def test_a_missing_env_file_is_noted(tmp_path):
     result = compose(tmp_path, "services:\n  a: {image: x, env_file: [missing.env]}\n"
                                "  b: {image: x, env_file: [{path: missing.env, required: false}]}\n")
     assert any("env_file missing.env does not exist" in n and "services a, b" in n for n in result.notes)
+
+
+@pytest.mark.parametrize("kind, name, text", [
+    ("compose", "docker-compose.yml", (
+        "services:\n  a: {environment: 5, depends_on: 5, ports: 5, deploy: 5}\n"
+        "  b: 3\n  c: {networks: {n: {aliases: 5}}, command: {x: 1}}\n")),
+    ("k8s", "all.yaml", (
+        "kind: Deployment\nmetadata: {name: a}\nspec: {template: {spec: {containers: "
+        "[{env: 5, envFrom: [5], command: 5}]}}}\n---\nkind: Deployment\nmetadata: {name: b}\n"
+        "spec: 5\n---\nkind: Service\nmetadata: {name: a}\nspec: {selector: {app: [x]}}\n")),
+    ("backstage", "catalog-info.yaml", (
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: "
+        "{name: a, links: 5, labels: {x: [1]}}\nspec: {dependsOn: 5, owner: [x]}\n")),
+])
+def test_parts_of_an_unexpected_shape_are_left_out_and_counted(tmp_path, kind, name, text):
+    from depgraph.importers.backstage import import_backstage
+
+    (tmp_path / name).write_text(text)
+    importer = {"compose": import_compose, "k8s": import_k8s, "backstage": import_backstage}[kind]
+    result = importer([tmp_path])
+    assert "a" in result.services
+    assert any("cannot be used were left out" in n and name in n for n in result.notes), result.notes
