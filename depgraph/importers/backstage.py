@@ -17,17 +17,20 @@ from depgraph.importers.model import (
     ImportedTeam,
     ImportResult,
 )
-from depgraph.importers.names import NameTable, normalise
+from depgraph.importers.names import NameTable, normalise, tokens
 from depgraph.importers.options import PROVENANCE_LABEL, ImportOptions
 from depgraph.importers.sourcefiles import ReadLog, source_label
 
 SERVICE_KINDS = ("component", "resource")
 LIFECYCLES = ("experimental", "production", "deprecated")
-# Word stems of other lifecycles in use, mapped to the nearest depgraph lifecycle.
+# Word stems of other lifecycles in use, mapped to the nearest depgraph lifecycle. A stem matches
+# the start of a word of the lifecycle (split like names, see telemetry.tokens); stems of three
+# letters or fewer only a whole word ("ga" is not "legacy", "dev" not "devops").
 LIFECYCLE_STEMS = (
     ("deprecat", "deprecated"), ("sunset", "deprecated"), ("retir", "deprecated"),
-    ("decom", "deprecated"), ("eol", "deprecated"), ("end-of-life", "deprecated"),
+    ("decom", "deprecated"), ("eol", "deprecated"), ("end", "deprecated"),
     ("legacy", "deprecated"), ("experiment", "experimental"), ("dev", "experimental"),
+    ("develop", "experimental"),
     ("alpha", "experimental"), ("beta", "experimental"), ("preview", "experimental"),
     ("incubat", "experimental"), ("proto", "experimental"), ("pilot", "experimental"),
     ("poc", "experimental"), ("stag", "experimental"), ("prod", "production"), ("stable", "production"),
@@ -179,11 +182,15 @@ def map_lifecycle(value: str) -> str | None:
 
     >>> [map_lifecycle(v) for v in ("production", "beta", "sunsetting", "whatever")]
     ['production', 'experimental', 'deprecated', None]
+    >>> [map_lifecycle(v) for v in ("end-of-life", "Development", "mega", "GA", "preproduction")]
+    ['deprecated', 'experimental', None, 'production', None]
     """
     text = str(value).strip().lower()
     if text in LIFECYCLES:
         return text
-    return next((mapped for stem, mapped in LIFECYCLE_STEMS if stem in text), None)
+    words = tokens(text)
+    return next((mapped for stem, mapped in LIFECYCLE_STEMS
+                 if any(w == stem or (len(stem) > 3 and w.startswith(stem)) for w in words)), None)
 
 
 def _lifecycle(entity, result) -> str | None:

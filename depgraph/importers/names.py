@@ -21,6 +21,19 @@ def normalise(name: str) -> str:
     return text[:253] or "unnamed"
 
 
+_TOKEN_SPLIT = re.compile(r"[-_./:@\s]+")
+
+
+def tokens(text: str) -> list[str]:
+    """The lower-case tokens of a name, image path or label value: every heuristic on names
+    matches whole tokens, never substrings (``tempo`` is not in ``temporal``).
+
+    >>> tokens("ghcr.io/Grafana/tempo:2.4"), tokens("temporal-history")
+    (['ghcr', 'io', 'grafana', 'tempo', '2', '4'], ['temporal', 'history'])
+    """
+    return [t for t in _TOKEN_SPLIT.split(str(text).lower()) if t]
+
+
 def plain(text: str) -> str:
     """``text`` on one line, as single-line descriptor fields (labels, owner, rack…) must be:
     control and invisible characters become spaces, runs of space one.

@@ -13,9 +13,9 @@ reason, so the import can say which services it treated as sinks and why.
 from __future__ import annotations
 
 import itertools
-import re
 
-_SPLIT = re.compile(r"[-_./:@\s]+")
+from depgraph.importers.names import tokens
+
 # One token naming a sink: a product, or an image organisation that ships only such products.
 SINK_TOKENS = frozenset({
     "otel", "opentelemetry", "otelcol", "opamp", "jaeger", "jaegertracing", "zipkin", "openzipkin",
@@ -24,15 +24,6 @@ SINK_TOKENS = frozenset({
 })
 # Two adjacent tokens naming a sink, where either alone names something else.
 SINK_PAIRS = frozenset({("fluent", "bit"), ("elastic", "apm"), ("apm", "server"), ("datalust", "seq")})
-
-
-def tokens(text: str) -> list[str]:
-    """The lower-case tokens of a name or image path.
-
-    >>> tokens("ghcr.io/Grafana/tempo:2.4"), tokens("temporal-history")
-    (['ghcr', 'io', 'grafana', 'tempo', '2', '4'], ['temporal', 'history'])
-    """
-    return [t for t in _SPLIT.split(str(text).lower()) if t]
 
 
 def _token_match(text: str) -> str | None:
