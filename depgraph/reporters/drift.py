@@ -18,8 +18,16 @@ MAX_ROWS = 50  # per Markdown section: a GitHub comment stops at 65,536 characte
 
 
 def _ratio(edge: dict) -> str:
+    """The error ratio in percent, with the digits a small one needs.
+
+    >>> _ratio({"error_ratio": 0.025}), _ratio({"error_ratio": 0.0001}), _ratio({"error_ratio": None})
+    ('2.5%', '0.01%', '')
+    """
     ratio = edge.get("error_ratio")
-    return "" if ratio is None else f"{ratio * 100:.1f}%"
+    if ratio is None:
+        return ""
+    percent = ratio * 100
+    return f"{percent:.1f}%" if percent >= 0.1 or percent == 0 else f"{percent:.2g}%"
 
 
 def _headline(report) -> str:
@@ -31,19 +39,21 @@ def _headline(report) -> str:
 def drift_text(report) -> str:
     """Undeclared calls by caller, then the declared dependencies never seen, entry points and
     names that match nothing (with the closest service)."""
-    lines = [f"drift against {t(report.format)} observations: {_headline(report)}"]
+    origins = sorted({o for e in report.undeclared for o in e.get("observed_in", [])})
+    where = f" in {t(origins[0])}" if len(origins) == 1 else ""
+    lines = [f"drift against {t(report.format)} observations{where}: {_headline(report)}"]
     if report.undeclared:
         lines += ["", "Undeclared calls (observed, not in descriptors), by caller:"]
+        width = max(len(t(e["target"])) for e in report.undeclared)
         for source, edges in groupby(report.undeclared, key=lambda e: e["source"]):
             edges = list(edges)
             total = sum(e["calls"] for e in edges)
             lines.append(f"  {t(source)}  ({len(edges):,} undeclared, {total:,} calls)")
-            width = max(len(t(e["target"])) for e in edges)
             for edge in edges:
                 errors = (f"{edge['errors']:,} error{'' if edge['errors'] == 1 else 's'}"
                           + (f" ({_ratio(edge)})" if edge["errors"] else ""))
                 kind = f"  [{t(edge['connection_type'])}]" if edge.get("connection_type") else ""
-                seen = ", ".join(t(o) for o in edge.get("observed_in", []))
+                seen = ", ".join(t(o) for o in edge.get("observed_in", [])) if len(origins) > 1 else ""
                 lines.append(f"    -> {t(edge['target']).ljust(width)}  {edge['calls']:>12,} calls  {errors}{kind}"
                              + (f"  in {seen}" if seen else ""))
     if report.unobserved:

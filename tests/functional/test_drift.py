@@ -107,7 +107,7 @@ def test_cli_text_markdown_and_alias_file(tree, tmp_path):
     aliases = tmp_path / "aliases.yaml"
     aliases.write_text("aliases:\n  Web: web\n")
     text = depgraph("drift", "-d", root, "--observed", observed, "--alias-file", aliases)
-    assert "  service:orders  (1 undeclared, 5 calls)\n    -> service:search             5 calls  2 errors (40.0%)  in " in text.stdout
+    assert "  service:orders  (1 undeclared, 5 calls)\n    -> service:search             5 calls  2 errors (40.0%)\n" in text.stdout
     md = depgraph("drift", "-d", root, "--observed", observed, "--format", "markdown")
     assert "| `service:orders` | `service:search` | 5 | 2 | 40.0% |  |" in md.stdout
 
@@ -128,3 +128,10 @@ def test_bad_observed_file_is_exit_2_with_a_message(tree, tmp_path, content, mes
 def test_missing_observed_file(tree, tmp_path):
     result = depgraph("drift", "-d", tree(DESCRIPTORS), "--observed", tmp_path / "none.json")
     assert result.returncode == 2 and "not found" in result.stderr
+
+
+def test_a_client_never_seen_in_the_observations_is_not_reported_unobserved(catalog):
+    silent = drift(catalog, *parse_links(ZIPKIN))
+    assert not any(e["source"] == "client:ios" for e in silent.unobserved)
+    seen = drift(catalog, *parse_links({"data": [{"parent": "ios", "child": "orders", "callCount": 1}]}))
+    assert {"source": "client:ios", "target": "service:web"} in seen.unobserved
