@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from depgraph.importers.backstage_refs import Entity, Ref, parse_ref, read_catalog
+from depgraph.importers.evidence import mask_secrets
 from depgraph.importers.model import (
     ImportedDependency,
     ImportedService,
@@ -134,7 +135,7 @@ def _service(entity: Entity, name: str, by_ref, team_names, result, missing_owne
     service = ImportedService(
         name=name, description=_one_line(meta.get("description")), labels=labels,
         kind="client" if annotations.get(ANNOTATION_KIND) == "client" else "service",
-        links=[{"title": str(l.get("title") or l["url"]), "url": str(l["url"])}
+        links=[{"title": mask_secrets(str(l.get("title") or l["url"])), "url": mask_secrets(str(l["url"]))}
                for l in meta.get("links") or [] if isinstance(l, dict) and l.get("url")],
     )
     service.owner = _owner(entity, by_ref, team_names, result, missing_owners)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from depgraph.importers.hosts import LOCAL_HOSTS, host_candidates
 
-_SECRET = re.compile(r"(?i)((?:password|pwd|secret|token|key)\s*=\s*)[^;,\s]*")
+_SECRET = re.compile(r"(?i)((?:password|pwd|secret|token|key)\s*=\s*)[^;,&\s]*")
 _SECRET_FLAG = re.compile(r"(?i)((?:^|\s)--?[\w.-]*(?:pass|pwd|secret|token|api-?key)[\w.-]*\s+)(?!-)\S+")
 _USERINFO = re.compile(r"((?:://|^|[\s=,;])[^:/@\s=,;]+:)[^@/\s]+@")
 MAX_DESCRIPTION = 120
@@ -28,8 +28,17 @@ def redact(text: str) -> str:
     >>> redact("worker --db-password hunter2 --token=abc -h mailer")
     'worker --db-password *** --token=*** -h mailer'
     """
-    text = _USERINFO.sub(r"\1***@", _SECRET_FLAG.sub(r"\1***", _SECRET.sub(r"\1***", text)))
+    text = mask_secrets(text)
     return text if len(text) <= MAX_DESCRIPTION else text[: MAX_DESCRIPTION - 1] + "…"
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with passwords, tokens and keys masked, whatever its length (a link's URL).
+
+    >>> mask_secrets("https://ci:s3cret@ci.example.com/x?api_key=abc&page=2")
+    'https://ci:***@ci.example.com/x?api_key=***&page=2'
+    """
+    return _USERINFO.sub(r"\1***@", _SECRET_FLAG.sub(r"\1***", _SECRET.sub(r"\1***", text)))
 
 
 def resolve_hosts(value: str, resolve: Callable[[str, int | None], str | None]) -> list[str]:

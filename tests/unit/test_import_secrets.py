@@ -119,3 +119,20 @@ spec: {{selector: {{app: {name}}}}}
     assert dep.targets == ("vault",) and "DATABASE_URL" in dep.description
     assert PLANTED not in dep.description and "***" in dep.description
     assert any("POSTGRES_PASSWORD in app" in n for n in result.notes)
+
+
+def test_no_secret_from_a_backstage_link_is_written(run_cli, tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "catalog-info.yaml").write_text(f"""apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: shop
+  links:
+  - {{url: "https://ci:{PLANTED}@ci.example.com/job?token={PLANTED}&view=1", title: CI}}
+spec: {{type: service, lifecycle: production, owner: guest}}
+""")
+    result = run_cli("import", "backstage", tmp_path / "src", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "services" / "shop.yaml").read_text()
+    assert "https://ci:***@ci.example.com/job?token=***&view=1" in text
+    assert PLANTED not in result.stdout + result.stderr
