@@ -353,3 +353,61 @@ def test_parts_of_an_unexpected_shape_are_left_out_and_counted(tmp_path, kind, n
     result = importer([tmp_path])
     assert "a" in result.services
     assert any("cannot be used were left out" in n and name in n for n in result.notes), result.notes
+
+
+# All of it at once, in the shape of a workflow engine's compose setup: service names that contain
+# "tempo", database and password keys whose values spell a service, a proxy balancing two UIs.
+WORKFLOW = """services:
+  postgresql:
+    image: postgres:13
+    environment: {POSTGRES_PASSWORD: temporal, POSTGRES_USER: temporal, POSTGRES_DB: temporal}
+  elasticsearch:
+    image: elasticsearch:7.16.2
+    environment: [discovery.type=single-node]
+  temporal:
+    image: temporalio/auto-setup:1.22
+    depends_on: [postgresql, elasticsearch]
+    environment: [DB=postgres12, DB_PORT=5432, POSTGRES_USER=temporal, POSTGRES_PWD=temporal,
+                  POSTGRES_SEEDS=postgresql, ES_SEEDS=elasticsearch]
+  temporal-history:
+    image: temporalio/server:1.22
+    environment: [SERVICES=history, POSTGRES_SEEDS=postgresql, POSTGRES_USER=temporal]
+  temporal-matching:
+    image: temporalio/server:1.22
+    environment: [SERVICES=matching, POSTGRES_SEEDS=postgresql]
+  temporal-frontend:
+    image: temporalio/server:1.22
+    environment: [SERVICES=frontend, POSTGRES_SEEDS=postgresql, HISTORY=temporal-history:7234, MATCHING=temporal-matching:7235]
+  temporal-ui:
+    image: temporalio/ui
+    environment: [TEMPORAL_ADDRESS=temporal-frontend:7233]
+  temporal-ui-2:
+    image: temporalio/ui
+    environment: [TEMPORAL_ADDRESS=temporal-frontend:7233]
+  nginx:
+    image: nginx
+    volumes: [./nginx.conf:/etc/nginx/nginx.conf]
+  tempo:
+    image: grafana/tempo
+"""
+
+
+def test_a_workflow_engine_shaped_project_imports_with_right_types_and_no_false_cycle(run_cli, tmp_path):
+    import json
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "docker-compose.yml").write_text(WORKFLOW)
+    (tmp_path / "src" / "nginx.conf").write_text('upstream ui { server temporal-ui:8080; server temporal-ui-2:8080; }\nserver { location / { proxy_pass http://ui; } }\n')
+    assert run_cli("import", "compose", tmp_path / "src", "-o", tmp_path / "out").exit_code == 0
+    catalog = load_catalog(tmp_path / "out")
+    edges = {(s, d.targets, d.type) for s, svc in catalog.services.items() for d in svc.dependencies}
+    assert edges == {
+        ("temporal", ("postgresql",), "hard"), ("temporal", ("elasticsearch",), "hard"),
+        ("temporal-history", ("postgresql",), "hard"), ("temporal-matching", ("postgresql",), "hard"),
+        ("temporal-frontend", ("postgresql",), "hard"), ("temporal-frontend", ("temporal-history",), "hard"),
+        ("temporal-frontend", ("temporal-matching",), "hard"),
+        ("temporal-ui", ("temporal-frontend",), "hard"), ("temporal-ui-2", ("temporal-frontend",), "hard"),
+        ("nginx", ("temporal-ui", "temporal-ui-2"), "hard"),
+    }
+    analysed = run_cli("analyze", "-d", tmp_path / "out", "--format", "json")
+    assert json.loads(analysed.stdout)["cycles"] == []
