@@ -19,6 +19,7 @@ import datetime as dt
 import os
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,11 +40,17 @@ MAX_ARGUMENT = 520
 #: the most dependency paths one ``path`` answer lists
 MAX_PATHS = 100
 SPOF_KINDS = ("service", "host", "rack", "datacenter")
+#: answers to questions with arguments kept per landscape (a hub's blast radius at 20,000
+#: services is a few megabytes)
+RECENT_ANSWERS = 32
 
 
 @dataclass
 class Landscape:
-    """One loaded descriptor tree and what was worked out of it (each on first use, once)."""
+    """One loaded descriptor tree and what was worked out of it: each whole-landscape answer on
+    first use, once (:meth:`once`), and the latest answers to questions with arguments
+    (:meth:`recent`). A landscape never changes, so neither do its answers; a reload makes a
+    new one. Work is done outside the lock: a long question never holds up a short one."""
 
     catalog: Catalog
     model: FailureModel
@@ -51,14 +58,31 @@ class Landscape:
     loaded_at: float
     seconds: float
     worked_out: dict = field(default_factory=dict)
+    answered: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def once(self, key, compute):
         """``compute()`` the first time ``key`` is asked for, the same value after."""
         with self.lock:
-            if key not in self.worked_out:
-                self.worked_out[key] = compute()
-            return self.worked_out[key]
+            if key in self.worked_out:
+                return self.worked_out[key]
+        value = compute()
+        with self.lock:
+            return self.worked_out.setdefault(key, value)
+
+    def recent(self, key, compute):
+        """``compute()``, or its value when ``key`` was among the last :data:`RECENT_ANSWERS`
+        asked (an incident asks the same few questions again and again)."""
+        with self.lock:
+            if key in self.answered:
+                self.answered.move_to_end(key)
+                return self.answered[key]
+        value = compute()
+        with self.lock:
+            self.answered[key] = value
+            while len(self.answered) > RECENT_ANSWERS:
+                self.answered.popitem(last=False)
+        return value
 
 
 class Answers:
@@ -133,8 +157,10 @@ class Answers:
         from depgraph.reporters.jsondoc import blast_radius_json
 
         land = self.landscape
-        failed = self._components(land, components, "components")
-        return bounded(blast_radius_json(blast_radius(land.catalog, land.model, failed)), _limit(limit))
+        failed = tuple(self._components(land, components, "components"))
+        document = land.recent(("blast-radius", failed),
+                               lambda: blast_radius_json(blast_radius(land.catalog, land.model, failed)))
+        return bounded(document, _limit(limit))
 
     def single_points_of_failure(self, kind: str | None = None, limit: int = DEFAULT_LIMIT) -> dict:
         """The ``spofs`` of ``depgraph analyze --format json`` (each ``down`` cut as analyze cuts
@@ -169,11 +195,15 @@ class Answers:
                                                                             defaults=defaults))
             return bounded(availability_json(report), _limit(limit))
         asked = resolve_component(land.catalog, _argument(service, "service"), ("service", "client"))
-        document = availability_json(availability_report(land.catalog, land.model, defaults=defaults,
-                                                         explain=[asked]))
-        document["entities"] = [e for e in document["entities"] if e["id"] == asked]
-        document["findings"] = [f for f in document["findings"] if f["subject"] == asked]
-        return bounded(document, _limit(limit))
+
+        def one() -> dict:
+            document = availability_json(availability_report(land.catalog, land.model, defaults=defaults,
+                                                             explain=[asked]))
+            document["entities"] = [e for e in document["entities"] if e["id"] == asked]
+            document["findings"] = [f for f in document["findings"] if f["subject"] == asked]
+            return document
+
+        return bounded(land.recent(("availability", asked), one), _limit(limit))
 
     def startup_order(self, limit: int = DEFAULT_LIMIT) -> dict:
         """``depgraph startup-order --format json``."""
@@ -190,13 +220,11 @@ class Answers:
         from depgraph.reporters import reporter
 
         land = self.landscape
-        failed = self._components(land, components, "components") if components else []
+        failed = tuple(self._components(land, components, "components")) if components else ()
         defaults = self._policy(land).recovery
-        if not failed:
-            result = land.once("recovery", lambda: recovery(land.catalog, defaults=defaults, model=land.model))
-        else:
-            result = recovery(land.catalog, failed, defaults=defaults, model=land.model)
-        return bounded(reporter("recovery", "json")(result), _limit(limit))
+        document = land.recent(("recovery", failed), lambda: reporter("recovery", "json")(
+            recovery(land.catalog, list(failed), defaults=defaults, model=land.model)))
+        return bounded(document, _limit(limit))
 
     def path(self, source: str, target: str, limit: int = 10) -> dict:
         """``depgraph path FROM TO --format json`` (``limit``: the most paths, as ``--limit``)."""
