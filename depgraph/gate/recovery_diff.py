@@ -138,22 +138,17 @@ def _cause(node: str, result: RecoveryResult, other: RecoveryResult, old_all: di
     ready = d(result.ready(predecessor) or 0)
     entry = _entry_with(here[node], predecessor)
     before_entry = _entry_with(there[node], predecessor)
-    if slower:
-        if before_entry is None:
-            soft = any(predecessor[8:] in dep.targets for dep in there[node].dependencies)
+    if before_entry is None:  # the other side has no hard entry naming it: new (or retyped), or gone
+        soft = any(predecessor[8:] in dep.targets for dep in there[node].dependencies)
+        if slower:
             return (f"dependency on {predecessor} now hard (ready at {ready})" if soft
                     else f"new hard dependency on {predecessor} (ready at {ready})")
-        lost = sorted(set(before_entry.targets) - set(entry.targets))
-        if lost:
-            return f"the any_of holding {predecessor} (ready at {ready}) lost {', '.join(f'service:{t}' for t in lost)}"
-        return "hard dependencies changed"
-    if before_entry is None:
-        soft = any(predecessor[8:] in dep.targets for dep in there[node].dependencies)
         return (f"dependency on {predecessor} (ready at {ready}) now soft" if soft
                 else f"hard dependency on {predecessor} (ready at {ready}) removed")
-    gained = sorted(set(before_entry.targets) - set(entry.targets))
-    if gained:
-        return f"the any_of holding {predecessor} gained {', '.join(f'service:{t}' for t in gained)}"
+    others = sorted(set(before_entry.targets) - set(entry.targets))
+    if others:
+        return (f"the any_of holding {predecessor} (ready at {ready}) {'lost' if slower else 'gained'} "
+                + ", ".join(f"service:{t}" for t in others))
     return "hard dependencies changed"
 
 
