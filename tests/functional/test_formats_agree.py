@@ -67,19 +67,19 @@ def test_findings_come_in_one_order(outputs):
     assert html == findings
     errors = [f for f in findings if f in {(x["rule"], x["subject"]) for x in outputs["json"]["findings"]
                                            if x["severity"] == "error"}]
-    text_rows = [tuple(line.split()[:2]) for line in text_section(outputs["text"], "Errors (7)")
+    text_rows = [tuple(line.split()[:2]) for line in text_section(outputs["text"], "Errors (8)")
                  if not line.startswith("      ")]
     assert text_rows == errors
-    assert [tuple(row[:2]) for row in markdown_table(outputs["markdown"], "Errors (7)")] == errors
+    assert [tuple(row[:2]) for row in markdown_table(outputs["markdown"], "Errors (8)")] == errors
 
 
 def test_every_headline_counts_alike_and_adds_up(outputs):
     summary = outputs["json"]["summary"]
     by_rule = summary["findings_by_rule"]["error"]
-    assert sum(by_rule.values()) == summary["findings_by_severity"]["error"] == 7
+    assert sum(by_rule.values()) == summary["findings_by_severity"]["error"] == 8
     parts = ", ".join(f"{n} {rule}" for rule, n in by_rule.items())
-    assert f"findings: 7 errors ({parts}), 26 warnings, 7 info" in outputs["text"]
-    assert f"**7 errors**: {parts}." in outputs["markdown"]
+    assert f"findings: 8 errors ({parts}), 26 warnings, 7 info" in outputs["text"]
+    assert f"**8 errors**: {parts}." in outputs["markdown"]
     assert outputs["html"]["summary"] == summary
 
 

@@ -282,3 +282,21 @@ class TestCapacityAndObjectives:
         assert sorted((f.subject, f.key[0]) for f in findings if f.rule == "extra-nine") == [
             ("service:access-point", "service:ab-testing"), ("service:access-point", "service:login"),
             ("service:payments", "service:postgres")]
+
+
+class TestRecoveryTime:
+    """Row 11 of the planted problems: on a cold start, search is the one tier-1 service that
+    misses its RTO, behind the slow warm-up of its index."""
+
+    def test_one_tier_1_objective_is_missed_and_its_path_is_the_index(self, catalog):
+        from depgraph.analyses.recovery import path_text, recovery, rto_findings
+
+        cold = recovery(catalog)
+        assert [s.service for s in cold.missed()] == ["service:search"]
+        assert path_text(cold, "service:search") == (
+            "service:zookeeper (2m) → service:search-index-primary (25m) → service:search (5m) = 32m")
+        assert cold.ready_at == 47 * 60 and cold.slowest()[0].service == "service:royalty-reporting"
+        assert [(f.subject, f.severity) for f in rto_findings(catalog, cold)] == [("service:search", "error")]
+        with_rto = {s.service for s in cold.services if s.rto is not None}
+        assert len(with_rto) == 13 and all(catalog.entity(i).tier == 1 for i in with_rto)
+        assert not with_rto & set(cold.blocked)  # the blocked ones miss nothing they declared
