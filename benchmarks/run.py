@@ -271,6 +271,9 @@ def bench_landscape(root: Path, args, scratch: Path) -> dict[str, Measured]:
     results["cli-blast"] = run(blast, parse_cli("depgraph/blast-radius/v1", "cli-blast"))
     hub_blast = depgraph + ["blast-radius", f"service:{hub}", "-d", str(root), "--format", "json"]
     results["cli-blast-hub"] = run(hub_blast, parse_cli("depgraph/blast-radius/v1", "cli-blast-hub"))
+    # The cold start's recovery time, from the same model cache.
+    recovery = depgraph + ["recovery", "-d", str(root), "--format", "json"]
+    results["cli-recovery"] = run(recovery, parse_cli("depgraph/recovery/v1", "cli-recovery"))
     folder = scratch / "report"
     results["cli-report"] = run(depgraph + ["report", "-d", str(root), "-o", str(folder)], parse_report(folder))
     return results

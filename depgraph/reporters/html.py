@@ -25,7 +25,7 @@ from depgraph.reporters.html_data import report_data
 
 # svg-pan-zoom 3.6.2 (BSD-2-Clause, vendor/svg-pan-zoom.LICENSE), from the npm registry
 SCRIPTS = ("vendor/svg-pan-zoom.min.js", "report_core.js", "report_views.js", "report_capacity.js",
-           "report_places.js", "report_live.js")
+           "report_recovery.js", "report_places.js", "report_live.js")
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 _SVG_TAGS = {"svg", "g", "title", "desc", "path", "polygon", "polyline", "ellipse", "circle", "rect",

@@ -21,6 +21,7 @@ from depgraph.analyses.impact import ranks
 from depgraph.analyses.readiness import LEVELS, REQUIREMENTS
 from depgraph.model import LIFECYCLES
 from depgraph.reporters.html_capacity import capacity_data
+from depgraph.reporters.html_recovery import recovery_data
 
 SCHEMA = "depgraph/report-data/v1"
 SEVERITY_CODES = {"error": 0, "warning": 1, "info": 2}
@@ -98,6 +99,7 @@ def report_data(analysis, notices=(), diagrams=(), advance=None) -> dict:
                       for group, rollups in analysis.readiness_rollups.items()},
     }
     data["capacity"] = capacity_data(analysis)
+    data["recovery"] = recovery_data(analysis)
     data["files"] = files.items
     return data
 

@@ -82,7 +82,7 @@ def example(browser, example_report):
 def test_loads_offline_without_console_errors(example):
     assert example.errors == []
     assert all(url.startswith("file://") for url in example.requests)
-    assert "7 errors need attention" in example.page.inner_text("#overview")
+    assert "8 errors need attention" in example.page.inner_text("#overview")
 
 
 def test_search_finds_a_service_and_shows_its_blast_radius(example):
@@ -116,7 +116,7 @@ def test_findings_filter_and_sort(example):
     for severity in ("warning", "info"):
         page.click(f'input[data-severity="{severity}"]')
     rows = page.locator("#findings-table tbody tr")
-    assert rows.count() == 7
+    assert rows.count() == 8
     assert set(page.eval_on_selector_all("#findings-table tbody tr", "rs => rs.map(r => r.dataset.severity)")) == {"error"}
     page.click('th[data-sort="rule"]')
     page.click('th[data-sort="rule"]')  # descending
@@ -148,6 +148,28 @@ def test_capacity_and_nines(example):
     assert page.locator("#capacity g.row.nines-miss text.name").text_content() == "service:payments"
     page.locator("#capacity g.row.nines-miss text.name").click()
     assert page.inner_text("#detail h2") == "service:payments"
+    assert example.errors == []
+
+
+def test_recovery_timeline_and_panel_agree_with_the_cli(example):
+    from depgraph.analyses.recovery import recovery
+
+    cold = recovery(load_catalog(ROOT / "descriptors"))
+    page = example.page
+    bars = page.locator("#recovery svg.gantt g.bar")
+    assert bars.count() == len(cold.services)  # the example is small: every bar is drawn
+    critical = page.eval_on_selector_all("#recovery g.bar.critical text.name", "ts => ts.map(t => t.textContent)")
+    slowest = cold.slowest(tier=1)[0].service
+    assert sorted(critical) == sorted(cold.critical_path(slowest))
+    assert page.eval_on_selector_all("#recovery g.bar.late text.name", "ts => ts.map(t => t.textContent)") == [
+        s.service for s in cold.missed()]
+    assert "Missing their RTO: search ready 32m, RTO 30m" in page.inner_text("#recovery")
+    page.locator("#recovery g.bar.late text.name").click()
+    panel = page.inner_text("#detail")
+    assert "Ready 32m into a cold start; RTO 30m: missed by 2m." in panel
+    assert "zookeeper (2m)\n→\nsearch-index-primary (25m)\n→\nsearch (5m)\n= 32m" in panel
+    example.search_and_pick("login")
+    assert "Never ready on a cold start: needs service:user-profile" in page.inner_text("#detail")
     assert example.errors == []
 
 
@@ -286,6 +308,8 @@ def test_screenshots(example):
     page.screenshot(path=str(out / "report-findings.png"))
     page.evaluate("document.getElementById('datacenters').scrollIntoView()")
     page.screenshot(path=str(out / "report-datacenters.png"))
+    page.evaluate("document.getElementById('recovery').scrollIntoView()")
+    page.screenshot(path=str(out / "report-recovery.png"))
 
 
 CAPACITY_TREE = {

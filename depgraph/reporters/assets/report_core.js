@@ -365,6 +365,7 @@ function select(n) {
   parts.push(el("h3", {}, "Dependencies (" + D.nodes.deps[n].length + ")"), dependencyList(n));
   const dependents = DEPENDENTS[n];
   parts.push(el("h3", {}, "Dependents (" + dependents.length + ")"), dependents.length ? chips(dependents, "", 80) : el("p", {class: "empty"}, "Nothing depends on it."));
+  parts.push(...recoverySection(n));
   parts.push(...placementSection(n), ...readinessSection(n), ...linksSection(n), ...findingsSection(id));
   openDetail(id, parts);
   highlight(n, result);
