@@ -61,8 +61,9 @@ def refuse_inside(output: Path, descriptors: Path | None) -> None:
 
 
 def write_report(analysis, output: Path, descriptors: Path | None = None,
-                 progress: Progress | None = None) -> ReportOutcome:
-    """Write the whole report folder for ``analysis`` into ``output``."""
+                 progress: Progress | None = None, drift=None) -> ReportOutcome:
+    """Write the whole report folder for ``analysis`` into ``output`` (``drift``: a DriftReport
+    whose undeclared calls the page shows on their callers)."""
     progress = progress or Progress()
     refuse_inside(output, descriptors)
     output = Path(output)
@@ -90,7 +91,7 @@ def write_report(analysis, output: Path, descriptors: Path | None = None,
         if len(analysis.catalog.services) + len(analysis.catalog.clients) > MAX_SERVICES_INLINE:
             inline = None
         page = render_html(analysis, svg=inline, notices=outcome.notices, diagrams=links,
-                           advance=stage.advance)
+                           advance=stage.advance, drift=drift)
         outcome.files.append(write_text(output / "index.html", page))
     return outcome
 

@@ -50,11 +50,13 @@ def embed_json(document) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def render_html(analysis, svg: str | None = None, notices=(), diagrams=(), advance=None, live: bool = False) -> str:
+def render_html(analysis, svg: str | None = None, notices=(), diagrams=(), advance=None, live: bool = False,
+                drift=None) -> str:
     """The report page. ``svg``: a diagram to inline (sanitized here); ``diagrams``: ``{"title",
     "file"}`` links to diagram files next to the page; ``notices``: sentences shown on top;
-    ``live``: served by ``depgraph serve``, whose ``/api/`` the page may ask (its what-if)."""
-    data = report_data(analysis, notices=notices, diagrams=diagrams, advance=advance)
+    ``live``: served by ``depgraph serve``, whose ``/api/`` the page may ask (its what-if);
+    ``drift``: observed calls no descriptor declares, shown on each caller's panel."""
+    data = report_data(analysis, notices=notices, diagrams=diagrams, advance=advance, drift=drift)
     if live:
         data["live"] = {"api": "api/"}
     script = "\n".join(_asset(name) for name in SCRIPTS)

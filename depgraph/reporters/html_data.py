@@ -58,9 +58,9 @@ class _Strings:
         return self._number[value]
 
 
-def report_data(analysis, notices=(), diagrams=(), advance=None) -> dict:
+def report_data(analysis, notices=(), diagrams=(), advance=None, drift=None) -> dict:
     """The page's document for ``analysis`` (a Report); ``advance(done, total)`` reports
-    progress over the services."""
+    progress over the services; ``drift`` (a DriftReport) adds the undeclared calls observed."""
     catalog, model = analysis.catalog, analysis.model
     number = model.nodes.number
     teams = sorted(catalog.teams)
@@ -101,7 +101,23 @@ def report_data(analysis, notices=(), diagrams=(), advance=None) -> dict:
     data["capacity"] = capacity_data(analysis)
     data["recovery"] = recovery_data(analysis)
     data["files"] = files.items
+    if drift is not None:
+        data["drift"] = drift_data(drift, number)
     return data
+
+
+def drift_data(drift, number: dict) -> dict:
+    """Undeclared calls as ``[caller, callee, calls, errors, connection type]`` node numbers first.
+
+    >>> from types import SimpleNamespace as R
+    >>> drift_data(R(format="prometheus", undeclared=[{"source": "service:a", "target": "service:b", "calls": 5,
+    ...                                                "errors": 1, "connection_type": "database"}]),
+    ...            {"service:a": 0, "service:b": 1})
+    {'format': 'prometheus', 'undeclared': [[0, 1, 5, 1, 'database']]}
+    """
+    rows = [[number[e["source"]], number[e["target"]], e["calls"], e["errors"], e.get("connection_type", "")]
+            for e in drift.undeclared if e["source"] in number and e["target"] in number]
+    return {"format": drift.format, "undeclared": rows}
 
 
 def _nodes(analysis, team_number: dict, files: _Strings, advance) -> dict:

@@ -297,6 +297,24 @@ function dependencyList(n) {
   return ul;
 }
 
+/* Calls seen in production that no descriptor declares (report --observed), on the caller's
+   panel: D.drift.undeclared rows are [caller, callee, calls, errors, connection type]. */
+let OBSERVED = null;
+function observedSection(n) {
+  if (!D.drift) return [];
+  if (!OBSERVED) {
+    OBSERVED = new Map();
+    D.drift.undeclared.forEach((row) => { if (!OBSERVED.has(row[0])) OBSERVED.set(row[0], []); OBSERVED.get(row[0]).push(row); });
+  }
+  const rows = OBSERVED.get(n) || [];
+  if (!rows.length) return [];
+  const ul = el("ul", {class: "undeclared"});
+  rows.forEach(([, t, calls, errors, kind]) => ul.appendChild(el("li", {}, el("span", {class: "badge undeclared"}, "undeclared"), " ",
+    nodeLink(t, D.nodes.name[t]), el("span", {class: "muted"}, " · " + plural(calls, "call") + ", " + plural(errors, "error") + (kind ? " · " + kind : "")))));
+  return [el("h3", {}, "Observed, not declared (" + rows.length + ")"),
+    el("p", {class: "muted"}, "Seen in " + D.drift.format + " data; no dependency declares it (depgraph drift --write adds it as soft)."), ul];
+}
+
 /* Teams to call, in the given (ranked) order: [team, down, degraded, tier-1/client down, name]. */
 function callList(teams, limit) {
   const box = el("div", {class: "calls"});
@@ -362,7 +380,7 @@ function select(n) {
   parts.push(el("h3", {}, "Owner"), ownerBlock(n));
   if (D.nodes.kind[n] === 0) parts.push(el("h3", {}, "Blast radius"), ...impactSections(id, result, []));
   else parts.push(el("p", {class: "muted"}, "A client fails only with the services it needs: see its dependencies."));
-  parts.push(el("h3", {}, "Dependencies (" + D.nodes.deps[n].length + ")"), dependencyList(n));
+  parts.push(el("h3", {}, "Dependencies (" + D.nodes.deps[n].length + ")"), dependencyList(n), ...observedSection(n));
   const dependents = DEPENDENTS[n];
   parts.push(el("h3", {}, "Dependents (" + dependents.length + ")"), dependents.length ? chips(dependents, "", 80) : el("p", {class: "empty"}, "Nothing depends on it."));
   parts.push(...recoverySection(n));
