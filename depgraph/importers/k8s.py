@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from depgraph.importers.envkeys import note_unread, reads_hosts, shown
+from depgraph.importers.evidence import is_address_book
 from depgraph.importers.hosts import LOCAL_HOSTS, host_candidates
+from depgraph.importers.k8s_mounts import configmap_pools, mounted_configmaps
 from depgraph.importers.k8s_objects import WORKLOAD_KINDS, K8sObject, load_objects
 from depgraph.importers.model import ImportedService, ImportResult
 from depgraph.importers.names import normalise
@@ -29,7 +31,6 @@ def import_k8s(sources: list[Path], options: ImportOptions = ImportOptions()) ->
     result = ImportResult(source=f"k8s:{label}", datacenter=options.datacenter)
     for note in notes:
         result.note(note)
-    log.report(result)
     names = _workload_names(workloads, result)
     services = {(o.namespace, o.name): o for o in objects if o.kind == "Service"}
     configmaps = {(o.namespace, o.name): o.body.get("data") or {} for o in objects if o.kind == "ConfigMap"}
@@ -63,8 +64,43 @@ def import_k8s(sources: list[Path], options: ImportOptions = ImportOptions()) ->
                 targets = tuple(t for t in targets if t != service.name)
                 if targets:
                     _add(service, targets, telemetry, options, f"{why}={shown(key, value)}")
+    def resolve(host: str, namespace: str):
+        return _resolve(host, namespace, services, backends, names)
+
+    for reader, targets, why in _mounted_edges(workloads, names, configmaps, resolve, log, result):
+        _add(result.services[reader], targets, telemetry, options, why)
     note_unread(result, unread)
+    log.report(result)
     return result
+
+
+def _mounted_edges(workloads, names, configmaps, resolve, log, result):
+    """``(service, targets, description)`` for each pool named by a ConfigMap workloads mount,
+    unless that ConfigMap is an address book (see :func:`~depgraph.importers.evidence.is_address_book`)."""
+    readers: dict[tuple[str, str], set[str]] = {}
+    for w in workloads:
+        for name in mounted_configmaps(_template(w).get("spec") or {}):
+            readers.setdefault((w.namespace, name), set()).add(names[(w.namespace, w.name)])
+    for (namespace, name), services in sorted(readers.items()):
+        data = configmaps.get((namespace, name))
+        if not data:
+            continue
+        pools = []
+        for pool in configmap_pools(f"ConfigMap {namespace}/{name}", data, log, result.warn):
+            found = (resolve(host, namespace) or () for host, _ in pool.addresses)
+            targets = tuple(dict.fromkeys(t for group in found for t in group))
+            if targets:
+                pools.append((targets, pool.label))
+        named = {t for targets, _ in pools for t in targets}
+        if is_address_book(named, services):
+            result.note(f"ConfigMap {namespace}/{name} names {len(named)} services and is mounted by "
+                        f"{', '.join(sorted(services))}: an address book, not dependencies")
+            continue
+        for service in sorted(services):
+            for targets, label in pools:
+                targets = tuple(t for t in targets if t != service)
+                if targets:
+                    yield service, targets, f"from mounted ConfigMap {name} ({label})"
 
 
 def _workload_names(workloads: list[K8sObject], result: ImportResult) -> dict[tuple[str, str], str]:

@@ -28,7 +28,9 @@ _CONTAINER = {
 SHAPES = {
     "workload": {"metadata": {"name": _SCALAR, "namespace": _SCALAR}, "spec": {
         "replicas": _SCALAR, "template": {"metadata": {"labels": _LABELS}, "spec": {
-            "containers": [_CONTAINER], "initContainers": [_CONTAINER]}}}},
+            "containers": [_CONTAINER], "initContainers": [_CONTAINER],
+            "volumes": [{"configMap": {"name": _SCALAR}, "projected": {"sources": [
+                {"configMap": {"name": _SCALAR}}]}}]}}}},
     "Service": {"metadata": {"name": _SCALAR, "namespace": _SCALAR}, "spec": {"selector": _LABELS}},
     "ConfigMap": {"metadata": {"name": _SCALAR, "namespace": _SCALAR}, "data": {"*": _SCALAR}},
 }

@@ -115,8 +115,8 @@ def envoy_pools(document) -> list[Pool] | None:
 
 def _socket_addresses(cluster: dict) -> list[dict]:
     out = []
-    hosts = cluster.get("hosts") if isinstance(cluster.get("hosts"), list) else []
-    for item in hosts:
+    hosts = cluster.get("hosts")
+    for item in hosts if isinstance(hosts, list) else []:
         if isinstance(item, dict) and isinstance(item.get("socket_address"), dict):
             out.append(item["socket_address"])
     assignment = cluster.get("load_assignment")

@@ -71,7 +71,9 @@ metadata: {{name: {name}}}
 spec:
   template:
     metadata: {{labels: {{app: {name}}}}}
-    spec: {{containers: [{{name: c, image: {image}, env: [{env}]}}]}}
+    spec:
+      containers: [{{name: c, image: {image}, env: [{env}]{container}}}]
+      volumes: {volumes}
 ---
 apiVersion: v1
 kind: Service
@@ -80,13 +82,17 @@ spec: {{selector: {{app: {name}}}}}
 """
 
 
+def deployment(name: str, image: str = "", env: str = "", container: str = "", volumes: str = "[]") -> str:
+    """A Deployment and the Service selecting it; ``container`` adds fields to its container."""
+    return DEPLOYMENT.format(name=name, image=image or f"example/{name}", env=env,
+                             container=f", {container}" if container else "", volumes=volumes)
+
+
 def test_kubernetes_sinks_by_image_token(tmp_path):
-    docs = [DEPLOYMENT.format(name="front", image="example/front",
-                              env="{name: A, value: 'temporal-frontend:7233'}, "
-                                  "{name: B, value: 'traces:4317'}, {name: C, value: 'hotel:80'}"),
-            DEPLOYMENT.format(name="temporal-frontend", image="temporalio/server", env=""),
-            DEPLOYMENT.format(name="traces", image="example/tempo:2", env=""),
-            DEPLOYMENT.format(name="hotel", image="example/hotel", env="")]
+    docs = [deployment("front", env="{name: A, value: 'temporal-frontend:7233'}, "
+                                    "{name: B, value: 'traces:4317'}, {name: C, value: 'hotel:80'}"),
+            deployment("temporal-frontend", "temporalio/server"), deployment("traces", "example/tempo:2"),
+            deployment("hotel")]
     (tmp_path / "all.yaml").write_text("---\n".join(docs))
     result = import_k8s([tmp_path])
     assert types(result, "front") == {"temporal-frontend": "hard", "traces": "soft", "hotel": "hard"}
@@ -114,10 +120,8 @@ data:
   LOG_LEVEL: info
   ORDERS_ADDR: orders:8080
 ---
-""" + DEPLOYMENT.format(name="front", image="example/front", env="") .replace(
-    "env: []", "envFrom: [{configMapRef: {name: cfg}}]") + "---\n" + DEPLOYMENT.format(
-    name="orders", image="example/orders", env="") + "---\n" + DEPLOYMENT.format(
-    name="old-orders", image="example/orders", env="")
+""" + "---\n".join([deployment("front", container="envFrom: [{configMapRef: {name: cfg}}]"),
+                    deployment("orders"), deployment("old-orders", "example/orders")])
 
 
 def test_a_duplicated_configmap_key_is_a_warning_and_the_last_value_wins(tmp_path):
@@ -144,7 +148,7 @@ def test_a_duplicated_compose_key_is_a_warning_and_the_last_value_wins(tmp_path)
 
 
 def test_a_broken_file_in_a_manifest_folder_is_skipped_not_fatal(tmp_path):
-    (tmp_path / "deploy.yaml").write_text(DEPLOYMENT.format(name="orders", image="x", env=""))
+    (tmp_path / "deploy.yaml").write_text(deployment("orders", "x"))
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "helm.yaml").write_text("metadata:\n  name: {{ .Values.name }\n  x: [\n")
     (tmp_path / "notes.yaml").write_text("just: a list\n---\n- of things\n")
@@ -411,3 +415,36 @@ def test_a_workflow_engine_shaped_project_imports_with_right_types_and_no_false_
     }
     analysed = run_cli("analyze", "-d", tmp_path / "out", "--format", "json")
     assert json.loads(analysed.stdout)["cycles"] == []
+
+
+def test_kubernetes_configmaps_mounted_as_files_are_read_like_mounted_files(tmp_path):
+    docs = [deployment("gateway", volumes="[{name: conf, configMap: {name: gateway-conf}}]"),
+            deployment("prometheus", volumes="[{name: p, projected: {sources: [{configMap: {name: prom}}]}}]"),
+            deployment("a", volumes="[{name: b, configMap: {name: book}}]"),
+            deployment("b", volumes="[{name: b, configMap: {name: book}}]"),
+            deployment("ui-1"), deployment("ui-2"), deployment("api"), """apiVersion: v1
+kind: ConfigMap
+metadata: {name: gateway-conf}
+data:
+  default.conf: |
+    upstream ui { server ui-1:80; server ui-2.default.svc.cluster.local:80; }
+    server { location / { proxy_pass http://ui; } location /api { proxy_pass http://api; } }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: prom}
+data:
+  prometheus.yml: |
+    scrape_configs: [{job_name: api, static_configs: [{targets: ['api:9100']}]}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: book}
+data: {peers.json: '{"ui": "ui-1:80", "api": "api:80", "other": "ui-2:80"}'}
+"""]
+    (tmp_path / "all.yaml").write_text("---\n".join(docs))
+    result = import_k8s([tmp_path])
+    assert entries(result, "gateway") == {("ui-1", "ui-2"): True, ("api",): False}
+    assert entries(result, "prometheus") == {("api",): False}
+    assert not result.services["a"].dependencies and not result.services["b"].dependencies
+    assert any("ConfigMap default/book" in n and "address book" in n for n in result.notes)

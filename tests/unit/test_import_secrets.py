@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_import_guesses import deployment
 
 from depgraph.importers.compose import import_compose
 from depgraph.importers.k8s import import_k8s
@@ -89,29 +90,11 @@ def test_kubernetes_secret_keys_are_neither_read_nor_shown(tmp_path, where):
     env = [f"{{name: {key}, value: 'vault'}}" for key in ("POSTGRES_PASSWORD", "API_KEY", "POSTGRES_DB")]
     env.append(f"{{name: DATABASE_URL, value: 'postgres://u:{PLANTED}@vault:5432/x'}}")
     if where == "configmap":
-        env_text = "envFrom: [{configMapRef: {name: cfg}}]"
+        fields = {"container": "envFrom: [{configMapRef: {name: cfg}}]"}
         data = "\n".join(f"  {e[7:].split(',')[0]}: {e.split('value: ')[1][:-1]}" for e in env)
     else:
-        env_text, data = f"env: [{', '.join(env)}]", "  X: y"
-    docs = []
-    for name, extra in (("app", env_text), ("vault", "")):
-        docs.append(f"""apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: {name}}}
-spec:
-  template:
-    metadata: {{labels: {{app: {name}}}}}
-    spec:
-      containers:
-      - name: c
-        image: example/{name}
-        {extra}
----
-apiVersion: v1
-kind: Service
-metadata: {{name: {name}}}
-spec: {{selector: {{app: {name}}}}}
-""")
+        fields, data = {"env": ", ".join(env)}, "  X: y"
+    docs = [deployment("app", **fields), deployment("vault")]
     docs.append(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cfg}}\ndata:\n{data}\n")
     (tmp_path / "all.yaml").write_text("---\n".join(docs))
     result = import_k8s([tmp_path / "all.yaml"])
