@@ -37,6 +37,8 @@ STATUS = "depgraph/status/v1"
 MAX_COMPONENTS = 100
 #: the longest component argument: kind, colon and a 253-character name, or a rack's two names
 MAX_ARGUMENT = 520
+#: the most observed-calls files one ``drift`` question reads
+MAX_OBSERVED = 20
 #: the most dependency paths one ``path`` answer lists
 MAX_PATHS = 100
 SPOF_KINDS = ("service", "host", "rack", "datacenter")
@@ -259,16 +261,20 @@ class Answers:
             result = run_check(land.catalog, options)
         return bounded(check_json(result), _limit(limit))
 
-    def drift(self, observed: str, limit: int = DEFAULT_LIMIT) -> dict:
-        """``depgraph drift --observed FILE --format json``: ``observed`` is a path below the
-        descriptors' root (relative to it, or absolute)."""
+    def drift(self, observed: str | list[str], limit: int = DEFAULT_LIMIT) -> dict:
+        """``depgraph drift --observed FILE… --format json``: each ``observed`` file (Jaeger or
+        Zipkin links, an OpenTelemetry service graph as Prometheus holds it, a Kiali graph) is a
+        path below the descriptors' root (relative to it, or absolute)."""
         from depgraph.importers.drift import drift
-        from depgraph.importers.observed import read_observed
-        from depgraph.reporters.jsondoc import drift_json
+        from depgraph.importers.observed import read_all
+        from depgraph.reporters import reporter
 
-        path = self.inside_root(_argument(observed, "observed"))
-        fmt, calls = read_observed(path, self.limits.max_file_bytes)
-        return bounded(drift_json(drift(self.landscape.catalog, fmt, calls)), _limit(limit))
+        files = [observed] if isinstance(observed, str) else list(observed or ())
+        if not files or len(files) > MAX_OBSERVED:
+            raise UsageError(f"observed: name from 1 to {MAX_OBSERVED} files below {self.root}")
+        paths = [self.inside_root(_argument(name, "observed")) for name in files]
+        fmt, calls = read_all(paths, self.limits.max_file_bytes)
+        return bounded(reporter("drift", "json")(drift(self.landscape.catalog, fmt, calls)), _limit(limit))
 
     # -- helpers -------------------------------------------------------------------------
 

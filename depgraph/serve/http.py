@@ -51,7 +51,7 @@ QUESTIONS = {
                       "limit": ("limit", False, int)}),
     "describe": ("describe", {"component": ("component", False, str), "limit": ("limit", False, int)}),
     "check": ("check", {"base": ("base", False, str), "limit": ("limit", False, int)}),
-    "drift": ("drift", {"observed": ("observed", False, str), "limit": ("limit", False, int)}),
+    "drift": ("drift", {"observed": ("observed", True, str), "limit": ("limit", False, int)}),
 }
 
 

@@ -177,14 +177,16 @@ def build_server(answers: Answers) -> MCPServer:
 
     @server.tool(annotations=ReadOnly, title="Drift: declared vs observed dependencies")
     async def drift(
-        observed: Annotated[str, Field(max_length=4096, description=(
-            "A file of observed calls (Jaeger or Zipkin dependency links) below the descriptors' "
-            "root, relative to it."), examples=["observed/jaeger-deps.json"])],
+        observed: Annotated[str | list[Annotated[str, Field(max_length=4096)]], Field(max_length=4096, description=(
+            "A file of observed calls below the descriptors' root, relative to it (or several): "
+            "Jaeger or Zipkin dependency links, an OpenTelemetry service graph as Prometheus holds "
+            "it (a query reply or a scrape), or a Kiali graph, recognised by content."),
+            examples=["observed/jaeger-deps.json", ["observed/jaeger.json", "observed/kiali.json"]])],
         limit: Limit = DEFAULT_LIMIT,
     ) -> Answer:
         """Observed calls with no declared dependency, declared dependencies never observed, and
-        observed names matching no service. Same document as
-        `depgraph drift --observed FILE --format json`."""
+        observed names matching no service (entry points such as OpenTelemetry's `user` apart).
+        Same document as `depgraph drift --observed FILE… --format json`."""
         return await answer("drift", answers.drift, observed, limit)
 
     @server.resource("depgraph://service/{name}", mime_type="application/json",
