@@ -47,6 +47,26 @@ SPOF_KINDS = ("service", "host", "rack", "datacenter")
 RECENT_ANSWERS = 32
 
 
+class KeptCatalog(Catalog):
+    """A catalog that is never changed once loaded, so its racks are worked out once (naming a
+    component, or a bare name, looks racks up: 200,000 hosts at 20,000 services)."""
+
+    __slots__ = ("kept_racks",)
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> KeptCatalog:
+        import dataclasses
+
+        return cls(**{f.name: getattr(catalog, f.name) for f in dataclasses.fields(catalog)})
+
+    def racks(self) -> dict[str, list[str]]:
+        try:
+            return self.kept_racks
+        except AttributeError:
+            self.kept_racks = super().racks()
+            return self.kept_racks
+
+
 @dataclass
 class Landscape:
     """One loaded descriptor tree and what was worked out of it: each whole-landscape answer on
@@ -106,7 +126,7 @@ class Answers:
 
     def _load(self, generation: int) -> Landscape:
         started = time.perf_counter()
-        catalog = self.loader.load()
+        catalog = KeptCatalog.of(self.loader.load())
         model = FailureModel.from_catalog(catalog)
         return Landscape(catalog, model, generation, time.time(), time.perf_counter() - started)
 

@@ -27,14 +27,13 @@ from starlette.routing import Route
 from depgraph.diagnostics import DepgraphError
 from depgraph.output import jsontext
 from depgraph.serve.answers import Answers
+from depgraph.serve.mcp_tools import CONCURRENT_ANSWERS, build_server
 from depgraph.serve.watch import log
 
 #: the largest request body read (an MCP message is a few kilobytes)
 MAX_BODY = 1 << 20
 #: the longest query string read (a hundred component ids fit easily)
 MAX_QUERY = 64 << 10
-#: API questions and page renderings worked out at the same time; more wait for a free slot
-CONCURRENT_ANSWERS = 4
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]", "::1")
 TOKEN_COOKIE = "depgraph_token"
 
@@ -101,8 +100,6 @@ def build_app(answers: Answers, *, host: str, port: int, token: str | None = Non
     """The ASGI application: the routes behind :class:`Guard`."""
     from mcp.server.transport_security import TransportSecuritySettings
 
-    from depgraph.serve.mcp_tools import build_server
-
     limiter = anyio.CapacityLimiter(CONCURRENT_ANSWERS)
     names = _host_names(host, allowed_hosts)
 
@@ -129,19 +126,17 @@ def build_app(answers: Answers, *, host: str, port: int, token: str | None = Non
         return response
 
     async def page(request: Request) -> Response:
-        if request.url.query and token:  # /?token=…: kept in a cookie, gone from the address bar
-            given = dict(parse_qsl(request.url.query)).get("token", "")
-            if given and hmac.compare_digest(given.encode(), token.encode()):
-                response = RedirectResponse("/", 303)
-                response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", path="/")
-                return response
+        if token and _query_token(request.url.query.encode()):  # valid (the guard checked it): into a cookie
+            response = RedirectResponse("/", 303)
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", path="/")
+            return response
         from depgraph.serve.page import live_page
 
         html = await anyio.to_thread.run_sync(live_page, answers, limiter=limiter)
         return HTMLResponse(html, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
                                            "Referrer-Policy": "no-referrer"})
 
-    mcp = build_server(answers)
+    mcp = build_server(answers, limiter)
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=[f"{name}:{port}" for name in names],
@@ -225,7 +220,8 @@ class Guard:
         cookie = _cookie(headers.get("cookie", ""), TOKEN_COOKIE)
         if cookie and hmac.compare_digest(cookie.encode(), self.token.encode()) and path != "/mcp":
             return True
-        return path == "/" and b"token=" in scope.get("query_string", b"")  # checked by the page
+        given = _query_token(scope.get("query_string", b"")) if path == "/" else None
+        return given is not None and hmac.compare_digest(given.encode(), self.token.encode())
 
     @staticmethod
     def log_line(scope, status: int, started: float) -> None:
@@ -251,6 +247,14 @@ def _bounded(receive):
         return message
 
     return bounded_receive
+
+
+def _query_token(query: bytes) -> str | None:
+    """The ``token`` of a page address ``/?token=…`` (how a browser is given the token once)."""
+    for name, value in parse_qsl(query.decode("latin-1"), max_num_fields=20):
+        if name == "token":
+            return value
+    return None
 
 
 def _cookie(header: str, name: str) -> str | None:

@@ -34,7 +34,8 @@ except ImportError as missing:  # pragma: no cover - the [serve] extra is not in
     raise ImportError("depgraph mcp and depgraph serve need the MCP SDK: pip install 'depgraph[serve]' "
                       f"({missing})") from missing
 
-#: answers worked out at the same time; the rest wait their turn (each holds the GIL anyway)
+#: answers (tools, API questions, the page) worked out at the same time, each on a worker
+#: thread; the rest wait their turn
 CONCURRENT_ANSWERS = 4
 COMPONENT_ID = r"^(service|host|rack|datacenter):[a-z0-9][a-z0-9._/-]*$|^[a-z0-9][a-z0-9._-]*$"
 ANY_ID = r"^(service|client|host|rack|datacenter|team):[a-z0-9][a-z0-9._/-]*$|^[a-z0-9][a-z0-9._-]*$"
@@ -51,8 +52,9 @@ ReadOnly = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempote
 Answer = Annotated[CallToolResult, dict[str, Any]]
 
 
-def build_server(answers: Answers) -> MCPServer:
-    """An MCP server answering from ``answers`` (which the caller keeps loaded and reloaded)."""
+def build_server(answers: Answers, limiter: anyio.CapacityLimiter | None = None) -> MCPServer:
+    """An MCP server answering from ``answers`` (which the caller keeps loaded and reloaded);
+    ``limiter``: the worker threads answers may take (shared with the HTTP API when served)."""
     from depgraph import __version__
 
     server = MCPServer(
@@ -65,7 +67,7 @@ def build_server(answers: Answers) -> MCPServer:
             "calls (drift). Component ids are kind:name, e.g. datacenter:lon1, service:playlist."),
         log_level="WARNING",
     )
-    limiter = anyio.CapacityLimiter(CONCURRENT_ANSWERS)
+    limiter = limiter or anyio.CapacityLimiter(CONCURRENT_ANSWERS)
 
     async def answer(tool: str, question, *arguments) -> CallToolResult:
         try:
