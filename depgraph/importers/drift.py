@@ -60,6 +60,13 @@ def drift(catalog: Catalog, fmt: str, calls: list[ObservedCall],
     without calls), ``observed_in`` (the files or URLs that saw it) and ``connection_type`` where
     the tracing pipeline named one.
     """
+    from depgraph.load.files import collection_paused
+
+    with collection_paused():  # builds an object per observed edge beside a big catalog; frees few
+        return _drift(catalog, fmt, calls, aliases)
+
+
+def _drift(catalog: Catalog, fmt: str, calls: list[ObservedCall], aliases: dict[str, str] | None) -> DriftReport:
     resolve = name_resolver(catalog, aliases or {})
     report = DriftReport(fmt)
     unknown: set[str] = set()

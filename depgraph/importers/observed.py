@@ -112,8 +112,11 @@ def parse_observed(text: str, origin: str) -> tuple[str, list[ObservedCall]]:
 
 def read_observed(path, limit: int = DEFAULT_LIMITS.max_file_bytes) -> tuple[str, list[ObservedCall]]:
     """The format and calls of an observed file (at most ``limit`` bytes); InputError otherwise."""
+    from depgraph.load.files import collection_paused
+
     what = "observed dependencies file"
-    return parse_observed(decode_text(read_bounded(path, limit, what), path, what), str(path))
+    with collection_paused():  # a parsed reply is a million small objects, none of them cyclic garbage
+        return parse_observed(decode_text(read_bounded(path, limit, what), path, what), str(path))
 
 
 def read_all(paths, limit: int = DEFAULT_LIMITS.max_file_bytes) -> tuple[str, list[ObservedCall]]:

@@ -202,3 +202,20 @@ def test_kiali_unknown_node_and_opentelemetry_user_are_entry_points(catalog):
 def test_counters_that_did_not_move_are_no_calls(catalog):
     doc = json.loads(vector(calls=[("orders", "search", 0, 0)]))
     assert drift(catalog, *parse_observed(json.dumps(doc), "x")).undeclared == []
+
+
+def test_kiali_names_nodes_by_their_type_and_keeps_tcp_edges(catalog):
+    graph = {"duration": 60, "elements": {
+        "nodes": [{"data": {"id": "w", "nodeType": "workload", "workload": "web", "app": "web-app"}},
+                  {"data": {"id": "s", "nodeType": "service", "service": "search", "app": "unrelated"}},
+                  {"data": {"id": "p", "nodeType": "app", "app": "postgres", "workload": "pg-0"}}],
+        "edges": [{"data": {"source": "w", "target": "s", "traffic": {"protocol": "grpc",
+                                                                        "rates": {"grpc": "2.5", "grpcPercentErr": "20"}}}},
+                  {"data": {"source": "w", "target": "p", "traffic": {"protocol": "tcp", "rates": {"tcp": "1024.0"}}}},
+                  {"data": {"source": "s", "target": "p", "traffic": {"protocol": "http"}}}]}}  # idle
+    fmt, calls = parse_observed(json.dumps(graph), "kiali.json")
+    assert fmt == "kiali"
+    assert [(c.parent, c.child, c.calls, c.errors, c.connection_type) for c in calls] == [
+        ("web", "postgres", 0, 0, "tcp"), ("web", "search", 150, 30, "")]
+    report = drift(catalog, fmt, calls)
+    assert [(e["target"], e["calls"]) for e in report.undeclared] == [("service:postgres", 0)]

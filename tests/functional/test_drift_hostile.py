@@ -200,9 +200,12 @@ HOSTILE_NAME = "evil\x1b]0;pwned\x07\nname|`x`<b>@team"
 def test_a_hostile_file_is_a_message_naming_it(tree, tmp_path, content, message):
     observed = tmp_path / "observed.txt"
     observed.write_text(content)
-    result = depgraph("drift", "-d", tree(DESCRIPTORS), "--observed", observed)
+    root = tree(DESCRIPTORS)
+    before = (root / "services.yaml").read_bytes()
+    result = depgraph("drift", "-d", root, "--observed", observed, "--write")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert str(observed) in result.stderr and message in result.stderr
+    assert (root / "services.yaml").read_bytes() == before
 
 
 def test_a_file_over_the_size_limit_is_not_read(tree, tmp_path):
