@@ -25,7 +25,7 @@ from depgraph.importers.sourcefiles import ReadLog, source_label
 SERVICE_KINDS = ("component", "resource")
 LIFECYCLES = ("experimental", "production", "deprecated")
 # Word stems of other lifecycles in use, mapped to the nearest depgraph lifecycle. A stem matches
-# the start of a word of the lifecycle (split like names, see telemetry.tokens); stems of three
+# the start of a word of the lifecycle (split like names, see names.tokens); stems of three
 # letters or fewer only a whole word ("ga" is not "legacy", "dev" not "devops").
 LIFECYCLE_STEMS = (
     ("deprecat", "deprecated"), ("sunset", "deprecated"), ("retir", "deprecated"),

@@ -64,6 +64,7 @@ def import_k8s(sources: list[Path], options: ImportOptions = ImportOptions()) ->
                 targets = tuple(t for t in targets if t != service.name)
                 if targets:
                     _add(service, targets, telemetry, options, f"{why}={shown(key, value)}")
+
     def resolve(host: str, namespace: str):
         return _resolve(host, namespace, services, backends, names)
 
