@@ -48,7 +48,8 @@ class K8sObject:
     file: str
 
 
-def manifest_files(src: Path, notes: list[str], seen: set[Path] | None = None) -> list[Path]:
+def manifest_files(src: Path, notes: list[str], seen: set[Path] | None = None,
+                   log: ReadLog | None = None) -> list[Path]:
     """Manifest files under ``src``: a folder with a kustomization gives just its resources."""
     seen = set() if seen is None else seen
     src = src.resolve()
@@ -61,21 +62,23 @@ def manifest_files(src: Path, notes: list[str], seen: set[Path] | None = None) -
         raise SourceError(f"{src}: no such file or folder")
     kustomization = next((src / n for n in KUSTOMIZATIONS if (src / n).is_file()), None)
     if kustomization is not None:
-        return _kustomized(src, kustomization, notes, seen)
+        return _kustomized(src, kustomization, notes, seen, log)
     files: list[Path] = []
     for child in sorted(src.iterdir()):
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            files.extend(manifest_files(child, notes, seen))
+            files.extend(manifest_files(child, notes, seen, log))
         elif child.suffix.lower() in YAML_SUFFIXES:
             files.append(child)
     return files
 
 
-def _kustomized(folder: Path, kustomization: Path, notes: list[str], seen: set[Path]) -> list[Path]:
-    documents = load_yaml_documents(kustomization)
+def _kustomized(folder: Path, kustomization: Path, notes: list[str], seen: set[Path],
+                log: ReadLog | None) -> list[Path]:
+    documents = load_yaml_documents(kustomization, log=log)
     spec = documents[0] if documents and isinstance(documents[0], dict) else {}
+    spec = conform(spec, {"resources": [_SCALAR], "bases": [_SCALAR]}, log, str(kustomization))
     entries = list(spec.get("resources") or []) + list(spec.get("bases") or [])
     files: list[Path] = []
     for entry in entries:
@@ -87,7 +90,7 @@ def _kustomized(folder: Path, kustomization: Path, notes: list[str], seen: set[P
         if not target.is_relative_to(folder.resolve().parent) and not target.exists():
             continue
         if target.exists():
-            files.extend(manifest_files(target, notes, seen))
+            files.extend(manifest_files(target, notes, seen, log))
         else:
             notes.append(f"{kustomization}: resource {entry} does not exist")
     notes.append(f"{kustomization.parent.name}/{kustomization.name}: only its {len(entries)} "
@@ -104,7 +107,7 @@ def load_objects(sources: list[Path], notes: list[str],
     files: list[Path] = []
     seen: set[Path] = set()
     for src in sources:
-        files.extend(manifest_files(src, notes, seen))
+        files.extend(manifest_files(src, notes, seen, log))
     root = sources[0].resolve() if sources[0].is_dir() else sources[0].resolve().parent
     objects: dict[tuple[str, str, str], K8sObject] = {}
     duplicates = not_objects = 0
