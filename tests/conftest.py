@@ -1,46 +1,14 @@
-"""Shared test helpers: write small descriptor trees and run the real CLI."""
+"""The shared fixtures: small descriptor trees, the CLI in-process, ../shared, a copy of the
+checkout. Plain helpers live in :mod:`tests.helpers`, shared inputs in :mod:`tests.landscapes`."""
 
 from __future__ import annotations
 
-import os
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-# Unit tests (one layer, hand-made inputs) and functional tests (the real CLI, git, a browser)
-# share a few landscapes and helpers by importing each other's modules.
-sys.path[:0] = [str(Path(__file__).resolve().parent / folder) for folder in ("unit", "functional")]
-
-
-def decode_data(page: str) -> dict:
-    """The data an ``index.html`` written by depgraph embeds (JSON, or deflated base64)."""
-    import base64
-    import json
-    import re
-    import zlib
-
-    match = re.search(r'<script type="application/json" id="depgraph-data" data-encoding="([^"]+)">(.*?)</script>',
-                      page, re.S)
-    encoding, text = match.group(1), match.group(2)
-    if encoding == "deflate-base64":
-        text = zlib.decompress(base64.b64decode(text)).decode("utf-8")
-    return json.loads(text)
-
-
-def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
-    """Write ``{relative path: text}`` below ``root`` (text is dedented) and return ``root``."""
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
-    return root
+from tests.helpers import GIT, ROOT, SHARED, tool, write_tree
 
 
 @pytest.fixture
@@ -71,43 +39,6 @@ def shared_dir():
     return SHARED
 
 
-def tool(name: str) -> str:
-    """The path of a command-line tool the test needs (build, twine, zizmor, pre-commit, …): on
-    PATH or beside this Python (a venv run without activating it); the test skips without it."""
-    import shutil
-    import sys
-
-    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
-    if not found:
-        message = f"'{name}' is not installed (pip install -e '.[test]' brings it)"
-        if os.environ.get("DEPGRAPH_TEST_TOOLS") == "required":  # CI: .ci/run installs them all
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
-
-
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "descriptors"
-GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-
-
-def copy_example(folder: Path) -> Path:
-    """A copy of the bundled example landscape at ``folder``, for tests that edit or commit it."""
-    import shutil
-
-    shutil.copytree(EXAMPLE, folder)
-    return folder
-
-
-def commit_tree(work: Path, add: str = ".") -> Path:
-    """``work`` made a git repository with ``add`` committed in one commit."""
-    import subprocess
-
-    for args in (["init", "-q"], ["add", add], ["commit", "-qm", "landscape"]):
-        subprocess.run(GIT + args, cwd=work, check=True, capture_output=True)
-    return work
-
-
 _LEFT_OUT = {".git", ".venv", "venv", "build", "dist", "output", "__pycache__", ".pytest_cache",
              ".hypothesis", ".mypy_cache", ".ruff_cache"}
 
@@ -126,3 +57,4 @@ def source_repo(tmp_path_factory) -> Path:
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "source"]):
         subprocess.run(GIT + args, cwd=copy, check=True, capture_output=True)
     return copy
+

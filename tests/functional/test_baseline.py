@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_git_source import BASE_TREE
+from tests.landscapes import BASE_TREE
 
 from depgraph.gate.baseline import BaselineError, parse_baseline
 

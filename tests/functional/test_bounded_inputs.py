@@ -14,8 +14,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import copy_example
-from test_hostile import REPO, assert_clean, depgraph
+from tests.helpers import copy_example
+from tests.helpers import REPO, assert_clean, depgraph
 
 from depgraph.load.bounded import InputError, parse_json
 

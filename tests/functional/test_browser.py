@@ -17,7 +17,7 @@ from depgraph.cli import report_folder as report_module
 from depgraph.analysis import analyze
 from depgraph.load.loader import load_catalog
 from depgraph.cli.report_folder import write_report
-from test_reporters_catalog import JS_LINK, SCRIPT, hostile_catalog
+from tests.landscapes import JS_LINK, SCRIPT, hostile_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("DEPGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -333,7 +333,7 @@ CAPACITY_TREE = {
 def test_a_host_spof_shows_what_its_loss_overloads_as_the_cli_does(browser, tmp_path, monkeypatch):
     """host:h1 takes db (and api) down and leaves cache one of the two instances it needs: the
     page's panel shows cache reduced and web degraded through it, as blast-radius does."""
-    from conftest import write_tree
+    from tests.helpers import write_tree
     from depgraph.failure.engine import simulate
 
     monkeypatch.setattr(report_module, "_svg_renderer", lambda: None)

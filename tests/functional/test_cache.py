@@ -12,7 +12,8 @@ import pytest
 from depgraph.failure.engine import simulate
 from depgraph.failure.stored import load_model as load_with_cache
 from depgraph.load.cache import Cache, default_folder
-from tests.conftest import EXAMPLE
+from tests.helpers import EXAMPLE
+from tests.landscapes import CACHE_TREE as FILES
 
 
 def cache_dir():
@@ -22,27 +23,6 @@ def cache_dir():
 def load_model(root):
     return load_with_cache(root, cache=Cache(cache_dir(), "model"))
 
-FILES = {
-    "infra.yaml": """
-        - {kind: datacenter, name: lon1}
-        - {kind: host, name: h1, datacenter: lon1, rack: a}
-        - {kind: host, name: h2, datacenter: lon1, rack: b}
-        - {kind: team, name: core, contact: {pager: core-oncall}}
-    """,
-    "db.yaml": """
-        kind: service
-        name: db
-        owner: core
-        deployments: [{datacenter: lon1, hosts: [h1]}]
-    """,
-    "api.yaml": """
-        kind: service
-        name: api
-        owner: core
-        dependencies: [db]
-        deployments: [{datacenter: lon1, hosts: [h1, h2]}]
-    """,
-}
 
 
 @pytest.fixture(autouse=True)

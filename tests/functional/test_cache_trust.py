@@ -22,9 +22,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_cache import FILES
-from test_git_source import BASE_TREE, GitRepo
-from test_hostile import REPO
+from tests.landscapes import CACHE_TREE as FILES
+from tests.landscapes import BASE_TREE
+from tests.helpers import GitRepo
+from tests.helpers import REPO
 
 from depgraph.failure import stored
 from depgraph.gate import checkbase

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import EXAMPLE, decode_data
+from tests.helpers import EXAMPLE, decode_data
 
 from depgraph.analysis import analyze
 from depgraph.load.loader import load_catalog

@@ -164,7 +164,7 @@ def test_sarif_uris_are_rfc_3986_and_the_log_validates(text, capsys, request):
 @CHANNEL
 @given(text=texts())
 def test_the_html_page_and_the_exports_stay_well_formed(text):
-    from conftest import decode_data
+    from tests.helpers import decode_data
 
     from depgraph.exporters import export
     from depgraph.reporters.html import render_html

@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import EXAMPLE
+from tests.helpers import EXAMPLE
 
 
 def console(*args, **kwargs) -> subprocess.CompletedProcess:

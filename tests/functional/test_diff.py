@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import write_tree
-from test_git_source import BASE_TREE, GitRepo
+from tests.helpers import write_tree
+from tests.landscapes import BASE_TREE
+from tests.helpers import GitRepo
 
 from depgraph.gate.diff import diff_catalogs
 from depgraph.load.loader import load_catalog

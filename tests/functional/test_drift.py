@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from depgraph.importers.drift import drift
 from depgraph.importers.observed import parse_links
+from tests.helpers import depgraph
 
 DESCRIPTORS = {
     "services.yaml": """
@@ -81,11 +80,6 @@ def test_an_any_of_group_never_called_is_reported_member_by_member(catalog):
     report = drift(catalog, *parse_links({"data": []}))
     assert {"source": "service:web", "target": "service:db-a"} in report.unobserved
     assert {"source": "service:web", "target": "service:db-b"} in report.unobserved
-
-
-def depgraph(*args):
-    return subprocess.run([sys.executable, "-m", "depgraph", *map(str, args)],
-                          capture_output=True, text=True, timeout=120)
 
 
 def test_cli_json_and_fail_on_undeclared(tree, tmp_path):

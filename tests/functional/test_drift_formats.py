@@ -13,40 +13,9 @@ import pytest
 
 from depgraph.importers.drift import drift
 from depgraph.importers.observed import parse_observed, read_all
+from tests.landscapes import CALLS, call_kind, vector, zipkin
+from tests.landscapes import DRIFT_TREE as DESCRIPTORS
 
-DESCRIPTORS = {
-    "services.yaml": """
-        - kind: service
-          name: web
-          dependencies: [orders, {service: search, type: soft}]
-        - {kind: service, name: orders, dependencies: [payments]}
-        - {kind: service, name: payments}
-        - {kind: service, name: search}
-        - {kind: service, name: postgres}
-    """,
-}
-# (caller, callee, calls, errors): declared, undeclared, to a database, to a name that is no service
-CALLS = [("web", "orders", 1200, 12), ("orders", "search", 500, 50), ("orders", "postgres", 800, 0),
-         ("payments", "stripe-api", 300, 30)]
-PREFIX = "otelcol_"  # the collector's Prometheus exporter namespace
-
-
-def zipkin(calls=CALLS) -> str:
-    return json.dumps([{"parent": p, "child": c, "callCount": n, "errorCount": e} for p, c, n, e in calls])
-
-
-def _kind(callee: str) -> dict:
-    return {"connection_type": "database"} if callee == "postgres" else {}
-
-
-def vector(calls=CALLS, prefix=PREFIX, metric="traces_service_graph_request_total") -> str:
-    result = []
-    for p, c, n, e in calls:
-        labels = {"client": p, "server": c, "job": "otel-collector", **_kind(c)}
-        result.append({"metric": {"__name__": prefix + metric, **labels}, "value": [1765000000.123, f"{n}.0"]})
-        result.append({"metric": {"__name__": prefix + "traces_service_graph_request_failed_total", **labels},
-                       "value": [1765000000.123, str(e)]})
-    return json.dumps({"status": "success", "data": {"resultType": "vector", "result": result}})
 
 
 def nameless() -> str:
@@ -77,7 +46,7 @@ def matrix() -> str:
     """A counter over time, with a reset in the middle: the increase is the calls."""
     result = []
     for p, c, n, e in CALLS:
-        labels = {"client": p, "server": c, **_kind(c)}
+        labels = {"client": p, "server": c, **call_kind(c)}
         half = n // 2
         points = [[1765000000, "100"], [1765000060, str(100 + half)], [1765000120, "0"], [1765000180, str(n - half)]]
         result.append({"metric": {"__name__": "traces_service_graph_request_total", **labels}, "values": points})

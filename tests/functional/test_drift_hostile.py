@@ -13,8 +13,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from test_drift import depgraph
-from test_drift_formats import DESCRIPTORS
+from tests.helpers import depgraph
+from tests.landscapes import DRIFT_TREE as DESCRIPTORS
 
 NAMES = ["otelcol_traces_service_graph_request_total"]
 

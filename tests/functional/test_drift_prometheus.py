@@ -15,9 +15,9 @@ import time
 import urllib.request
 
 import pytest
-from conftest import tool
-from test_drift import depgraph
-from test_drift_formats import DESCRIPTORS, zipkin
+from tests.helpers import tool
+from tests.helpers import depgraph
+from tests.landscapes import DRIFT_TREE as DESCRIPTORS, zipkin
 
 END = 1765000000  # the samples' last second; the tests ask at this time with --window 1h
 # (client, server, calls, failed, labels) — calls per hour, divisible by 60 (one sample a minute)

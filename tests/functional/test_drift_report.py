@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import decode_data
-from test_drift import depgraph
+from tests.helpers import decode_data
+from tests.helpers import depgraph
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_REPLY = ROOT / "docs/examples/observed/servicegraph.json"

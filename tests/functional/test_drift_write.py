@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from test_drift import depgraph
-from test_drift_formats import vector
+from tests.helpers import depgraph
+from tests.landscapes import vector
 
 SERVICES = """\
 # The shop's services.

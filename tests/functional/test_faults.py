@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from depgraph.output.atomic import write_text
-from conftest import commit_tree, copy_example
-from test_hostile import REPO, assert_clean, depgraph
+from tests.helpers import commit_tree, copy_example
+from tests.helpers import REPO, assert_clean, depgraph
 
 LANDSCAPE = REPO / "descriptors"
 FIXTURES = REPO / "tests" / "fixtures" / "import"
@@ -257,7 +257,7 @@ CORRUPT_POLICIES = {
 
 @pytest.mark.parametrize("case", sorted(CORRUPT_POLICIES))
 def test_a_corrupt_policy_is_a_clear_error(tmp_path, case):
-    from test_hostile import billion_laughs
+    from tests.helpers import billion_laughs
 
     text, message = CORRUPT_POLICIES[case]
     policy = tmp_path / "policy.yaml"

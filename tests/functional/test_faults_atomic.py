@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from depgraph.output.atomic import write_text
-from conftest import commit_tree, copy_example
-from test_hostile import REPO, assert_clean, depgraph
+from tests.helpers import commit_tree, copy_example
+from tests.helpers import REPO, assert_clean, depgraph
 
 LANDSCAPE = REPO / "descriptors"
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import decode_data
+from tests.helpers import decode_data
 
 ROOT = Path(__file__).resolve().parents[2]
 DESCRIPTORS = ROOT / "descriptors"

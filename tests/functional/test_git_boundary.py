@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_git_source import BASE_TREE, GitRepo
-from test_hostile import assert_clean, depgraph
+from tests.landscapes import BASE_TREE
+from tests.helpers import GitRepo
+from tests.helpers import assert_clean, depgraph
 
 from depgraph.load import gitsource
 

@@ -1,116 +1,17 @@
-"""Reading descriptor trees from git: listing, blob reading, content keys, and clear errors.
-
-Also home of :class:`GitRepo` and :data:`BASE_TREE`, the small scenario repository the other
-check tests import (``from test_git_source import GitRepo, BASE_TREE``).
-"""
+"""Reading descriptor trees from git: listing, blob reading, content keys, and clear errors."""
 
 from __future__ import annotations
 
-import subprocess
-import textwrap
-from pathlib import Path
 
 import pytest
 
 from depgraph.load import gitsource
 from depgraph.load.loader import load_catalog, load_sources
-
-BASE_TREE = {
-    "datacenters.yaml": """
-        - {kind: datacenter, name: lon1, region: eu}
-        - {kind: datacenter, name: sto1, region: eu}
-        - {kind: datacenter, name: ash1, region: us}
-        """,
-    "teams.yaml": """
-        - {kind: team, name: core, tribe: platform}
-        - {kind: team, name: pay, tribe: payments}
-        - {kind: team, name: web, tribe: product}
-        """,
-    "hosts.yaml": """
-        - {kind: host, name: lon1-a-1, datacenter: lon1, rack: a}
-        - {kind: host, name: lon1-b-1, datacenter: lon1, rack: b}
-        - {kind: host, name: sto1-a-1, datacenter: sto1, rack: a}
-        - {kind: host, name: sto1-a-2, datacenter: sto1, rack: a}
-        """,
-    "services/db.yaml": """
-        kind: service
-        name: db
-        owner: core
-        tier: 1
-        deployments:
-          - {datacenter: lon1, hosts: [lon1-a-1]}
-          - {datacenter: sto1, hosts: [sto1-a-1]}
-        """,
-    "services/api.yaml": """
-        kind: service
-        name: api
-        owner: web
-        tier: 1
-        dependencies:
-          - db
-        deployments:
-          - {datacenter: lon1, hosts: [lon1-b-1]}
-          - {datacenter: sto1, hosts: [sto1-a-2]}
-        """,
-    "services/index.yaml": """
-        kind: service
-        name: index
-        owner: core
-        tier: 2
-        deployments:
-          - {datacenter: lon1, instances: 2}
-          - {datacenter: sto1, instances: 2}
-        """,
-    "services/search.yaml": """
-        kind: service
-        name: search
-        owner: web
-        tier: 2
-        dependencies:
-          - index
-        deployments:
-          - {datacenter: lon1, instances: 2}
-          - {datacenter: sto1, instances: 2}
-        """,
-}
+from tests.landscapes import BASE_TREE
+from tests.helpers import GitRepo
 
 
-BASE_TREE = {path: textwrap.dedent(text).lstrip("\n") for path, text in BASE_TREE.items()}
 
-
-class GitRepo:
-    """A throw-away git repository with the descriptors in ``descriptors/``."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.descriptors = root / "descriptors"
-        root.mkdir(parents=True, exist_ok=True)
-        self.git("init", "-q", "-b", "main")
-
-    def git(self, *args: str) -> str:
-        done = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-                              cwd=self.root, capture_output=True, text=True, check=True)
-        return done.stdout.strip()
-
-    def write(self, files: dict[str, str | None]) -> None:
-        """Write (or, for None, delete) files below ``descriptors/``; text is dedented."""
-        for rel, content in files.items():
-            path = self.descriptors / rel
-            if content is None:
-                path.unlink()
-                continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
-
-    def commit(self, message: str = "change") -> str:
-        self.git("add", "-A")
-        self.git("commit", "-q", "--allow-empty", "-m", message)
-        return self.git("rev-parse", "HEAD")
-
-    def line_of(self, rel: str, text: str) -> int:
-        """The 1-based line of the first line of ``descriptors/rel`` containing ``text``."""
-        lines = (self.descriptors / rel).read_text(encoding="utf-8").splitlines()
-        return next(i for i, line in enumerate(lines, 1) if text in line)
 
 
 @pytest.fixture

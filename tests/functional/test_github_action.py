@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, tool
-from test_git_source import BASE_TREE, GitRepo
-from test_sarif import CYCLE
+from tests.helpers import ROOT, tool
+from tests.landscapes import BASE_TREE
+from tests.helpers import GitRepo
+from tests.landscapes import CYCLE
 
 ACTION = ROOT / "action.yml"
 EXAMPLES = ROOT / "docs" / "examples"

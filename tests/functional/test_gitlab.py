@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 
 import jsonschema
-from test_sarif import repo  # noqa: F401  (the fixture: a commit that adds a hard cycle)
+import pytest
 
 from depgraph.analyses.findings import Finding
 from depgraph.gate.check import CheckResult
 from depgraph.reporters.gitlab import render_gitlab
+from tests.helpers import cycle_repo
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """A repository whose last commit adds a hard cycle."""
+    monkeypatch.setenv("DEPGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    return cycle_repo(tmp_path / "repo")
 
 # The shape GitLab documents for a Code Quality report (the fields it requires; it ignores others).
 CODE_QUALITY_SCHEMA = {

@@ -10,42 +10,12 @@ are worked out by hand from the file texts below.
 from __future__ import annotations
 
 import os
-import resource
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import yaml
+from tests.helpers import assert_clean, billion_laughs, depgraph
 
-REPO = Path(__file__).resolve().parents[2]
-MEMORY_CAP = 1 << 30  # 1 GiB of address space: an input that needs more is a bug
-
-
-def depgraph(*args, timeout: float = 60, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
-    """Run ``python -m depgraph ARGS`` with a timeout and capped memory; return the finished process."""
-
-    def cap_memory():
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
-
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "depgraph", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, env=full_env, preexec_fn=cap_memory, **kwargs)
-
-
-def assert_clean(proc: subprocess.CompletedProcess, code: int) -> None:
-    output = proc.stdout + proc.stderr
-    assert "Traceback" not in output, output[-3000:]
-    assert "internal error" not in output, output[-3000:]
-    assert proc.returncode == code, output[-3000:]
-
-
-def billion_laughs(prefix: str = "") -> str:
-    lines = [prefix + 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for previous, name in zip("abcdefgh", "bcdefghi"):
-        lines.append(prefix + f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
-    return "\n".join(lines) + "\n"
 
 
 MARKER = "constructed-python-object"

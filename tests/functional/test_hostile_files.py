@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from test_hostile import assert_clean, depgraph
+from tests.helpers import assert_clean, depgraph
 
 LONG = os.environ.get("DEPGRAPH_FUZZ") == "long"
 DC = "kind: datacenter\nname: lon1\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_hostile import REPO, assert_clean, billion_laughs, depgraph
+from tests.helpers import REPO, assert_clean, billion_laughs, depgraph
 
 DEEP_FLOW = "[" * 100_000 + "]" * 100_000 + "\n"
 DEEP_BLOCK = "- " * 100_000 + "x\n"

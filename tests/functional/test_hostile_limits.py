@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_hostile import assert_clean, depgraph
+from tests.helpers import assert_clean, depgraph
 
 DC = "kind: datacenter\nname: lon1\n"
 # 4 levels deep: document mapping > deployments list > deployment mapping > hosts list

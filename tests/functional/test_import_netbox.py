@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_tree
+from tests.helpers import write_tree
 from depgraph.load.loader import load_catalog
-from netbox_server import NetboxServer, fake_netbox_module
+from tests.functional.netbox_server import NetboxServer, fake_netbox_module
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "0123456789abcdef0123456789abcdef01234567"

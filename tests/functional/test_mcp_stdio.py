@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 
-import mcp_client
+from tests.functional import mcp_client
 import pytest
-from conftest import copy_example
-from mcp_client import CALLS, call_all, cli_json, over_stdio
+from tests.helpers import copy_example
+from tests.functional.mcp_client import CALLS, call_all, cli_json, over_stdio
 
 landscape, expected = mcp_client.landscape, mcp_client.expected  # shared fixtures
 pytest.importorskip("mcp", reason="the MCP SDK is not installed (pip install 'depgraph[serve]')")

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, tool
+from tests.helpers import ROOT, tool
 
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 ASSETS = ROOT / "depgraph" / "reporters" / "assets"

@@ -6,7 +6,7 @@ import json
 import textwrap
 
 import pytest
-from test_git_source import BASE_TREE
+from tests.landscapes import BASE_TREE
 
 from depgraph.gate.policy import parse_policy
 

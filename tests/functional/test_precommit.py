@@ -8,8 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, tool
-from test_git_source import BASE_TREE, GitRepo
+from tests.helpers import ROOT, tool
+from tests.landscapes import BASE_TREE
+from tests.helpers import GitRepo
 
 BROKEN = {"services/api.yaml": BASE_TREE["services/api.yaml"].replace("  - db\n", "  - dbb\n")}
 FIXED = {"services/api.yaml": BASE_TREE["services/api.yaml"] + "description: the public API\n"}

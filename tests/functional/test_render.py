@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from depgraph.diagrams.render import GraphvizMissing, RenderError, render, to_svg
-from test_diagrams import HOSTILE, TINY  # noqa: F401  (the tiny landscape with hostile text)
+from tests.landscapes import HOSTILE_TEXT as HOSTILE, TINY  # noqa: F401  (the tiny landscape with hostile text)
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
@@ -220,7 +220,7 @@ def big_organisation(tree, monkeypatch):
     """Eight tribes of two teams, each tribe depending on every later one (28 tribe edges), with
     the thresholds for 'big' scaled down to it."""
     from depgraph.diagrams import teams
-    from test_report_cli import big_organisation as files
+    from tests.landscapes import big_organisation as files
 
     monkeypatch.setattr(teams, "SFDP_GROUPS", 4)
     monkeypatch.setattr(teams, "MIN_EDGES", 10)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from depgraph.cli import report_folder as report_module
+from tests.landscapes import big_organisation
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,17 +141,6 @@ def test_example_landscape(run_cli, tmp_path, no_graphviz):
     assert len((out / "index.html").read_bytes()) < 400_000
 
 
-def big_organisation(tribes: int, teams_per_tribe: int) -> dict[str, str]:
-    """One service per team, each depending on the first service of every later tribe (no cycles)."""
-    teams = [(f"t{t}", f"team-{t}-{k}") for t in range(tribes) for k in range(teams_per_tribe)]
-    files = {"dcs.yaml": "- {kind: datacenter, name: lon1}\n",
-             "teams.yaml": "".join(f"- {{kind: team, name: {team}, tribe: {tribe}}}\n" for tribe, team in teams)}
-    for tribe, team in teams:
-        others = [f"svc-team-{t}-0" for t in range(int(tribe[1:]) + 1, tribes)]
-        files[f"services/svc-{team}.yaml"] = (
-            f"kind: service\nname: svc-{team}\nowner: {team}\ndependencies: [{', '.join(others)}]\n"
-            "deployments:\n  - {datacenter: lon1, instances: 2}\n")
-    return files
 
 
 def test_a_big_organisation_gets_a_tribe_view_laid_out_by_sfdp(run_cli, tree, tmp_path, monkeypatch):

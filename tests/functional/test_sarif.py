@@ -6,25 +6,19 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from test_git_source import BASE_TREE, GitRepo
 
 from depgraph.gate.check import CheckResult
 from depgraph.analyses.findings import Finding
 from depgraph.reporters.github import command, render_github
 from depgraph.reporters.markdown_gate import check_markdown as render_markdown
-
-CYCLE = {"services/index.yaml": BASE_TREE["services/index.yaml"] + "dependencies:\n  - search\n"}
+from tests.helpers import cycle_repo
+from tests.landscapes import BASE_TREE
 
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
-    repo = GitRepo(tmp_path / "repo")
-    repo.write(BASE_TREE)
-    repo.commit("base")
-    repo.write(CYCLE)
-    repo.commit("cycle")
     monkeypatch.setenv("DEPGRAPH_CACHE_DIR", str(tmp_path / "cache"))
-    return repo
+    return cycle_repo(tmp_path / "repo")
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import mcp_client
-from mcp_client import Served
+from tests.functional import mcp_client
+from tests.functional.mcp_client import Served
 
 landscape = mcp_client.landscape  # the shared fixture
 CHROMIUM = os.environ.get("DEPGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -9,8 +9,8 @@ import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conftest import tool
-from test_git_source import BASE_TREE
+from tests.helpers import tool
+from tests.landscapes import BASE_TREE
 
 import depgraph
 

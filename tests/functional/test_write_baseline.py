@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_git_source import BASE_TREE, GitRepo
+from tests.landscapes import BASE_TREE
+from tests.helpers import GitRepo
 
 UNOWNED = {"services/orphan.yaml": "kind: service\nname: orphan\n"}
 OLD = '{"schema": "depgraph/baseline/v1", "findings": []}\n'

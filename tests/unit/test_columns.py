@@ -12,7 +12,7 @@ from depgraph.failure.columns import _alternatives, model_columns, model_from_co
 from depgraph.failure.engine import FailureModel, simulate
 from depgraph.load.cache import pack_columns, unpack_columns
 from depgraph.load.loader import load_catalog
-from tests.conftest import EXAMPLE
+from tests.helpers import EXAMPLE
 
 ROWS = ("entries", "hard_rev", "dependents", "instance_hosts", "anonymous", "host_services", "rack_hosts",
         "datacenter_hosts", "datacenter_anonymous")

@@ -20,72 +20,9 @@ from depgraph.diagrams.dotescape import html_text, quote
 from depgraph.diagrams.style import RED
 from depgraph.failure.engine import FailureModel, simulate
 from depgraph.load.loader import load_catalog
+from tests.landscapes import HOSTILE_TEXT as HOSTILE
+from tests.landscapes import TINY
 
-HOSTILE = '"]; injected [label="pwned" <script>alert(1)</script> &amp; C:\\new\\ \x01end'
-
-TINY = {
-    "datacenters.yaml": """
-        - {kind: datacenter, name: lon1, location: '<b>London</b> & "east"'}
-        - {kind: datacenter, name: sto1}
-    """,
-    "hosts.yaml": """
-        - {kind: host, name: lon1-a-01, datacenter: lon1, rack: a}
-        - {kind: host, name: lon1-a-02, datacenter: lon1, rack: a}
-        - {kind: host, name: sto1-a-01, datacenter: sto1, rack: a}
-    """,
-    "teams.yaml": """
-        - kind: team
-          name: core
-          tribe: infra
-          contact: {pager: '"]; evil [label="x', slack: "#core"}
-        - {kind: team, name: web, tribe: front}
-    """,
-    "services.yaml": """
-        kind: service
-        name: db
-        owner: core
-        tier: 1
-        deployments: [{datacenter: lon1, hosts: [lon1-a-01]}]
-        ---
-        kind: service
-        name: cache
-        owner: core
-        tier: 3
-        deployments:
-          - {datacenter: lon1, hosts: [lon1-a-02]}
-          - {datacenter: sto1, hosts: [sto1-a-01]}
-        ---
-        kind: service
-        name: api
-        owner: web
-        dependencies: [db, {service: cache, type: soft}]
-        deployments: [{datacenter: lon1, instances: 2}, {datacenter: sto1, instances: 2}]
-        ---
-        kind: service
-        name: auth
-        owner: web
-        dependencies: [session]
-        deployments: [{datacenter: lon1, instances: 2}, {datacenter: sto1, instances: 2}]
-        ---
-        kind: service
-        name: session
-        owner: web
-        dependencies: [auth]
-        deployments: [{datacenter: lon1, instances: 2}, {datacenter: sto1, instances: 2}]
-        ---
-        kind: service
-        name: orphan
-        lifecycle: deprecated
-        dependencies: [{any_of: [auth, session]}]
-        deployments: [{datacenter: sto1, instances: 2}]
-    """,
-    "clients.yaml": """
-        kind: client
-        name: app
-        owner: web
-        dependencies: [api]
-    """,
-}
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ IOS_CHAIN = ("client:ios", "service:api", "service:playlist")
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
-    from conftest import write_tree
+    from tests.helpers import write_tree
 
     root = write_tree(tmp_path_factory.mktemp("landscape") / "descriptors", LANDSCAPE)
     return FailureModel.from_catalog(load_catalog(root))
@@ -145,7 +145,7 @@ class TestResolveComponent:
     @pytest.fixture(scope="class")
     @classmethod
     def catalog(cls, tmp_path_factory):
-        from conftest import write_tree
+        from tests.helpers import write_tree
 
         files = dict(LANDSCAPE)
         files["more.yaml"] = """

@@ -13,6 +13,7 @@ from depgraph.importers.k8s import import_k8s
 from depgraph.importers.options import ImportOptions
 from depgraph.importers.writer import render, write_files
 from depgraph.load.loader import load_catalog
+from tests.landscapes import deployment
 
 SINKS = """services:
   app:
@@ -63,29 +64,6 @@ def test_overrides_turn_a_guess_on_and_off(tmp_path):
 def test_an_override_naming_no_service_is_warned(tmp_path):
     result = compose(tmp_path, SINKS, not_telemetry=frozenset({"tempoo"}))
     assert any("'tempoo'" in w and "no service" in w for w in result.warnings)
-
-
-DEPLOYMENT = """apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: {name}}}
-spec:
-  template:
-    metadata: {{labels: {{app: {name}}}}}
-    spec:
-      containers: [{{name: c, image: {image}, env: [{env}]{container}}}]
-      volumes: {volumes}
----
-apiVersion: v1
-kind: Service
-metadata: {{name: {name}}}
-spec: {{selector: {{app: {name}}}}}
-"""
-
-
-def deployment(name: str, image: str = "", env: str = "", container: str = "", volumes: str = "[]") -> str:
-    """A Deployment and the Service selecting it; ``container`` adds fields to its container."""
-    return DEPLOYMENT.format(name=name, image=image or f"example/{name}", env=env,
-                             container=f", {container}" if container else "", volumes=volumes)
 
 
 def test_kubernetes_sinks_by_image_token(tmp_path):

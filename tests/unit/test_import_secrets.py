@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_import_guesses import deployment
+from tests.landscapes import deployment
 
 from depgraph.importers.compose import import_compose
 from depgraph.importers.k8s import import_k8s

@@ -12,56 +12,8 @@ tier-1 services and clients down: the three infrastructure SPOFs first (2 tier-1
 
 from __future__ import annotations
 
-from depgraph.model import (
-    Catalog,
-    Client,
-    Datacenter,
-    Dependency,
-    Deployment,
-    Host,
-    Link,
-    Location,
-    Service,
-    Team,
-)
+from tests.landscapes import hostile_catalog
 
-SCRIPT = "<script>window.__pwned = 1</script>"
-BREAKOUT = '</script><script>window.__pwned = 2</script>'
-DOT = '"]; x [label="pwned'
-JS_LINK = "javascript:window.__pwned = 3"
-HOSTILE_OWNER = "ghost<img src=x onerror=alert(1)>|`x`"
-HOSTILE_TRIBE = "edge|<b>tribe</b>"
-HOSTILE_FILE = "services/a|b<i>.yaml"
-
-
-def hostile_catalog() -> Catalog:
-    where = Location(HOSTILE_FILE, 3)
-    return Catalog(
-        root="descriptors",
-        datacenters={"lon1": Datacenter("lon1", location=SCRIPT, region="eu|west",
-                                        labels={"status": BREAKOUT})},
-        hosts={"h1": Host("h1", "lon1", rack="a")},
-        teams={
-            "core": Team("core", tribe="platform",
-                         contact={"slack": BREAKOUT, "email": "core@example.com", "pager": JS_LINK}),
-            "web": Team("web", tribe=HOSTILE_TRIBE, contact={"slack": "#web"}),
-        },
-        services={
-            "db": Service("db", description=SCRIPT, owner="core", tier=1,
-                          deployments=(Deployment("lon1", hosts=("h1",)),), source=where,
-                          labels={"note": "a|b " + DOT}),
-            "api": Service("api", description=DOT, owner="web", tier=1,
-                           dependencies=(Dependency(("db",)), Dependency(("auth",))),
-                           links=(Link(JS_LINK, "Click | me"), Link("https://wiki.example.com/api", "Runbook")),
-                           source=Location("services/api.yaml", 1)),
-            "auth": Service("auth", owner="core", dependencies=(Dependency(("session",)),),
-                            source=Location("services/auth.yaml", 1)),
-            "session": Service("session", owner=HOSTILE_OWNER, dependencies=(Dependency(("auth",)),),
-                               source=Location("services/session.yaml", 1)),
-            "cache": Service("cache", description=BREAKOUT, source=Location("services/cache.yaml", 1)),
-        },
-        clients={"ios": Client("ios", description=SCRIPT, dependencies=(Dependency(("api",)),))},
-    )
 
 
 def test_the_hand_worked_facts_hold():

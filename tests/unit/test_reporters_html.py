@@ -11,11 +11,11 @@ import pytest
 
 from depgraph.analysis import analyze
 from depgraph.failure.engine import simulate
-from conftest import decode_data
+from tests.helpers import decode_data
 
 from depgraph.reporters.html import render_html, sanitize_svg
 from depgraph.reporters.html_data import report_data
-from test_reporters_catalog import BREAKOUT, HOSTILE_OWNER, JS_LINK, SCRIPT, hostile_catalog
+from tests.landscapes import BREAKOUT, HOSTILE_OWNER, JS_LINK, SCRIPT, hostile_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 

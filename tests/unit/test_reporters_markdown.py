@@ -10,7 +10,7 @@ from depgraph.analysis import analyze
 from depgraph.model import Catalog, Dependency, Service
 from depgraph.reporters import markdown
 from depgraph.output.mermaid import label as mermaid_label
-from test_reporters_catalog import HOSTILE_OWNER, HOSTILE_TRIBE, hostile_catalog
+from tests.landscapes import HOSTILE_OWNER, HOSTILE_TRIBE, hostile_catalog
 
 
 @pytest.fixture(scope="module")
