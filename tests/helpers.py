@@ -23,6 +23,13 @@ SHARED = ROOT.parent / "shared"
 EXAMPLE = ROOT / "descriptors"
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
 MEMORY_CAP = 1 << 30  # 1 GiB of address space: an input that needs more is a bug
+LONG = os.environ.get("DEPGRAPH_FUZZ") == "long"  # a thorough run: ten times the examples
+
+
+def examples(n: int) -> int:
+    """How many examples a property test tries: ``n``, sized so the unit suite runs in a minute
+    on two cores, or ten times as many with ``DEPGRAPH_FUZZ=long`` (a thorough run)."""
+    return n * 10 if LONG else n
 
 
 def decode_data(page: str) -> dict:

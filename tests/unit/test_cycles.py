@@ -19,6 +19,7 @@ from depgraph.analyses.cycles import (
 )
 from depgraph.analyses.paths import dependency_graph
 from depgraph.model import Catalog, Client, Dependency, Location, Service, Team
+from tests.helpers import examples
 
 
 def dep(owner: str, index: int, spec) -> Dependency:
@@ -199,7 +200,7 @@ class TestGroupCycles:
         cat = catalog({"a": ["b"], "b": ["c"], "c": []}, {"a": "t1", "c": "t1"})
         assert team_cycles(cat) == []
 
-    @settings(max_examples=150, deadline=None)
+    @settings(max_examples=examples(50), deadline=None)
     @given(st.data())
     def test_tribe_edges_are_every_dependency_between_tribes(self, data):
         """The tribes' weights come from the teams' ones; they must be what aggregating every
@@ -309,7 +310,7 @@ def _entry_index(cat: Catalog, cut) -> tuple[str, int]:
 
 
 class TestAgainstBruteForce:
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(100), deadline=None)
     @given(landscapes)
     def test_hard_flag_blocked_members_and_example_follow_the_spec_text(self, cat):
         everything = _edges(cat, False)
@@ -328,7 +329,7 @@ class TestAgainstBruteForce:
             if not cycle.hard:
                 assert len(walk) - 1 == min(len(c) for c in nx.simple_cycles(pool))
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(100), deadline=None)
     @given(landscapes)
     def test_cuts_let_every_member_start_and_each_is_needed(self, cat):
         for cycle in dependency_cycles(cat):

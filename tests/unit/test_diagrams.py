@@ -6,6 +6,7 @@ Graphviz will see: nodes, edges, clusters and their attributes, not on substring
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def unquote(value: str | None) -> str | None:
     return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
 
 
-class Parsed:
+class ParsedDot:
     """Nodes (id -> attrs), edges ((source, target) -> attrs) and node -> cluster path."""
 
     def __init__(self, dot: str):
@@ -74,6 +75,11 @@ class Parsed:
         nodes = {a["label"] for n, a in self.nodes.items() if n.startswith("legend:") and a.get("label")}
         edges = {a["label"].strip() for (u, _), a in self.edges.items() if u.startswith("legend:")}
         return nodes | edges
+
+
+# Each distinct DOT text is parsed once: pydot's parser is most of these tests' time, and many
+# read the same view of the same landscape. Tests only read what it found.
+Parsed = functools.lru_cache(maxsize=None)(ParsedDot)
 
 
 class TestServicesView:

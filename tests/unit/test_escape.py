@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from depgraph.output.escape import json_text, printable
+from tests.helpers import examples
 
 DANGEROUS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
                        "\u2066-\u2069\ufeff]")
@@ -22,7 +23,7 @@ def definition(document: str) -> str:
     return "".join(f"\\u{ord(c):04x}" if DANGEROUS.fullmatch(c) else c for c in without_surrogates)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.one_of(ANY, PLAIN), max_size=4).map("".join))
 def test_json_text_is_its_definition(document):
     assert json_text(document) == definition(document)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from depgraph.output.jsontext import dumps
+from tests.helpers import examples
 
 
 def flat(value) -> str:
@@ -61,7 +62,7 @@ documents = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(documents)
 def test_the_layout_holds_the_data_of_the_standard_library(document):
     text = dumps(document)

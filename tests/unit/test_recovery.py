@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from depgraph.analyses.recovery import RecoveryDefaults, path_text, recovery, rto_findings
 from depgraph.diagnostics import UnknownComponent
 from depgraph.model import Catalog, Client, Datacenter, Dependency, Deployment, Host, Service
+from tests.helpers import examples
 
 
 def dep(spec) -> Dependency:
@@ -210,7 +211,7 @@ def simulated(catalog: Catalog, failed: list[str]) -> dict[str, int | None]:
     return {n: ready[n] for n in down}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(landscapes())
 def test_ready_times_and_critical_paths_match_a_brute_force_simulation(case):
     catalog, failed = case

@@ -18,6 +18,7 @@ from depgraph.analyses.spof import (
 from depgraph.failure.engine import FailureModel, simulate
 from depgraph.load.loader import load_catalog
 from depgraph.model import Catalog, Client, Datacenter, Dependency, Deployment, Host, Service
+from tests.helpers import examples
 
 # -- the brute force, straight from the SPEC §2 text --------------------------------------------
 
@@ -146,7 +147,7 @@ def failure_sets(catalog: Catalog):
     return st.lists(st.sampled_from(components), max_size=4, unique=True)
 
 
-PROPERTY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 class TestAgainstBruteForce:

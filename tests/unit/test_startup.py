@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from depgraph.analyses.startup import startup_order
 from depgraph.model import Catalog, Client, Dependency, Service
+from tests.helpers import examples
 
 
 def catalog(services: dict[str, list], clients: dict[str, list] | None = None) -> Catalog:
@@ -98,7 +99,7 @@ def dependency_maps(draw):
 
 
 class TestAgainstTheDefinition:
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(100), deadline=None)
     @given(dependency_maps())
     def test_each_service_starts_in_the_first_wave_its_hard_entries_allow(self, services):
         order = startup_order(catalog(services))
