@@ -6,7 +6,7 @@ import dataclasses
 import os
 
 import pytest
-from conftest import copy_example
+from tests.helpers import copy_example
 
 from depgraph.diagnostics import UsageError
 from depgraph.load.loader import load_catalog
