@@ -6,8 +6,8 @@ Graphviz crash, becomes a :class:`RenderError` with a clear message instead of a
 A missing binary is a :class:`GraphvizMissing` that says how to install Graphviz.
 
 The ``graphviz`` Python package's ``pipe()`` has no timeout, so the binary is run here with
-``subprocess`` directly; the package is still what ``docs/diagrams.md`` recommends for
-notebooks. Nothing here writes files.
+``subprocess`` directly, and the package is no dependency (``docs/diagrams.md``). Nothing here
+writes files.
 """
 
 from __future__ import annotations

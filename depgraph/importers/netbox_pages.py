@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit, urlunsplit
 
+from depgraph.diagnostics import UsageError
 from depgraph.importers.netbox_records import Page, clip
 from depgraph.importers.sourcefiles import SourceError, load_json
 from depgraph.load.bounded import InputError, load_text_bounded
@@ -91,9 +92,14 @@ def page_from_document(endpoint: str, where: str, document, whole: bool) -> Page
 
 def fetch_live(url: str, token: str | None, token_env: str, max_bytes: int,
                progress: Progress | None = None) -> dict[str, Page]:
-    """Every page of every endpoint from a NetBox at ``url``, read through pynetbox."""
-    import pynetbox
-    import requests
+    """Every page of every endpoint from a NetBox at ``url``, read through pynetbox (the
+    ``netbox`` extra: a UsageError says how to install it when it is missing)."""
+    try:
+        import pynetbox
+        import requests
+    except ImportError:
+        raise UsageError("reading a live NetBox needs pynetbox: pip install 'depgraph[netbox]' "
+                         "(a saved dump folder needs nothing more: depgraph import netbox DUMP_DIR)") from None
     from pynetbox.core.query import ContentError, Request, RequestError
 
     shown = public_url(url)
