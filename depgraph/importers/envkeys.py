@@ -28,7 +28,7 @@ HOST_WORDS = frozenset({
 })
 SECRET_WORDS = frozenset({
     "password", "passwd", "pwd", "pw", "pass", "passphrase", "secret", "secrets", "token", "key", "apikey",
-    "credential", "credentials", "salt", "pgpassword", "auth",
+    "credential", "credentials", "salt", "pgpassword",
 })
 NAME_WORDS = frozenset({
     "db", "database", "databases", "dbname", "schema", "keyspace", "user", "username", "usr", "login",
@@ -58,6 +58,8 @@ def key_role(key: str) -> str:
     ['host', 'host', 'host', 'host', 'other']
     >>> [key_role(k) for k in ("apiKey", "JWT_SECRET", "AUTH_TOKEN", "MYSQL_ROOT_PASSWORD")]
     ['secret', 'secret', 'secret', 'secret']
+    >>> [key_role(k) for k in ("AUTH_SERVICE", "USER_SERVICE", "CART")]
+    ['other', 'name', 'other']
     """
     words = key_words(key)
     joined = "".join(words)

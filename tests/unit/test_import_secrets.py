@@ -119,3 +119,15 @@ spec: {{type: service, lifecycle: production, owner: guest}}
     text = (tmp_path / "out" / "services" / "shop.yaml").read_text()
     assert "https://ci:***@ci.example.com/job?token=***&view=1" in text
     assert PLANTED not in result.stdout + result.stderr
+
+
+def test_name_keys_holding_an_address_and_auth_services_are_still_read(tmp_path):
+    (tmp_path / "docker-compose.yml").write_text("""services:
+  web:
+    image: example/web
+    environment: {USER_SERVICE: "users:8080", AUTH_SERVICE: "auth:9000", DB: "db:5432", USERS_DB: users}
+  users: {image: example/users}
+  auth: {image: example/auth}
+  db: {image: postgres}
+""")
+    assert {t for s, t, _ in import_compose([tmp_path]).edges() if s == "web"} == {"users", "auth", "db"}
