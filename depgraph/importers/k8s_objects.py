@@ -129,6 +129,13 @@ def load_objects(sources: list[Path], notes: list[str],
         notes.append(f"{duplicates} object(s) declared more than once were counted once")
     if not_objects:
         notes.append(f"{not_objects} YAML document(s) without kind and metadata.name were skipped")
+    unread: dict[str, int] = {}
+    for obj in objects.values():
+        if obj.kind not in SHAPES and obj.kind not in WORKLOAD_KINDS:
+            unread[obj.kind] = unread.get(obj.kind, 0) + 1
+    if unread:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(unread.items(), key=lambda i: (-i[1], i[0])))
+        notes.append(f"{sum(unread.values())} object(s) of kinds the importer does not read: {kinds}")
     return list(objects.values()), root
 
 

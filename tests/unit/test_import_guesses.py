@@ -130,8 +130,10 @@ def test_a_broken_file_in_a_manifest_folder_is_skipped_not_fatal(tmp_path):
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "helm.yaml").write_text("metadata:\n  name: {{ .Values.name }\n  x: [\n")
     (tmp_path / "notes.yaml").write_text("just: a list\n---\n- of things\n")
+    (tmp_path / "ingress.yaml").write_text("kind: Ingress\nmetadata: {name: web}\n")
     result = import_k8s([tmp_path])
     assert sorted(result.services) == ["orders"]
+    assert "1 object(s) of kinds the importer does not read: 1 Ingress" in result.notes
     assert any("templates/helm.yaml" in w and "file skipped" in w for w in result.warnings)
     assert any("2 YAML document(s) without kind" in n for n in result.notes)
 
