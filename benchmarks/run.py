@@ -108,8 +108,8 @@ def _schema_of(file) -> str:
 
 
 def _wait(proc: subprocess.Popen, timeout: float):
-    """Wait for ``proc``, sampling the resident memory of it and its children (the loader's
-    forked helper) every 20 ms: ``ru_maxrss`` only knows the largest single process."""
+    """Wait for ``proc``, sampling the resident memory of it and any children every 20 ms:
+    ``ru_maxrss`` only knows the largest single process."""
     deadline = time.monotonic() + timeout
     peak = 0
     while True:

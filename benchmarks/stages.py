@@ -66,8 +66,8 @@ def _call(function, catalog, graph):
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and of the children it has waited for (the loader's helper
-    process on two cores): CPU time spent anywhere on the stage's behalf."""
+    """CPU seconds of this process and of the children it has waited for: CPU time spent
+    anywhere on the stage's behalf."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from depgraph.diagnostics import DepgraphError
 
-# Above this many nodes a services diagram collapses to teams or tribes: dot takes ~4 s at 150
-# nodes, ~12 s at 250, >60 s at 1,000 (docs/diagrams.md).
+# Above this many nodes a services diagram collapses to teams or tribes: dot's layout time grows
+# steeply with the nodes (measured in docs/diagrams.md).
 MAX_NODES = 200
 
 ENGINES = ("dot", "sfdp", "neato", "fdp", "circo", "twopi", "osage", "patchwork")

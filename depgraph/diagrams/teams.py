@@ -19,13 +19,12 @@ from depgraph.diagrams.marks import Marks
 
 UNOWNED = "group:unowned"
 NO_TRIBE = "tribe:-"
-FAST_LAYOUT_EDGES = 150  # a dense team graph lays out 8 s -> under 1 s with the fast settings
-LABELLED_EDGES = 300  # edge labels cost dot most: 41 teams, 1,360 edges: 33 s with, 8 s without
-# A big organisation's group graph is nearly complete: 5,000 services in 201 teams have 13,623
-# team-to-team edges and 20,000 services in 102 tribes 10,229 tribe-to-tribe edges; dot gave up
-# on both after 60-120 s. Kept to each group's heaviest EDGES_PER_GROUP (at least MIN_EDGES in
-# all) dot needs 0.05-0.15 s, but stretches more than SFDP_GROUPS groups into a strip (102
-# tribes: 115 inches wide, 201 teams: 280), so sfdp lays those out (0.03-0.09 s).
+FAST_LAYOUT_EDGES = 150  # from here a dense team graph is laid out with the fast settings
+LABELLED_EDGES = 300  # edge labels cost dot most: above this many edges they are left out
+# A big organisation's group graph is nearly complete (thousands of team-to-team edges), which dot
+# cannot lay out in time. Kept to each group's heaviest EDGES_PER_GROUP (at least MIN_EDGES in
+# all) dot manages, but stretches more than SFDP_GROUPS groups into a strip, so sfdp lays those
+# out. The measurements behind each number: docs/diagrams.md.
 EDGES_PER_GROUP = 3
 MIN_EDGES = 150
 SFDP_GROUPS = 60

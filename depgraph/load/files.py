@@ -20,8 +20,8 @@ def collection_paused():
     """Pause Python's cyclic garbage collector while loading.
 
     Loading builds about a million long-lived objects and frees almost none; the collector would
-    walk them all again and again for nothing (28 full passes at 20,000 services, ~15% of the
-    load time). Reference counting still frees everything that is dropped.
+    walk them all again and again for nothing (what that costs: docs/benchmarks.md). Reference
+    counting still frees everything that is dropped. The one pause depgraph makes.
     """
     enabled = gc.isenabled()
     gc.disable()

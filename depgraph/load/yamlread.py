@@ -26,8 +26,8 @@ from yaml.resolver import Resolver
 
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
 
-try:  # libyaml: ~10x faster; PyYAML's pure-Python parser is the fallback. Only its parser is
-    from yaml._yaml import CParser as _ParserLoader  # used: CSafeLoader's constructor costs 4 µs a file
+try:  # libyaml, with PyYAML's pure-Python parser as the fallback. Only its parser is used (not
+    from yaml._yaml import CParser as _ParserLoader  # CSafeLoader's constructor: docs/benchmarks.md)
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _ParserLoader
 _POSITIONS_IN_BYTES = _ParserLoader is not yaml.SafeLoader  # libyaml reports reader errors in bytes

@@ -20,7 +20,7 @@ A change to one record is then a one-line diff, ``grep`` finds a whole record, a
 ``json.dumps(indent=2)`` spends on indenting every id of every list are not written: at 20,000
 services that was about a quarter of the analysis. Records and lists are written by the
 standard library's C encoder (``json.dumps(…, sort_keys=True, ensure_ascii=False)`` with its
-default separators), so the 65 MB analysis of 20,000 services takes 0.8 s. A dict whose keys
+default separators; timings in docs/benchmarks.md). A dict whose keys
 are not all strings is written on one line too, as ``json.dumps`` writes it.
 """
 
