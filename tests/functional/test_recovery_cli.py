@@ -101,3 +101,19 @@ def test_an_unknown_component_is_exit_2_with_a_hint(run_cli, landscape):
     result = run_cli("recovery", "service:postgress", "-d", landscape)
     assert result.exit_code == 2
     assert "unknown component 'service:postgress'; did you mean 'service:postgres'?" in result.stderr
+
+
+def test_check_reports_rto_exceeded_and_the_policy_sets_its_severity_and_objectives(run_cli, landscape):
+    result = run_cli("check", "-d", landscape, "--format", "json")
+    found = {(f["rule"], f["subject"]): f for f in json.loads(result.stdout)["new"]}
+    login = found[("rto-exceeded", "service:login")]
+    assert login["severity"] == "error" and login["blocking"]  # tier 1
+    assert login["message"] == ("service:login is ready 22m into a cold start, 7m past its RTO of 15m: "
+                                "service:postgres (20m) → service:login (2m) = 22m")
+    assert ("rto-exceeded", "service:search") not in found  # ready after 1m, its RTO is 30m
+    # the policy: a warning only, and an objective for tier 2 (search keeps its own 30m)
+    (landscape / "depgraph.yaml").write_text("rules: {rto-exceeded: warning}\nrecovery:\n  rto: {2: 30s}\n")
+    found = {f["subject"]: f["severity"] for f in json.loads(run_cli("check", "-d", landscape, "--format", "json")
+                                                             .stdout)["new"] if f["rule"] == "rto-exceeded"}
+    assert found == {"service:login": "warning", "service:cache": "warning", "service:postgres": "warning",
+                     "service:ring-a": "warning", "service:ring-b": "warning"}
