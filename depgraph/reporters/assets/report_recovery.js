@@ -5,6 +5,7 @@
    User text enters as text nodes only. */
 "use strict";
 const BARS_DRAWN = 300;
+const MISSED_SHOWN = 20;  // services named in the "missing their RTO" line, slowest first
 let RECOVERY_ROW = new Map();  // node -> its row in D.recovery.rows
 
 function duration(seconds) {
@@ -47,10 +48,10 @@ function renderRecovery() {
     R.blocked.length ? el("b", {}, "Never fully back: " + plural(R.blocked.length, "service or client", "services and clients") + " never get ready. ") : null,
     (R.blocked.length ? "Everything else is back after " : "Estimated recovery time: ") + duration(R.readyAt) + ". ",
     missed.length ? el("b", {class: "sev-error"}, plural(missed.length, "service") + " miss" + (missed.length === 1 ? "es its" : " their") + " RTO.") : "Every RTO is met."));
-  if (missed.length) box.appendChild(el("div", {class: "notice"}, "Missing their RTO: ", missed.map((n) => {
+  if (missed.length) box.appendChild(el("div", {class: "notice"}, "Missing their RTO: ", missed.slice(0, MISSED_SHOWN).map((n) => {
     const i = RECOVERY_ROW.get(n);
     return el("span", {class: "nowrap"}, chip(n, "down"), " ready " + duration(rows.ready[i]) + ", RTO " + duration(rows.rto[i]) + " ");
-  })));
+  }), missed.length > MISSED_SHOWN ? " … and " + fmt(missed.length - MISSED_SHOWN) + " more (the red bars; depgraph recovery lists them all)" : null));
   if (rows.node.length) box.appendChild(gantt(R));
   if (R.blocked.length) box.appendChild(el("details", {class: "card"}, el("summary", {}, "Never ready (" + fmt(R.blocked.length) + ")"),
     el("ul", {}, R.blocked.map(([n, why]) => el("li", {}, nodeLink(n, nodeId(n)), el("span", {class: "muted"}, ": " + why))))));
