@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 
 from depgraph.failure.engine import FailureModel
 from depgraph.failure.trials import (
-    Component, Enumerated, Sampled, down_bits, hard_order, hard_successors, weighted,
+    Component, Enumerated, Sampled, down_bits, down_with, hard_order, hard_successors, weighted,
 )
 from depgraph.analyses.findings import Finding
 from depgraph.model import Catalog
@@ -114,26 +114,30 @@ def availability_report(catalog: Catalog, model: FailureModel | None = None, *,
     q = _Probabilities(catalog, model, defaults)
     successors = hard_successors(model)
     supports = {n: _support(model, successors, q, n, exact_limit) for n in nodes}
+    wanted = _explained(contributors_for, set(explain))
     sampled = [n for n in nodes if supports[n] is None]
     estimates = _sampled(model, successors, q, sampled, trials, seed) if sampled else {}
+    results = []
     for n in nodes:
-        if supports[n] is not None:
-            estimates[n] = _exact(model, successors, q, n, supports[n])
-    results = [Estimate(model.nodes.ids[n], *estimates[n][:3], slo=_objective(catalog, model, n),
-                        tier=model.tier[n], exact=supports[n] is not None) for n in sorted(estimates)]
-    if contributors_for is None:
-        explained = set(explain)
-        wanted = [e for e in results if e.id in explained or e.tier == 1 or e.slo is not None]
-    elif callable(contributors_for):
-        wanted = [e for e in results if contributors_for(e)]
-    else:
-        asked = set(contributors_for)
-        wanted = [e for e in results if e.id in asked]
-    explained = {e.id: replace(e, contributors=estimates[number[e.id]][3]()) for e in wanted}
-    results = [explained.get(e.id, e) for e in results]
+        # An exact estimate's tables (2**m states) are used here and dropped: its contributors
+        # are worked out at once when wanted, so memory stays linear in the entities estimated.
+        value = estimates.pop(n) if supports[n] is None else _exact(model, successors, q, n, supports[n])
+        estimate = Estimate(model.nodes.ids[n], *value[:3], slo=_objective(catalog, model, n),
+                            tier=model.tier[n], exact=supports[n] is not None)
+        results.append(replace(estimate, contributors=value[3]()) if wanted(estimate) else estimate)
     report = AvailabilityReport(trials, seed, defaults, results)
     report.findings.extend(availability_findings_of(catalog, model, report))
     return report
+
+
+def _explained(contributors_for, explain: set[str]):
+    """Which estimates get contributors: a test of an :class:`Estimate`."""
+    if contributors_for is None:
+        return lambda e: e.id in explain or e.tier == 1 or e.slo is not None
+    if callable(contributors_for):
+        return contributors_for
+    asked = set(contributors_for)
+    return lambda e: e.id in asked
 
 
 def findings_report(catalog: Catalog, model: FailureModel | None = None,
@@ -306,7 +310,7 @@ def _exact(model, successors, q, node: int, support: list[Component]):
     def contributors():
         if not unavailable:
             return ()
-        return _top(model, {c: weighted(down & states.pattern[c], states.weights) / unavailable for c in support})
+        return _top(model, {c: p / unavailable for c, p in down_with(down, states).items()})
 
     return value, value, value, contributors
 

@@ -59,12 +59,14 @@ class CycleBreaker:
 class Cycle:
     """An SCC of the dependency graph: sorted ``members``, ``hard``, one shortest ``example``,
     the members that never start cold (``blocked``, empty for a soft cycle) and the entries to
-    cut or soften (``cuts``)."""
+    cut or soften (``cuts``: enough together; each checked to be needed unless
+    ``cuts_checked`` is False, when the check's budget ran out on a huge cycle)."""
 
     members: tuple[str, ...]
     hard: bool
     example: tuple[str, ...]
     blocked: tuple[str, ...] = ()
+    cuts_checked: bool = True
     cuts: tuple[CycleBreaker, ...] = ()
 
     def to_json(self) -> dict:
@@ -125,8 +127,8 @@ def dependency_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> list
         if blocked:
             blocking = _blocking_graph(blocked, inside)
             example = shortest_cycle(blocking)
-            cuts = _cuts(inside, blocked, blocking)
-            cycles.append(Cycle(members, True, example, tuple(sorted(blocked)), cuts))
+            cuts, checked = _cuts(inside, blocked, blocking)
+            cycles.append(Cycle(members, True, example, tuple(sorted(blocked)), checked, cuts))
         else:
             cycles.append(Cycle(members, False, shortest_cycle(graph.subgraph(members))))
     return sorted(cycles, key=lambda c: c.members)
@@ -194,35 +196,145 @@ def _blocking_graph(blocked: set[str], entries: dict[str, list[Entry]]) -> nx.Di
     return graph
 
 
-def _cuts(entries: dict[str, list[Entry]], blocked: set[str], graph: nx.DiGraph) -> tuple[CycleBreaker, ...]:
+CUT_BUDGET = 500_000  # steps of the exact put-back checks of one cycle's cuts
+CUT_ROUNDS = 16  # rounds of the cheap wave put-back, at most
+
+
+def _cuts(entries: dict[str, list[Entry]], blocked: set[str], graph: nx.DiGraph,
+          budget: int = CUT_BUDGET) -> tuple[tuple[CycleBreaker, ...], bool]:
     """A small set of entries whose removal lets every service of ``entries`` start
-    (``blocked``: those that never do; ``graph``: their blocking graph).
+    (``blocked``: those that never do; ``graph``: their blocking graph), and whether each of
+    them was checked to be needed.
 
     The backward edges of an Eades–Lin–Smyth order of the blocking graph name the entries to
     cut (all of them at once suffice: what is left points forward, so the last service starts
-    first); then every cut entry that is not needed is put back. Not guaranteed minimum (the
-    problem is NP-hard)."""
+    first). Then cut entries are put back while every service still starts, in two steps that
+    never re-run the whole cold start per entry: rounds in which each cut entry with an
+    alternative starting in an earlier wave than its service goes back (the waves stay a valid
+    start order, so all of a round's entries go back at once; linear per round); then each entry
+    left is checked alone (does one of its alternatives start without its service?), within
+    ``budget`` steps in all. When the budget runs out the cuts suffice but some may not be
+    needed (the second value is False). Not guaranteed minimum (the problem is NP-hard)."""
+    nodes = sorted(blocked)
+    number = {node: i for i, node in enumerate(nodes)}
+    # The entries that can hold a blocked service back: every alternative blocked.
+    owner: list[int] = []
+    alternatives: list[list[int]] = []
+    place: list[tuple[str, int]] = []
+    for service in nodes:
+        for n, (alts, _) in enumerate(entries[service]):
+            if all(a in blocked for a in alts):
+                owner.append(number[service])
+                alternatives.append([number[a] for a in alts])
+                place.append((service, n))
     position = {node: i for i, node in enumerate(_eades_order(graph))}
-    cut = sorted({(service, number) for service in blocked
-                  for number, (alternatives, _) in enumerate(entries[service])
-                  if all(a in blocked for a in alternatives)
-                  and any(position[service] >= position[a] for a in alternatives)})
-    kept = set(cut)
-    for entry in cut:  # put back every entry the others make unnecessary
-        kept.discard(entry)
-        if never_started(_without(entries, kept)):
-            kept.add(entry)
+    rank = [position[node] for node in nodes]
+    cut = {e for e, (s, alts) in enumerate(zip(owner, alternatives)) if any(rank[s] >= rank[a] for a in alts)}
+    for _ in range(CUT_ROUNDS):
+        wave, sequence = _waves(len(nodes), owner, alternatives, cut)
+        back = {e for e in cut if min(wave[a] for a in alternatives[e]) < wave[owner[e]]}
+        if not back:
+            break
+        cut -= back
+    else:
+        sequence = _waves(len(nodes), owner, alternatives, cut)[1]
+    checked = _put_back(len(nodes), owner, alternatives, cut, sequence, budget)
     breakers = []
-    for service, number in sorted(kept):
-        alternatives, where = entries[service][number]
-        breakers.append(CycleBreaker(service, alternatives, where.file if where else None,
+    for e in cut:
+        service, n = place[e]
+        alts, where = entries[service][n]
+        breakers.append(CycleBreaker(service, alts, where.file if where else None,
                                      where.line if where else None))
-    return tuple(sorted(breakers, key=lambda b: (b.source, b.targets)))
+    return tuple(sorted(breakers, key=lambda b: (b.source, b.targets))), checked
 
 
-def _without(entries: dict[str, list[Entry]], cut: set[tuple[str, int]]) -> dict[str, list[Entry]]:
-    return {service: [entry for number, entry in enumerate(needs) if (service, number) not in cut]
-            for service, needs in entries.items()}
+def _waves(size: int, owner: list[int], alternatives: list[list[int]], cut: set[int]) -> tuple[list[int], list[int]]:
+    """Each node's earliest start wave when the ``cut`` entries are left out, and the nodes in
+    the order they start (every node starts: the kept entries point along a start order)."""
+    waiting = [0] * size
+    needed_by: list[list[int]] = [[] for _ in range(size)]
+    for e, s in enumerate(owner):
+        if e not in cut:
+            waiting[s] += 1
+            for a in alternatives[e]:
+                needed_by[a].append(e)
+    wave = [0] * size
+    satisfied = [False] * len(owner)
+    started = [n for n in range(size) if not waiting[n]]
+    for node in started:  # grows while it is walked: breadth first, so waves are earliest
+        for e in needed_by[node]:
+            if not satisfied[e]:
+                satisfied[e] = True
+                s = owner[e]
+                wave[s] = max(wave[s], wave[node] + 1)
+                waiting[s] -= 1
+                if not waiting[s]:
+                    started.append(s)
+    return wave, started
+
+
+def _put_back(size: int, owner: list[int], alternatives: list[list[int]], cut: set[int],
+              sequence: list[int], budget: int) -> bool:
+    """Put back each cut entry (in order) while every node still starts. ``sequence`` is a start
+    order of the nodes without the cut entries: the nodes before an entry's service start
+    whatever it waits for, so an alternative among them puts the entry back at once; otherwise
+    only the rest of the sequence is started again, with the entry in place (which also gives
+    the new sequence when the service still starts). False when ``budget`` steps ran out first
+    (``cut`` still suffices)."""
+    kept: list[list[int]] = [[] for _ in range(size)]
+    for e, s in enumerate(owner):
+        if e not in cut:
+            kept[s].append(e)
+    spent, at = 0, None
+    for e in sorted(cut):
+        service, alts = owner[e], alternatives[e]
+        if at is None:
+            at = {node: i for i, node in enumerate(sequence)}
+            spent += len(sequence)
+        here = at[service]
+        if min(at[a] for a in alts) < here:
+            cut.discard(e)
+            kept[service].append(e)
+            continue
+        spent += sum(len(kept[node]) for node in sequence[here:]) + len(sequence) - here
+        if spent > budget:
+            return False
+        restarted = _restart(sequence[here:], at, here, kept, alternatives, e)
+        if restarted is not None:
+            cut.discard(e)
+            kept[service].append(e)
+            sequence[here:] = restarted
+            at = None
+    return True
+
+
+def _restart(suffix: list[int], at: dict[int, int], here: int, kept: list[list[int]],
+             alternatives: list[list[int]], extra: int) -> list[int] | None:
+    """Start the ``suffix`` of a start order again, with the nodes before it (``at`` < ``here``)
+    started and the entry ``extra`` of the suffix's first node added: the new order, or None
+    when some node never starts."""
+    service = suffix[0]
+    waiting: dict[int, int] = {}
+    needed_by: dict[int, list[tuple[int, int]]] = {}
+    for node in suffix:
+        count = 0
+        for e in kept[node] + ([extra] if node == service else []):
+            if e != extra and min(at[a] for a in alternatives[e]) < here:
+                continue  # satisfied by a node that started before
+            count += 1
+            for a in alternatives[e]:
+                needed_by.setdefault(a, []).append((node, e))
+        waiting[node] = count
+    order = [node for node in suffix if not waiting[node]]
+    satisfied: set[int] = set()
+    for node in order:  # grows while it is walked
+        for dependent, e in needed_by.get(node, ()):
+            if e not in satisfied:
+                satisfied.add(e)
+                waiting[dependent] -= 1
+                if not waiting[dependent]:
+                    order.append(dependent)
+    return order if len(order) == len(suffix) else None
 
 
 SEARCH_BUDGET = 2_000_000  # nodes visited by the searches of one shortest_cycle call
@@ -395,7 +507,7 @@ def cycle_findings(cycles: list[Cycle], graph: nx.DiGraph) -> list[Finding]:
             rule, severity = "hard-cycle", "error"
             message = f"hard dependency cycle: {walk}"
             if cycle.cuts:
-                message += "; to break it, cut or soften " + ", ".join(cut.describe() for cut in cycle.cuts)
+                message += "; to break it, cut or soften " + _cut_list(cycle)
         else:
             rule, severity = "soft-cycle", "warning"
             message = (f"soft dependency cycle: {walk} (every member can start cold, each ring "
@@ -419,6 +531,21 @@ def cycle_cause(cycle: Cycle) -> Cause:
     return Cause("cycle", text, {"path": list(cycle.example),
                                  "blocked": list(cycle.blocked),
                                  "cuts": [cut.to_json() for cut in cycle.cuts]})
+
+
+SHOWN_CUTS = 12  # cuts named in a finding's message; JSON documents list them all
+
+
+def _cut_list(cycle: Cycle) -> str:
+    """The cuts for a message: all of a small set, else the first few and how many more; "at
+    most" when they were not each checked to be needed."""
+    shown = ", ".join(cut.describe() for cut in cycle.cuts[:SHOWN_CUTS])
+    more = len(cycle.cuts) - SHOWN_CUTS
+    if more > 0:
+        shown += f" and {more:,} more (depgraph analyze --format json lists them all)"
+    if cycle.cuts_checked:
+        return shown
+    return f"at most these {len(cycle.cuts):,} entries (enough together; too many to check each is needed): {shown}"
 
 
 def group_cycle_findings(catalog: Catalog, teams: list[GroupCycle],

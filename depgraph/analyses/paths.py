@@ -94,6 +94,9 @@ def dependency_graph(catalog: Catalog) -> nx.DiGraph:
     return graph
 
 
+SEARCH_STATES = 200_000  # partial paths one search may extend, at most
+
+
 def dependency_paths(source, start: str, target: str, limit: int = 10) -> list[DependencyPath]:
     """Why ``start`` depends on ``target``: up to ``limit`` simple paths, shortest first.
 
@@ -107,15 +110,75 @@ def dependency_paths(source, start: str, target: str, limit: int = 10) -> list[D
     >>> [(s.target, s.type) for s in dependency_paths(cat, "service:a", "service:c")[0].steps]
     [('service:b', 'hard'), ('service:c', 'soft')]
     """
+    return bounded_paths(source, start, target, limit)[0]
+
+
+def bounded_paths(source, start: str, target: str, limit: int = 10,
+                  budget: int = SEARCH_STATES) -> tuple[list[DependencyPath], bool]:
+    """:func:`dependency_paths`, and whether the search was complete: it extends at most
+    ``budget`` partial paths in all, so a graph with very many paths (a ladder) costs bounded
+    time and memory. Paths of each length are searched depth first in lexicographic order, a
+    partial path dropped as soon as its distance to ``target`` (one breadth-first search) makes
+    it too long; a path found is always one of the shortest, but when the budget runs out fewer
+    than ``limit`` may be returned (False)."""
     graph = source if _is_dependency_graph(source) else dependency_graph(source)
     if start not in graph or target not in graph or start == target or limit < 1:
-        return []
-    try:
-        found = list(itertools.islice(nx.shortest_simple_paths(graph, start, target), limit))
-    except nx.NetworkXNoPath:
-        return []
-    found.sort(key=lambda nodes: (len(nodes), nodes))
-    return [_path(graph, nodes) for nodes in found]
+        return [], True
+    distance = _distances_to(graph, target)
+    if start not in distance:
+        return [], True
+    successors: dict[str, list[str]] = {}
+    found: list[list[str]] = []
+    spent, length = 0, distance[start]
+    while len(found) < limit:
+        pruned = False  # a longer bound could find more
+        path, on = [start], {start}
+        stack = [iter(_next(graph, successors, distance, start))]
+        while stack and len(found) < limit:
+            node = next(stack[-1], None)
+            if node is None:
+                stack.pop()
+                on.discard(path.pop())
+                continue
+            if node in on:
+                continue
+            if len(path) + distance[node] > length:
+                pruned = True
+                continue
+            spent += 1
+            if spent > budget:
+                return [_path(graph, nodes) for nodes in found], False
+            if node == target:
+                if len(path) == length:
+                    found.append([*path, node])
+                continue
+            path.append(node)
+            on.add(node)
+            stack.append(iter(_next(graph, successors, distance, node)))
+        if not pruned:
+            break
+        length += 1
+    return [_path(graph, nodes) for nodes in found], True
+
+
+def _next(graph: nx.DiGraph, successors: dict[str, list[str]], distance: dict[str, int], node: str) -> list[str]:
+    """The successors of ``node`` from which the target is reachable, sorted (made once)."""
+    found = successors.get(node)
+    if found is None:
+        found = successors[node] = sorted(v for v in graph.successors(node) if v in distance)
+    return found
+
+
+def _distances_to(graph: nx.DiGraph, target: str) -> dict[str, int]:
+    """Hops from each node to ``target`` (a breadth-first search backwards)."""
+    distance = {target: 0}
+    frontier = [target]
+    for node in frontier:  # grows while it is walked
+        for pred in graph.predecessors(node):
+            if pred not in distance:
+                distance[pred] = distance[node] + 1
+                frontier.append(pred)
+    return distance
 
 
 def _is_dependency_graph(source) -> bool:
@@ -138,6 +201,8 @@ class FoundPaths:
     end: str
     paths: tuple[DependencyPath, ...]
     limit: int
+    #: False when the search stopped at its budget (:data:`SEARCH_STATES`) before ``limit`` paths
+    complete: bool = True
 
 
 def paths_between(catalog: Catalog, source: str, target: str, limit: int = 10) -> FoundPaths:
@@ -147,4 +212,5 @@ def paths_between(catalog: Catalog, source: str, target: str, limit: int = 10) -
 
     start = resolve_component(catalog, source, kinds=PATH_KINDS)
     end = resolve_component(catalog, target, kinds=PATH_KINDS)
-    return FoundPaths(start, end, tuple(dependency_paths(catalog, start, end, limit)), limit)
+    paths, complete = bounded_paths(catalog, start, end, limit)
+    return FoundPaths(start, end, tuple(paths), limit, complete)

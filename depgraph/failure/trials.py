@@ -109,21 +109,66 @@ def weighted(bits: int, weights: tuple[list[float], list[float]]) -> float:
     return math.fsum(map(mul, map(low.__getitem__, data), high))
 
 
+def down_with(bits: int, states: "Enumerated") -> dict[Component, float]:
+    """For each component of ``states``, the probability of the states in ``bits`` in which it
+    is down too: the products of :func:`weighted` made once, then summed over the half of the
+    states each component is down in (for the three low components, with a table of their own).
+    Linear in the states, for all components together."""
+    low, high = states.weights
+    data = bits.to_bytes(len(high), "little")
+    products = list(map(mul, map(low.__getitem__, data), high))
+    result = {}
+    for component, i in states.index.items():
+        if i >= 3:
+            result[component] = sum(compress(products, _half(i - 3, len(high))))
+        else:
+            only = _low_table(*states.low_q, only=i)
+            result[component] = sum(map(mul, map(only.__getitem__, data), high))
+    return result
+
+
+@functools.lru_cache(maxsize=64)
+def _half(bit: int, size: int) -> bytes:
+    """A mask of ``size`` entries: 1 where ``bit`` of the index is set."""
+    return bytes(j >> bit & 1 for j in range(size))
+
+
 @functools.lru_cache(maxsize=256)
-def _low_table(q0: float, q1: float, q2: float) -> tuple[float, ...]:
+def _low_table(q0: float, q1: float, q2: float, only: int | None = None) -> tuple[float, ...]:
     """Per byte of eight states of three components (failure probabilities ``q0..q2``), the sum
-    of the weights of the states whose bits are set; the same few probabilities recur across a
-    landscape, so each table is made once."""
+    of the weights of the states whose bits are set (with ``only``: of those in which that
+    component is down); the same few probabilities recur across a landscape, so each table is
+    made once."""
     padded = (q0, q1, q2)
     weight = [math.prod(padded[i] if state >> i & 1 else 1 - padded[i] for i in range(3)) for state in range(8)]
     low = []
     for byte in range(256):
         total = 0.0
         for state in range(8):
-            if byte >> state & 1:
+            if byte >> state & 1 and (only is None or state >> only & 1):
                 total += weight[state]
         low.append(total)
     return tuple(low)
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(i: int, count: int) -> int:
+    """The states of ``count`` components in which component ``i`` is down: runs of 2**i ones
+    every 2**(i+1) states. Shared by every enumeration of the same size (an estimate of many
+    entities keeps no table of its own)."""
+    full = (1 << (1 << count)) - 1
+    block = 1 << i
+    return full // ((1 << (2 * block)) - 1) * (((1 << block) - 1) << block)
+
+
+@functools.lru_cache(maxsize=64)
+def _high_table(q: tuple[float, ...]) -> list[float]:
+    """The weight of each state of the components above the third (failure probabilities ``q``);
+    the same few probabilities recur, so each table is made once."""
+    high = [1.0]
+    for qi in q:
+        high = [w * (1 - qi) for w in high] + [w * qi for w in high]
+    return high
 
 
 class Enumerated:
@@ -134,18 +179,11 @@ class Enumerated:
         self.model = model
         count = max(3, len(components))
         self.size = 1 << count
-        full = (1 << self.size) - 1
-        self.pattern: dict[Component, int] = {}
-        for i, component in enumerate(components):
-            block = 1 << i  # states with bit i set: runs of `block` ones every 2 * block
-            ones = ((1 << block) - 1) << block
-            self.pattern[component] = full // ((1 << (2 * block)) - 1) * ones
+        self.index = {c: i for i, c in enumerate(components)}
+        self.pattern: dict[Component, int] = {c: _pattern(i, count) for c, i in self.index.items()}
         padded = list(q) + [0.0] * (count - len(components))
-        low = _low_table(*padded[:3])
-        high = [1.0]
-        for qi in padded[3:]:
-            high = [w * (1 - qi) for w in high] + [w * qi for w in high]
-        self.weights = (low, high)
+        self.low_q = tuple(padded[:3])
+        self.weights = (_low_table(*self.low_q), _high_table(tuple(padded[3:])))
 
     def own(self, node: int) -> int:
         return self.pattern.get(("node", node), 0)

@@ -136,7 +136,7 @@ def drift_json(report) -> dict:
 
 def paths_json(found) -> dict:
     """``depgraph/paths/v1``: why FROM depends on TO."""
-    return {"schema": PATHS, "from": found.start, "to": found.end,
+    return {"schema": PATHS, "from": found.start, "to": found.end, "complete": found.complete,
             "paths": [p.to_json() for p in found.paths]}
 
 

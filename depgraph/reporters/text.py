@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 
+from depgraph.analyses.paths import SEARCH_STATES
 from depgraph.output.escape import terminal as t
 
 TOP = 10  # rows per ranked section
@@ -209,7 +210,12 @@ def diff_text(change) -> str:
 def paths_text(found) -> str:
     """``FROM -hard-> X -soft-> TO`` lines, one per path, with where each step is declared."""
     start, end, paths = found.start, found.end, found.paths
+    stopped = ("" if getattr(found, "complete", True) else
+               f"\n\nThe search stopped at its limit of {SEARCH_STATES:,} partial paths: "
+               "there may be more paths of these lengths or longer ones.")
     if not paths:
+        if stopped:
+            return f"No path from {start} to {end} found within the search limit." + stopped
         return f"{start} does not depend on {end}, directly or transitively."
     count = (f"the {len(paths)} shortest paths (--limit for more)" if len(paths) == found.limit
              else f"{len(paths)} path(s), shortest first")
@@ -220,7 +226,7 @@ def paths_text(found) -> str:
         for step in path.steps:
             where = f"  ({t(step.file)}:{step.line})" if step.file else ""
             lines.append(f"   {step.source} -{step.type}-> {step.target}{where}")
-    return "\n".join(lines)
+    return "\n".join(lines) + stopped
 
 
 def startup_text(order) -> str:
