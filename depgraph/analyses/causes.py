@@ -32,20 +32,24 @@ _PLACES = {"host": "on host {}", "rack": "on hosts in rack {}", "datacenter": "i
 
 
 def falls_with(model: FailureModel, component: str, first: tuple[str, ...], down: set[str],
-               node_id: str) -> Cause:
+               node_id: str, every_placement: bool = True) -> Cause:
     """Why ``node_id`` (in ``down``) goes down when ``component`` fails alone; ``first``: the
     services that fall first (those with every instance on ``component``, or ``component``
-    itself when it is a service)."""
+    itself when it is a service). The facts list the placement of every service in ``first``,
+    or with ``every_placement`` False only of the one that explains ``node_id``'s fall (a data
+    center holds thousands, and one component can explain hundreds of findings)."""
     if component.startswith("service:"):
         path = hard_path(model, node_id, {component}, down | {component})
         return Cause("dependency", _needs(path), {"component": component, "path": path})
     if node_id in first:
+        placed = first if every_placement else (node_id,)
         return Cause("placement", placement_text(model, component, node_id),
-                     {"component": component, "placed": placement_facts(model, component, first)})
+                     {"component": component, "placed": placement_facts(model, component, placed)})
     path = hard_path(model, node_id, set(first), down)
     text = f"{_needs(path)}; {placement_text(model, component, path[-1])}"
+    placed = first if every_placement else (path[-1],)
     return Cause("placement", text, {"component": component, "path": path,
-                                     "placed": placement_facts(model, component, first)})
+                                     "placed": placement_facts(model, component, placed)})
 
 
 def spof_cause(model: FailureModel, component: str, first: tuple[str, ...], down: set[str],

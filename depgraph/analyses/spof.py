@@ -171,7 +171,7 @@ def false_redundancy_findings(catalog: Catalog, model: FailureModel | None = Non
             killers[node_id].add(spof.component)
             by_component[spof.component] = spof
     model = model or FailureModel.from_catalog(catalog)
-    findings = []
+    findings, fallen = [], {}
     for entity, dep, alternatives in groups:
         common = set.intersection(*(killers[a] for a in alternatives)) - {entity.id}
         if not common:
@@ -181,7 +181,7 @@ def false_redundancy_findings(catalog: Catalog, model: FailureModel | None = Non
                    f"redundant: {_listing(sorted(common), 3)} {verb} down every alternative")
         severity = "error" if getattr(entity, "tier", None) == 1 else "warning"
         where = dep.source or entity.source
-        cause = _shared_cause(model, alternatives, min(common), by_component)
+        cause = _shared_cause(model, alternatives, min(common), by_component, fallen)
         findings.append(Finding("false-redundancy", severity, entity.id, message,
                                 where.file if where else None, where.line if where else None,
                                 key=tuple(alternatives), related=tuple(sorted(common)), cause=cause))
@@ -189,9 +189,12 @@ def false_redundancy_findings(catalog: Catalog, model: FailureModel | None = Non
 
 
 def _shared_cause(model: FailureModel, alternatives: list[str], shared: str,
-                  by_component: dict[str, Spof]) -> Cause:
-    """Why every alternative falls with ``shared`` (a SPOF, or one of the alternatives)."""
+                  by_component: dict[str, Spof], fallen: dict[str, set[str]]) -> Cause:
+    """Why every alternative falls with ``shared`` (a SPOF, or one of the alternatives);
+    ``fallen``: each SPOF's down set, made once for every finding it explains."""
     spof = by_component.get(shared)
+    if spof is not None and shared not in fallen:
+        fallen[shared] = set(spof.down)
     reasons = {}
     for alternative in alternatives:
         if alternative == shared:
@@ -202,7 +205,8 @@ def _shared_cause(model: FailureModel, alternatives: list[str], shared: str,
             reasons[alternative] = Cause("dependency", f"{alternative} needs {shared}: {' -> '.join(path)}",
                                          {"path": path})
         else:
-            reasons[alternative] = causes.falls_with(model, shared, spof.first, set(spof.down), alternative)
+            reasons[alternative] = causes.falls_with(model, shared, spof.first, fallen[shared], alternative,
+                                                     every_placement=False)
     text = f"every alternative falls with {shared}: " + "; ".join(r.text for r in reasons.values())
     return Cause("shared", text, {"component": shared,
                                   "alternatives": {a: r.to_json() for a, r in reasons.items()}})

@@ -376,3 +376,21 @@ class TestFalseRedundancy:
         assert "service:two-sites" not in findings
         assert set(findings) == {"service:same-rack", "service:same-dc",
                                  "service:shared-dependency"}
+
+
+def test_a_false_redundancy_names_only_the_placements_that_explain_it():
+    # Twenty services stand wholly in lon1; the finding about web's any_of lists where its two
+    # alternatives stand, not every service of the data center (that list, repeated in each
+    # finding a data center explains, made the document grow with findings times services).
+    hosts = {f"h{i}": Host(f"h{i}", "lon1", rack=f"r{i}") for i in range(22)}
+    services = {f"s{i}": Service(f"s{i}", deployments=(Deployment("lon1", hosts=(f"h{i}",)),)) for i in range(20)}
+    services["a"] = Service("a", deployments=(Deployment("lon1", hosts=("h20",)),))
+    services["b"] = Service("b", deployments=(Deployment("lon1", hosts=("h21",)),))
+    services["web"] = Service("web", dependencies=(Dependency(("a", "b")),))
+    catalog = Catalog(datacenters={"lon1": Datacenter("lon1")}, hosts=hosts, services=services)
+    [finding] = false_redundancy_findings(catalog)
+    assert finding.cause.facts["component"] == "datacenter:lon1"
+    for alternative, host in (("service:a", "host:h20"), ("service:b", "host:h21")):
+        reason = finding.cause.facts["alternatives"][alternative]
+        assert reason["kind"] == "placement"
+        assert reason["placed"] == [{"service": alternative, "instances": 1, "hosts": [host]}]
