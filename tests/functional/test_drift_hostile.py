@@ -100,12 +100,20 @@ def server():
         one.close()
 
 
-def run(tree, url, *args, tmp_path=None):
+def run(tree, url, *args, tmp_path=None, cli=None):
+    """``drift --prometheus URL --save FILE``: its stderr, after checking it failed cleanly and
+    saved nothing (in-process with ``cli``, else as a subprocess)."""
     saved = tmp_path / "saved.json"
-    result = depgraph("drift", "-d", tree(DESCRIPTORS), "--prometheus", url, "--save", saved, *args)
-    assert "Traceback" not in result.stderr and result.returncode == 2, result.stderr
+    args = ("drift", "-d", tree(DESCRIPTORS), "--prometheus", url, "--save", saved, *args)
+    if cli is not None:
+        result = cli(*args)
+        code, err = result.exit_code, result.stderr
+    else:
+        result = depgraph(*args)
+        code, err = result.returncode, result.stderr
+    assert "Traceback" not in err and code == 2, err
     assert not saved.exists()
-    return result.stderr
+    return err
 
 
 def test_a_redirect_to_another_server_is_refused(server, tree, tmp_path, monkeypatch):
@@ -156,9 +164,9 @@ def test_a_reply_over_the_size_limit_is_refused(server, tree, tmp_path):
     ({"/api/v1/label/__name__/values": names(), "/api/v1/query": send(200, reply([{"metric": [], "value": 1}]))},
      "data.result[0]: expected an object with 'metric' labels"),
 ])
-def test_a_bad_answer_is_a_message_naming_the_url(server, tree, tmp_path, routes, message):
+def test_a_bad_answer_is_a_message_naming_the_url(server, tree, tmp_path, routes, message, run_cli):
     bad = server(routes)
-    err = run(tree, bad.url, tmp_path=tmp_path)
+    err = run(tree, bad.url, tmp_path=tmp_path, cli=run_cli)
     assert message in err and bad.url in err
     assert "\x1b" not in err
 
@@ -197,13 +205,13 @@ HOSTILE_NAME = "evil\x1b]0;pwned\x07\nname|`x`<b>@team"
     ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ('{"data": [{"parent": "a", "child": "b", "callCount": 1' + "0" * 90 + "}]}", "non-negative integer"),
 ])
-def test_a_hostile_file_is_a_message_naming_it(tree, tmp_path, content, message):
+def test_a_hostile_file_is_a_message_naming_it(tree, tmp_path, content, message, run_cli):
     observed = tmp_path / "observed.txt"
     observed.write_text(content)
     root = tree(DESCRIPTORS)
     before = (root / "services.yaml").read_bytes()
-    result = depgraph("drift", "-d", root, "--observed", observed, "--write")
-    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    result = run_cli("drift", "-d", root, "--observed", observed, "--write")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr, result.stderr
     assert str(observed) in result.stderr and message in result.stderr
     assert (root / "services.yaml").read_bytes() == before
 
@@ -216,12 +224,12 @@ def test_a_file_over_the_size_limit_is_not_read(tree, tmp_path):
 
 
 @pytest.mark.parametrize("format", ["text", "markdown", "json"])
-def test_hostile_names_reach_no_channel_unescaped(tree, tmp_path, format):
+def test_hostile_names_reach_no_channel_unescaped(tree, tmp_path, format, run_cli):
     observed = tmp_path / "observed.prom"
     escaped = HOSTILE_NAME.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
     observed.write_text(f'traces_service_graph_request_total{{client="{escaped}",server="search"}} 3\n')
-    result = depgraph("drift", "-d", tree(DESCRIPTORS), "--observed", observed, "--format", format)
-    assert result.returncode == 0, result.stderr
+    result = run_cli("drift", "-d", tree(DESCRIPTORS), "--observed", observed, "--format", format)
+    assert result.exit_code == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     if format == "json":
         assert json.loads(result.stdout)["unknown"] == [HOSTILE_NAME]
