@@ -72,7 +72,10 @@ def drift_text(report) -> str:
 
 def drift_markdown(report) -> str:
     """A PR comment: the counts, undeclared calls by caller as a table, the rest as lists."""
-    lines = [f"# Dependency drift ({markdown_text(report.format)})", "", _headline(report) + ".", ""]
+    origins = sorted({o for e in report.undeclared for o in e.get("observed_in", [])})
+    seen = (" Seen in " + ", ".join(code(o) for o in origins[:5])
+            + (f" and {len(origins) - 5:,} more" if len(origins) > 5 else "") + ".") if origins else ""
+    lines = [f"# Dependency drift ({markdown_text(report.format)})", "", _headline(report) + "." + seen, ""]
     if report.undeclared:
         lines += ["## Undeclared calls", ""]
         rows, previous = [], None
