@@ -4,6 +4,13 @@ Clusters (``cluster``): ``team`` (tribe clusters holding team clusters, the defa
 (tribe clusters only), ``datacenter`` (by footprint: one cluster per set of data centers a
 service runs in, so everything in "lon1 only" falls with lon1), or ``none``. Services without
 a declared owner team sit in an "unowned" cluster. Marks come from :mod:`.style`.
+
+Dependencies run left to right (``rankdir=LR``). Top to bottom, dot sets the tribe clusters side
+by side and each spans every rank, so the bundled example was a 4:1 strip (7,729 × 1,948 px)
+that only fits a page shrunk past reading; left to right the clusters stack vertically and the
+same picture is 3,204 × 5,804 px, readable at 100% and scrolled like a page. (Wrapping the
+tribes into rows with invisible edges does not work in dot: an edge may not cross a cluster's
+box, so the rows drift apart into a staircase wider than the strip.)
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ def services_graph(marks: Marks, shown: set[str] | None = None, cluster: str = "
     catalog = marks.catalog
     entities = [e for e in (*catalog.services.values(), *catalog.clients.values())
                 if shown is None or e.id in shown]
-    graph = style.base_graph(label=title or _title(entities, cluster), fontsize=16.0)
+    graph = style.base_graph(label=title or _title(entities, cluster), fontsize=16.0, rankdir="LR")
     if len(entities) > style.FAST_LAYOUT_NODES:
         graph.graph.update(style.FAST_LAYOUT)
     for entity in entities:

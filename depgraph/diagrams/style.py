@@ -132,7 +132,8 @@ def add_legend(graph: DotGraph, items: list[tuple[str, dict]], edges: list[tuple
             graph.add_node(node, cluster=cluster, shape="point", width=0.05, color="#888888",
                            style="filled", label="")
         graph.add_edge(tail, head, label=f" {label}", minlen=1, **attrs)
-        graph.same_rank((tail, head), cluster)
+        if graph.graph.get("rankdir") != "LR":  # left to right, consecutive ranks already lie side by side
+            graph.same_rank((tail, head), cluster)
 
 
 def html_table(rows: list[str], **attrs) -> Html:

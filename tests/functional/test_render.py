@@ -255,3 +255,27 @@ def test_an_explicit_engine_and_max_nodes_0_are_obeyed(run_cli, big_organisation
     dot = run_cli("render", "--view", "teams", "--cluster", "tribe", "-d", big_organisation,
                   "--max-nodes", "0").stdout
     assert dot.count('" -> "tribe:') == 28  # every edge
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """``(width, height)`` in pixels, from the PNG's IHDR chunk."""
+    head = path.read_bytes()[:24]
+    assert head.startswith(b"\x89PNG\r\n\x1a\n"), head
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def assert_fits_a_page(path: Path, result, longest: float = 2.5) -> tuple[int, int]:
+    """The picture is at most ``longest``:1 either way and Graphviz did not shrink it (labels
+    stay readable at 100%)."""
+    assert result.exit_code == 0, result.stderr
+    width, height = png_size(path)
+    assert max(width / height, height / width) <= longest, (width, height)
+    assert "Scaling" not in result.stderr and "too large" not in result.stderr, result.stderr
+    return width, height
+
+
+@needs_dot
+class TestFitsAPage:
+    def test_the_services_view_of_the_example_is_no_wider_than_a_page(self, run_cli, tmp_path):
+        output = tmp_path / "services.png"
+        assert_fits_a_page(output, run_cli("render", "-d", ROOT / "descriptors", "-o", output))
