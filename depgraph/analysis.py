@@ -186,7 +186,7 @@ def _counts(report: Report) -> dict:
     """Headline counts: entities, dependencies (one per dependent and target named in an
     entry, as the graph's depends_on edges), findings in all, per severity and per rule."""
     catalog = report.catalog
-    dependents = [*catalog.services.values(), *catalog.clients.values()]
+    dependents = catalog.services_and_clients()
     by_rule: dict[str, dict[str, int]] = {severity: {} for severity in SEVERITIES}
     for finding in report.findings:
         rules = by_rule.setdefault(finding.severity, {})

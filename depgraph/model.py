@@ -206,13 +206,14 @@ class Catalog:
     diagnostics: list = field(default_factory=list)
 
     def by_kind(self, kind: str) -> dict:
-        return {
+        kinds: dict[str, dict] = {
             "service": self.services,
             "client": self.clients,
             "host": self.hosts,
             "datacenter": self.datacenters,
             "team": self.teams,
-        }[kind]
+        }
+        return kinds[kind]
 
     def entity(self, node_id: str) -> Entity | None:
         """The entity behind ``kind:name`` (racks have no entity), or None."""
@@ -221,6 +222,19 @@ class Catalog:
             return None
         return self.by_kind(kind).get(name)
 
+    def services_and_clients(self) -> list[Service | Client]:
+        """Every service, then every client: all that can depend on a service."""
+        return [*self.services.values(), *self.clients.values()]
+
+    def service_of(self, node_id: str) -> Service:
+        """The service behind ``service:NAME`` (KeyError when there is none)."""
+        return self.services[node_id.partition(":")[2]]
+
+    def dependent(self, node_id: str) -> Service | Client | None:
+        """The service or client behind ``service:NAME`` or ``client:NAME``, or None."""
+        kind, _, name = node_id.partition(":")
+        return self.services.get(name) if kind == "service" else self.clients.get(name) if kind == "client" else None
+
     def owner_team(self, entity: Service | Client) -> Team | None:
         return self.teams.get(entity.owner) if entity.owner else None
 
@@ -228,8 +242,9 @@ class Catalog:
         """``rack:DC/R`` -> sorted host names in that rack."""
         racks: dict[str, list[str]] = {}
         for host in self.hosts.values():
-            if host.rack is not None:
-                racks.setdefault(host.rack_id, []).append(host.name)
+            rack_id = host.rack_id
+            if rack_id is not None:
+                racks.setdefault(rack_id, []).append(host.name)
         return {rack: sorted(names) for rack, names in sorted(racks.items())}
 
     def dependency_edges(self) -> dict[tuple[str, str], Dependency]:
@@ -245,7 +260,7 @@ class Catalog:
         {'service:b': 'hard', 'service:c': 'hard'}
         """
         edges: dict[tuple[str, str], Dependency] = {}
-        for entity in (*self.services.values(), *self.clients.values()):
+        for entity in self.services_and_clients():
             dependent = entity.id
             for dep in entity.dependencies:
                 hard = dep.type == "hard"

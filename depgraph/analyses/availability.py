@@ -121,9 +121,10 @@ def availability_report(catalog: Catalog, model: FailureModel | None = None, *,
     for n in nodes:
         # An exact estimate's tables (2**m states) are used here and dropped: its contributors
         # are worked out at once when wanted, so memory stays linear in the entities estimated.
-        value = estimates.pop(n) if supports[n] is None else _exact(model, successors, q, n, supports[n])
-        estimate = Estimate(model.nodes.ids[n], *value[:3], slo=_objective(catalog, model, n),
-                            tier=model.tier[n], exact=supports[n] is not None)
+        support = supports[n]
+        value = estimates.pop(n) if support is None else _exact(model, successors, q, n, support)
+        estimate = Estimate(model.nodes.ids[n], value[0], value[1], value[2], slo=_objective(catalog, model, n),
+                            tier=model.tier[n], exact=support is not None)
         results.append(replace(estimate, contributors=value[3]()) if wanted(estimate) else estimate)
     report = AvailabilityReport(trials, seed, defaults, results)
     report.findings.extend(availability_findings_of(catalog, model, report))
@@ -226,7 +227,7 @@ def availability_findings_of(catalog: Catalog, model: FailureModel, report: Avai
 
 def _sole_hard(service) -> dict:
     """Services named alone in a hard entry -> the first such entry's place."""
-    found = {}
+    found: dict = {}
     for dependency in service.dependencies:
         if dependency.hard and len(set(dependency.targets)) == 1:
             found.setdefault(dependency.targets[0], dependency.source)
@@ -236,7 +237,7 @@ def _sole_hard(service) -> dict:
 def _objective(catalog: Catalog, model: FailureModel, node: int) -> float | None:
     if not model.is_service[node]:
         return None
-    return catalog.entity(model.nodes.ids[node]).slo
+    return catalog.service_of(model.nodes.ids[node]).slo
 
 
 # -- probabilities and supports --------------------------------------------------------------------

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from depgraph.analyses.impact import rank_of, urgency
 from depgraph.failure.engine import FailureModel, Impact, simulate
-from depgraph.model import Catalog
+from depgraph.model import Catalog, Service
 
 
 class Degradation(NamedTuple):
@@ -246,8 +246,7 @@ def _edge(model: FailureModel, dependent: int, target: int) -> str:
 
 def _tier_and_owner(catalog: Catalog, node_id: str) -> tuple[int | None, str | None]:
     """A service's tier (None for a client or a host, rack, data center) and owner team id."""
-    kind, _, name = node_id.partition(":")
-    entity = (catalog.services if kind == "service" else catalog.clients if kind == "client" else {}).get(name)
+    entity = catalog.dependent(node_id)
     if entity is None:
         return None, None
-    return (entity.tier if kind == "service" else None), (f"team:{entity.owner}" if entity.owner else None)
+    return (entity.tier if isinstance(entity, Service) else None), (f"team:{entity.owner}" if entity.owner else None)

@@ -232,6 +232,8 @@ def _finding(catalog: Catalog, rule: str, severity: str, service: str, message: 
 def _failure(model: FailureModel, dc: int | None = None, rack: int | None = None) -> Failure:
     if dc is not None:
         return Failure((model.datacenters.ids[dc],), set(), set(), set(), {dc})
+    if rack is None:
+        raise ValueError("a failure needs a data center or a rack")
     return Failure((model.racks.ids[rack],), set(), set(), {rack}, set())
 
 

@@ -74,8 +74,10 @@ def hard_path(model: FailureModel, start: str, targets: set[str], down: set[str]
         node_id = queue.popleft()
         if node_id in targets:
             path = [node_id]
-            while (node_id := came_from[node_id]) is not None:
-                path.append(node_id)
+            step = came_from[node_id]
+            while step is not None:
+                path.append(step)
+                step = came_from[step]
             return path[::-1]
         for alternatives, hard in entries[number[node_id]]:
             if hard and all(ids[a] in down for a in alternatives):

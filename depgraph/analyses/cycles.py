@@ -16,7 +16,6 @@ one bounded breadth-first search per member.
 from __future__ import annotations
 
 import heapq
-import itertools
 from collections import deque
 from dataclasses import dataclass
 
@@ -48,7 +47,7 @@ class CycleBreaker:
         return f"{self.source} -> any_of [{', '.join(self.targets)}]"
 
     def to_json(self) -> dict:
-        document = {"source": self.source, "target": self.targets[0], "file": self.file,
+        document: dict = {"source": self.source, "target": self.targets[0], "file": self.file,
                     "line": self.line}
         if len(self.targets) > 1:
             document["any_of"] = list(self.targets)
@@ -417,7 +416,7 @@ def group_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> tuple[lis
     are the teams' edges between teams of different tribes."""
     graph = dependency_graph(catalog) if graph is None else graph
     team_of: dict[str, str | None] = {}
-    for entity in itertools.chain(catalog.services.values(), catalog.clients.values()):
+    for entity in catalog.services_and_clients():
         team_of[entity.id] = f"team:{entity.owner}" if entity.owner in catalog.teams else None
     teams: dict[tuple[str, str], int] = {}
     for dependent, target in graph.edges:

@@ -53,7 +53,7 @@ def unowned_services(catalog: Catalog) -> list[Unowned]:
     [('service:a', 'missing'), ('service:b', 'unknown-team')]
     """
     result = []
-    for name, service in sorted(catalog.services.items()):
+    for _, service in sorted(catalog.services.items()):
         if not service.owner:
             result.append(Unowned(service.id, "missing"))
         elif service.owner not in catalog.teams:
@@ -66,8 +66,8 @@ def ownership_findings(catalog: Catalog, unowned: list[Unowned]) -> list[Finding
     findings = []
     hints: dict[str, str] = {}  # one look-up per unknown team name, however many services name it
     for item in unowned:
-        service = catalog.entity(item.service)
-        if item.reason == "missing":
+        service = catalog.service_of(item.service)
+        if item.reason == "missing" or service.owner is None:
             message = f"{item.service} has no owner"
         else:
             if service.owner not in hints:

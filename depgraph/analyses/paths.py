@@ -84,7 +84,7 @@ def dependency_graph(catalog: Catalog) -> nx.DiGraph:
     'hard'
     """
     edges = catalog.dependency_edges()
-    nodes = {entity.id for entity in itertools.chain(catalog.services.values(), catalog.clients.values())}
+    nodes = {entity.id for entity in catalog.services_and_clients()}
     nodes.update(target for _, target in edges)
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(nodes))

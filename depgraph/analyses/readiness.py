@@ -121,7 +121,7 @@ def rollups(catalog: Catalog, cards: list[Scorecard]) -> dict[str, list[Rollup]]
     teams: dict = {}
     tribes: dict = {}
     for card in cards:
-        team = catalog.owner_team(catalog.entity(card.service))
+        team = catalog.owner_team(catalog.service_of(card.service))
         tribe = f"tribe:{team.tribe}" if team and team.tribe else None
         teams.setdefault(team.id if team else None, []).append(card.level)
         tribes.setdefault(tribe, []).append(card.level)
@@ -140,7 +140,7 @@ def readiness_findings(catalog: Catalog, cards: list[Scorecard]) -> list[Finding
     level = {card.service: card.level for card in cards}
     findings = _tier_inversions(catalog, level) + _deprecated_dependencies(catalog)
     for card in cards:
-        service = catalog.entity(card.service)
+        service = catalog.service_of(card.service)
         if not service.deployments:
             message = f"{card.service} has no deployments: where it runs (and what can take it down) is unknown"
             findings.append(_finding("no-deployments", "info", service, message))
@@ -171,8 +171,7 @@ def _tier_inversions(catalog: Catalog, level: dict[str, str]) -> list[Finding]:
 
 def _deprecated_dependencies(catalog: Catalog) -> list[Finding]:
     findings, seen = [], set()
-    entities = sorted(itertools.chain(catalog.services.values(), catalog.clients.values()),
-                      key=lambda e: e.id)
+    entities = sorted(catalog.services_and_clients(), key=lambda e: e.id)
     for entity in entities:
         for dep, name in _targets(entity):
             target = catalog.services[name]

@@ -138,7 +138,7 @@ class RecoveryResult:
     def missed(self) -> list[ServiceRecovery]:
         """Services that miss their objective: tier 1 first, then the latest, then by id."""
         return sorted((s for s in self.services if s.meets is False),
-                      key=lambda s: (s.tier, s.rto - s.ready_at, s.service))
+                      key=lambda s: (s.tier, (s.rto or 0) - s.ready_at, s.service))  # missed: rto set
 
     def to_json(self) -> dict:
         return {
@@ -174,18 +174,18 @@ def recovery(catalog: Catalog, failed: Iterable[str] = (), *, defaults: Recovery
     predecessor = _predecessors(model, restarting, ready)
     services, clients, blocked = [], [], []
     for node in restarting:
-        node_id = ids[node]
-        if ready[node] is None:
+        node_id, at = ids[node], ready[node]
+        if at is None:
             blocked.append(node_id)
         elif model.is_service[node]:
             service = catalog.services[node_id[8:]]
             rto = service.rto if service.rto is not None else defaults.rto_by_tier.get(service.tier)
-            services.append(ServiceRecovery(node_id, ready[node], start[node], rto, service.tier))
+            services.append(ServiceRecovery(node_id, at, start[node], rto, service.tier))
         else:
-            clients.append((node_id, ready[node]))
+            clients.append((node_id, at))
     return RecoveryResult(
         failed=failed,
-        ready_at=max((ready[n] for n in restarting if ready[n] is not None), default=0),
+        ready_at=max((at for n in restarting if (at := ready[n]) is not None), default=0),
         services=tuple(services), clients=tuple(clients), blocked=tuple(blocked),
         reasons=_reasons(model, restarting, ready),
         predecessor={ids[n]: ids[p] for n, p in predecessor.items()},
@@ -255,7 +255,7 @@ def _predecessors(model: FailureModel, restarting: list[int], ready: list[int | 
                 continue
             # the earliest-ready alternative, the lowest number (= id) among equals: alternatives are
             # sorted; a blocked one never is (the node is ready, so some alternative is too)
-            time, earliest = min((ready[a], a) for a in alternatives if ready[a] is not None)
+            time, earliest = min((at, a) for a in alternatives if (at := ready[a]) is not None)
             if time > best_time or (time == best_time and best is not None and earliest < best):
                 best_time, best = time, earliest
         if best is not None:
@@ -280,17 +280,19 @@ def rto_findings(catalog: Catalog, result: RecoveryResult, defaults: RecoveryDef
     defaults = defaults or RecoveryDefaults()
     findings = []
     for service in result.missed():
+        if service.rto is None:  # missed() lists only services with an objective
+            continue
         message = (f"{service.service} is ready {format_duration(service.ready_at)} into a cold start, "
                    f"{format_duration(service.ready_at - service.rto)} past its RTO of "
                    f"{format_duration(service.rto)}: {path_text(result, service.service)}")
         findings.append(_finding(catalog, service.service, service.tier, message))
     for node_id in result.blocked:
-        service = catalog.services.get(node_id[8:]) if node_id.startswith("service:") else None
-        rto = service and (service.rto if service.rto is not None else defaults.rto_by_tier.get(service.tier))
-        if rto:
+        never = catalog.services.get(node_id[8:]) if node_id.startswith("service:") else None
+        rto = never and (never.rto if never.rto is not None else defaults.rto_by_tier.get(never.tier))
+        if never and rto:
             message = (f"{node_id} never gets ready on a cold start ({result.reasons[node_id]}), so it "
                        f"cannot meet its RTO of {format_duration(rto)}")
-            findings.append(_finding(catalog, node_id, service.tier, message))
+            findings.append(_finding(catalog, node_id, never.tier, message))
     return findings
 
 

@@ -82,7 +82,7 @@ def single_points_of_failure(catalog: Catalog, model: FailureModel | None = None
 
 def _service_starts(model: FailureModel) -> dict[str, tuple[int, ...]]:
     """Services some dependent needs alone (a hard entry with it as the only alternative)."""
-    starts = {}
+    starts: dict[str, tuple[int, ...]] = {}
     for node, node_id in enumerate(model.nodes.ids):
         for dependent, entry in model.hard_rev[node]:
             if len(model.entries[dependent][entry][0]) == 1:
@@ -125,10 +125,10 @@ def spof_findings(catalog: Catalog, spofs: list[Spof]) -> list[Finding]:
     deployment entry of the first service placed there (infrastructure) or the service itself.
     """
     rank = ranks(catalog)
-    classes: dict[int, set[str]] = {}
+    by_order: dict[int, set[str]] = {}
     for node_id, (order, _) in rank.items():
-        classes.setdefault(order, set()).add(node_id)
-    classes = [classes[order] for order in sorted(classes)]
+        by_order.setdefault(order, set()).add(node_id)
+    classes = [by_order[order] for order in sorted(by_order)]
     findings = []
     for spof in spofs:
         kind, _, name = spof.component.partition(":")
@@ -161,7 +161,7 @@ def false_redundancy_findings(catalog: Catalog, model: FailureModel | None = Non
     if spofs is None:
         spofs = single_points_of_failure(catalog, model)
     groups = [(entity, dep, sorted({f"service:{t}" for t in dep.targets}))
-              for entity in [*catalog.services.values(), *catalog.clients.values()]
+              for entity in catalog.services_and_clients()
               for dep in entity.dependencies if len(set(dep.targets)) > 1]
     wanted = {alternative for _, _, alternatives in groups for alternative in alternatives}
     killers: dict[str, set[str]] = {alternative: {alternative} for alternative in wanted}
@@ -171,7 +171,8 @@ def false_redundancy_findings(catalog: Catalog, model: FailureModel | None = Non
             killers[node_id].add(spof.component)
             by_component[spof.component] = spof
     model = model or FailureModel.from_catalog(catalog)
-    findings, fallen = [], {}
+    findings: list[Finding] = []
+    fallen: dict = {}
     for entity, dep, alternatives in groups:
         common = set.intersection(*(killers[a] for a in alternatives)) - {entity.id}
         if not common:

@@ -79,6 +79,7 @@ def model_from_columns(columns: dict[str, list]) -> FailureModel:
     sizes = {}
     for name in _INDEXES:
         ids = _column(columns, f"{name}.ids")
+        index: _Index | _HostIndex
         if name == "hosts":
             index = _HostIndex(ids)
         else:
@@ -132,15 +133,17 @@ def _alternatives(offsets: list[int], lengths, values) -> list[tuple[int, ...]]:
     return alternatives
 
 
-class _HostIndex(_Index):
+class _HostIndex:
     """The hosts' ids, numbered when first asked (only to resolve a ``host:`` argument: a
     simulation works with numbers, and a data center's outage names no host). A repeated id
-    cannot make a simulation fail, so it is not looked for: the first number wins."""
+    cannot make a simulation fail, so it is not looked for: the first number wins. Read like an
+    :class:`~depgraph.failure.engine._Index`."""
 
-    __slots__ = ("_number",)
+    __slots__ = ("ids", "_number")
 
     def __init__(self, ids: list[str]):
-        self.ids, self._number = ids, None
+        self.ids = ids
+        self._number: dict[str, int] | None = None
 
     @property
     def number(self) -> dict[str, int]:
@@ -161,7 +164,7 @@ class _Rows(Sequence):
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
-    def __getitem__(self, i: int) -> list | tuple:
+    def __getitem__(self, i: int) -> list | tuple:  # type: ignore[override]  # rows, never slices
         if i < 0:
             i += len(self)
         start, end = self.offsets[i], self.offsets[i + 1]

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from depgraph.diagnostics import UnknownComponent
-from depgraph.model import Catalog
+from depgraph.model import Catalog, Client, Service
 
 
 
@@ -117,8 +117,8 @@ class FailureModel:
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> FailureModel:
         model = cls()
-        records = sorted([*catalog.services.values(), *catalog.clients.values()],
-                         key=lambda r: r.id)
+        records: list[Service | Client] = sorted([*catalog.services.values(), *catalog.clients.values()],
+                                                 key=lambda r: r.id)
         model._add_nodes(records)
         for name in catalog.datacenters:
             model._add_datacenter(name)
@@ -176,7 +176,8 @@ class FailureModel:
         host_number, host_ids, host_index = self._host_number, self.hosts.ids, self.hosts.number
         host_datacenter, host_rack, host_services = self.host_datacenter, self.host_rack, self.host_services
         datacenter_hosts, rack_hosts = self.datacenter_hosts, self.rack_hosts
-        dc_number, racks = self._datacenter_number, {}
+        dc_number = self._datacenter_number
+        racks: dict[tuple[int, str], int] = {}
         for host in hosts:
             name = host.name
             if name in host_number:
@@ -225,9 +226,10 @@ class FailureModel:
     def _add_dependencies(self, records) -> None:
         number, hard_rev, dependents = self._service_number, self.hard_rev, self.dependents
         for node, record in enumerate(records):
-            entries = []
+            entries: list[tuple[tuple[int, ...], bool]] = []
             for dependency in record.dependencies:
                 targets = dependency.targets
+                alternatives: tuple[int, ...]
                 if len(targets) == 1 and targets[0] in number:
                     alternatives = (number[targets[0]],)
                 else:

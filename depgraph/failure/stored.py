@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import time
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from depgraph.diagnostics import Diagnostic
 from depgraph.failure.columns import model_columns, model_from_columns
@@ -135,7 +135,9 @@ class CachedService(NamedTuple):
     start_time: int | None = None
     rto: int | None = None
 
-    kind = "service"
+    @property
+    def kind(self) -> str:
+        return "service"
 
     @property
     def id(self) -> str:
@@ -145,7 +147,9 @@ class CachedService(NamedTuple):
 def _catalog_from_columns(columns: dict) -> Catalog:
     """The slim catalog back; TypeError/ValueError/KeyError when anything has the wrong shape."""
     text, optional = _text, _optional_text
-    slim = json.loads(columns[_SLIM][0]) if len(columns[_SLIM]) == 1 else None
+    if len(columns[_SLIM]) != 1:
+        raise ValueError("catalog")
+    slim = json.loads(columns[_SLIM][0])
     tiers = columns["services.tiers"]
     if tiers and (min(tiers) < 1 or max(tiers) > 3):
         raise ValueError("tier")
@@ -159,11 +163,13 @@ def _catalog_from_columns(columns: dict) -> Catalog:
     if any(len(columns[f"services.{part}"]) != len(tiers) for part in ("lifecycles", "start_times", "rtos")) \
             or len(tiers) != len(records["services"]):
         raise ValueError("services")
+    # slim records stand in for the services: they have every field a cached answer reads
+    services: dict[str, Any] = {name: CachedService(name, owner, tier, lifecycle, start or None, rto or None)
+                                for (name, owner), tier, lifecycle, start, rto
+                                in zip(records["services"], tiers, columns["services.lifecycles"], starts, rtos)}
     return Catalog(
         root=text(slim["root"]),
-        services={name: CachedService(name, owner, tier, lifecycle, start or None, rto or None)
-                  for (name, owner), tier, lifecycle, start, rto
-                  in zip(records["services"], tiers, columns["services.lifecycles"], starts, rtos)},
+        services=services,
         clients={name: Client(name, owner=owner) for name, owner in records["clients"]},
         teams={text(name): Team(name, tribe=optional(tribe), contact=_texts(contact), labels=_texts(labels))
                for name, tribe, contact, labels in slim["teams"]},

@@ -37,6 +37,7 @@ import hashlib
 import math
 from array import array
 from bisect import bisect_right
+from collections.abc import Sequence
 from itertools import compress, repeat
 from operator import lt, mul, rshift
 
@@ -101,7 +102,7 @@ def down_bits(model: FailureModel, order: list[list[int]], trials) -> dict[int, 
     return down
 
 
-def weighted(bits: int, weights: tuple[list[float], list[float]]) -> float:
+def weighted(bits: int, weights: tuple[Sequence[float], Sequence[float]]) -> float:
     """The probability of the states in ``bits`` (an :class:`Enumerated` bitset): per byte of
     eight states, a table of the low three components' weights times the weight of the rest."""
     low, high = weights

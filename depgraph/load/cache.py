@@ -276,7 +276,7 @@ def pack_columns(columns: dict[str, list[int] | list[str]], kinds: dict[str, str
                 block.byteswap()
             raw = block.tobytes()
         else:
-            text = "\0".join(values)
+            text = "\0".join(values)  # type: ignore[arg-type]  # a "str" column holds strings
             if text.count("\0") != max(len(values) - 1, 0):
                 raise ValueError(f"column {name}: a string holds NUL")
             raw = text.encode("utf-8")
@@ -297,7 +297,8 @@ def unpack_columns(data: bytes) -> dict[str, list[int] | list[str]]:
         raise ValueError(f"bad header: {exc}") from None
     if not isinstance(header, list):
         raise ValueError("bad header")
-    columns, position = {}, 8 + size
+    columns: dict = {}
+    position = 8 + size
     for item in header:
         if not (isinstance(item, list) and len(item) == 4 and isinstance(item[0], str)
                 and item[1] in ("int", "uint", "str") and all(isinstance(n, int) and n >= 0 for n in item[2:])):

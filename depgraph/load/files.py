@@ -59,7 +59,8 @@ def discover_paths_with_stat(root: Path | str) -> list[tuple[str, str, os.stat_r
             continue
         if entries is None:
             continue
-        folders, files = [], []
+        folders: list[os.DirEntry] = []
+        files: list[os.DirEntry] = []
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
@@ -74,8 +75,9 @@ def discover_paths_with_stat(root: Path | str) -> list[tuple[str, str, os.stat_r
                 continue
             display = display_prefix + name
             try:  # one stat names the real file (symlinks and hard links alike); realpath costs 6x
-                file_stat: os.stat_result | None = entry.stat()
-                real: object = (file_stat.st_dev, file_stat.st_ino)
+                stat_now = entry.stat()
+                file_stat: os.stat_result | None = stat_now
+                real: object = (stat_now.st_dev, stat_now.st_ino)
             except OSError:
                 file_stat, real = None, entry.path  # dangling or looping: reading it reports the problem
             if real not in found or display < found[real][0]:

@@ -28,7 +28,7 @@ import hashlib
 import os
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -279,7 +279,8 @@ def list_tree(folder: str | os.PathLike, ref: str, repo: Repository | None = Non
                    tuple(size for _, _, size in files))
 
 
-def read_blobs(repo: Repository, blobs: list[str], limit: int | None = None) -> Iterator[tuple[str, bytes]]:
+def read_blobs(repo: Repository, blobs: list[str], limit: int | None = None
+               ) -> Generator[tuple[str, bytes], None, None]:
     """``(blob id, bytes)`` for each id in order, streamed by one ``git cat-file --batch``: one
     blob is in memory at a time, and none over ``limit`` bytes (its size comes first)."""
     if not blobs:
@@ -291,6 +292,7 @@ def read_blobs(repo: Repository, blobs: list[str], limit: int | None = None) -> 
                                 stderr=subprocess.DEVNULL, env=_environment())
     except FileNotFoundError:
         raise GitMissing("git is not installed or not on PATH (--base reads the base tree with git)") from None
+    assert proc.stdout is not None  # stdout=PIPE
     writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
     writer.start()
     try:

@@ -38,7 +38,7 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
     with collection_paused():
         reader = _Reader(str(root), limits)
         for display, path, _ in discover_paths_with_stat(root_path):
-            reader.read_path(display, path)
+            reader.read_path(display, Path(path))
         if not reader.entities and not reader.diagnostics:
             reader.diagnostics.append(empty_tree(str(root), len(reader.files)))
         return reader.finish()

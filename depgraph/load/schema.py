@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from depgraph.diagnostics import ERROR, WARNING, Diagnostic, did_you_mean
 from depgraph.model import (
@@ -432,7 +433,7 @@ class EntityParser:
     def percent(self, m: YMap, key: str, expected: str, below_100: bool = False) -> float | None:
         """A percentage: a number (not a boolean) above 0 and at most 100 (below 100 when
         ``below_100``: an objective of 100% cannot be met)."""
-        value = m.get(key)
+        value: Any = m.get(key)
         if value is None and key not in m:
             return None
         number = type(value) in (int, float) and value == value  # no booleans, no .nan
@@ -451,7 +452,7 @@ class EntityParser:
             self.wrong_type(m, "capacity", "a mapping like {min_instances: 4}")
             return None
         self.check_fields(value, CAPACITY_FIELDS, "capacity", CAPACITY_FIELDS)
-        n = value.get("min_instances")
+        n: Any = value.get("min_instances")
         if "min_instances" in value and (type(n) is not int or n < 1):
             self.error(*value.value_pos("min_instances"), "'min_instances' must be a whole number ≥ 1 "
                        f"(the instances it needs up at peak), not {_number_text(n)}", "type")
@@ -467,11 +468,11 @@ class EntityParser:
             self.wrong_type(m, "recovery", "a mapping like {start_time: 5m, rto: 15m}")
             return {}
         self.check_fields(value, RECOVERY_FIELDS, "recovery")
-        result = {}
+        result: dict[str, int] = {}
         for key in RECOVERY_FIELDS:
             if key in value:
                 seconds, problem = parse_duration(value[key])
-                if problem:
+                if problem or seconds is None:
                     self.error(*value.value_pos(key), f"'recovery.{key}': {problem}", "type")
                 else:
                     result[key] = seconds

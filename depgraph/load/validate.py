@@ -16,8 +16,9 @@ def build_catalog(entities: list, root: str = ".") -> tuple[Catalog, list[Diagno
     diagnostics: list[Diagnostic] = []
     hints = _Hints()
 
-    def report(source: Location, severity: str, message: str, code: str) -> None:
-        diagnostics.append(Diagnostic(source.file, source.line, source.col, severity, message, code))
+    def report(source: Location | None, severity: str, message: str, code: str) -> None:
+        where = source or Location(root, 0)  # every loaded entity has a place; a built one may not
+        diagnostics.append(Diagnostic(where.file, where.line, where.col, severity, message, code))
 
     for entity in entities:
         table = catalog.by_kind(entity.kind)

@@ -18,7 +18,7 @@ as :class:`YList`, scalars as ``str``, ``int``, ``float``, ``bool`` or ``None``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import Any
 
 import yaml
 from yaml import events as ev
@@ -37,6 +37,10 @@ class YMap(dict):
     """A mapping that remembers its position and, per key, ``(key_line, key_col, val_line, val_col)``."""
 
     __slots__ = ("line", "col", "pos", "merged")
+    line: int
+    col: int
+    pos: dict[object, tuple[int, int, int, int]]
+    merged: set  # keys copied by a ``<<`` merge (set on the first merge only)
 
     def key_pos(self, key) -> tuple[int, int]:
         p = self.pos.get(key)
@@ -51,6 +55,9 @@ class YList(list):
     """A list that remembers its position and the ``(line, col)`` of each item."""
 
     __slots__ = ("line", "col", "pos")
+    line: int
+    col: int
+    pos: list[tuple[int, int]]
 
     def item_pos(self, index: int) -> tuple[int, int]:
         return self.pos[index] if index < len(self.pos) else (self.line, self.col)
@@ -227,7 +234,8 @@ def _documents(parser, limits: Limits):
     cache = _PLAIN_CACHE
     # The stack holds containers being built: [container, pending_key, key_line, key_col, merge_into]
     stack: list[list] = []
-    frame = None  # the top of the stack
+    frame: list[Any] | None = None  # the top of the stack
+    container: Any
     root = None
     doc_line = 1
     while True:
@@ -427,7 +435,7 @@ def _attach(stack, value, line, col, problems, fresh: bool = False):
                                         "'<<: [*a, *b]')", fatal=False))
         return None
     if key in container:
-        merged = getattr(container, "merged", ())
+        merged: set = getattr(container, "merged", set())
         if key not in merged:
             first = container.pos[key]
             problem = YamlProblem(frame[2], frame[3], f"duplicate key '{_spelling(key)}' in one mapping (first "
