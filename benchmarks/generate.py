@@ -205,7 +205,7 @@ def plant_cycles(
     n = len(services)
     planted: list[list[str]] = []
     floor = n // 2 if n >= 40 else 1
-    for attempt in range(count * 200):
+    for _ in range(count * 200):
         if len(planted) == count:
             break
         start = services[rng.randrange(floor, n)]
@@ -285,11 +285,11 @@ def draw_heavy_tailed_dependencies(services: list[Svc], rng: random.Random) -> N
         wanted = min(i, HEAVY_OUT_CAP, max(1, int(rng.paretovariate(HEAVY_OUT_ALPHA) * HEAVY_OUT_SCALE)))
         taken: set[int] = set()
         if i >= 6 and rng.random() < HEAVY_ANY_OF:
-            group = _distinct(lambda: pick(i), rng.choice((2, 2, 3)), taken)
+            group = _distinct(lambda i=i: pick(i), rng.choice((2, 2, 3)), taken)
             if len(group) >= 2:
                 svc.deps.append(Dep(group, soft=rng.random() < HEAVY_SOFT, group=True))
                 wanted = max(wanted - 1, 0)
-        for target in _distinct(lambda: pick(i), wanted, taken):
+        for target in _distinct(lambda i=i: pick(i), wanted, taken):
             soft = rng.random() < HEAVY_SOFT
             description = "degrades gracefully without it" if soft and rng.random() < 0.25 else None
             svc.deps.append(Dep([target], soft=soft, description=description))

@@ -46,7 +46,7 @@ def _component(entity: Service | Client) -> dict:
         meta["labels"] = {ANNOTATION_TIER: str(entity.tier)}
         annotations[ANNOTATION_TIER] = str(entity.tier)
         if entity.links:
-            meta["links"] = [{"url": l.url, **({"title": l.title} if l.title else {})} for l in entity.links]
+            meta["links"] = [{"url": link.url, **({"title": link.title} if link.title else {})} for link in entity.links]
     else:
         spec["type"] = "client"
         spec["lifecycle"] = "production"

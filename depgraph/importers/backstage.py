@@ -107,7 +107,7 @@ def _teams(entities, by_ref, result) -> dict[Ref, str]:
         result.teams[team_names[group.ref]] = ImportedTeam(
             team_names[group.ref], tribe=tribe, contact=contact,
             labels={PROVENANCE_LABEL: f"backstage:{group.file}"})
-    for ref, user in users.items():
+    for ref in users:
         team_names.setdefault(ref, names.assign(ref.name))
     return team_names
 
@@ -135,8 +135,8 @@ def _service(entity: Entity, name: str, by_ref, team_names, result, missing_owne
     service = ImportedService(
         name=name, description=_one_line(meta.get("description")), labels=labels,
         kind="client" if annotations.get(ANNOTATION_KIND) == "client" else "service",
-        links=[{"title": mask_secrets(str(l.get("title") or l["url"])), "url": mask_secrets(str(l["url"]))}
-               for l in meta.get("links") or [] if isinstance(l, dict) and l.get("url")],
+        links=[{"title": mask_secrets(str(link.get("title") or link["url"])), "url": mask_secrets(str(link["url"]))}
+               for link in meta.get("links") or [] if isinstance(link, dict) and link.get("url")],
     )
     service.owner = _owner(entity, by_ref, team_names, result, missing_owners)
     service.lifecycle = _lifecycle(entity, result)

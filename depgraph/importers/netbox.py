@@ -156,7 +156,7 @@ class _Mapper:
 
     def _clusters(self) -> None:
         page = self.page("virtualization.clusters")
-        for cid, record, what in self.reader.records(page, "cluster"):
+        for cid, record, _ in self.reader.records(page, "cluster"):
             self.cluster_sites[cid] = cluster_site(record)
 
     # --- hosts -----------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def parse_observed(text: str, origin: str) -> tuple[str, list[ObservedCall]]:
     from depgraph.importers.exposition import looks_like_exposition
     from depgraph.importers.servicegraph import SeriesError
 
-    if not text.lstrip()[:1] in ("{", "[") and looks_like_exposition(text):
+    if text.lstrip()[:1] not in ("{", "[") and looks_like_exposition(text):
         try:
             return prometheus.exposition_calls(text, origin)
         except SeriesError as exc:

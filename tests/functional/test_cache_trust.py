@@ -226,7 +226,7 @@ def landscapes(draw) -> dict[str, str]:
         - {kind: team, name: web, contact: {slack: '#web'}}
         """)}
     names = draw(st.lists(st.sampled_from(SERVICES), min_size=1, max_size=5, unique=True))
-    for i, name in enumerate(names):
+    for name in names:
         others = [n for n in names if n != name]
         deps = []
         for target in draw(st.lists(st.sampled_from(others), max_size=3, unique=True)) if others else []:

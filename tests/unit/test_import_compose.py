@@ -134,7 +134,7 @@ def test_alias_bombs_are_refused(tmp_path):
 
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join(['*a' + str(i - 1)] * 10)}]" for i in range(1, 8)]
-    (tmp_path / "docker-compose.yml").write_text("x-bomb:\n" + "\n".join("  " + l for l in lines)
+    (tmp_path / "docker-compose.yml").write_text("x-bomb:\n" + "\n".join("  " + line for line in lines)
                                                  + "\nservices: {a: {image: x}}\n")
     with pytest.raises(SourceError, match="aliases"):
         import_compose([tmp_path])
