@@ -2,8 +2,10 @@
 
 :func:`blast_radius_dot` colours the failed components black, what goes down red, what degrades
 orange and what loses some instances yellow; everything else stays faint grey for context.
-Failed hosts, racks and data centers are drawn too, with a dotted edge to each service that
-had instances there. Affected nodes are grouped by owner team, each cluster labelled with the team's
+Failed hosts, racks and data centers are drawn as one black box each; a service that had
+instances there says so in its own label (``ran in lon1``) instead of a dotted edge from the box:
+a data center's fan of edges to every service it hosts made the picture a 5:1 strip. Dependencies
+run left to right (``rankdir=LR``), like the services view, so the picture fits a page. Affected nodes are grouped by owner team, each cluster labelled with the team's
 pager or Slack, because a blast radius is read to know whom to call (unaffected nodes stay
 outside clusters, so the affected part of the picture stays compact). On a big landscape
 only the affected services and clients are drawn, with their unaffected direct neighbours
@@ -20,6 +22,7 @@ from depgraph.diagrams.marks import Marks, marks_of
 
 ALL_NODES_LIMIT = 120  # up to this many services and clients, draw them all
 CONTEXT_LIMIT = 250  # above this many affected + neighbours, drop the neighbours
+PLACES = ("host", "rack", "datacenter")
 
 STATES = {
     "failed": {"fillcolor": "#1a1a1a", "fontcolor": "white", "color": style.RED, "penwidth": 3.0},
@@ -69,7 +72,8 @@ def blast_radius_graph(marks: Marks, impact, all_nodes_limit: int = ALL_NODES_LI
     catalog = marks.catalog
     states = states_of(impact)
     shown, hidden = shown_nodes(marks, states, all_nodes_limit, context_limit)
-    graph = style.base_graph(label=_title(impact, hidden), fontsize=16.0)
+    graph = style.base_graph(label=_title(impact, hidden), fontsize=16.0, rankdir="LR")
+    places = _failed_places(catalog, impact)
     for entity in sorted((*catalog.services.values(), *catalog.clients.values()), key=lambda e: e.id):
         if entity.id not in shown:
             continue
@@ -79,13 +83,14 @@ def blast_radius_graph(marks: Marks, impact, all_nodes_limit: int = ALL_NODES_LI
             team = catalog.owner_team(entity)
             cluster = (team.id,) if team else ("unowned",)
             graph.add_cluster(cluster, **_team_cluster(team))
-        graph.add_node(entity.id, cluster=cluster, **_node(entity, state, impact))
+        graph.add_node(entity.id, cluster=cluster, **_node(entity, state, impact, places.get(entity.id, ())))
     for (source, target), (kind, any_of) in sorted(style.edge_kinds(catalog).items()):
         if source in shown and target in shown:
             graph.add_edge(source, target, **_edge(states, source, target, kind, any_of))
     for component in impact.failed:
-        if component.partition(":")[0] in ("host", "rack", "datacenter"):
-            _add_failed_place(graph, catalog, component, shown, states)
+        if component.partition(":")[0] in PLACES:
+            graph.add_node(component, shape="box3d", label=f"{component}\nfailed", tooltip=component,
+                           **STATES["failed"])
     _legend(graph, states)
     return graph
 
@@ -105,7 +110,18 @@ def _team_cluster(team) -> dict:
     return {**attrs, "label": f"{team.name}{how}"}
 
 
-def _node(entity, state: str, impact) -> dict:
+def _failed_places(catalog, impact) -> dict[str, tuple[str, ...]]:
+    """``service id -> names of the failed hosts, racks and data centers it had instances in``."""
+    failed = [c.partition(":") for c in impact.failed if c.partition(":")[0] in PLACES]
+    places: dict[str, tuple[str, ...]] = {}
+    for service in catalog.services.values():
+        names = tuple(name for kind, _, name in failed if _placed_in(catalog, service, kind, name))
+        if names:
+            places[service.id] = names
+    return places
+
+
+def _node(entity, state: str, impact, places: tuple[str, ...] = ()) -> dict:
     attrs = {**STATES[state], "tooltip": style.tooltip(entity)}
     if entity.kind == "client":
         attrs["shape"] = "house"
@@ -115,6 +131,8 @@ def _node(entity, state: str, impact) -> dict:
         label += f"\nreduced: lost {lost[0]} of {lost[1]}"
     elif state != "unaffected":
         label += f"\n{state}" + (f", lost {lost[0]} of {lost[1]}" if lost else "")
+    if places:
+        label += "\nran in " + ", ".join(places)
     attrs["label"] = label
     return attrs
 
@@ -131,16 +149,6 @@ def _edge(states: dict, source: str, target: str, kind: str, any_of: bool) -> di
     else:
         attrs["color"] = style.FAINT
     return attrs
-
-
-def _add_failed_place(graph: DotGraph, catalog, component: str, shown: set, states: dict) -> None:
-    kind, _, name = component.partition(":")
-    graph.add_node(component, shape="box3d", label=f"{component}\nfailed", **{
-        k: v for k, v in STATES["failed"].items()}, tooltip=component)
-    for service in sorted(catalog.services.values(), key=lambda s: s.id):
-        if service.id in shown and _placed_in(catalog, service, kind, name):
-            graph.add_edge(component, service.id, key="runs", style="dotted", color="#333333",
-                           arrowhead="none", tooltip=f"{service.id} runs on {component}")
 
 
 def _legend(graph: DotGraph, states: dict) -> None:

@@ -264,11 +264,17 @@ def png_size(path: Path) -> tuple[int, int]:
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
-def assert_fits_a_page(path: Path, result, longest: float = 2.5) -> tuple[int, int]:
+def svg_size(path: Path) -> tuple[float, float]:
+    """``(width, height)`` in CSS pixels (Graphviz writes points: 72 to the inch, 96 px)."""
+    root = ET.fromstring(path.read_bytes())
+    return tuple(float(root.get(side).removesuffix("pt")) * 4 / 3 for side in ("width", "height"))
+
+
+def assert_fits_a_page(path: Path, result, longest: float = 2.5) -> tuple[float, float]:
     """The picture is at most ``longest``:1 either way and Graphviz did not shrink it (labels
     stay readable at 100%)."""
     assert result.exit_code == 0, result.stderr
-    width, height = png_size(path)
+    width, height = png_size(path) if path.suffix == ".png" else svg_size(path)
     assert max(width / height, height / width) <= longest, (width, height)
     assert "Scaling" not in result.stderr and "too large" not in result.stderr, result.stderr
     return width, height
@@ -279,3 +285,11 @@ class TestFitsAPage:
     def test_the_services_view_of_the_example_is_no_wider_than_a_page(self, run_cli, tmp_path):
         output = tmp_path / "services.png"
         assert_fits_a_page(output, run_cli("render", "-d", ROOT / "descriptors", "-o", output))
+
+    def test_a_data_center_blast_radius_fits_a_page_without_a_fan_of_edges(self, run_cli, tmp_path):
+        output = tmp_path / "lon1.svg"
+        assert_fits_a_page(output, run_cli("blast-radius", "-d", ROOT / "descriptors", "datacenter:lon1",
+                                           "--format", "svg", "-o", output))
+        dot = run_cli("blast-radius", "-d", ROOT / "descriptors", "datacenter:lon1", "--format", "dot").stdout
+        assert '"datacenter:lon1" ->' not in dot  # no edge from the failed data center to each service
+        assert "ran in lon1" in dot

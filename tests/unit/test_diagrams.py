@@ -205,7 +205,10 @@ class TestBlastRadius:
         assert parsed.nodes["service:db"]["fillcolor"] == "#e03b2f"  # down: its only host
         assert parsed.nodes["client:app"]["fillcolor"] == "#e03b2f"
         assert parsed.nodes["service:cache"]["fillcolor"] == "white"  # unaffected, faint
-        assert ("host:lon1-a-01", "service:db") in parsed.edges
+        # where it ran is said in the service's label, not by an edge from the host
+        assert "ran in lon1-a-01" in parsed.nodes["service:db"]["label"]
+        assert "ran in" not in parsed.nodes["service:cache"]["label"]
+        assert not [edge for edge in parsed.edges if "host:lon1-a-01" in edge]
 
     def test_reduced_shows_what_was_lost(self, analysis):
         impact = simulate(analysis.model, ["host:sto1-a-01"])
