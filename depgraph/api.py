@@ -17,6 +17,7 @@ would have ended with.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from depgraph.diagnostics import UsageError
@@ -26,9 +27,10 @@ if TYPE_CHECKING:
     from depgraph.analyses.recovery import RecoveryDefaults, RecoveryResult
     from depgraph.analyses.startup import StartupOrder
     from depgraph.analysis import Report
+    from depgraph.gate.check import CheckResult
     from depgraph.model import Catalog
 
-__all__ = ["analyze", "blast_radius", "startup_order", "recovery", "to_json", "kind_of", "KINDS"]
+__all__ = ["analyze", "blast_radius", "startup_order", "recovery", "check", "to_json", "kind_of", "KINDS"]
 
 #: The result kinds :func:`to_json` writes, by the result's class: the names the reporters
 #: (:data:`depgraph.reporters.REPORTERS`) file them under.
@@ -92,6 +94,25 @@ def recovery(source: Catalog | Report, failed=(), defaults: RecoveryDefaults | N
     components = [failed] if isinstance(failed, str) else failed
     return recovery_time(catalog, [resolve_component(model, argument) for argument in components],
                          defaults=defaults, model=model)
+
+
+def check(path: str | os.PathLike, *, policy: str | os.PathLike | None = None,
+          baseline: str | os.PathLike | None = None, base: str | None = None, fail_on: str = "error") -> CheckResult:
+    """What ``depgraph check`` decides for the descriptor tree at ``path``: ``.exit_code`` (0
+    passes, 1 a new finding blocks), ``.blocking``, every finding with its status. ``policy``
+    defaults to ``depgraph.yaml`` at the root of the tree; ``base`` is a git ref to compare with
+    (as ``--base``; no cache is kept). Descriptors or a policy that do not load raise
+    ``DescriptorError``, as ``depgraph.load`` does."""
+    from depgraph.gate.check import CheckOptions, gate
+
+    def text(value):
+        return None if value is None else os.fspath(value)
+
+    result, _, error = gate(CheckOptions(descriptors=os.fspath(path), policy=text(policy), baseline=text(baseline),
+                                         base=base, fail_on=fail_on))
+    if error is not None:
+        raise error
+    return result
 
 
 def to_json(result, **options) -> str:

@@ -92,6 +92,17 @@ def test_to_json_is_what_recovery_prints(catalog, report):
     assert depgraph.to_json(report.recovery) == depgraph.to_json(depgraph.recovery(catalog))
 
 
+def test_check_is_what_the_gate_decides_and_prints(tmp_path):
+    result = depgraph.check(EXAMPLE, fail_on="warning")
+    proc = subprocess.run([sys.executable, "-m", "depgraph", "check", "-d", str(EXAMPLE), "--fail-on", "warning",
+                           "--format", "json"], capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.exit_code == proc.returncode == 1
+    assert depgraph.to_json(result) == proc.stdout.decode("utf-8")
+    (tmp_path / "bad.yaml").write_text("kind: service\nname: [x\n", encoding="utf-8")
+    with pytest.raises(depgraph.DescriptorError):
+        depgraph.check(tmp_path)
+
+
 def test_library_calls_print_nothing(capfd):
     catalog = depgraph.load(EXAMPLE)  # it has loading warnings: they are kept, not printed
     assert catalog.diagnostics
