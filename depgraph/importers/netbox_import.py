@@ -42,7 +42,8 @@ class NetboxImport:
 def import_netbox(source: NetboxSource, out_dir: Path, options: NetboxOptions, deployments: bool,
                   limits: Limits, progress: Progress | None = None) -> NetboxImport:
     if source.url:
-        pages, notes = fetch_live(source.url, source.token, source.token_env, limits.max_file_bytes, progress), []
+        pages, notes = fetch_live(source.url, source.token, source.token_env, limits.max_file_bytes, progress,
+                                  max_results=limits.max_entities), []
     elif source.folder is not None:
         pages, notes = read_dump(source.folder, limits.max_file_bytes, progress)
     else:

@@ -1,25 +1,28 @@
 """Where NetBox pages come from: a dump folder (``dcim_devices.json``, …) or the live API.
 
 A dump file is one NetBox list page holding every result, as ``…/api/dcim/devices/?limit=0``
-returns it: ``{"count", "next", "previous", "results"}``. The live API is read with pynetbox,
-NetBox's own client, which follows the ``next`` links. Either way every read is bounded (a file
-or a response over ``max_bytes`` is refused, numbers of over 100 digits too), and every failure
-is a :class:`~depgraph.importers.sourcefiles.SourceError` that names the file or URL, never the
+returns it: ``{"count", "next", "previous", "results"}``. The live API is read page by page
+over ``http.client``, following the ``next`` links only to ``--url``'s own origin (see
+:func:`fetch_live`). Either way every read is bounded (a file or a response over ``max_bytes``
+is refused, numbers of over 100 digits and nesting too deep to parse too), and every failure is
+a :class:`~depgraph.importers.sourcefiles.SourceError` that names the file or URL, never the
 token.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
+import time
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from depgraph.diagnostics import UsageError
 from depgraph.importers.netbox_records import Page, clip
 from depgraph.importers.sourcefiles import SourceError, load_json
-from depgraph.load.bounded import InputError, load_text_bounded
+from depgraph.load.bounded import InputError, load_text_bounded, parse_json
 
 ENDPOINTS = (
     "dcim.regions", "dcim.sites", "dcim.racks", "dcim.devices",
@@ -27,7 +30,7 @@ ENDPOINTS = (
 )
 REQUIRED = ("dcim.sites",)
 PAGE_SIZE = 1000  # NetBox's default MAX_PAGE_SIZE
-TIMEOUT = 60.0  # seconds to connect or to wait for a page
+TIMEOUT = 60.0  # seconds one request may take in all (connect, headers, body)
 
 Progress = Callable[[str, int, int], None]  # (what is being read, results so far, total; 0 if unknown)
 
@@ -89,72 +92,239 @@ def page_from_document(endpoint: str, where: str, document, whole: bool) -> Page
 
 # --- the live API ---------------------------------------------------------------------------------
 
+MAX_PAGES = 10_000  # pages of one endpoint, at most (10,000,000 objects at NetBox's page size)
+TIMEOUT_ENV = "DEPGRAPH_NETBOX_TIMEOUT"
+
 
 def fetch_live(url: str, token: str | None, token_env: str, max_bytes: int,
-               progress: Progress | None = None) -> dict[str, Page]:
-    """Every page of every endpoint from a NetBox at ``url``, read through pynetbox (the
-    ``netbox`` extra: a UsageError says how to install it when it is missing)."""
-    try:
-        import pynetbox
-        import requests
-    except ImportError:
-        raise UsageError("reading a live NetBox needs pynetbox: pip install 'depgraph[netbox]' "
-                         "(a saved dump folder needs nothing more: depgraph import netbox DUMP_DIR)") from None
-    from pynetbox.core.query import ContentError, Request, RequestError
+               progress: Progress | None = None, timeout: float | None = None,
+               max_results: int = 2_000_000) -> dict[str, Page]:
+    """Every page of every endpoint from a NetBox at ``url``, following its ``next`` links.
 
+    The token goes only to ``url``'s scheme, host and port: a link elsewhere (another host or
+    port, or ``http`` from an ``https`` NetBox) is refused before anything is sent. Each request
+    has one deadline for all of it (connect, headers and body: ``timeout`` seconds, default
+    :data:`TIMEOUT` or ``$DEPGRAPH_NETBOX_TIMEOUT``), a body over ``max_bytes`` is refused
+    while it is read, an endpoint may have at most :data:`MAX_PAGES` pages and never the same
+    page twice, every page but the last holds results, all endpoints together at most
+    ``max_results`` (the ``max_entities`` limit), and JSON too deep or with too long numbers is
+    an error. Every message is masked
+    for the token, whatever form it is quoted in."""
+    try:
+        token = _header_safe(token, token_env)
+        seconds = request_timeout() if timeout is None else timeout
+        return _fetch_all(url, token, token_env, max_bytes, progress, seconds, max_results)
+    except SourceError as exc:
+        raise SourceError(mask(str(exc), token)) from None
+
+
+def request_timeout() -> float:
+    """Seconds one request may take in all: ``$DEPGRAPH_NETBOX_TIMEOUT`` or :data:`TIMEOUT`."""
+    from depgraph.diagnostics import UsageError
+
+    text = os.environ.get(TIMEOUT_ENV)
+    if text is None or not text.strip():
+        return TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not 0 < value <= 86_400:
+        raise UsageError(f"${TIMEOUT_ENV}={clip(text, 40)}: not a number of seconds between 0 and 86,400")
+    return value
+
+
+def _header_safe(token: str | None, token_env: str) -> str | None:
+    """The token, if it can go in an HTTP header as it is (printable ASCII, no space): a pasted
+    secret with a line break at its end is refused, without being shown."""
+    if token is None or re.fullmatch(r"[!-~]+", token):
+        return token
+    raise SourceError(f"${token_env} holds a character that cannot go in an HTTP header (a line break, "
+                      "a space or a non-ASCII character, perhaps pasted with the token); the token is not "
+                      "shown; set it again without it")
+
+
+def mask(text: str, token: str | None) -> str:
+    """``text`` with every run of eight or more characters of the token (as it is, or as repr or
+    JSON would quote it) replaced by ``***``: a message never carries it, even split or escaped.
+
+    >>> mask("bad 'abcdef0123456789' and abcdef01-xyz", "abcdef0123456789")
+    "bad '***' and ***-xyz"
+    """
+    if not token:
+        return text
+    forms = {token, repr(token)[1:-1], json.dumps(token)[1:-1]}
+    width = min(8, min(len(f) for f in forms))
+    grams = {form[i:i + width] for form in forms for i in range(len(form) - width + 1)}
+    spans, i = [], 0
+    while i <= len(text) - width:
+        if text[i:i + width] in grams:
+            end = i + width
+            while end < len(text) and text[end - width + 1:end + 1] in grams:
+                end += 1
+            spans.append((i, end))
+            i = end
+        else:
+            i += 1
+    for begin, end in reversed(spans):
+        text = text[:begin] + "***" + text[end:]
+    return text
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
+
+
+def _fetch_all(url: str, token: str | None, token_env: str, max_bytes: int, progress: Progress | None,
+               timeout: float, max_results: int) -> dict[str, Page]:
     shown = public_url(url)
     check_url(url)
-    api = pynetbox.api(url.rstrip("/"), token=token or None)
-    adapter = _guarded_adapter(urlsplit(url).hostname)
-    api.http_session.mount("http://", adapter)
-    api.http_session.mount("https://", adapter)
-    api.http_session.hooks["response"].append(_bounded(max_bytes))
+    origin = _origin(url)
+    api = url.rstrip("/") + "/api"
     pages: dict[str, Page] = {}
+    total = 0
     for endpoint in ENDPOINTS:
         app, name = endpoint.split(".")
-        base = f"{api.base_url}/{app}/{name.replace('_', '-')}/"
+        base = f"{api}/{app}/{name.replace('_', '-')}/"
         where = public_url(base)
-        request = Request(base=base, token=api.token, http_session=api.http_session, limit=PAGE_SIZE)
-        results: list = []
         if progress:
             progress(f"reading {where}", 0, 0)
-        try:
-            for record in request.get():
-                results.append(record)
-                if progress and len(results) % PAGE_SIZE == 0:
-                    progress(f"reading {where}", len(results), _count(request))
-        except RequestError as exc:
-            raise SourceError(_refusal(where, exc.req, token_env, token)) from None
-        except ContentError:
-            raise SourceError(f"{where}: the answer is not JSON; is {shown} a NetBox?") from None
-        except requests.exceptions.Timeout:
-            raise SourceError(f"{where}: no answer within {TIMEOUT:.0f} s") from None
-        except requests.exceptions.SSLError as exc:
-            raise SourceError(f"{where}: TLS failed: {_reason(exc, token)}") from None
-        except requests.exceptions.ConnectionError as exc:
-            raise SourceError(f"cannot reach NetBox at {shown}: {_reason(exc, token)}") from None
-        except requests.exceptions.RequestException as exc:
-            raise SourceError(f"{where}: the request failed: {_reason(exc, token)}") from None
-        except _ForeignHost as exc:
-            raise SourceError(f"{where}: NetBox sent a link to another host ({clip(str(exc))}); "
-                              "not following it") from None
-        except _TooLarge as exc:
-            raise SourceError(f"{where}: a page is over the limit of {exc.limit:,} bytes (limit "
-                              "max_file_bytes; raise it with --max-file-bytes)") from None
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            # pynetbox indexes pages as NetBox shapes them; anything else ends up here
-            raise SourceError(f"{where}: not a NetBox list page ({_reason(exc, token)})") from None
-        pages[endpoint] = Page(endpoint, where, results)
-    for page in pages.values():  # pynetbox hands out an answer without "results" as one result
-        bad = next((i for i, r in enumerate(page.results) if not isinstance(r, dict) or "id" not in r), None)
+        results: list = []
+        seen: set[str] = set()
+        link: str | None = f"{base}?limit={PAGE_SIZE}"
+        while link:
+            if link in seen:
+                raise SourceError(f"{where}: NetBox sent a 'next' link to a page already read "
+                                  f"({clip(public_url(link))}); not following it")
+            if len(seen) >= MAX_PAGES:
+                raise SourceError(f"{where}: more than {MAX_PAGES:,} pages; not following more")
+            seen.add(link)
+            document = _get(link, token, token_env, max_bytes, timeout, where, shown)
+            page = page_from_document(endpoint, where, document, whole=False)
+            results += page.results
+            total += len(page.results)
+            if total > max_results:
+                raise SourceError(f"{where}: more than {max_results:,} objects in all (limit max_entities; "
+                                  "raise it with --max-entities)")
+            following = document.get("next")
+            if following is not None and not isinstance(following, str):
+                raise SourceError(f"{where}: not a NetBox list page ('next' is not a link)")
+            link = urljoin(link, following) if following else None
+            if link:
+                _check_link(link, origin, where)
+                if not page.results:
+                    raise SourceError(f"{where}: NetBox sent a page without results that links to another; "
+                                      "not following it")
+            if progress:
+                progress(f"reading {where}", len(results), _count(document))
+        bad = next((i for i, r in enumerate(results) if not isinstance(r, dict) or "id" not in r), None)
         if bad is not None:
-            raise SourceError(f"{page.where}: not a NetBox list page: result {bad} is not a NetBox object "
+            raise SourceError(f"{where}: not a NetBox list page: result {bad} is not a NetBox object "
                               "(an object with an 'id')")
+        pages[endpoint] = Page(endpoint, where, results)
     return pages
 
 
-def _count(request) -> int:
-    count = getattr(request, "count", 0)
+def _check_link(link: str, origin: tuple[str, str, int], where: str) -> None:
+    """Refuse a link that does not go to ``--url``'s scheme, host and port (the token would)."""
+    scheme, host, port = _origin(link)
+    if (scheme, host, port) == origin:
+        return
+    if host == origin[1] and origin[0] == "https" and scheme == "http":
+        raise SourceError(f"{where}: NetBox sent a link from https to http ({clip(public_url(link))}); "
+                          "not following it: the token would travel unencrypted (behind a TLS proxy, "
+                          "set SECURE_PROXY_SSL_HEADER in NetBox's configuration)")
+    raise SourceError(f"{where}: NetBox sent a link to another host or port ({clip(public_url(link))}); "
+                      "not following it")
+
+
+def _get(link: str, token: str | None, token_env: str, max_bytes: int, timeout: float, where: str, shown: str):
+    """One page: GET with the token, within ``timeout`` seconds in all, at most ``max_bytes``."""
+    import http.client
+    import socket
+    import ssl
+
+    deadline = time.monotonic() + timeout
+    parts = urlsplit(link)
+    scheme, host, port = _origin(link)
+    target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    headers = {"Accept": "application/json", "User-Agent": "depgraph"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    if scheme == "https":
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request("GET", target, headers=headers)
+        _left(connection, deadline)
+        response = connection.getresponse()
+        body = _read(connection, response, deadline, max_bytes, where)
+    except _Late:
+        raise SourceError(f"{where}: no complete answer within {timeout:g} s (set ${TIMEOUT_ENV} to wait longer)") from None
+    except ssl.SSLError as exc:
+        raise SourceError(f"{where}: TLS failed: {clip(str(exc), 200)}") from None
+    except socket.timeout:
+        raise SourceError(f"{where}: no complete answer within {timeout:g} s (set ${TIMEOUT_ENV} to wait longer)") from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise SourceError(f"cannot reach NetBox at {shown}: {clip(str(exc) or type(exc).__name__, 200)}") from None
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise SourceError(_refusal(where, response.status, response.reason, body, token_env, token,
+                                   response.getheader("Location")))
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SourceError(f"{where}: the answer is not UTF-8 JSON; is {shown} a NetBox?") from None
+    if not text.lstrip().startswith(("{", "[")):
+        raise SourceError(f"{where}: the answer is not JSON; is {shown} a NetBox?")
+    try:
+        return parse_json(text, where, "NetBox page")
+    except InputError as exc:
+        raise SourceError(f"{exc.place()}: {exc.detail}") from None
+
+
+class _Late(Exception):
+    pass
+
+
+def _left(connection, deadline: float) -> None:
+    """Give the socket what is left of the deadline (an error once it has passed)."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Late()
+    if connection.sock is not None:
+        connection.sock.settimeout(left)
+
+
+def _read(connection, response, deadline: float, max_bytes: int, where: str) -> bytes:
+    declared = response.getheader("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise SourceError(f"{where}: a page is over the limit of {max_bytes:,} bytes (limit "
+                          "max_file_bytes; raise it with --max-file-bytes)")
+    chunks, size = [], 0
+    while True:
+        _left(connection, deadline)
+        chunk = response.read1(1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_bytes:
+            raise SourceError(f"{where}: a page is over the limit of {max_bytes:,} bytes (limit "
+                              "max_file_bytes; raise it with --max-file-bytes)")
+        chunks.append(chunk)
+
+
+def _count(document: dict) -> int:
+    count = document.get("count", 0)
     return count if isinstance(count, int) and not isinstance(count, bool) else 0
 
 
@@ -182,80 +352,24 @@ def public_url(url: str) -> str:
     return clip(urlunsplit(parts), 200)
 
 
-def _reason(exc: BaseException, token: str | None) -> str:
-    """An exception's text, one line, with the token (should it appear) masked."""
-    text = str(exc)
-    if token:
-        text = text.replace(token, "***")
-    text = re.sub(r"//[^/@\s]*@", "//***@", text)
-    return clip(text, 200)
-
-
-def _refusal(where: str, response, token_env: str, token: str | None) -> str:
-    status = getattr(response, "status_code", None)
-    reason = getattr(response, "reason", "") or ""
+def _refusal(where: str, status: int, reason: str, body: bytes, token_env: str, token: str | None,
+             location: str | None) -> str:
     if status in (401, 403):
         given = f"the token in ${token_env}" if token else f"no token (${token_env} is not set)"
-        return (f"{where}: NetBox refused {given}: HTTP {status} {reason}{_detail(response, token)}; "
+        return (f"{where}: NetBox refused {given}: HTTP {status} {reason}{_detail(body)}; "
                 f"set {token_env} to a NetBox API token that may read it")
     if status == 404:
         return f"{where}: HTTP 404 Not Found; is the --url the NetBox itself (not its /api/)?"
-    return f"{where}: HTTP {status} {reason}{_detail(response, token)}"
+    if 300 <= status < 400:
+        return (f"{where}: HTTP {status} {reason}, a redirect to {clip(public_url(location or '?'))}; "
+                "not followed (the token would go with it): give the final address as --url")
+    return f"{where}: HTTP {status} {reason}{_detail(body)}"
 
 
-def _detail(response, token: str | None) -> str:
+def _detail(body: bytes) -> str:
     try:
-        body = json.loads(response.text[:10_000])
-    except (ValueError, TypeError):
+        document = json.loads(body[:10_000])
+    except (ValueError, TypeError, RecursionError):
         return ""
-    detail = body.get("detail") if isinstance(body, dict) else None
-    return f" ({_reason(Exception(detail), token)})" if isinstance(detail, str) else ""
-
-
-class _TooLarge(Exception):
-    def __init__(self, limit: int):
-        self.limit = limit
-
-
-def _bounded(max_bytes: int):
-    """A requests response hook that reads at most ``max_bytes`` of a body (the hook runs before
-    requests reads the body itself) and refuses a longer one."""
-
-    def hook(response, *args, **kwargs):
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
-            response.close()
-            raise _TooLarge(max_bytes)
-        chunks, size = [], 0
-        for chunk in response.iter_content(1 << 16):
-            size += len(chunk)
-            if size > max_bytes:
-                response.close()
-                raise _TooLarge(max_bytes)
-            chunks.append(chunk)
-        response._content = b"".join(chunks)  # what requests itself sets once it has read the body
-        return response
-
-    return hook
-
-
-def _guarded_adapter(origin_host: str):
-    """A requests adapter that gives every request a timeout (a NetBox that never answers must not
-    hang the import) and sends nothing, the token least of all, to a host other than ``--url``'s
-    (a page's ``next`` link is the server's to choose)."""
-    from requests.adapters import HTTPAdapter
-
-    class GuardedAdapter(HTTPAdapter):
-        def send(self, request, **kwargs):
-            host = urlsplit(request.url).hostname
-            if host != origin_host:
-                raise _ForeignHost(host or "")
-            if kwargs.get("timeout") is None:
-                kwargs["timeout"] = TIMEOUT
-            return super().send(request, **kwargs)
-
-    return GuardedAdapter()
-
-
-class _ForeignHost(Exception):
-    pass
+    detail = document.get("detail") if isinstance(document, dict) else None
+    return f" ({clip(detail, 200)})" if isinstance(detail, str) else ""
