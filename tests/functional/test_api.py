@@ -112,6 +112,28 @@ def test_library_calls_print_nothing(capfd):
     assert capfd.readouterr() == ("", "")
 
 
+def test_library_calls_start_no_process():
+    """Python's audit events see every fork, spawn and subprocess; the hook stays installed for
+    the rest of the run (hooks cannot be removed), so it only records while asked to."""
+    started, watching = [], [True]
+
+    def hook(event, _args):
+        if watching[0] and event in ("os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "os.system",
+                                     "os.exec", "subprocess.Popen"):
+            started.append(event)
+
+    sys.addaudithook(hook)
+    try:
+        catalog = depgraph.load(EXAMPLE)
+        report = depgraph.analyze(catalog)
+        depgraph.to_json(report)
+        depgraph.to_json(depgraph.blast_radius(report, "datacenter:lon1"))
+        depgraph.to_json(depgraph.startup_order(catalog))
+    finally:
+        watching[0] = False
+    assert started == []
+
+
 def test_bad_input_raises_the_narrow_error_with_the_commands_exit_code(catalog, tmp_path):
     with pytest.raises(depgraph.UnknownComponent, match="no-such"):
         depgraph.blast_radius(catalog, "service:no-such")
