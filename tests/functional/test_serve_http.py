@@ -127,3 +127,16 @@ def test_an_edit_is_served_a_broken_edit_reported_and_sigterm_exits_0(tmp_path):
     finally:
         code = served.stop()
     assert code == 0 and "stopped" in served.text()
+
+
+def test_a_slow_client_does_not_hold_up_the_others(server):
+    import socket
+
+    slow = socket.create_connection(("127.0.0.1", server.port))
+    try:
+        slow.sendall(f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nContent-Length: 1000\r\n\r\n{{".encode())
+        started = time.monotonic()
+        assert server.get("/api/describe?component=playlist")[0] == 200
+        assert time.monotonic() - started < 10
+    finally:
+        slow.close()
