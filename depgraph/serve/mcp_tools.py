@@ -37,11 +37,12 @@ except ImportError as missing:  # pragma: no cover - the [serve] extra is not in
 #: answers (tools, API questions, the page) worked out at the same time, each on a worker
 #: thread; the rest wait their turn
 CONCURRENT_ANSWERS = 4
-COMPONENT_ID = r"^(service|host|rack|datacenter):[a-z0-9][a-z0-9._/-]*$|^[a-z0-9][a-z0-9._-]*$"
+#: a component id as the schema shows it (the resolver, not the schema, refuses a kind that
+#: cannot fail, with the command's message)
 ANY_ID = r"^(service|client|host|rack|datacenter|team):[a-z0-9][a-z0-9._/-]*$|^[a-z0-9][a-z0-9._-]*$"
 
 Component = Annotated[str, Field(
-    min_length=1, max_length=520, pattern=COMPONENT_ID,
+    min_length=1, max_length=520, pattern=ANY_ID,
     description="A component that fails: kind:name with kind service, host, rack (rack:DC/RACK) or "
                 "datacenter, or a bare name that only one kind has.",
     examples=["datacenter:lon1", "rack:sto1/b", "host:lon1-a-07", "service:playlist"])]

@@ -53,7 +53,7 @@ def test_every_tool_is_listed_read_only_with_described_typed_arguments(served):
         for name, schema in tool.input_schema.get("properties", {}).items():
             assert schema.get("description"), f"{tool.name}.{name} has no description"
     components = tools["blast_radius"].input_schema["properties"]["components"]
-    assert components["items"]["pattern"].startswith("^(service|host|rack|datacenter):")
+    assert components["items"]["pattern"].startswith("^(service|client|host|rack|datacenter|team):")
     assert ["datacenter:lon1", "rack:sto1/b"] in components["examples"]
 
 
@@ -110,7 +110,7 @@ def test_bad_arguments_are_tool_errors_with_the_commands_message_and_the_server_
     assert all(is_error for is_error, _, _ in answers[:-1]), answers
     assert "unknown component 'lon2'; did you mean 'lon1'?" in errors[0]
     assert "1000" in errors[1] or "at most 100" in errors[1]
-    assert "client:ios" in errors[2]
+    assert "client:ios cannot fail: only services, hosts, racks and data centers can" in errors[2]
     assert "did you mean 'service:playlist'?" in errors[3]
     assert "outside the descriptors' root" in errors[4] and "outside the descriptors' root" in errors[5]
     assert "base" in errors[6]
