@@ -11,6 +11,7 @@ from depgraph.diagnostics import UsageError
 from depgraph.diagrams.blast import blast_radius_dot
 from depgraph.diagrams.deployment import deployment_dot
 from depgraph.diagrams.focus import focus_seeds, neighbourhood
+from depgraph.diagrams.hub import hub_graph
 from depgraph.diagrams.marks import Marks, marks_of
 from depgraph.diagrams.services import services_dot
 from depgraph.diagrams.teams import drawable_teams_graph, group_count, teams_dot
@@ -61,7 +62,7 @@ def build_view(analysis, view: str = "services", cluster: str | None = None, foc
     marks = marks_of(analysis)
     shown, seeds, title, component = _focus(marks, focus, depth)
     if view == "services":
-        return _services(marks, cluster, shown, seeds, title, max_nodes)
+        return _services(marks, cluster, shown, seeds, title, max_nodes, depth)
     if view == "teams":
         return _teams(marks, cluster, shown, seeds, title, max_nodes, ())
     only = component.partition(":")[2] if component and component.startswith("datacenter:") else None
@@ -77,8 +78,13 @@ def _focus(marks: Marks, focus: str | None, depth: int):
     return shown, seeds, title, component
 
 
-def _services(marks, cluster, shown, seeds, title, max_nodes) -> Diagram:
+def _services(marks, cluster, shown, seeds, title, max_nodes, depth=1) -> Diagram:
     count = len(shown) if shown is not None else marks.graph.number_of_nodes()
+    if max_nodes and count > max_nodes and seeds and len(seeds) <= max_nodes:
+        graph, drawn = hub_graph(marks, seeds, depth, title)
+        note = (f"{count:,} services and clients are more than --max-nodes {max_nodes}: drew the focus with its "
+                "neighbours grouped by owner team")
+        return Diagram(graph.to_dot(), "services", "grouped", drawn, (note,))
     if max_nodes and count > max_nodes:
         note = (f"{count} services and clients are more than --max-nodes {max_nodes}: drew the teams "
                 "view instead (use --focus C, or --max-nodes 0 --engine sfdp for everything)")

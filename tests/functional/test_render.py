@@ -293,3 +293,11 @@ class TestFitsAPage:
         dot = run_cli("blast-radius", "-d", ROOT / "descriptors", "datacenter:lon1", "--format", "dot").stdout
         assert '"datacenter:lon1" ->' not in dot  # no edge from the failed data center to each service
         assert "ran in lon1" in dot
+
+    def test_focus_on_a_hub_draws_the_hub_with_its_neighbours_grouped(self, run_cli, tmp_path):
+        output = tmp_path / "storage.svg"
+        result = run_cli("render", "-d", ROOT / "descriptors", "--focus", "storage", "--max-nodes", "8", "-o", output)
+        assert_fits_a_page(output, result)
+        assert "grouped by owner team" in result.stderr
+        _, text = svg_texts(output.read_bytes())
+        assert "Around service:storage" in text and "\nstorage\n" in text and " dependents" in text

@@ -271,3 +271,40 @@ def test_dense_team_graph_drops_edge_labels(analysis, monkeypatch):
     assert "label" not in parsed.edges["team:web", "team:core"]
     assert "team:web -> team:core: 2 dependencies" in parsed.edges["team:web", "team:core"]["tooltip"]
     assert "hover an edge for its count" in parsed.clusters[()]["label"]
+
+
+class TestFocusOnAHub:
+    """``--focus`` on a service with more neighbours than ``--max-nodes``: the service itself and
+    its neighbours grouped by owner team, never the teams view of everything around it."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def example(cls):
+        return analyze(load_catalog(Path(__file__).resolve().parents[2] / "descriptors"))
+
+    def test_draws_the_hub_and_its_dependents_grouped_per_team(self, example):
+        dependents = set(example.graph.predecessors("service:storage"))
+        assert len(dependents) > 8
+        diagram = build_view(example, "services", focus="storage", depth=1, max_nodes=8)
+        assert (diagram.view, diagram.level) == ("services", "grouped")
+        assert "grouped by owner team" in diagram.notes[0]
+        parsed = ParsedDot(diagram.dot)
+        assert "storage" in parsed.nodes["service:storage"]["label"] and parsed.nodes["service:storage"]["penwidth"] == "3.5"
+        represented, groups = 0, 0
+        for node in parsed.real_nodes() - {"service:storage"}:
+            label = parsed.nodes[node]["label"]
+            if node.startswith("dependents:"):  # a group: "team X: N dependents"
+                team, count = label.split("\n")[0].split(": ")
+                assert team.startswith("team ") and count.endswith(" dependents")
+                represented += int(count.split()[0])
+                groups += 1
+                assert (node, "service:storage") in parsed.edges
+            else:
+                assert node in dependents or node in example.graph.successors("service:storage"), node
+                represented += node in dependents
+        assert represented == len(dependents)
+        assert groups and len(parsed.real_nodes()) < 1 + len(dependents) + len(set(example.graph.successors("service:storage")))
+
+    def test_a_small_neighbourhood_is_still_drawn_service_by_service(self, example):
+        diagram = build_view(example, "services", focus="storage", depth=1)
+        assert diagram.level == "team" and not diagram.notes
