@@ -74,8 +74,9 @@ def _drift(catalog: Catalog, fmt: str, calls: list[ObservedCall], aliases: dict[
     observed: dict[tuple[str, str], _Evidence] = {}
     for call in calls:
         target = resolve(call.child)
-        source = None if call.entry else resolve(call.parent)
-        if call.entry:
+        is_entry = call.entry and not _declared_caller(call, catalog)
+        source = None if is_entry else resolve(call.parent)
+        if is_entry:
             entry.add(call.parent)
         elif source is None:
             unknown.add(call.parent)
@@ -103,6 +104,12 @@ def _drift(catalog: Catalog, fmt: str, calls: list[ObservedCall], aliases: dict[
     report.entry = sorted(entry)
     report.suggestions = _suggestions(report.unknown[:MAX_SUGGESTIONS], catalog)
     return report
+
+
+def _declared_caller(call: ObservedCall, catalog: Catalog) -> bool:
+    """Whether an entry point by name only (``user`` with no ``virtual_node`` connection, Kiali's
+    ``unknown``) is in fact a service or client of that very name the descriptors declare."""
+    return call.connection_type != "virtual_node" and (call.parent in catalog.services or call.parent in catalog.clients)
 
 
 class _Evidence:

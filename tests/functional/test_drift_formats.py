@@ -188,3 +188,15 @@ def test_kiali_names_nodes_by_their_type_and_keeps_tcp_edges(catalog):
         ("web", "postgres", 0, 0, "tcp"), ("web", "search", 150, 30, "")]
     report = drift(catalog, fmt, calls)
     assert [(e["target"], e["calls"]) for e in report.undeclared] == [("service:postgres", 0)]
+
+
+def test_a_declared_service_named_user_is_no_entry_point_unless_the_edge_says_virtual(tree):
+    from depgraph.load.loader import load_catalog
+
+    catalog = load_catalog(tree({"s.yaml": "- {kind: service, name: user}\n- {kind: service, name: web}\n"}))
+    doc = json.loads(vector(calls=[("user", "web", 10, 0)]))
+    report = drift(catalog, *parse_observed(json.dumps(doc), "x"))
+    assert report.entry == [] and [e["source"] for e in report.undeclared] == ["service:user"]
+    doc["data"]["result"][0]["metric"]["connection_type"] = "virtual_node"
+    report = drift(catalog, *parse_observed(json.dumps(doc), "x"))
+    assert report.entry == ["user"] and report.undeclared == []
