@@ -68,8 +68,9 @@ def hub_graph(marks: Marks, seeds: frozenset, depth: int, title: str) -> tuple[D
                              f"{_count(dependencies, 'dependency', 'dependencies')}; grouped by owner)",
                              fontsize=16.0, rankdir="LR")
     drawn = [catalog.entity(node) for node in sorted(n for n, u in unit.items() if n == u)]
+    scale = style.spof_scale(marks, drawn)
     for entity in drawn:
-        graph.add_node(entity.id, **style.service_node(entity, marks, seeds))
+        graph.add_node(entity.id, **style.service_node(entity, marks, seeds, scale))
     for key, members in sorted(groups.items()):
         if len(members) > 1:
             graph.add_node(key, **_group_node(marks, key, members))

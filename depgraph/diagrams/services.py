@@ -38,11 +38,12 @@ def services_graph(marks: Marks, shown: set[str] | None = None, cluster: str = "
     graph = style.base_graph(label=title or _title(entities, cluster), fontsize=16.0, rankdir="LR")
     if len(entities) > style.FAST_LAYOUT_NODES:
         graph.graph.update(style.FAST_LAYOUT)
+    scale = style.spof_scale(marks, entities)
     for entity in entities:
         path = cluster_path(catalog, entity, cluster)
         for depth in range(1, len(path) + 1):
             graph.add_cluster(path[:depth], **_cluster_attrs(catalog, path[depth - 1], depth))
-        graph.add_node(entity.id, cluster=path, **style.service_node(entity, marks, focus))
+        graph.add_node(entity.id, cluster=path, **style.service_node(entity, marks, focus, scale))
     ids = {e.id for e in entities}
     for (source, target), (kind, any_of) in sorted(style.edge_kinds(catalog).items()):
         if source in ids and target in ids:
@@ -108,9 +109,10 @@ def add_services_legend(graph: DotGraph, marks: Marks, entities) -> None:
              for tier in (1, 2, 3) if any(s.tier == tier for s in services)]
     if any(e.kind == "client" for e in entities):
         items.append(("client", {"shape": "house", "fillcolor": style.CLIENT_FILL}))
-    if ids & set(marks.spofs):
-        items.append(("single point\nof failure", {"shape": "octagon", "color": style.RED,
-                                                   "penwidth": 2.5, "style": "filled"}))
+    scale = style.spof_scale(marks, entities)
+    for low, high in scale:  # outline darker and thicker the more a SPOF takes down
+        items.append((f"single point of failure\ntaking {style.range_text(low, high)} down",
+                      {"shape": "octagon", "style": "filled", **style.spof_border(high, scale)}))
     if ids & set(marks.unowned):
         items.append(("unowned", {"style": "rounded,filled,dashed", "color": style.GREY,
                                   "fillcolor": "#eeeeee"}))

@@ -58,8 +58,22 @@ def tooltip(entity) -> str:
     return " — ".join(parts)
 
 
-def service_node(entity, marks: Marks, focus: frozenset = frozenset()) -> dict:
-    """Node attributes of a service or client, with every mark that applies to it."""
+def spof_scale(marks: Marks, entities) -> list[tuple[int, int]]:
+    """The classes of "takes N down" among the drawn single points of failure."""
+    return count_classes(marks.spofs.get(e.id, 0) for e in entities)
+
+
+def spof_border(down: int, scale: list | None) -> dict:
+    """Outline of a single point of failure: darker and thicker the more it takes down."""
+    if not scale:
+        return {"color": RED, "penwidth": 2.5}
+    _, border = count_shade(down, scale)
+    return {"color": border, "penwidth": 1.5 + SPOF_BORDER.index(border)}
+
+
+def service_node(entity, marks: Marks, focus: frozenset = frozenset(), scale: list | None = None) -> dict:
+    """Node attributes of a service or client, with every mark that applies to it (a SPOF's
+    outline on ``scale``, from :func:`spof_scale`, when given)."""
     node_id = entity.id
     notes: list[str] = []
     if entity.kind == "client":
@@ -79,8 +93,8 @@ def service_node(entity, marks: Marks, focus: frozenset = frozenset()) -> dict:
         attrs.update(style=style + ",dashed", color=GREY, fillcolor="#eeeeee", fontcolor="#555555")
     if node_id in marks.spofs:
         spof_line = f"SPOF: {marks.spofs[node_id]} down"
-        attrs.update(shape="octagon", color=RED, penwidth=2.5, style=attrs.get("style", "rounded,filled")
-                     .replace("rounded,", ""))
+        attrs.update(shape="octagon", style=attrs.get("style", "rounded,filled").replace("rounded,", ""),
+                     **spof_border(marks.spofs[node_id], scale))
     if node_id in focus:
         attrs.update(penwidth=3.5, color=FOCUS if node_id not in marks.spofs else RED)
     lines = [entity.name, " · ".join(notes), spof_line if node_id in marks.spofs else ""]
@@ -115,6 +129,47 @@ def edge_kinds(catalog) -> dict[tuple[str, str], tuple[str, bool]]:
                 if old is None or (new[0] == "hard", not new[1]) > (old[0] == "hard", not old[1]):
                     kinds[key] = new
     return kinds
+
+
+SPOF_RAMP = ("#fee0d2", "#fcbba1", "#fb6a4a", "#cb181d")  # light to dark: few to many SPOFs
+SPOF_BORDER = ("#fc9272", "#ef3b2c", "#cb181d", "#67000d")
+
+
+def count_classes(counts, classes: int = len(SPOF_RAMP)) -> list[tuple[int, int]]:
+    """Up to ``classes`` ranges ``(low, high)`` that cut the counts above zero into groups of about
+    equal size (equal counts never split), lowest first: a colour scale that tells the drawn
+    nodes apart whatever their size, where a fixed "has one" mark would colour every node of a
+    big landscape the same.
+
+    >>> count_classes([0, 5, 6, 7, 9, 9, 9, 12, 23])
+    [(5, 6), (7, 9), (12, 12), (23, 23)]
+    >>> count_classes([0, 3, 3, 3])
+    [(3, 3)]
+    """
+    values = sorted(c for c in counts if c > 0)
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    for k in range(1, classes + 1):
+        end = max(round(k * len(values) / classes), start + 1)
+        if start >= len(values):
+            break
+        while end < len(values) and values[end] == values[end - 1]:
+            end += 1
+        ranges.append((values[start], values[end - 1]))
+        start = end
+    return ranges
+
+
+def count_shade(count: int, ranges: list[tuple[int, int]]) -> tuple[str, str]:
+    """``(fill, border)`` of ``count`` on the scale of :func:`count_classes` (its ranges spread
+    over the whole ramp, so two classes are light and dark, not the two lightest)."""
+    index = next(i for i, (_, high) in enumerate(ranges) if count <= high)
+    step = index * (len(SPOF_RAMP) - 1) // max(len(ranges) - 1, 1) if len(ranges) > 1 else 2
+    return SPOF_RAMP[step], SPOF_BORDER[step]
+
+
+def range_text(low: int, high: int) -> str:
+    return str(low) if low == high else f"{low}–{high}"
 
 
 def add_legend(graph: DotGraph, items: list[tuple[str, dict]], edges: list[tuple[str, dict]]) -> None:

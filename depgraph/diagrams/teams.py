@@ -99,12 +99,13 @@ def _teams_graph(marks: Marks, level: str, cluster: str, shown: set[str] | None,
     noun = "teams" if level == "team" else "tribes"
     graph = style.base_graph(label=title or f"{noun.capitalize()}: who depends on whom "
                              f"({len(members)} {noun}, edge label = service dependencies)", fontsize=16.0)
+    scale = style.count_classes(_spof_count(marks, ids) for ids in members.values())
     for group in sorted(members):
         path = _cluster(catalog, group) if level == "team" and cluster == "tribe" else ()
         if path:
             graph.add_cluster(path, label=f"tribe {path[0][6:]}", style="rounded,filled",
                               fillcolor="#f4f4f4", color="#aaaaaa", fontsize=13.0)
-        graph.add_node(group, cluster=path, **_group_node(marks, group, members[group], group in focus_groups))
+        graph.add_node(group, cluster=path, **_group_node(marks, group, members[group], group in focus_groups, scale))
     for (a, b), pairs in edges.items():
         graph.add_edge(a, b, **_group_edge(marks, a, b, pairs))
     if len(edges) > FAST_LAYOUT_EDGES:
@@ -118,8 +119,15 @@ def _teams_graph(marks: Marks, level: str, cluster: str, shown: set[str] | None,
         graph.graph["label"] += (f"; showing {len(edges):,} of {total_edges:,} edges: each {noun[:-1]}'s "
                                  "heaviest dependencies and every edge on a hard cycle")
     if legend:
-        _legend(graph, marks, edges, members)
+        _legend(graph, marks, edges, members, scale)
+    elif scale:
+        graph.graph["label"] += ("; fill: SPOFs owned, darker is more (" +
+                                 ", ".join(style.range_text(*r) for r in scale) + ")")
     return graph, len(edges), total_edges
+
+
+def _spof_count(marks: Marks, ids) -> int:
+    return sum(1 for i in ids if i in marks.spofs)
 
 
 def drawable_teams_graph(marks: Marks, level: str = "team", cluster: str = "tribe", shown: set[str] | None = None,
@@ -167,11 +175,11 @@ def _cluster(catalog, group: str) -> tuple[str, ...]:
     return (f"tribe:{team.tribe}",) if team is not None and team.tribe else ()
 
 
-def _group_node(marks: Marks, group: str, ids: list[str], focused: bool) -> dict:
+def _group_node(marks: Marks, group: str, ids: list[str], focused: bool, scale: list) -> dict:
     catalog = marks.catalog
     services = sum(1 for i in ids if i.startswith("service:"))
     clients = len(ids) - services
-    spofs = sum(1 for i in ids if i in marks.spofs)
+    spofs = _spof_count(marks, ids)
     counts = [f"{services} service{'s' if services != 1 else ''}"]
     if clients:
         counts.append(f"{clients} client{'s' if clients != 1 else ''}")
@@ -179,7 +187,10 @@ def _group_node(marks: Marks, group: str, ids: list[str], focused: bool) -> dict
     attrs: dict = {"fillcolor": style.TIER_FILL[2]}
     if spofs:
         lines.append(f"{spofs} SPOF{'s' if spofs != 1 else ''}")
-        attrs.update(color=style.RED, penwidth=2.0)
+        fill, border = style.count_shade(spofs, scale)
+        attrs.update(fillcolor=fill, color=border, penwidth=2.0)
+        if fill == style.SPOF_RAMP[-1]:
+            attrs["fontcolor"] = "white"
     if group == UNOWNED:
         attrs.update(style="rounded,filled,dashed", color=style.GREY, fillcolor="#eeeeee")
     if focused:
@@ -211,10 +222,13 @@ def _group_edge(marks: Marks, a: str, b: str, pairs: list) -> dict:
     return attrs
 
 
-def _legend(graph: DotGraph, marks: Marks, edges: dict, members: dict) -> None:
+def _legend(graph: DotGraph, marks: Marks, edges: dict, members: dict, scale: list) -> None:
     items = []
-    if any(i in marks.spofs for ids in members.values() for i in ids):
-        items.append(("owns a SPOF", {"color": style.RED, "penwidth": 2.0, "fillcolor": style.TIER_FILL[2]}))
+    for low, high in scale:  # the SPOF colour scale, one sample per class
+        fill, border = style.count_shade(high, scale)
+        white = {"fontcolor": "white"} if fill == style.SPOF_RAMP[-1] else {}
+        items.append((f"owns {style.range_text(low, high)} SPOF{'s' if high > 1 else ''}",
+                      {"color": border, "penwidth": 2.0, "fillcolor": fill, **white}))
     if UNOWNED in members:
         items.append(("unowned services", {"style": "rounded,filled,dashed", "color": style.GREY,
                                            "fillcolor": "#eeeeee"}))

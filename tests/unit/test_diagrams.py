@@ -18,7 +18,7 @@ from depgraph.diagnostics import UsageError
 from depgraph.diagrams import build_view, render_view
 from depgraph.diagrams.blast import blast_radius_dot
 from depgraph.diagrams.dotescape import html_text, quote
-from depgraph.diagrams.style import RED
+from depgraph.diagrams.style import RED, SPOF_BORDER, SPOF_RAMP, count_classes
 from depgraph.failure.engine import FailureModel, simulate
 from depgraph.load.loader import load_catalog
 from tests.landscapes import HOSTILE_TEXT as HOSTILE
@@ -105,7 +105,7 @@ class TestServicesView:
     def test_spof_unowned_and_deprecated_are_marked(self, analysis):
         parsed = Parsed(render_view(analysis, "services"))
         db = parsed.nodes["service:db"]
-        assert db["shape"] == "octagon" and db["color"] == RED
+        assert db["shape"] == "octagon" and db["color"] in SPOF_BORDER  # outline shade: how many it takes down
         assert "SPOF: 2 down" in db["label"]  # api and the app client
         orphan = parsed.nodes["service:orphan"]
         assert "dashed" in orphan["style"] and "diagonals" in orphan["style"]
@@ -273,14 +273,46 @@ def test_dense_team_graph_drops_edge_labels(analysis, monkeypatch):
     assert "hover an edge for its count" in parsed.clusters[()]["label"]
 
 
+@pytest.fixture(scope="module")
+def example():
+    return analyze(load_catalog(Path(__file__).resolve().parents[2] / "descriptors"))
+
+
+class TestSpofScale:
+    """How many SPOFs (or how many a SPOF takes down) is a colour scale over what is drawn, so
+    the mark still tells nodes apart when every team of a big landscape owns some."""
+
+    def test_teams_are_shaded_darker_the_more_spofs_they_own(self, example):
+        diagram = build_view(example, "teams")
+        parsed = ParsedDot(diagram.dot)
+        shade = {}
+        for node in parsed.real_nodes():
+            line = [part for part in parsed.nodes[node]["label"].split("\\n") if part.endswith(("SPOF", "SPOFs"))]
+            if line:
+                shade[int(line[0].split()[0])] = SPOF_RAMP.index(parsed.nodes[node]["fillcolor"])
+        assert len(shade) >= 3 and len(set(shade.values())) >= 3
+        counts = sorted(shade)
+        assert [shade[c] for c in counts] == sorted(shade[c] for c in counts)  # more SPOFs, never lighter
+        assert {f"owns {c} SPOF{'s' if c > 1 else ''}" for c in counts} <= parsed.legend()
+
+    def test_classes_still_split_when_every_team_owns_some(self):
+        # 81 teams owning 5 to 23 SPOFs each, as in a generated 2,000-service landscape
+        counts = [5 + (i * 7) % 19 for i in range(81)]
+        classes = count_classes(counts)
+        assert len(classes) == 4 and classes[0][0] == 5 and classes[-1][1] == 23
+        assert all(high < low for (_, high), (low, _) in zip(classes, classes[1:]))
+
+    def test_services_view_outlines_big_spofs_darker_and_thicker(self, example):
+        parsed = ParsedDot(render_view(example, "services"))
+        dns, web_api = parsed.nodes["service:dns"], parsed.nodes["service:web-api"]  # 30 down, 1 down
+        assert SPOF_BORDER.index(dns["color"]) > SPOF_BORDER.index(web_api["color"])
+        assert float(dns["penwidth"]) > float(web_api["penwidth"])
+        assert any(label.startswith("single point of failure\\ntaking 1") for label in parsed.legend())
+
+
 class TestFocusOnAHub:
     """``--focus`` on a service with more neighbours than ``--max-nodes``: the service itself and
     its neighbours grouped by owner team, never the teams view of everything around it."""
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def example(cls):
-        return analyze(load_catalog(Path(__file__).resolve().parents[2] / "descriptors"))
 
     def test_draws_the_hub_and_its_dependents_grouped_per_team(self, example):
         dependents = set(example.graph.predecessors("service:storage"))
@@ -294,7 +326,7 @@ class TestFocusOnAHub:
         for node in parsed.real_nodes() - {"service:storage"}:
             label = parsed.nodes[node]["label"]
             if node.startswith("dependents:"):  # a group: "team X: N dependents"
-                team, count = label.split("\n")[0].split(": ")
+                team, count = label.split("\\n")[0].split(": ")
                 assert team.startswith("team ") and count.endswith(" dependents")
                 represented += int(count.split()[0])
                 groups += 1
