@@ -31,10 +31,12 @@ def served(landscape):
 
     async def scenario(session):
         tools = (await session.list_tools()).tools
-        return tools, await call_all(session, calls)
+        resource = await session.read_resource("depgraph://service/playlist")
+        prompt = await session.get_prompt("incident_triage", {"components": "datacenter:lon1, rack:sto1/b"})
+        return tools, await call_all(session, calls), resource, prompt
 
-    tools, answers = over_stdio(landscape, scenario)
-    return {"tools": tools, "answers": answers}
+    tools, answers, resource, prompt = over_stdio(landscape, scenario)
+    return {"tools": tools, "answers": answers, "resource": resource, "prompt": prompt}
 
 
 def answer(served, index: int) -> dict:
@@ -80,6 +82,16 @@ def test_describe_names_the_owner_the_contact_and_where_declared(served):
                               "contact": {"slack": "#playlist-squad", "email": "playlist-squad@example.com",
                                           "pager": "playlist-oncall"}}
     assert "service:web-api" in found["dependents"]
+
+
+def test_a_service_resource_and_the_incident_triage_prompt(served):
+    import json
+
+    described = json.loads(served["resource"].contents[0].text)
+    assert described["id"] == "service:playlist" and described["owner"]["contact"]["pager"] == "playlist-oncall"
+    text = served["prompt"].messages[0].content.text
+    assert "datacenter:lon1, rack:sto1/b failed" in text
+    assert "team:payments-squad" in text and "payments-oncall" in text  # the first team to call, with its pager
 
 
 def test_a_small_limit_cuts_lists_and_counts_what_was_cut(served):
@@ -148,3 +160,21 @@ def test_an_edit_is_served_and_a_broken_edit_keeps_the_last_good_landscape(tmp_p
     assert broken[1]["stale"] is True and "playlist.yaml" in broken[1]["reload_error"]
     assert "did not load" in broken[2]
     assert time.monotonic() - started < 60
+
+
+def test_sigterm_stops_the_stdio_server_with_exit_code_0(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    log = tmp_path / "mcp.log"
+    with log.open("w") as errors:
+        process = subprocess.Popen([sys.executable, "-m", "depgraph", "mcp", "-d", str(copy_example(tmp_path / "d"))],
+                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=mcp_client.environment())
+    deadline = time.monotonic() + 60
+    while "watching for edits" not in log.read_text():
+        assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0, log.read_text()
+    process.stdin.close()

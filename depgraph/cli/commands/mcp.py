@@ -1,5 +1,7 @@
 """``depgraph mcp``: a Model Context Protocol server on stdio, answering from a warm landscape."""
 
+import signal
+
 import typer
 
 from depgraph.cli.kit import DescriptorsOption, fail, state
@@ -28,12 +30,14 @@ def mcp(descriptors: DescriptorsOption = "descriptors") -> None:
     from depgraph.serve.answers import Answers
     from depgraph.serve.watch import log, settle, watch_and_reload
 
+    signal.signal(signal.SIGTERM, _stop)  # nothing to save: a stop asked for leaves at once, with 0
+    signal.signal(signal.SIGINT, _stop)
     answers = Answers(descriptors, state.limits)
     settle()
+    server = build_server(answers)
     status = answers.status()
     log(f"mcp on stdio: {status['services']:,} services from {status['files']:,} files of {status['root']}, "
         f"loaded in {status['load_seconds']} s; watching for edits")
-    server = build_server(answers)
 
     async def serve() -> None:
         async with anyio.create_task_group() as tasks:
@@ -41,7 +45,20 @@ def mcp(descriptors: DescriptorsOption = "descriptors") -> None:
             await server.run_stdio_async()
             tasks.cancel_scope.cancel()
 
+    anyio.run(serve)
+
+
+def _stop(signum, frame) -> None:
+    """Leave now: the server holds nothing to write, and its reader of stdin (a thread blocked
+    in a read) would keep a graceful exit waiting until the client closes the pipe."""
+    import os
+    import sys
+
+    from depgraph.serve.watch import log
+
+    log(f"stopped on signal {signum}")
     try:
-        anyio.run(serve)
-    except KeyboardInterrupt:
+        sys.stdout.flush()
+    except (OSError, ValueError):
         pass
+    os._exit(0)
