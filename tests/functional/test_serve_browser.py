@@ -49,6 +49,7 @@ def test_the_live_what_if_fails_two_components_together(landscape, tmp_path):
                       for key in ("down", "degraded", "reduced", "overloaded")}
             shown_down = page.eval_on_selector_all("#whatif-result .chip.down", "cs => cs.map(c => c.dataset.id)")
             calls = page.inner_text("#whatif-calls")
+            lit = page.locator("#diagram-svg g.node.hl-down").count()  # 0 without Graphviz: no diagram
             page.fill("#whatif-input", "datacenter:atlantis")
             page.click("#whatif-run")
             page.wait_for_selector("#whatif-error")
@@ -60,6 +61,8 @@ def test_the_live_what_if_fails_two_components_together(landscape, tmp_path):
     assert status == 200
     assert counts == {key: len(expected[key]) for key in counts}
     assert shown_down == expected["down"]
+    if shutil.which("dot"):
+        assert lit == len(expected["down"]), "the diagram lights up what goes down"
     assert expected["teams"][0]["team"] in calls and expected["teams"][0]["contact"]["email"] in calls
     assert "unknown component 'datacenter:atlantis'" in refusal
     assert errors == [] or all("400" in e for e in errors), errors  # the refused question's console line
