@@ -43,7 +43,7 @@ def test_a_bad_observed_file_writes_no_report(tmp_path):
 
 
 def test_the_callers_panel_marks_them(observed_report):
-    browser_module = pytest.importorskip("test_browser")
+    browser_module = pytest.importorskip("tests.functional.test_browser")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -59,3 +59,14 @@ def test_the_callers_panel_marks_them(observed_report):
             assert page.errors == []
         finally:
             browser.close()
+
+
+def test_aliases_apply_to_the_page_as_to_drift(tmp_path):
+    out = tmp_path / "out"
+    result = depgraph("report", "-d", ROOT / "descriptors", "-o", out, "--observed", EXAMPLE_REPLY,
+                      "--alias", "user_profile=user-profile", "-q")
+    assert result.returncode == 0, result.stderr
+    data = decode_data((out / "index.html").read_text())
+    name = data["nodes"]["name"]
+    assert ["notifications", "user-profile"] not in [[name[a], name[b]] for a, b, *_ in data["drift"]["undeclared"]]
+    assert len(data["drift"]["undeclared"]) == 3  # notifications -> user-profile is declared

@@ -19,6 +19,10 @@ def report(
     observed: Annotated[Optional[list[Path]], typer.Option(
         "--observed", help="Observed calls, as for drift (repeatable): the page marks the undeclared "
         "ones on each caller's panel.")] = None,
+    alias: Annotated[Optional[list[str]], typer.Option(
+        "--alias", help="With --observed: OBSERVED=SERVICE, as for drift (repeatable).")] = None,
+    alias_file: Annotated[Optional[Path], typer.Option(
+        "--alias-file", help="With --observed: a mapping of observed names to services, as for drift.")] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Write a report folder: index.html (one self-contained page that works offline: findings,
@@ -32,24 +36,26 @@ def report(
     from depgraph.cli.report_folder import refuse_inside, write_report
 
     refuse_inside(output, descriptors)
+    compare = _observed(observed, alias or [], alias_file) if observed else None
     with progress(quiet=quiet) as shown:
-        if observed:
-            from depgraph.importers.observed import read_all
-
-            with shown.stage("reading observed calls"):
-                fmt, calls = read_all(observed, state.limits.max_file_bytes)
         with shown.stage("loading descriptors"):
             catalog = load(descriptors, quiet)
         with shown.stage("analysing"):
             analysis = analyze(catalog, for_page=True)
-        drift = None
-        if observed:
-            from depgraph.importers.drift import drift as compare
-
-            drift = compare(catalog, fmt, calls)
+        drift = compare(catalog) if compare else None
         outcome = write_report(analysis, output, descriptors, shown, drift=drift)
     for notice in outcome.notices if not quiet else ():
         warn(f"depgraph: note: {notice}")
     diagrams = sum(1 for path in outcome.files if path.parent.name == "diagrams")
     emit(f"Report written to {output}/: index.html, report.md, report.json"
          + (f" and {diagrams} diagram files" if diagrams else ""))
+
+
+def _observed(files: list[Path], alias: list[str], alias_file: Path | None):
+    """Read the observed calls (and aliases) now, before the long work; compare them later."""
+    from depgraph.importers.drift import drift, read_aliases
+    from depgraph.importers.observed import read_all
+
+    aliases = read_aliases(alias, alias_file, state.limits.max_file_bytes)
+    fmt, calls = read_all(files, state.limits.max_file_bytes)
+    return lambda catalog: drift(catalog, fmt, calls, aliases)
