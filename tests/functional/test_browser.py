@@ -163,7 +163,7 @@ def test_recovery_timeline_and_panel_agree_with_the_cli(example):
     assert sorted(critical) == sorted(cold.critical_path(slowest))
     assert page.eval_on_selector_all("#recovery g.bar.late text.name", "ts => ts.map(t => t.textContent)") == [
         s.service for s in cold.missed()]
-    assert "Missing their RTO: search ready 32m, RTO 30m" in page.inner_text("#recovery")
+    assert "search ready 32m, RTO 30m" in page.inner_text("#recovery .notice")
     page.locator("#recovery g.bar.late text.name").click()
     panel = page.inner_text("#detail")
     assert "Ready 32m into a cold start; RTO 30m: missed by 2m." in panel

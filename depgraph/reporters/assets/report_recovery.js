@@ -48,10 +48,10 @@ function renderRecovery() {
     R.blocked.length ? el("b", {}, "Never fully back: " + plural(R.blocked.length, "service or client", "services and clients") + " never get ready. ") : null,
     (R.blocked.length ? "Everything else is back after " : "Estimated recovery time: ") + duration(R.readyAt) + ". ",
     missed.length ? el("b", {class: "sev-error"}, plural(missed.length, "service") + " miss" + (missed.length === 1 ? "es its" : " their") + " RTO.") : "Every RTO is met."));
-  if (missed.length) box.appendChild(el("div", {class: "notice"}, "Missing their RTO: ", missed.slice(0, MISSED_SHOWN).map((n) => {
+  if (missed.length) box.appendChild(el("div", {class: "notice"}, "Missing their RTO: ", el("div", {class: "chain"}, missed.slice(0, MISSED_SHOWN).map((n) => {
     const i = RECOVERY_ROW.get(n);
     return el("span", {class: "nowrap"}, chip(n, "down"), " ready " + duration(rows.ready[i]) + ", RTO " + duration(rows.rto[i]) + " ");
-  }), missed.length > MISSED_SHOWN ? " … and " + fmt(missed.length - MISSED_SHOWN) + " more (the red bars; depgraph recovery lists them all)" : null));
+  })), missed.length > MISSED_SHOWN ? " … and " + fmt(missed.length - MISSED_SHOWN) + " more (the red bars; depgraph recovery lists them all)" : null));
   if (rows.node.length) box.appendChild(gantt(R));
   if (R.blocked.length) box.appendChild(el("details", {class: "card"}, el("summary", {}, "Never ready (" + fmt(R.blocked.length) + ")"),
     el("ul", {}, R.blocked.map(([n, why]) => el("li", {}, nodeLink(n, nodeId(n)), el("span", {class: "muted"}, ": " + why))))));
@@ -63,7 +63,9 @@ function gantt(R) {
   /* the slowest BARS_DRAWN and the highlighted path, in the order they start */
   const shown = rows.node.map((n, i) => i).filter((i) => i < BARS_DRAWN || highlighted.has(rows.node[i]));
   shown.sort((a, b) => (rows.ready[a] - rows.start[a]) - (rows.ready[b] - rows.start[b]) || rows.ready[a] - rows.ready[b] || rows.node[a] - rows.node[b]);
-  const label = 240, width = 1120, right = 70, top = 24, step = 16;
+  /* the label column fits the longest name shown (about 7 px a character), within bounds */
+  const longest = shown.reduce((most, i) => Math.max(most, nodeId(rows.node[i]).length), 0);
+  const label = Math.max(160, Math.min(420, 7 * longest + 16)), width = 880 + label, right = 80, top = 24, step = 16;
   const plot = width - label - right, end = Math.max(1, R.readyAt);
   const x = (t) => label + plot * t / end;
   const height = top + step * shown.length + 6;
