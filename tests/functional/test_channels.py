@@ -95,8 +95,11 @@ def check_result(catalog: Catalog, text: dict[str, str]) -> CheckResult:
 
 def drift_report(text: dict[str, str]) -> DriftReport:
     return DriftReport(text["observed"], undeclared=[{"source": "service:api", "target": "service:db", "calls": 3,
-                                                      "errors": 0}],
-                       unobserved=[], unknown=sorted({text["observed"], "plain"}))
+                                                      "errors": 1, "error_ratio": 0.3333,
+                                                      "observed_in": [text["observed"]],
+                                                      "connection_type": text["observed"]}],
+                       unobserved=[], unknown=sorted({text["observed"], "plain"}), entry=[text["observed"]],
+                       suggestions={text["observed"]: "service:api"})
 
 
 def results(text: dict[str, str]) -> dict[str, object]:
