@@ -95,6 +95,9 @@ def _translating_errors(callback):
             if state.debug:
                 raise
             fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt as exc:  # typer turns it into a silent exit 130: say what happened
+            warn(f"depgraph: {exc}" if str(exc) else "depgraph: interrupted")
+            raise
 
     return command
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from depgraph.output import jsontext
-from depgraph.output.atomic import write_text
+from depgraph.output.atomic import check_inside, write_text
 from depgraph.diagnostics import DepgraphError, UsageError
 from depgraph.cli.progress import Progress
 from depgraph.output.escape import json_text
@@ -70,29 +70,32 @@ def write_report(analysis, output: Path, descriptors: Path | None = None,
     outcome = ReportOutcome(output)
     with progress.stage("rendering diagrams"):
         diagrams = _render_diagrams(analysis, outcome)
+    for name in (f"{DIAGRAM_FOLDER}/x.svg", "report.json", "report.md", "index.html"):
+        check_inside(output / name, output)  # a planted link refuses the run before any write
     links = []
     for diagram in diagrams:
         suffix = "svg" if diagram.svg is not None else "dot"
         path = output / DIAGRAM_FOLDER / f"{diagram.stem}.{suffix}"
-        outcome.files.append(write_text(path, diagram.svg if diagram.svg is not None else diagram.dot))
+        outcome.files.append(write_text(path, diagram.svg if diagram.svg is not None else diagram.dot,
+                                        within=output))
         if diagram.svg is not None:
-            outcome.files.append(write_text(path.with_suffix(".dot"), diagram.dot))
+            outcome.files.append(write_text(path.with_suffix(".dot"), diagram.dot, within=output))
         links.append({"title": diagram.title, "file": f"{DIAGRAM_FOLDER}/{path.name}"})
     with progress.stage("writing report.json and report.md"):
         document = analysis_json(analysis)
         outcome.files.append(write_text(output / "report.json",
-                                        json_text(jsontext.dumps(document)) + "\n"))
+                                        json_text(jsontext.dumps(document)) + "\n", within=output))
         markdown = render_analysis(analysis)
         if outcome.notices:
             markdown += "\n" + "\n".join(f"> {line}" for line in outcome.notices) + "\n"
-        outcome.files.append(write_text(output / "report.md", markdown))
+        outcome.files.append(write_text(output / "report.md", markdown, within=output))
     with progress.stage("writing index.html: blast radius per service") as stage:
         inline = next((d.svg for d in diagrams if d.stem == "services" and d.svg), None)
         if len(analysis.catalog.services) + len(analysis.catalog.clients) > MAX_SERVICES_INLINE:
             inline = None
         page = render_html(analysis, svg=inline, notices=outcome.notices, diagrams=links,
                            advance=stage.advance, drift=drift)
-        outcome.files.append(write_text(output / "index.html", page))
+        outcome.files.append(write_text(output / "index.html", page, within=output))
     return outcome
 
 

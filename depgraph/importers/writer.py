@@ -8,21 +8,27 @@ is then committed by :func:`commit`, the one way every importer writes:
    ``force`` was not given (naming every such file);
 2. validate the tree as it would be afterwards (the output folder's descriptors with the change
    applied, read from memory) exactly as ``depgraph validate`` would; any error refuses it all;
-3. write every new file to a temporary file beside its target, then rename each into place, then
-   remove what the change removes. A failure while staging leaves the tree untouched.
+3. write every new file to a temporary file beside its target (a full disk or Ctrl-C here
+   leaves the tree untouched), then rename each into place and remove what the change removes
+   as one step that Ctrl-C cannot split (it is undone instead) and that a failure rolls back.
+
+No path may lead outside the output folder (a symlinked subfolder is refused), and a target
+that is a folder refuses the whole change before anything is written.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from depgraph.output.atomic import OutputError, write_text
+from depgraph.output.atomic import OutputError, check_inside, write_text
 from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError
 from depgraph.importers.names import plain, plain_map
 from depgraph.importers.model import ImportedDependency, ImportedService, ImportResult
@@ -178,6 +184,10 @@ def read_capped(path: str, max_bytes: int) -> bytes | None:
 def commit(change: TreeChange, force: bool = False, limits: Limits = DEFAULT_LIMITS) -> list[Path]:
     """Refuse, validate, then write ``change`` (see the module docstring); the paths written."""
     existing = [p for p in change.writes if os.path.lexists(p)]
+    for path in [*change.writes, *change.removals]:
+        check_inside(path, change.out_dir)
+        if os.path.isdir(path) and not os.path.islink(path):
+            raise OutputError(f"cannot write {path}: it is a folder; nothing was written")
     if (existing or change.removals) and not force:
         raise RefusedOverwrite([Path(p) for p in existing], [Path(p) for p in change.removals])
     validate_change(change, limits)
@@ -185,25 +195,89 @@ def commit(change: TreeChange, force: bool = False, limits: Limits = DEFAULT_LIM
     try:
         for target, text in change.writes.items():
             staged.append((_stage(target, text), target))
-    except BaseException:
+        _swap(staged, change.removals)
+    except BaseException as exc:
         for tmp, _ in staged:
             _unlink(tmp)
+        if isinstance(exc, KeyboardInterrupt):
+            raise Interrupted(f"interrupted; nothing was written: {change.out_dir} is as it was") from None
         raise
-    for tmp, target in staged:
-        try:
-            os.replace(tmp, target)
-        except OSError as exc:
-            for rest, _ in staged:
-                _unlink(rest)
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    for path in change.removals:
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise OutputError(f"cannot remove {path}: {exc.strerror or exc}") from None
     return [Path(target) for target in change.writes]
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) stopped an import; its message says the tree is untouched."""
+
+
+def _swap(staged: list[tuple[str, str]], removals: list[str]) -> None:
+    """Rename the staged files into place and remove the removals, all or nothing: Ctrl-C and
+    termination wait until the swap is done (then it is undone, and the interrupt goes on), and
+    a failure puts every file back as it was. Each old file is kept as a hard link (or renamed
+    aside) until the end."""
+    undo: list[tuple[str, str | None]] = []  # (target, backup or None when it was new)
+    current = ""
+    with _signals_held() as pending:
+        try:
+            for tmp, current in staged:
+                undo.append((current, _keep_aside(current)))
+                os.replace(tmp, current)
+            for path in removals:
+                current = path
+                backup = _keep_aside(path)
+                if backup is not None:
+                    undo.append((path, backup))
+                    _unlink(path)
+            if pending():
+                raise KeyboardInterrupt
+        except BaseException as exc:
+            for target, backup in reversed(undo):
+                if backup is None:
+                    _unlink(target)
+                else:
+                    os.replace(backup, target)
+            if isinstance(exc, OSError):
+                raise OutputError(f"cannot write {current}: {exc.strerror or exc}; nothing was changed") from None
+            raise
+        for _, backup in undo:
+            if backup is not None:
+                _unlink(backup)
+
+
+def _keep_aside(path: str) -> str | None:
+    """A hidden hard link to the file at ``path`` beside it (or the file renamed there), or None
+    when there is no file."""
+    if not os.path.lexists(path):
+        return None
+    folder, name = os.path.split(path)
+    fd, backup = tempfile.mkstemp(prefix=f".{name}.", suffix=".old", dir=folder or ".")
+    os.close(fd)
+    try:
+        os.unlink(backup)
+        os.link(path, backup, follow_symlinks=False)
+    except OSError:
+        os.replace(path, backup)
+    return backup
+
+
+class _signals_held:
+    """Hold SIGINT and SIGTERM back (main thread, POSIX) while a block runs; ``pending()`` says
+    whether one arrived (the block then raises KeyboardInterrupt itself: on exit the signal is
+    taken, so it does not interrupt the clean-up a second time)."""
+
+    SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+    def __enter__(self):
+        self.held = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+        if self.held:
+            signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+        return lambda: self.held and bool(signal.sigpending() & self.SIGNALS)
+
+    def __exit__(self, *exc):
+        if self.held:
+            while signal.sigpending() & self.SIGNALS:
+                signal.sigtimedwait(self.SIGNALS, 0)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, self.SIGNALS)
+        return False
 
 
 def validate_change(change: TreeChange, limits: Limits) -> None:
