@@ -28,6 +28,7 @@ from depgraph.diagrams.services import add_services_legend
 from depgraph.diagrams.teams import NO_TRIBE, UNOWNED, _name, group_of
 
 MAX_GROUPS = 30  # more teams than this on one side: group that side by tribe instead
+EDGES_PER_GROUP = 3  # edges drawn out of each node that is not the focus (its heaviest)
 GROUP_FILL = {"dependents": "#fdf1dc", "dependencies": "#e4f1e1"}
 
 
@@ -79,8 +80,11 @@ def hub_graph(marks: Marks, seeds: frozenset, depth: int, title: str) -> tuple[D
         for target in marks.graph.successors(node):
             if target in unit and _closer(node, target, dependents, dependencies, distance):
                 counts[(head, unit[target])] += 1
+    kept = _heaviest(counts, seeds)
+    if len(kept) < len(counts):
+        graph.graph["label"] += f"; between groups, each group's {EDGES_PER_GROUP} heaviest edges"
     kinds = style.edge_kinds(catalog)
-    for (source, target), count in sorted(counts.items()):
+    for (source, target), count in sorted(kept.items()):
         if unit.get(source) == source and unit.get(target) == target:  # two drawn services
             kind, any_of = kinds.get((source, target), ("hard", False))
             graph.add_edge(source, target, **style.dependency_edge(source, target, kind, any_of, marks))
@@ -91,6 +95,21 @@ def hub_graph(marks: Marks, seeds: frozenset, depth: int, title: str) -> tuple[D
     graph.add_node("legend:group", cluster=("legend",), shape="folder", fillcolor=GROUP_FILL["dependents"],
                    fontsize=10.0, label="N dependents\nof one owner", tooltip="N dependents of one owner")
     return graph, len(drawn) + sum(1 for members in groups.values() if len(members) > 1)
+
+
+def _heaviest(counts: dict, seeds) -> dict:
+    """``counts`` with every edge to or from a focus, and at most :data:`EDGES_PER_GROUP` other
+    edges out of each node (the heaviest; ties by name): at 2 steps, 12 tribes of dependents
+    each reach all 12 at 1 step."""
+    kept = {key: count for key, count in counts.items() if key[0] in seeds or key[1] in seeds}
+    by_source: dict[str, list] = defaultdict(list)
+    for (source, target), count in counts.items():
+        if (source, target) not in kept:
+            by_source[source].append((-count, target))
+    for source, targets in by_source.items():
+        for negative, target in sorted(targets)[:EDGES_PER_GROUP]:
+            kept[(source, target)] = -negative
+    return kept
 
 
 def _count(items, one: str, many: str | None = None) -> str:

@@ -340,3 +340,22 @@ class TestFocusOnAHub:
     def test_a_small_neighbourhood_is_still_drawn_service_by_service(self, example):
         diagram = build_view(example, "services", focus="storage", depth=1)
         assert diagram.level == "team" and not diagram.notes
+
+    def test_two_steps_out_keep_each_groups_heaviest_edges_and_the_same_bytes(self, example, monkeypatch):
+        from depgraph.diagrams import hub
+
+        def others(dot):  # edges that do not touch the focus, per source
+            out: dict[str, int] = {}
+            for source, target in ParsedDot(dot).edges:
+                if not source.startswith("legend:") and "service:storage" not in (source, target):
+                    out[source] = out.get(source, 0) + 1
+            return out
+
+        dot = build_view(example, "services", focus="storage", depth=2, max_nodes=8).dot
+        assert dot == build_view(example, "services", focus="storage", depth=2, max_nodes=8).dot
+        parsed = ParsedDot(dot)
+        assert any(" at 2 steps" in parsed.nodes[n]["label"] for n in parsed.real_nodes())
+        assert others(dot) and max(others(dot).values()) <= hub.EDGES_PER_GROUP
+        monkeypatch.setattr(hub, "EDGES_PER_GROUP", 0)
+        fewer = build_view(example, "services", focus="storage", depth=2, max_nodes=8).dot
+        assert not others(fewer) and "each group's 0 heaviest edges" in fewer
