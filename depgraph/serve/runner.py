@@ -49,9 +49,11 @@ def run_http(descriptors, limits: Limits, *, host: str, port: int, token: str | 
         log(f"warning: listening on {host} without --token-env: anyone who can reach it can read the landscape")
 
     async def main() -> None:
+        stop = anyio.Event()
         async with anyio.create_task_group() as tasks:
-            tasks.start_soon(watch_and_reload, answers)
+            tasks.start_soon(watch_and_reload, answers, stop)
             await server.serve(sockets=[listening])
+            stop.set()  # the watcher's thread sees it within a step; cancelling alone waits seconds
             tasks.cancel_scope.cancel()
 
     anyio.run(main)

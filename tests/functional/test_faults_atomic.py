@@ -229,7 +229,8 @@ def _every_command(work: Path, d: Path) -> list[list[str]]:
     for fmt in ("text", "json"):
         commands += [["blast-radius", "datacenter:lon1", "--format", fmt], ["startup-order", "--format", fmt],
                      ["path", "web-api", "playlist", "--format", fmt], ["capacity", "--racks", "--format", fmt],
-                     ["availability", "--trials", "1000", "--format", fmt]]
+                     ["availability", "--trials", "1000", "--format", fmt],
+                     ["recovery", "datacenter:lon1", "--format", fmt]]
     commands += [["blast-radius", "datacenter:lon1", "--format", "dot", "-o", str(out / "b.dot")],
                  ["blast-radius", "datacenter:lon1", "--format", "svg", "-o", str(out / "b.svg")]]
     for fmt in ("json", "graphml", "mermaid", "backstage"):
@@ -262,11 +263,39 @@ def test_no_command_writes_inside_the_descriptor_folder(tmp_path):
                         *extra, cwd=work, env=env)
         assert_clean(proc, 0)
     ran.add("import")
+    proc = depgraph("mcp", "-d", d, input="", cwd=work, env=env)  # the client closes stdin at once
+    assert_clean(proc, 0)
+    ran.add("mcp")
+    _serve_once(d, work, env)
+    ran.add("serve")
     assert _snapshot(d) == before
     assert (work / "output" / "index.html").exists()  # `report` without -o wrote beside, not inside
     from depgraph.cli import app
 
     assert ran == {c.name for c in app.registered_commands}, "a new command is missing from this test"
+
+
+def _serve_once(d: Path, work: Path, env: dict) -> None:
+    """``depgraph serve``: its page and one answer asked, then stopped (exit 0)."""
+    import urllib.request
+
+    log = work / "serve.log"
+    with log.open("w") as errors:
+        server = subprocess.Popen([sys.executable, "-m", "depgraph", "serve", "-d", str(d), "--port", "0"],
+                                  stdout=subprocess.DEVNULL, stderr=errors, cwd=work,
+                                  env={**os.environ, "PYTHONPATH": str(REPO), **env})
+    try:
+        deadline = time.monotonic() + 60
+        while "on http://" not in log.read_text():
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        base = log.read_text().split("on http://", 1)[1].split("/", 1)[0]
+        for path in ("/", "/api/blast-radius?component=datacenter:lon1"):
+            with urllib.request.urlopen(f"http://{base}{path}", timeout=60) as answer:
+                assert answer.status == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0, log.read_text()
 
 
 def test_report_refuses_the_descriptor_folder_as_output(tree):

@@ -40,9 +40,11 @@ def mcp(descriptors: DescriptorsOption = "descriptors") -> None:
         f"loaded in {status['load_seconds']} s; watching for edits")
 
     async def serve() -> None:
+        stop = anyio.Event()
         async with anyio.create_task_group() as tasks:
-            tasks.start_soon(watch_and_reload, answers)
-            await server.run_stdio_async()
+            tasks.start_soon(watch_and_reload, answers, stop)
+            await server.run_stdio_async()  # until the client closes stdin
+            stop.set()  # the watcher's thread sees it within a step; cancelling alone waits seconds
             tasks.cancel_scope.cancel()
 
     anyio.run(serve)
