@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from depgraph.failure.engine import FailureModel
 from depgraph.failure.trials import (
-    Component, Enumerated, Sampled, down_bits, down_with, hard_order, hard_successors, weighted,
+    Component, Enumerated, Forced, Sampled, down_bits, down_with, forced_down, hard_order, hard_successors,
+    placed_on, weighted,
 )
 from depgraph.analyses.findings import Finding
 from depgraph.model import Catalog
@@ -47,6 +49,23 @@ EXACT_LIMIT = 16  # components that can fail, at most, for an exact answer (2**1
 CONTRIBUTORS = 5
 MIN_SHARE = 0.01  # a component failed in fewer of the down trials than this costs nothing to speak of
 Z95 = 1.959963984540054  # the 97.5% quantile of the standard normal distribution
+
+
+class Contributor(NamedTuple):
+    """A component that costs an entity: ``share`` of its down time in which the component was
+    failed, its 95% interval ``low``..``high`` (equal when exact), and its ``rank``: 1 + the
+    number of contributors surely ahead of it, so contributors the estimate cannot tell apart
+    share a rank."""
+
+    component: str
+    share: float
+    low: float
+    high: float
+    rank: int = 1
+
+    def to_json(self) -> dict:
+        return {"component": self.component, "share": round(self.share, 4), "low": round(self.low, 4),
+                "high": round(self.high, 4), "rank": self.rank}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +80,7 @@ class Estimate:
     slo: float | None = None
     tier: int | None = None
     exact: bool = False
-    contributors: tuple[tuple[str, float], ...] = ()
+    contributors: tuple[Contributor, ...] = ()
 
     @property
     def infeasible(self) -> bool:
@@ -71,7 +90,7 @@ class Estimate:
     def to_json(self) -> dict:
         return {"id": self.id, "availability": round(self.availability, 6), "low": round(self.low, 6),
                 "high": round(self.high, 6), "slo": self.slo, "exact": self.exact,
-                "contributors": [{"component": c, "share": round(share, 4)} for c, share in self.contributors]}
+                "contributors": [c.to_json() for c in self.contributors]}
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,10 @@ class AvailabilityReport:
     defaults: dict[str, float]
     estimates: list[Estimate]
     findings: list[Finding] = field(default_factory=list)
+    #: the entities asked about by name (``availability ID``), answered first and alone
+    focus: tuple[str, ...] = ()
+    #: an objective asked about (``--slo``): could the focused entities meet it?
+    asked_slo: float | None = None
 
     def ranked(self) -> list[Estimate]:
         """Infeasible objectives first, then the other entities with an slo, then tier 1, then
@@ -97,12 +120,16 @@ class AvailabilityReport:
 def availability_report(catalog: Catalog, model: FailureModel | None = None, *,
                         trials: int = DEFAULT_TRIALS, seed: int = DEFAULT_SEED,
                         defaults: dict[str, float] | None = None, targets: list[str] | None = None,
-                        explain=(), exact_limit: int = EXACT_LIMIT, contributors_for=None
-                        ) -> AvailabilityReport:
+                        explain=(), exact_limit: int = EXACT_LIMIT, contributors_for=None,
+                        focus=(), asked_slo: float | None = None) -> AvailabilityReport:
     """Estimate every service and client (or only ``targets``, ids). Contributors go to the
     services with an slo or of tier 1 and to the ids in ``explain``; ``contributors_for`` (ids,
     or a test of an :class:`Estimate`) replaces that choice (``()``: none, which is faster).
+    ``focus``: ids asked about by name: only they are estimated, each with its contributors, and
+    ``asked_slo`` (percent) stands in for their own ``slo``.
     Raises ValueError for ``trials`` < 1."""
+    if focus:
+        targets, explain, contributors_for = sorted(set(focus)), focus, None
     if trials < 1:
         raise ValueError("trials must be at least 1")
     model = model or FailureModel.from_catalog(catalog)
@@ -118,15 +145,18 @@ def availability_report(catalog: Catalog, model: FailureModel | None = None, *,
     sampled = [n for n in nodes if supports[n] is None]
     estimates = _sampled(model, successors, q, sampled, trials, seed) if sampled else {}
     results = []
+    asked = set(focus) if asked_slo is not None else set()
     for n in nodes:
         # An exact estimate's tables (2**m states) are used here and dropped: its contributors
         # are worked out at once when wanted, so memory stays linear in the entities estimated.
         support = supports[n]
         value = estimates.pop(n) if support is None else _exact(model, successors, q, n, support)
-        estimate = Estimate(model.nodes.ids[n], value[0], value[1], value[2], slo=_objective(catalog, model, n),
+        node_id = model.nodes.ids[n]
+        estimate = Estimate(node_id, value[0], value[1], value[2],
+                            slo=asked_slo if node_id in asked else _objective(catalog, model, n),
                             tier=model.tier[n], exact=support is not None)
         results.append(replace(estimate, contributors=value[3]()) if wanted(estimate) else estimate)
-    report = AvailabilityReport(trials, seed, defaults, results)
+    report = AvailabilityReport(trials, seed, defaults, results, focus=tuple(focus), asked_slo=asked_slo)
     report.findings.extend(availability_findings_of(catalog, model, report))
     return report
 
@@ -203,7 +233,7 @@ def availability_findings_of(catalog: Catalog, model: FailureModel, report: Avai
             continue
         where = service.source
         if estimate.infeasible:
-            cost = ", ".join(f"{c} {share:.0%}" for c, share in estimate.contributors[:3])
+            cost = describe_contributors(estimate.contributors[:3])
             message = (f"{estimate.id} promises {estimate.slo:g}% but is at most {estimate.high:.3f}% "
                        f"available (estimate {estimate.availability:.3f}%"
                        + ("" if estimate.exact else f", 95% interval {estimate.low:.3f}–{estimate.high:.3f}%")
@@ -223,6 +253,18 @@ def availability_findings_of(catalog: Catalog, model: FailureModel, report: Avai
                                     place.file if place else None, place.line if place else None,
                                     key=(f"service:{target}",), related=(f"service:{target}",)))
     return findings
+
+
+def describe_contributors(contributors) -> str:
+    """``rack:lon1/b 40% (31–52%), then service:payments 20% (15–26%) = datacenter:lon1 20% (…)``:
+    in rank order, ``=`` between contributors the estimate cannot tell apart; no interval when
+    exact."""
+    parts = []
+    for i, c in enumerate(contributors):
+        interval = "" if round(c.low, 2) == round(c.high, 2) else f" ({c.low * 100:.0f}–{c.high:.0%})"
+        joint = "" if not i else " = " if c.rank == contributors[i - 1].rank else ", then "
+        parts.append(f"{joint}{c.component} {c.share:.0%}{interval}")
+    return "".join(parts)
 
 
 def _sole_hard(service) -> dict:
@@ -311,7 +353,7 @@ def _exact(model, successors, q, node: int, support: list[Component]):
     def contributors():
         if not unavailable:
             return ()
-        return _top(model, {c: p / unavailable for c, p in down_with(down, states).items()})
+        return _top(model, {c: (p / unavailable,) * 5 for c, p in down_with(down, states).items()})
 
     return value, value, value, contributors
 
@@ -319,21 +361,31 @@ def _exact(model, successors, q, node: int, support: list[Component]):
 def _sampled(model, successors, q, nodes: list[int], trials: int, seed: int) -> dict:
     """Node -> ``(estimate, low, high, contributors())`` from ``trials`` random trials."""
     sampled = Sampled(model, q, trials, seed)
-    down = down_bits(model, hard_order(successors, nodes), sampled)
+    order = hard_order(successors, nodes)
+    down = down_bits(model, order, sampled)
     results = {}
     for node in nodes:
         failed = down[node].bit_count()
         low, high = wilson_interval(trials - failed, trials)
-        explain = (lambda node=node: _sampled_contributors(model, successors, sampled, down, node)) \
+        explain = (lambda node=node: _contributors_of(model, successors, q, sampled, down, node)) \
             if failed else tuple
         results[node] = (100 * (trials - failed) / trials, 100 * low, 100 * high, explain)
     return results
 
 
-def _sampled_contributors(model, successors, sampled: Sampled, down: dict[int, int], node: int):
-    """Components failed in the largest share of ``node``'s down trials, among its support: the
-    software of the node and of its hard dependencies (transitively), and the hosts, racks and
-    data centers of those of them whose instances were all down in some of these trials."""
+#: A node's contributors are estimated by Bayes' rule, each candidate forced down
+#: (:func:`_forced_contributors`), when its hard closure has at most this many services and
+#: clients or its down trials are fewer than :data:`COUNTED_FROM`; otherwise (big closures
+#: with many down trials, where forcing each candidate would cost minutes at 20,000 services)
+#: counted in its down trials (the share of them in which each was failed, with its Wilson
+#: interval, at most ±10 points), the ranking still only as far as those intervals allow.
+FORCED_CLOSURE = 200
+COUNTED_FROM = 100
+
+
+def _contributors_of(model, successors, q, sampled: Sampled, down: dict[int, int], node: int):
+    """What costs ``node`` most, each with its 95% interval, by counting its down trials where
+    they are many, else by Bayes' rule."""
     mine = down[node]
     closure, seen = [node], {node}
     for current in closure:  # grows while it is walked
@@ -342,18 +394,78 @@ def _sampled_contributors(model, successors, sampled: Sampled, down: dict[int, i
                 seen.add(nxt)
                 closure.append(nxt)
     services = [n for n in closure if model.is_service[n]]
-    own = sampled.bits
-    counts = {("node", n): (own(("node", n)) & mine).bit_count() for n in services}
-    for current in services:
-        if sampled.placement(current) & mine:
-            for component in _places(model, current):
-                counts[component] = (own(component) & mine).bit_count()
+    candidates = {("node", n) for n in services}
+    for n in services:
+        if sampled.placement(n) & mine:
+            candidates.update(_places(model, n))
     total = mine.bit_count()
-    return _top(model, {c: n / total for c, n in counts.items() if n})
+    if total < COUNTED_FROM or len(closure) <= FORCED_CLOSURE:
+        return _forced_contributors(model, successors, q, sampled, down, node, candidates)
+    own = sampled.bits
+    counts = {c: n for c in candidates if (n := (own(c) & mine).bit_count())}
+    shares = {}
+    for component in sorted(counts, key=lambda c: (-counts[c], c))[:CONTRIBUTORS]:
+        low, high = wilson_interval(counts[component], total)
+        shares[component] = (counts[component] / total, low, high, low, high)
+    return _top(model, shares)
 
 
-def _top(model: FailureModel, shares: dict[Component, float]) -> tuple[tuple[str, float], ...]:
+def _forced_contributors(model, successors, q, sampled: Sampled, down: dict[int, int], node: int,
+                         candidates: set[Component]):
+    """What costs ``node`` most, by Bayes' rule rather than by counting its few down trials:
+    share(c) = P(c failed and node down) / P(node down), the numerator q(c) · P(node down | c
+    failed), estimated on the same trials with c forced down (a large, well-estimated
+    probability for what matters), the denominator stratified on the components whose failure
+    alone takes the node down (their probability is known; only the rest is counted).
+
+    ``candidates`` (the node's support: its own and its hard dependencies' software; the hosts,
+    racks and data centers of those whose every instance was down in one of its down trials) are
+    taken from the largest upper bound of P(c failed and node down) (95%, from the trials in
+    which both happened), until that bound falls below the lower end of the fifth contributor
+    found (or of a share of :data:`MIN_SHARE`)."""
+    trials, mine = sampled.trials, down[node]
+    order = hard_order(successors, [node])
+    position = {member: i for i, members in enumerate(order) for member in members}
+    places = {n: placed_on(model, n) for n in position}
+    bound = {c: min(q(c), wilson_interval((sampled.bits(c) & mine).bit_count(), trials)[1])
+             for c in candidates if q(c) > 0}
+    floor = MIN_SHARE * wilson_interval(mine.bit_count(), trials)[0]
+    hits, lows = {}, []
+    for component in sorted(bound, key=lambda c: (-bound[c], c)):
+        if bound[component] < max(floor, lows[CONTRIBUTORS - 1] if len(lows) >= CONTRIBUTORS else 0):
+            break
+        trials_forced = Forced(sampled, component, places)
+        changed = forced_down(model, order, position, trials_forced, down, trials_forced.changed)
+        count = hits[component] = changed.get(node, mine).bit_count()
+        lows = sorted([*lows, q(component) * wilson_interval(count, trials)[0]], reverse=True)
+    # P(node down), stratified: the components whose failure alone takes it down (down in every
+    # forced trial) fail with a known probability; only the rest is counted in the trials
+    sure = [c for c, n in hits.items() if n == trials]
+    rest = mine
+    for component in sure:
+        rest &= ~sampled.bits(component)
+    known = 1 - math.prod(1 - q(c) for c in sure)
+    residual = rest.bit_count()
+    estimate = known + residual / trials
+    down_low, down_high = (known + end for end in wilson_interval(residual, trials))
+    shares = {}
+    for component, count in hits.items():
+        low, high = wilson_interval(count, trials)
+        weight = q(component)
+        # the share's interval holds both estimates' errors; the ranking only the numerator's
+        # (the denominator is the same for every contributor of the node)
+        shares[component] = (min(1.0, weight * count / trials / estimate), min(1.0, weight * low / down_high),
+                             min(1.0, weight * high / down_low), weight * low / estimate,
+                             weight * high / estimate)
+    return _top(model, shares)
+
+
+def _top(model: FailureModel, shares: dict[Component, tuple[float, ...]]) -> tuple[Contributor, ...]:
+    """The largest shares (at least :data:`MIN_SHARE`, at most :data:`CONTRIBUTORS`), each
+    ``(share, low, high, rank low, rank high)``: ranked behind only those whose ranking interval
+    lies wholly above its own."""
     indexes = {"node": model.nodes, "host": model.hosts, "rack": model.racks, "datacenter": model.datacenters}
-    named = [(indexes[kind].ids[number], share) for (kind, number), share in shares.items()
-             if share >= MIN_SHARE]
-    return tuple(sorted(named, key=lambda item: (-item[1], item[0]))[:CONTRIBUTORS])
+    named = sorted(((indexes[kind].ids[number], *share) for (kind, number), share in shares.items()
+                    if share[0] >= MIN_SHARE), key=lambda item: (-item[1], item[0]))[:CONTRIBUTORS]
+    return tuple(Contributor(name, share, low, high, 1 + sum(1 for other in named if other[4] > top))
+                 for name, share, low, high, _, top in named)

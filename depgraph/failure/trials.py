@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import math
 from array import array
 from bisect import bisect_right
@@ -77,29 +78,58 @@ def down_bits(model: FailureModel, order: list[list[int]], trials) -> dict[int, 
     instance down), both as ints over the trials.
     """
     down: dict[int, int] = {}
-    entries = model.entries
     for members in order:
-        base = {node: trials.own(node) | trials.placement(node) for node in members}
-        current = dict(base)
-        inside = set(members)
-        changed = True
-        while changed:  # one pass for an acyclic node; a cycle until its least fixpoint
-            changed = False
-            for node in members:
-                bits = base[node]
-                for alternatives, hard in entries[node]:
-                    if hard:
-                        both = -1
-                        for alternative in alternatives:
-                            both &= current[alternative] if alternative in inside else down[alternative]
-                            if not both:
-                                break
-                        bits |= both
-                if bits != current[node]:
-                    current[node] = bits
-                    changed = len(members) > 1
-        down.update(current)
+        down.update(_settle(model.entries, members, trials, down.__getitem__))
     return down
+
+
+def forced_down(model: FailureModel, order: list[list[int]], position: dict[int, int], trials,
+                known: dict[int, int], changed) -> dict[int, int]:
+    """The nodes whose down trials differ under ``trials`` (a :class:`Forced`) from ``known``,
+    the answer of :func:`down_bits` over ``order`` for the trials it was forced from, with their
+    new bits. Only the nodes in ``changed`` and those of their dependents whose bits then differ
+    are worked out again, in ``order`` (``position``: node -> index of its component there; a
+    forced host usually changes nothing at all)."""
+    overlay: dict[int, int] = {}
+    queued = {position[n] for n in changed if n in position}
+    pending = sorted(queued)
+    lookup = lambda other: overlay.get(other, known[other])  # noqa: E731
+    while pending:
+        at = heapq.heappop(pending)
+        for member, bits in _settle(model.entries, order[at], trials, lookup).items():
+            if bits != known[member]:
+                overlay[member] = bits
+                for dependent, _ in model.hard_rev[member]:
+                    later = position.get(dependent)
+                    if later is not None and later not in queued:
+                        queued.add(later)
+                        heapq.heappush(pending, later)
+    return overlay
+
+
+def _settle(entries, members: list[int], trials, lookup) -> dict[int, int]:
+    """The down bits of one strongly connected component (``members``), the nodes it depends on
+    read through ``lookup``: one pass for an acyclic node, a cycle until its least fixpoint."""
+    base = {node: trials.own(node) | trials.placement(node) for node in members}
+    current = dict(base)
+    inside = set(members)
+    changed = True
+    while changed:
+        changed = False
+        for node in members:
+            bits = base[node]
+            for alternatives, hard in entries[node]:
+                if hard:
+                    both = -1
+                    for alternative in alternatives:
+                        both &= current[alternative] if alternative in inside else lookup(alternative)
+                        if not both:
+                            break
+                    bits |= both
+            if bits != current[node]:
+                current[node] = bits
+                changed = len(members) > 1
+    return current
 
 
 def weighted(bits: int, weights: tuple[Sequence[float], Sequence[float]]) -> float:
@@ -306,6 +336,52 @@ class Sampled:
         index = {"node": self.model.nodes, "rack": self.model.racks,
                  "datacenter": self.model.datacenters, "host": self.model.hosts}[kind]
         return index.ids[number]
+
+
+class Forced:
+    """The trials of ``base`` (a :class:`Sampled`) with ``component`` down in every one: what
+    :func:`down_bits` needs to estimate P(s down | component down) on the same random numbers.
+    ``places``: node -> :func:`placed_on`, for the nodes that matter; ``changed``: those whose
+    own or placement bits differ from ``base``'s."""
+
+    def __init__(self, base: Sampled, component: Component, places: dict[int, frozenset[Component]]):
+        self.base, self.component = base, component
+        self.full = (1 << base.trials) - 1
+        kind, number = component
+        if kind == "node":
+            self.changed = {number}
+        else:
+            self.changed = {node for node, under in places.items() if component in under}
+
+    def own(self, node: int) -> int:
+        return self.full if self.component == ("node", node) else self.base.own(node)
+
+    def placement(self, node: int) -> int:
+        if node not in self.changed or self.component[0] == "node":
+            return self.base.placement(node)
+        model, bits, base, forced = self.base.model, self.full, self.base.bits, self.component
+        for host in model.instance_hosts[node]:
+            parts = [("host", host), ("datacenter", model.host_datacenter[host])]
+            if model.host_rack[host] >= 0:
+                parts.append(("rack", model.host_rack[host]))
+            if forced not in parts:
+                bits &= functools.reduce(int.__or__, map(base, parts))
+        for dc, _ in model.anonymous[node]:
+            if forced != ("datacenter", dc):
+                bits &= base(("datacenter", dc))
+        return bits
+
+
+def placed_on(model: FailureModel, node: int) -> frozenset[Component]:
+    """The hosts, racks and data centers under a node's instances."""
+    places: set[Component] = set()
+    for host in model.instance_hosts[node]:
+        places.add(("host", host))
+        places.add(("datacenter", model.host_datacenter[host]))
+        if model.host_rack[host] >= 0:
+            places.add(("rack", model.host_rack[host]))
+    places.update(("datacenter", dc) for dc, _ in model.anonymous[node])
+    return frozenset(places)
 
 
 def to_int(positions) -> int:

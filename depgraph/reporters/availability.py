@@ -4,7 +4,7 @@ report's own ranking (objectives that cannot be met first)."""
 
 from __future__ import annotations
 
-from depgraph.analyses.availability import AvailabilityReport, Estimate
+from depgraph.analyses.availability import AvailabilityReport, Estimate, describe_contributors
 from depgraph.reporters.markdown import code, table, text
 
 SCHEMA = "depgraph/availability/v1"
@@ -20,11 +20,16 @@ def availability_json(report: AvailabilityReport) -> dict:
         "defaults": dict(sorted(report.defaults.items())),
         "entities": [estimate.to_json() for estimate in report.estimates],
         "findings": [finding.to_json() for finding in report.findings],
+        **({"focus": list(report.focus)} if report.focus else {}),
+        **({"asked_slo": report.asked_slo} if report.asked_slo is not None else {}),
     }
 
 
 def availability_text(report: AvailabilityReport) -> str:
-    """The headline, one row per entity that matters (with what costs it most), the findings."""
+    """The headline, one row per entity that matters (with what costs it most), the findings;
+    for entities asked about by name, the answer for each of them alone."""
+    if report.focus:
+        return _focused_text(report)
     rows, hidden = _shown(report)
     width = max([len("SERVICE OR CLIENT"), *(len(e.id) for e in rows)])
     lines = [_headline(report), "", f"{'SERVICE OR CLIENT':<{width}}  TIER    SLO    ESTIMATE  95% INTERVAL"]
@@ -57,6 +62,33 @@ def availability_markdown(report: AvailabilityReport) -> str:
         out += [f"- **{f.severity}** `{f.rule}` {code(f.subject)}: {text(f.message)}"
                 for f in sorted(report.findings, key=lambda f: (*f.sort_key(), f.fingerprint))]
     return "\n".join(out)
+
+
+def _focused_text(report: AvailabilityReport) -> str:
+    """``service:playlist is 99.760% available (95% interval …)``, whether it meets its objective
+    (its own, or the one asked with ``--slo``), and what costs it most."""
+    by_id = {e.id: e for e in report.estimates}
+    lines = []
+    for entity in report.focus:
+        e = by_id[entity]
+        how = "exact" if e.exact else f"95% interval {e.low:.3f}–{e.high:.3f}%, {report.trials:,} trials, seed {report.seed}"
+        lines.append(f"{e.id} ({_tier(e)}) is {e.availability:.3f}% available ({how})")
+        if e.slo is not None:
+            whose = "asked" if report.asked_slo is not None else "its slo"
+            lines.append(f"  objective {e.slo:g}% ({whose}): {_objective_answer(e)}")
+        else:
+            lines.append("  no slo; --slo PERCENT asks whether it could meet one")
+        lines.append(f"  down most with {_contributors(e)}" if e.contributors else "  never down in the trials")
+    return "\n".join(lines)
+
+
+def _objective_answer(e: Estimate) -> str:
+    if e.infeasible:
+        return (f"cannot meet it: even the {'value' if e.exact else 'upper end of the interval'} "
+                f"{e.high:.3f}% is below")
+    if e.low >= e.slo:
+        return f"meets it: {'the value' if e.exact else 'even the lower end of the interval'} {e.low:.3f}% is above"
+    return (f"undecided: the objective lies within the interval (more --trials narrow it)")
 
 
 # -- pieces ------------------------------------------------------------------------------------
@@ -103,4 +135,5 @@ def _verdict(estimate: Estimate) -> str:
 
 
 def _contributors(estimate: Estimate) -> str:
-    return ", ".join(f"{component} {share:.0%}" for component, share in estimate.contributors)
+    return describe_contributors(estimate.contributors)
+

@@ -77,7 +77,7 @@ class TestExact:
         report = availability_report(catalog, explain=["service:b"])
         b = next(e for e in report.estimates if e.id == "service:b")
         down = 1 - 0.99 * 0.98
-        assert [c for c, _ in b.contributors] == ["service:b", "service:a"]
+        assert [c.component for c in b.contributors] == ["service:b", "service:a"]
         assert b.contributors[0][1] == pytest.approx(0.02 / down)
 
 
@@ -316,8 +316,8 @@ class TestCli:
 
     def test_json_same_seed_same_bytes(self, tree, run_cli):
         root = tree(TREE)
-        first = run_cli("availability", "-d", root, "--format", "json", "--seed", "3", "--explain", "ios")
-        again = run_cli("availability", "-d", root, "--format", "json", "--seed", "3", "--explain", "ios")
+        first = run_cli("availability", "-d", root, "--format", "json", "--seed", "3")
+        again = run_cli("availability", "-d", root, "--format", "json", "--seed", "3")
         assert first.stdout == again.stdout
         document = json.loads(first.stdout)
         assert document["schema"] == "depgraph/availability/v1"
@@ -326,8 +326,29 @@ class TestCli:
         assert ids == ["client:ios", "service:api", "service:db"]
         db = document["entities"][2]
         assert db["exact"] and db["low"] == db["high"] == db["availability"] and db["slo"] == 99.99
-        assert document["entities"][0]["contributors"][0]["component"] == "service:api"
         assert set(document["entities"][0]) == {"id", "availability", "low", "high", "slo", "exact", "contributors"}
+
+    def test_naming_an_entity_answers_for_it_alone(self, tree, run_cli):
+        root = tree(TREE)
+        document = json.loads(run_cli("availability", "-d", root, "--format", "json", "ios").stdout)
+        assert [e["id"] for e in document["entities"]] == ["client:ios"] and document["focus"] == ["client:ios"]
+        contributor = document["entities"][0]["contributors"][0]
+        assert contributor["component"] == "service:api"
+        assert contributor["low"] <= contributor["share"] <= contributor["high"] and contributor["rank"] == 1
+        assert json.loads(run_cli("availability", "-d", root, "--format", "json", "--explain", "ios").stdout) == document
+        text = run_cli("availability", "-d", root, "ios").stdout
+        assert text.startswith("client:ios (client) is ") and "down most with service:api" in text
+        assert "SERVICE OR CLIENT" not in text
+
+    def test_could_it_meet_an_objective(self, tree, run_cli):
+        root = tree(TREE)
+        text = run_cli("availability", "-d", root, "api", "--slo", "99.999").stdout
+        assert "objective 99.999% (asked): cannot meet it" in text
+        text = run_cli("availability", "-d", root, "api", "--slo", "10").stdout
+        assert "objective 10% (asked): meets it" in text
+        refused = run_cli("availability", "-d", root, "--slo", "99.9")
+        assert refused.exit_code == 2 and "name one" in refused.stderr
+        assert run_cli("availability", "-d", root, "api", "--slo", "100").exit_code == 2
 
     def test_markdown(self, tree, run_cli):
         result = run_cli("availability", "-d", tree(TREE), "--format", "markdown")
