@@ -164,7 +164,7 @@ def structure(catalog: Catalog) -> Structure:
     teams, tribes = cycle_analysis.group_cycles(catalog, graph)
     findings = [*cycle_analysis.cycle_findings(cycles, graph),
                 *cycle_analysis.group_cycle_findings(catalog, teams, tribes)]
-    return Structure(cycles, teams, tribes, startup_order(catalog), findings, graph)
+    return Structure(cycles, teams, tribes, startup_order(catalog, cycles), findings, graph)
 
 
 def datacenter_outages(catalog: Catalog, model: FailureModel) -> list[Outage]:

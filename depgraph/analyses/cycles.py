@@ -557,8 +557,9 @@ def group_cycle_findings(catalog: Catalog, teams: list[GroupCycle],
             message = (f"{len(cycle.members)} {noun}s depend on each other in a cycle, "
                        f"e.g. {' -> '.join(cycle.example)}")
             file, line = _declaration(catalog, cycle.members[0])
+            # identified by its first member alone: a ring that grows stays the same finding
             findings.append(Finding(rule, "info", cycle.members[0], message, file, line,
-                                    key=cycle.members, related=cycle.members))
+                                    related=cycle.members))
     return findings
 
 

@@ -35,13 +35,19 @@ class StartupOrder:
     waves: tuple[tuple[str, ...], ...]
     blocked: tuple[str, ...] = ()
     reasons: dict[str, str] = field(default_factory=dict)
+    #: the hard entries to cut or soften so that every blocked service starts (each as
+    #: :meth:`~depgraph.analyses.cycles.CycleBreaker.to_json`), from the hard cycles' analysis
+    cuts: tuple[dict, ...] = ()
 
     def to_json(self) -> dict:
-        return {"waves": [list(wave) for wave in self.waves], "blocked": list(self.blocked)}
+        return {"waves": [list(wave) for wave in self.waves], "blocked": list(self.blocked),
+                "cuts": list(self.cuts)}
 
 
-def startup_order(catalog: Catalog) -> StartupOrder:
-    """The cold-start waves of every service, and the services that can never start."""
+def startup_order(catalog: Catalog, cycles=()) -> StartupOrder:
+    """The cold-start waves of every service, and the services that can never start; with the
+    catalog's ``cycles`` (:func:`~depgraph.analyses.cycles.dependency_cycles`), the entries to
+    cut so that they do."""
     entries = _hard_entries(catalog)
     waiting = {name: len(needs) for name, needs in entries.items()}
     needed_by: dict[str, list[tuple[str, int]]] = {name: [] for name in entries}
@@ -64,8 +70,9 @@ def startup_order(catalog: Catalog) -> StartupOrder:
                         started_next.append(dependent)
         wave = started_next
     blocked = sorted(name for name, count in waiting.items() if count)
+    cuts = tuple(cut.to_json() for cycle in cycles if cycle.hard for cut in cycle.cuts) if blocked else ()
     return StartupOrder(tuple(waves), tuple(f"service:{n}" for n in blocked),
-                        _reasons(entries, set(blocked)))
+                        _reasons(entries, set(blocked)), cuts)
 
 
 def _hard_entries(catalog: Catalog) -> dict[str, list[tuple[str, ...]]]:

@@ -136,6 +136,13 @@ def point_at_cause(finding: Finding, catalog: Catalog, base: BaseFacts) -> Findi
     if cause is None:
         return finding
     (file, line), why = cause
+    advice = "; to break it, cut or soften "
+    if finding.rule == "hard-cycle" and advice in finding.message:
+        # the reviewer's edge first: the one this change adds, then the analysis's cut if another
+        head, _, cuts = finding.message.partition(advice)
+        edge = why.rpartition(" (")[0]
+        rest = cuts[len(edge):] if cuts.startswith(edge) else f", or {cuts}"
+        return replace(finding, file=file, line=line, message=f"{head}{advice}{why}{rest}")
     return replace(finding, file=file, line=line, message=f"{finding.message} [introduced by {why}]")
 
 
@@ -156,7 +163,7 @@ def _new_cycle_edge(finding: Finding, catalog: Catalog, base: BaseFacts):
     for (a, b), where in sorted(places.items(), key=lambda kv: (kv[1].file, kv[1].line, kv[0])):
         before = base.edges.get((a, b))
         if on_cycle[a] == on_cycle[b] and (before is None or (hard_only and before == "soft")):
-            kind = "new" if before is None else "now hard, was soft"
+            kind = "new in this change" if before is None else "hard in this change, was soft"
             return (where.file, where.line), f"{a} -> {b} ({kind})"
     return None
 

@@ -92,7 +92,7 @@ def diff_catalogs(old: Catalog, new: Catalog) -> ArchitectureDiff:
     old_ids, new_ids = _dependents(old), _dependents(new)
     cycles = _changed(before.cycles, after.cycles, lambda c: (c.members, c.hard))
     spofs = _changed(before.spofs, after.spofs, lambda s: s.component)
-    findings = _changed(before.findings, after.findings, lambda f: f.fingerprint)
+    findings = _changed_findings(before.findings, after.findings)
     return ArchitectureDiff(
         added=[EdgeChange(e.source, e.target, None, e.after, e.file, e.line) for e in added],
         removed=[EdgeChange(e.source, e.target, e.after, None, e.file, e.line) for e in removed],
@@ -127,6 +127,27 @@ def _edges(catalog: Catalog) -> dict[tuple[str, str], EdgeChange]:
 def _changed(old: list, new: list, key) -> tuple[list, list]:
     old_keys, new_keys = {key(x) for x in old}, {key(x) for x in new}
     return [x for x in new if key(x) not in old_keys], [x for x in old if key(x) not in new_keys]
+
+
+#: findings about one ring of members: a ring that grows or shrinks is the same finding
+RING_RULES = frozenset({"hard-cycle", "soft-cycle", "team-cycle", "tribe-cycle"})
+
+
+def _changed_findings(old: list, new: list) -> tuple[list, list]:
+    """Findings introduced and fixed, by fingerprint, except that a cycle finding sharing a
+    member with one of the other side (the same ring, grown or shrunk) is neither."""
+    introduced, fixed = _changed(old, new, lambda f: f.fingerprint)
+    by_member = {(f.rule, member): f for f in fixed if f.rule in RING_RULES for member in f.related}
+    paired = set()
+    still_new = []
+    for finding in introduced:
+        match = next((by_member[finding.rule, m] for m in finding.related
+                      if finding.rule in RING_RULES and (finding.rule, m) in by_member), None)
+        if match is None:
+            still_new.append(finding)
+        else:
+            paired.add(match.fingerprint)
+    return still_new, [f for f in fixed if f.fingerprint not in paired]
 
 
 def _radius_changes(old: Catalog, new: Catalog, old_model: FailureModel, new_model: FailureModel,

@@ -229,6 +229,13 @@ def paths_text(found) -> str:
     return "\n".join(lines) + stopped
 
 
+def _cut_text(cut: dict) -> str:
+    """``service:a -> service:b (file:line)`` of a cut as JSON (an ``any_of`` as its group)."""
+    target = f"any_of [{', '.join(cut['any_of'])}]" if "any_of" in cut else cut["target"]
+    where = f" ({cut['file']}:{cut['line']})" if cut.get("file") else ""
+    return t(f"{cut['source']} -> {target}{where}")
+
+
 def startup_text(order) -> str:
     """Waves, one paragraph each, then the blocked services with their reasons."""
     started = sum(len(wave) for wave in order.waves)
@@ -240,8 +247,9 @@ def startup_text(order) -> str:
                                initial_indent=f"wave {number} ({len(wave)}): ",
                                subsequent_indent="    ", break_on_hyphens=False)
     if order.blocked:
-        lines += ["", f"BLOCKED ({len(order.blocked)}): cut or soften a hard dependency to start them"]
-        lines += [f"  {service}: {order.reasons[service]}" for service in order.blocked]
+        cuts = "; ".join(_cut_text(cut) for cut in order.cuts) or "a hard dependency of a hard cycle"
+        lines += ["", f"BLOCKED ({len(order.blocked)}): to start them, cut or soften {cuts}"]
+        lines += [f"  {t(service)}: {t(order.reasons[service])}" for service in order.blocked]
     return "\n".join(lines)
 
 

@@ -1,0 +1,44 @@
+"""Answers that name their reason, counts that agree, and rough edges a new user met (issue
+items: startup-order's edge, a PR's new edge first, stable cycle identity, blast-radius files,
+errors of a file that failed to parse, plurals, global -q, -d mistakes)."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import EXAMPLE
+
+
+def test_startup_order_names_the_edge_to_cut(run_cli):
+    text = run_cli("startup-order", "-d", EXAMPLE).stdout
+    assert ("BLOCKED (8): to start them, cut or soften service:subscription -> service:login "
+            "(descriptors/services/monetization/subscription.yaml:8)") in text.replace(str(EXAMPLE), "descriptors")
+    document = json.loads(run_cli("startup-order", "-d", EXAMPLE, "--format", "json").stdout)
+    assert [(c["source"], c["target"]) for c in document["cuts"]] == [("service:subscription", "service:login")]
+
+
+RING = """
+- {kind: team, name: a}
+- {kind: team, name: b}
+- {kind: team, name: c}
+- {kind: service, name: a1, owner: a, dependencies: [b1]}
+- {kind: service, name: b1, owner: b, dependencies: [{service: a2, type: soft}]}
+- {kind: service, name: a2, owner: a}
+- {kind: service, name: c1, owner: c}
+"""
+
+
+def test_a_ring_of_teams_that_grows_is_not_introduced_and_fixed(tmp_path, run_cli):
+    from conftest import write_tree
+
+    old = write_tree(tmp_path / "old", {"all.yaml": RING})
+    new = write_tree(tmp_path / "new", {"all.yaml": RING.replace(
+        "dependencies: [{service: a2, type: soft}]", "dependencies: [{service: c1, type: soft}]").replace(
+        "name: c1, owner: c}", "name: c1, owner: c, dependencies: [{service: a2, type: soft}]}")})
+    document = json.loads(run_cli("diff", old, new, "--format", "json").stdout)
+    rules = lambda side: [f["rule"] for f in document["findings"][side]]  # noqa: E731
+    assert "team-cycle" not in rules("introduced") and "team-cycle" not in rules("fixed")
+    old_check = run_cli("analyze", "-d", old, "--format", "json").stdout
+    new_check = run_cli("analyze", "-d", new, "--format", "json").stdout
+    fingerprint = lambda text: {f["fingerprint"] for f in json.loads(text)["findings"] if f["rule"] == "team-cycle"}  # noqa: E731
+    assert fingerprint(old_check) == fingerprint(new_check) != set()
