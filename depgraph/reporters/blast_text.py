@@ -38,8 +38,12 @@ def blast_radius_text(radius, verbose: bool = False) -> str:
         lines += [f"{_row(radius, s)}  {up} up, {needed} needed" for s, (up, needed) in sorted(overloaded.items())]
     degraded = set(impact.degraded)
     reduced = [r for r in radius.reduced if r[0] not in degraded]
-    if reduced:
-        lines += ["", f"REDUCED CAPACITY ({len(reduced)}), biggest loss first"]
+    if radius.reduced:
+        # SPEC §2: a service both degraded and reduced is reduced too; every view counts it once
+        # here (the JSON, the picture's title and the page agree), listed above when degraded
+        also = len(radius.reduced) - len(reduced)
+        lines += ["", f"REDUCED CAPACITY ({len(radius.reduced)}"
+                  + (f"; {also} of them degraded, listed above" if also else "") + "), biggest loss first"]
         lines += _cut(reduced, SHOWN["reduced"], verbose,
                       lambda r: [f"{_row(radius, r[0])}  {r[1]} of {r[2]} instances lost"])
     return "\n".join(lines)

@@ -42,3 +42,22 @@ def test_a_ring_of_teams_that_grows_is_not_introduced_and_fixed(tmp_path, run_cl
     new_check = run_cli("analyze", "-d", new, "--format", "json").stdout
     fingerprint = lambda text: {f["fingerprint"] for f in json.loads(text)["findings"] if f["rule"] == "team-cycle"}  # noqa: E731
     assert fingerprint(old_check) == fingerprint(new_check) != set()
+
+
+def test_reduced_capacity_is_one_count_in_text_and_json(run_cli):
+    text = run_cli("blast-radius", "-d", EXAMPLE, "datacenter:lon1").stdout
+    document = json.loads(run_cli("blast-radius", "-d", EXAMPLE, "datacenter:lon1", "--format", "json").stdout)
+    assert f"REDUCED CAPACITY ({len(document['reduced'])}; " in text
+    degraded = set(document["degraded"])
+    also = sum(1 for r in document["reduced"] if r["service"] in degraded)
+    assert f"; {also} of them degraded, listed above)" in text
+
+
+def test_blast_radius_writes_what_the_file_name_says(run_cli, tmp_path):
+    for name, starts in (("br.svg", b"<?xml"), ("br.png", b"\x89PNG"), ("br.json", b"{"), ("br.dot", b"digraph"),
+                         ("br.txt", b"FAILED: rack:lon1/b")):
+        result = run_cli("blast-radius", "-d", EXAMPLE, "rack:lon1/b", "-o", tmp_path / name)
+        assert result.exit_code == 0 and result.stdout == "", result.output
+        assert (tmp_path / name).read_bytes().startswith(starts), name
+    refused = run_cli("blast-radius", "-d", EXAMPLE, "rack:lon1/b", "-o", tmp_path / "br.xyz")
+    assert refused.exit_code == 2 and "extension" in refused.stderr

@@ -22,6 +22,11 @@ class BlastFormat(str, Enum):
     json = "json"
     dot = "dot"
     svg = "svg"
+    png = "png"
+
+
+#: what ``-o FILE`` writes when no --format is given, by the file's extension
+BY_EXTENSION = {".txt": "text", ".json": "json", ".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png"}
 
 
 def register(app: typer.Typer) -> None:
@@ -33,9 +38,12 @@ def blast_radius(
         metavar="COMPONENT…",
         help="What fails: service:x, host:x, rack:dc/r, datacenter:x, or a bare name.")],
     descriptors: DescriptorsOption = "descriptors",
-    format: Annotated[BlastFormat, typer.Option("--format", "-f", help="Output format.")] = BlastFormat.text,
+    format: Annotated[Optional[BlastFormat], typer.Option(
+        "--format", "-f", help="Output format (default: text, or by the extension of -o).",
+        show_default=False)] = None,
     output_file: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help="Write the dot or svg diagram to this file (svg needs it).")] = None,
+        "--output", "-o", help="Write to this file instead of stdout, in --format or by its extension "
+        "(.txt, .json, .dot, .svg, .png; svg and png need it).")] = None,
     verbose: Annotated[bool, typer.Option(
         "--verbose", "-v", help="List every team, down, degraded and reduced service (text).")] = False,
     no_cache: Annotated[bool, typer.Option(
@@ -49,9 +57,10 @@ def blast_radius(
     from depgraph.analyses.blast import blast_radius as ranked_blast_radius
     from depgraph.failure.resolve import resolve_component
 
-    if format is BlastFormat.svg and output_file is None:
-        fail("--format svg needs -o FILE")
-    if format in (BlastFormat.dot, BlastFormat.svg):
+    format = _format(format, output_file)
+    if format in (BlastFormat.svg, BlastFormat.png) and output_file is None:
+        fail(f"--format {format.value} needs -o FILE")
+    if format in (BlastFormat.dot, BlastFormat.svg, BlastFormat.png):
         _picture(load(descriptors, quiet), components, format.value, output_file, quiet)
         return
     from depgraph.failure.stored import ENTRIES_KEPT, KIND, load_model
@@ -60,7 +69,29 @@ def blast_radius(
     catalog, model, _ = load_model(descriptors, state.limits, cache)
     print_load_warnings(catalog.diagnostics, descriptors, quiet)
     failed = [resolve_component(model, argument) for argument in components]
-    emit_result("blast-radius", format.value, ranked_blast_radius(catalog, model, failed), verbose=verbose)
+    radius = ranked_blast_radius(catalog, model, failed)
+    if output_file is None:
+        emit_result("blast-radius", format.value, radius, verbose=verbose)
+        return
+    from depgraph.output.atomic import write_text
+    from depgraph.reporters import render
+
+    write_text(output_file, render("blast-radius", format.value, radius, verbose=verbose))
+    if not quiet:
+        warn(f"wrote {output_file}")
+
+
+def _format(format: BlastFormat | None, output_file: Path | None) -> BlastFormat:
+    """The asked format, else the one the output file's extension names, else text."""
+    if format is not None:
+        return format
+    if output_file is None:
+        return BlastFormat.text
+    named = BY_EXTENSION.get(output_file.suffix.lower())
+    if named is None:
+        fail(f"cannot tell the format of {output_file} from its extension: use "
+             f"{', '.join(BY_EXTENSION)} or --format {{{','.join(f.value for f in BlastFormat)}}}")
+    return BlastFormat(named)
 
 
 def _picture(catalog, components: list[str], format: str, output_file: Path | None, quiet: bool) -> None:

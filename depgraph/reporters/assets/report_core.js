@@ -357,8 +357,9 @@ function impactSections(subject, result, reduced, teams) {
   }
   const degraded = new Set(result.degraded);
   const onlyReduced = (reduced || []).filter(([n]) => !degraded.has(n));
-  if (onlyReduced.length) {
-    parts.push(el("h3", {}, "Reduced capacity (" + fmt(onlyReduced.length) + ")"));
+  if ((reduced || []).length) {
+    const also = reduced.length - onlyReduced.length;
+    parts.push(el("h3", {}, "Reduced capacity (" + fmt(reduced.length) + (also ? "; " + fmt(also) + " of them degraded, above" : "") + ")"));
     const box = el("div", {class: "chain"});
     onlyReduced.forEach(([n, l, total]) => box.appendChild(el("span", {class: "chip reduced", "data-node": String(n), onclick: () => select(n)}, D.nodes.name[n] + " " + l + "/" + total + " lost")));
     parts.push(box);
