@@ -31,6 +31,7 @@ from depgraph.model import Catalog
 from depgraph.gate.policy import EXPIRED_RULE, Policy, PolicyException, find_policy, load_policy
 from depgraph.gate.policy_rules import apply_policy, policy_findings
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
+from depgraph.output.words import plural
 
 TIME_RULES = frozenset({EXPIRED_RULE})
 
@@ -220,7 +221,7 @@ def run_check(catalog: Catalog, options: CheckOptions) -> CheckResult:
         if baseline is not None:  # prune only: the baseline never grows by being rewritten
             accepted = [f for f in accepted if f.fingerprint in baseline.fingerprints()]
         baseline = write_baseline(options.write_baseline, accepted)
-        notes.append(f"wrote {len(baseline.entries)} finding(s) to the baseline {options.write_baseline}")
+        notes.append(f"wrote {plural(len(baseline.entries), 'finding')} to the baseline {options.write_baseline}")
     result = decide(outcome.findings, baseline=baseline, base=facts, catalog=catalog, fail_on=options.fail_on)
     result.excepted = sorted(outcome.excepted, key=lambda pair: (*pair[0].sort_key(), pair[0].fingerprint))
     result.rules = {**policy.rule_info(), **INVALID_RULES}
@@ -237,7 +238,7 @@ def _base_facts(catalog, findings, tree: gitsource.GitTree, policy: Policy, opti
     head_facts = checkbase.facts_of(catalog, findings)
     checkbase.cache_write(options.cache, checkbase.facts_key(head_key, policy.digest, options.limits), head_facts)
     if tree.skipped_links:
-        notes.append(f"{len(tree.skipped_links)} symlinked file(s) at {options.base} not followed")
+        notes.append(f"{plural(len(tree.skipped_links), 'symlinked file')} at {options.base} not followed")
     if tree.key == head_key:
         return BaseInfo(options.base, tree.commit, "identical"), head_facts
     key = checkbase.facts_key(tree.key, policy.digest, options.limits)
@@ -250,7 +251,7 @@ def _base_facts(catalog, findings, tree: gitsource.GitTree, policy: Policy, opti
     try:
         base_catalog = gitsource.load_tree(tree, os.path.normpath(str(options.descriptors)), options.limits)
     except DescriptorError as exc:
-        notes.append(f"the descriptors at {options.base} do not load ({len(exc.errors)} error(s), the first: "
+        notes.append(f"the descriptors at {options.base} do not load ({plural(len(exc.errors), 'error')}, the first: "
                      f"{exc.errors[0]}); every finding counts as new")
         return BaseInfo(options.base, tree.commit, "invalid"), None
     base_raw, base_outcome = evaluate(base_catalog, policy, today)

@@ -21,6 +21,7 @@ from depgraph.gate.recovery_diff import RecoveryDiff, recovery_changes
 from depgraph.failure.engine import FailureModel
 from depgraph.diagnostics import DescriptorError
 from depgraph.model import Catalog
+from depgraph.output.words import plural
 
 
 
@@ -245,5 +246,5 @@ class BaseTreeInvalid(DescriptorError):
 
     def __init__(self, ref: str, diagnostics):
         super().__init__(diagnostics)
-        self.args = (f"the descriptors at {ref} do not load ({len(self.errors)} error(s)); "
+        self.args = (f"the descriptors at {ref} do not load ({plural(len(self.errors), 'error')}); "
                      "nothing to compare with",)

@@ -14,6 +14,7 @@ from depgraph.importers.sourcefiles import (
     load_folder_file,
     load_yaml_documents,
 )
+from depgraph.output.words import plural
 
 _SCALAR = (str, int, float, bool)
 _LABELS = {"*": _SCALAR}
@@ -126,16 +127,16 @@ def load_objects(sources: list[Path], notes: list[str],
                     continue
                 objects[key] = obj
     if duplicates:
-        notes.append(f"{duplicates} object(s) declared more than once were counted once")
+        notes.append(f"{plural(duplicates, 'object')} declared more than once were counted once")
     if not_objects:
-        notes.append(f"{not_objects} YAML document(s) without kind and metadata.name were skipped")
+        notes.append(f"{plural(not_objects, 'YAML document')} without kind and metadata.name were skipped")
     unread: dict[str, int] = {}
     for obj in objects.values():
         if obj.kind not in SHAPES and obj.kind not in WORKLOAD_KINDS:
             unread[obj.kind] = unread.get(obj.kind, 0) + 1
     if unread:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(unread.items(), key=lambda i: (-i[1], i[0])))
-        notes.append(f"{sum(unread.values())} object(s) of kinds the importer does not read: {kinds}")
+        notes.append(f"{plural(sum(unread.values()), 'object')} of kinds the importer does not read: {kinds}")
     return list(objects.values()), root
 
 

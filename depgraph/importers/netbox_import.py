@@ -17,6 +17,7 @@ from depgraph.importers.sourcefiles import SourceError
 from depgraph.importers.treemerge import plan_netbox_import
 from depgraph.importers.writer import TreeChange
 from depgraph.load.limits import Limits
+from depgraph.output.words import plural
 
 
 @dataclass
@@ -70,7 +71,7 @@ def summary(result: NetboxImport, deployments: bool, out_dir: Path) -> list[str]
     if inv.unnamed_devices:
         lines.append(f"skipped {plural(inv.unnamed_devices, 'device')} without a name (nothing can deploy on them)")
     if result.change.removals:
-        lines.append(f"removed {len(result.change.removals):,} file(s) of hosts and data centers, now from NetBox")
+        lines.append(f"removed {plural(len(result.change.removals), 'file')} of hosts and data centers, now from NetBox")
     services = len(inv.deployments)
     if deployments:
         lines.append(f"deployments: {plural(len(result.change.updated_services), 'service')} updated, "
@@ -97,10 +98,3 @@ def _skipped(inv: Inventory) -> str:
     return "; ".join(parts)
 
 
-def plural(n: int, noun: str) -> str:
-    """``3 hosts``, ``1 host``.
-
-    >>> plural(1, "virtual machine"), plural(2_000, "data center")
-    ('1 virtual machine', '2,000 data centers')
-    """
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"

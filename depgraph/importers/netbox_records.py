@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from depgraph.diagnostics import DepgraphError
 from depgraph.importers.names import plain
 from depgraph.load.schema import clip
+from depgraph.output.words import plural
 
 PROBLEMS_SHOWN = 50
 
@@ -36,7 +37,7 @@ class NetboxError(DepgraphError):
         shown = "".join(f"\n  {p}" for p in problems[:PROBLEMS_SHOWN])
         more = len(problems) - PROBLEMS_SHOWN
         tail = f"\n  … and {more:,} more" if more > 0 else ""
-        super().__init__(f"{len(problems):,} problem(s) in the NetBox data; nothing was written:{shown}{tail}")
+        super().__init__(f"{plural(len(problems), 'problem')} in the NetBox data; nothing was written:{shown}{tail}")
 
 
 @dataclass

@@ -23,6 +23,7 @@ from depgraph.importers.writer import TreeChange, existing_files, read_capped
 from depgraph.importers.yamledit import set_field
 from depgraph.load.limits import Limits
 from depgraph.load.yamlread import YList, YMap, YamlProblem, read_documents
+from depgraph.output.words import plural
 
 INVENTORY_KINDS = frozenset({"host", "datacenter"})
 
@@ -54,7 +55,7 @@ def plan_netbox_import(inventory: Inventory, out_dir: Path, deployments: bool, l
     if mixed:
         listed = "".join(f"\n  {path}" for path in mixed)
         raise UsageError(f"NetBox's inventory replaces every host and data center in {out_dir}, but "
-                         f"{len(mixed)} file(s) hold them along with other entities; move those hosts and "
+                         f"{plural(len(mixed), 'file')} hold them along with other entities; move those hosts and "
                          f"data centers to files of their own (or delete them), then import again:{listed}")
     if deployments:
         _set_deployments(change, inventory, services, texts)

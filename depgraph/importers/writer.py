@@ -34,6 +34,7 @@ from depgraph.importers.names import plain, plain_map
 from depgraph.importers.model import ImportedDependency, ImportedService, ImportResult
 from depgraph.importers.options import PROVENANCE_LABEL
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
+from depgraph.output.words import plural
 
 
 class RefusedOverwrite(UsageError):
@@ -43,7 +44,7 @@ class RefusedOverwrite(UsageError):
         self.paths = list(paths) + list(removals)
         listed = "".join(f"\n  {p}" for p in paths)
         listed += "".join(f"\n  {p} (would be removed)" for p in removals)
-        super().__init__(f"refusing to overwrite {len(self.paths)} existing file(s) (pass --force to "
+        super().__init__(f"refusing to overwrite {plural(len(self.paths), 'existing file')} (pass --force to "
                          f"replace them); nothing was written:{listed}")
 
 

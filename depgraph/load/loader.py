@@ -11,6 +11,7 @@ carries them all, sorted by file and line.
 from __future__ import annotations
 
 import errno
+import re
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +99,8 @@ class _Reader:
         self.entities: list = []
         self.diagnostics: list[Diagnostic] = []
         self.files: list[str] = []
+        #: names that files which failed to parse may declare (``name:`` lines of their text)
+        self.unparsed: set[str] = set()
 
     def error(self, file: str, line: int, col: int, message: str, code: str = "invalid") -> None:
         self.diagnostics.append(Diagnostic(file, line, col, ERROR, message, code))
@@ -143,6 +146,7 @@ class _Reader:
                 self._document(display, value, doc_line)
         except YamlProblem as problem:
             self.error(display, problem.line, problem.col, problem.message, "yaml")
+            self.unparsed.update(_DECLARED_NAME.findall(text))
 
     def _document(self, file: str, value, doc_line: int) -> None:
         if value is None:
@@ -176,7 +180,7 @@ class _Reader:
         from depgraph.load.validate import build_catalog
 
         entities = [e for e in self.entities if e is not None]
-        catalog, diagnostics = build_catalog(entities, self.root)
+        catalog, diagnostics = build_catalog(entities, self.root, frozenset(self.unparsed))
         diagnostics = self.diagnostics + diagnostics
         catalog.files = sorted(self.files)
         if any(d.severity == ERROR for d in diagnostics):
@@ -184,6 +188,9 @@ class _Reader:
         catalog.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         return catalog
 
+
+#: a ``name:`` line of a descriptor, read from the text of a file that failed to parse
+_DECLARED_NAME = re.compile(r"""^[ \t-]*name:[ \t]*["']?([a-z0-9][a-z0-9._-]*)["']?[ \t]*(?:#.*)?$""", re.M)
 
 _UTF16_32_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
                   (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"))

@@ -11,7 +11,10 @@ from depgraph.load.schema import MAX_NAME_LENGTH, clip
 from depgraph.model import Catalog, Client, Dependency, Host, Location, Service
 
 
-def build_catalog(entities: list, root: str = ".") -> tuple[Catalog, list[Diagnostic]]:
+def build_catalog(entities: list, root: str = ".", unparsed: frozenset[str] = frozenset()
+                  ) -> tuple[Catalog, list[Diagnostic]]:
+    """``unparsed``: names a file that failed to parse may declare; a reference to one of them is
+    not reported as unknown (the file's own error is the one to fix)."""
     catalog = Catalog(root=root)
     diagnostics: list[Diagnostic] = []
     hints = _Hints()
@@ -32,13 +35,14 @@ def build_catalog(entities: list, root: str = ".") -> tuple[Catalog, list[Diagno
     _check_hosts(catalog, report, hints)
     _check_deployments(catalog, report, hints)
     for service in catalog.services.values():
-        _check_dependencies(catalog, service, report, hints)
-        _check_owner(catalog, service, report, hints)
+        _check_dependencies(catalog, service, report, hints, unparsed)
+        if service.owner not in unparsed:
+            _check_owner(catalog, service, report, hints)
         if not service.deployments:
             report(service.source, WARNING, f"service '{service.name}' has no deployments: depgraph cannot "
                    "tell where it runs (add deployments)", "no-deployments")
     for client in catalog.clients.values():
-        _check_dependencies(catalog, client, report, hints)
+        _check_dependencies(catalog, client, report, hints, unparsed)
     return catalog, diagnostics
 
 
@@ -119,11 +123,13 @@ def _check_deployments(catalog: Catalog, report, hints) -> None:
                            f"at {host.source}), not in '{dc}' as this deployment says", "host-datacenter")
 
 
-def _check_dependencies(catalog: Catalog, dependent: Service | Client, report, hints) -> None:
+def _check_dependencies(catalog: Catalog, dependent: Service | Client, report, hints,
+                        unparsed: frozenset[str] = frozenset()) -> None:
     seen: set[tuple[str, ...]] = set()
     for dep in dependent.dependencies:
         for target in dep.targets:
-            _check_target(catalog, dependent, dep, target, report, hints)
+            if target not in unparsed or target in catalog.services or target in catalog.clients:
+                _check_target(catalog, dependent, dep, target, report, hints)
         if dep.is_group and len(dep.targets) == 1:
             report(dep.source, WARNING, f"any_of with a single alternative '{clip(dep.targets[0])}' gives no "
                    "redundancy", "any-of-single")

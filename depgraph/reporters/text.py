@@ -11,22 +11,12 @@ import textwrap
 from collections import Counter
 
 from depgraph.analyses.paths import SEARCH_STATES
+from depgraph.output.words import plural
 from depgraph.output.escape import terminal as t
 
 TOP = 10  # rows per ranked section
 WARNINGS_SHOWN = 20
 TRIBE_HEADER = ["tribe", "services", "gold", "silver", "bronze", "none", "silver or better"]
-
-
-def plural(count: int, word: str) -> str:
-    """``1 client``, ``2 clients``, ``3 dependencies``.
-
-    >>> plural(1, "client"), plural(3, "dependency")
-    ('1 client', '3 dependencies')
-    """
-    if count == 1:
-        return f"1 {word}"
-    return f"{count:,} {word[:-1]}ies" if word.endswith("y") else f"{count:,} {word}s"
 
 
 def place(item) -> str:
@@ -218,11 +208,11 @@ def paths_text(found) -> str:
             return f"No path from {start} to {end} found within the search limit." + stopped
         return f"{start} does not depend on {end}, directly or transitively."
     count = (f"the {len(paths)} shortest paths (--limit for more)" if len(paths) == found.limit
-             else f"{len(paths)} path(s), shortest first")
+             else f"{plural(len(paths), 'path')}, shortest first")
     lines = [f"{start} depends on {end} through {count}:"]
     for number, path in enumerate(paths, 1):
         kind = "hard all the way" if path.hard else "has a soft step"
-        lines.append(f"\n{number}. {len(path.steps)} hop(s), {kind}")
+        lines.append(f"\n{number}. {plural(len(path.steps), 'hop')}, {kind}")
         for step in path.steps:
             where = f"  ({t(step.file)}:{step.line})" if step.file else ""
             lines.append(f"   {step.source} -{step.type}-> {step.target}{where}")
@@ -260,7 +250,7 @@ def validation_text(outcome, quiet: bool = False) -> str:
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors
     if not outcome.valid:
-        lines.append(f"{t(outcome.root)}: {errors} error(s), {warnings} warning(s)")
+        lines.append(f"{t(outcome.root)}: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
     elif not quiet:
         lines.append(_validation_summary(outcome.catalog, warnings))
     return "\n".join(lines)
@@ -277,7 +267,7 @@ def _validation_summary(catalog, warnings: int) -> str:
     lines = [
         f"OK: {len(catalog.files)} files, {len(catalog.services)} services, {len(catalog.clients)} clients, "
         f"{len(catalog.hosts)} hosts, {len(catalog.datacenters)} data centers, {len(catalog.teams)} teams"
-        + (f", {warnings} warning(s)" if warnings else ""),
+        + (f", {plural(warnings, 'warning')}" if warnings else ""),
     ]
     per_dc: Counter = Counter()
     for service in catalog.services.values():

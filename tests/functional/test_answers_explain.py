@@ -61,3 +61,17 @@ def test_blast_radius_writes_what_the_file_name_says(run_cli, tmp_path):
         assert (tmp_path / name).read_bytes().startswith(starts), name
     refused = run_cli("blast-radius", "-d", EXAMPLE, "rack:lon1/b", "-o", tmp_path / "br.xyz")
     assert refused.exit_code == 2 and "extension" in refused.stderr
+
+
+def test_a_file_that_fails_to_parse_does_not_make_its_services_unknown(tmp_path, run_cli):
+    import shutil
+
+    tree = shutil.copytree(EXAMPLE, tmp_path / "descriptors")
+    playlist = tree / "services" / "discovery" / "playlist.yaml"
+    playlist.write_text(playlist.read_text(encoding="utf-8").replace("\n  - cassandra", "\n\t- cassandra"),
+                        encoding="utf-8")
+    result = run_cli("validate", "-d", tree)
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and "playlist.yaml" in errors[0] and "tabs are not allowed" in errors[0], errors
+    assert "1 error, 2 warnings" in result.output and "(s)" not in result.output

@@ -269,7 +269,7 @@ class TestBadDumps:
             devices[5]["name"] = "Lon1-B-01"  # the same once lower-cased
         self.rewrite(dump, "dcim_devices.json", clash)
         proc = depgraph("import", "netbox", dump, "-o", tmp_path / "d")
-        assert_refused(proc, tmp_path / "d", "2 problem(s)",
+        assert_refused(proc, tmp_path / "d", "2 problems",
                        "device 5 'lon1-a-01': becomes host 'lon1-a-01', as does device 1 'lon1-a-01'",
                        "device 6 'Lon1-B-01': becomes host 'lon1-b-01', as does device 3 'lon1-b-01'")
 

@@ -83,7 +83,7 @@ def test_an_accepted_write_is_what_a_later_check_reads(repo, run_cli, tmp_path):
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     written = json.loads(out.read_text())["findings"]
-    assert doc["notes"] == [f"wrote {len(written)} finding(s) to the baseline {out}"]
+    assert doc["notes"] == [f"wrote {len(written)} finding{'' if len(written) == 1 else 's'} to the baseline {out}"]
     assert {e["fingerprint"] for e in written} == {e["fingerprint"] for e in doc["existing"]}
     again = run_cli("check", "-d", "descriptors", "--format", "json", "--baseline", out)
     assert again.exit_code == 0 and json.loads(again.stdout)["new"] == []

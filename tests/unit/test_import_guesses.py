@@ -133,9 +133,9 @@ def test_a_broken_file_in_a_manifest_folder_is_skipped_not_fatal(tmp_path):
     (tmp_path / "ingress.yaml").write_text("kind: Ingress\nmetadata: {name: web}\n")
     result = import_k8s([tmp_path])
     assert sorted(result.services) == ["orders"]
-    assert "1 object(s) of kinds the importer does not read: 1 Ingress" in result.notes
+    assert "1 object of kinds the importer does not read: 1 Ingress" in result.notes
     assert any("templates/helm.yaml" in w and "file skipped" in w for w in result.warnings)
-    assert any("2 YAML document(s) without kind" in n for n in result.notes)
+    assert any("2 YAML documents without kind" in n for n in result.notes)
 
 
 def test_a_broken_file_in_a_catalog_folder_is_skipped_not_fatal(tmp_path):

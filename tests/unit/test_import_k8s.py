@@ -62,7 +62,7 @@ def test_same_objects_twice_in_a_folder_count_once():
     assert sorted(result.services) == ["api", "db"]
     assert result.edges() == {("api", "db", "hard")}
     assert result.services["api"].instances == 2
-    assert any("3 object(s) declared more than once" in n for n in result.notes)
+    assert any("3 objects declared more than once" in n for n in result.notes)
 
 
 def test_same_name_in_two_namespaces(tmp_path):

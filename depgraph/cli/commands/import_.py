@@ -9,6 +9,7 @@ import typer
 from depgraph.cli.kit import QuietOption, emit, fail, print_diagnostics, state, warn
 from depgraph.output.escape import terminal
 from depgraph.importers.options import ImportOptions
+from depgraph.output.words import plural
 
 
 class SourceKind(str, Enum):
@@ -113,7 +114,7 @@ def write_validated(write):
         if state.debug:
             raise
         print_diagnostics(exc.diagnostics)
-        fail(f"the import would leave {exc.out_dir} with {len(exc.errors)} error(s) (above); "
+        fail(f"the import would leave {exc.out_dir} with {plural(len(exc.errors), 'error')} (above); "
              "nothing was written")
 
 
