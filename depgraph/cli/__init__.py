@@ -50,6 +50,8 @@ def _global_options(
     version: Annotated[bool, typer.Option("--version", "-V", callback=_print_version, is_eager=True,
                                           help="Print the version of depgraph and exit.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the result, for every command "
+                                        "(the same as the command's own -q).")] = False,
     max_file_bytes: Annotated[int, typer.Option(help="Largest descriptor file read, in bytes.",
                                                 envvar="DEPGRAPH_MAX_FILE_BYTES")] = DEFAULT_LIMITS.max_file_bytes,
     max_depth: Annotated[int, typer.Option(help="Deepest YAML nesting accepted.",
@@ -61,6 +63,7 @@ def _global_options(
 ) -> None:
     """Global options go before the command: ``depgraph --debug validate``."""
     state.debug = debug
+    state.quiet = quiet
     state.limits = Limits(max_file_bytes=max_file_bytes, max_depth=max_depth, max_aliases=max_aliases,
                           max_entities=max_entities)
 
@@ -84,6 +87,8 @@ def _translating_errors(callback):
 
     @functools.wraps(callback)
     def command(*args, **kwargs):
+        if state.quiet and "quiet" in kwargs:
+            kwargs["quiet"] = True
         try:
             return callback(*args, **kwargs)
         except DescriptorError as exc:

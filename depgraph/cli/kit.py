@@ -30,6 +30,7 @@ QuietOption = Annotated[
 
 class _State:
     debug = False
+    quiet = False  # -q before the command: every command's own -q
     limits: Limits = DEFAULT_LIMITS
 
 

@@ -228,9 +228,10 @@ def locate(folder: str | os.PathLike, repo: Repository | None = None) -> tuple[R
         except GitError as exc:
             if isinstance(exc, GitMissing) or "bare repository" in str(exc):
                 raise
-            raise GitError(f"'{folder}' is not inside a git repository (none holds the current folder "
-                           f"{os.getcwd()}); --base needs the descriptors under git: run depgraph from the "
-                           "clone that holds them") from None
+            raise GitError(f"the current folder {os.getcwd()} is in no git repository, and --base reads "
+                           "history only from the clone depgraph runs in (on purpose: never from a repository "
+                           f"found among the descriptors); cd into the clone that holds '{folder}' and run "
+                           "again") from None
     relative = os.path.relpath(os.path.realpath(folder), os.path.realpath(repo.top))
     if relative == os.pardir or relative.startswith(os.pardir + os.sep) or os.path.isabs(relative):
         raise GitError(f"descriptor folder '{folder}' is not inside the git repository {repo.top} where "

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError
+from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError, did_you_mean
 from depgraph.load.bounded import NotRegular, read_file
 from depgraph.load.files import POLICY_FILE, collection_paused, discover_paths_with_stat
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
@@ -34,8 +34,7 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
     """
     root_path = Path(root)
     if not root_path.is_dir():
-        raise UsageError(f"descriptor folder '{root}' not found (pass -d DIR to name the folder "
-                         "holding your descriptors)")
+        raise UsageError(missing_folder(root_path))
     with collection_paused():
         reader = _Reader(str(root), limits)
         for display, path, _ in discover_paths_with_stat(root_path):
@@ -43,6 +42,24 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
         if not reader.entities and not reader.diagnostics:
             reader.diagnostics.append(empty_tree(str(root), len(reader.files)))
         return reader.finish()
+
+
+def missing_folder(root: Path) -> str:
+    """Why ``root`` is no descriptor folder: a file, or nothing (with the nearest folder beside
+    it, as ``-d descriptor`` for ``descriptors``)."""
+    if root.exists():
+        return (f"'{root}' is a file, not a folder: pass -d DIR, the folder holding your descriptors"
+                + (f" (this one is in '{root.parent}')" if root.suffix in (".yaml", ".yml") else ""))
+    parent = root.parent
+    try:
+        folders = [p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")] \
+            if parent.is_dir() else []
+    except OSError:
+        folders = []
+    hint = did_you_mean(root.name, sorted(folders)[:1000])
+    hint = hint.replace("did you mean '", f"did you mean '{parent / ''}" if str(parent) != "." else "did you mean '")
+    return (f"descriptor folder '{root}' not found{hint or ''} (pass -d DIR to name the folder holding "
+            "your descriptors)")
 
 
 @dataclass(frozen=True)

@@ -75,3 +75,28 @@ def test_a_file_that_fails_to_parse_does_not_make_its_services_unknown(tmp_path,
     errors = [line for line in result.output.splitlines() if ": error: " in line]
     assert len(errors) == 1 and "playlist.yaml" in errors[0] and "tabs are not allowed" in errors[0], errors
     assert "1 error, 2 warnings" in result.output and "(s)" not in result.output
+
+
+def test_check_base_outside_the_clone_names_the_current_folder(tmp_path, monkeypatch, run_cli):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    result = run_cli("check", "-d", EXAMPLE, "--base", "HEAD")
+    assert result.exit_code == 2
+    assert f"the current folder {tmp_path} is in no git repository" in result.stderr
+    assert "cd into the clone" in result.stderr
+
+
+def test_quiet_before_the_command_as_the_readme_says(run_cli):
+    result = run_cli("-q", "analyze", "-d", EXAMPLE)
+    assert result.exit_code == 0 and "loading warnings" not in result.stderr
+    assert "loading warnings" in run_cli("analyze", "-d", EXAMPLE).stderr
+
+
+def test_a_mistyped_descriptor_folder(run_cli, tmp_path, monkeypatch):
+    (tmp_path / "descriptors").mkdir()
+    (tmp_path / "README.md").write_text("# hi\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    typo = run_cli("validate", "-d", "descriptor")
+    assert typo.exit_code == 2 and "did you mean 'descriptors'?" in typo.stderr
+    a_file = run_cli("validate", "-d", "README.md")
+    assert a_file.exit_code == 2 and "'README.md' is a file, not a folder" in a_file.stderr

@@ -140,7 +140,7 @@ def test_not_a_git_repository_exits_2(tmp_path, monkeypatch, run_cli):
     monkeypatch.chdir(folder)
     result = run_cli("check", "-d", "descriptors", "--base", "main")
     assert result.exit_code == 2
-    assert "not inside a git repository" in result.stderr
+    assert "is in no git repository" in result.stderr
 
 
 def test_descriptors_added_after_the_base(repo, run_cli):

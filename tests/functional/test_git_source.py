@@ -93,7 +93,7 @@ def test_not_a_repository(tmp_path, monkeypatch):
     folder = tmp_path / "plain" / "descriptors"
     folder.mkdir(parents=True)
     monkeypatch.chdir(folder.parent)
-    with pytest.raises(gitsource.GitError, match="not inside a git repository"):
+    with pytest.raises(gitsource.GitError, match="is in no git repository"):
         gitsource.list_tree(folder, "HEAD")
 
 
