@@ -97,8 +97,10 @@ def _teams_graph(marks: Marks, level: str, cluster: str, shown: set[str] | None,
         edges = strongest_edges(marks, edges, max_edges)
     focus_groups = {group_of(catalog, node, level) for node in focus}
     noun = "teams" if level == "team" else "tribes"
+    real = len(members) - (UNOWNED in members)  # the unowned node is no team
+    unowned = " and the unowned" if UNOWNED in members else ""
     graph = style.base_graph(label=title or f"{noun.capitalize()}: who depends on whom "
-                             f"({len(members)} {noun}, edge label = service dependencies)", fontsize=16.0)
+                             f"({real} {noun}{unowned}, edge label = service dependencies)", fontsize=16.0)
     scale = style.count_classes(_spof_count(marks, ids) for ids in members.values())
     for group in sorted(members):
         path = _cluster(catalog, group) if level == "team" and cluster == "tribe" else ()

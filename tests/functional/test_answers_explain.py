@@ -100,3 +100,19 @@ def test_a_mistyped_descriptor_folder(run_cli, tmp_path, monkeypatch):
     assert typo.exit_code == 2 and "did you mean 'descriptors'?" in typo.stderr
     a_file = run_cli("validate", "-d", "README.md")
     assert a_file.exit_code == 2 and "'README.md' is a file, not a folder" in a_file.stderr
+
+
+def test_help_at_80_columns_cuts_no_choice(run_cli, monkeypatch):
+    import re
+
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("TERMINAL_WIDTH", "80")
+    for command in ("render", "check", "export"):
+        text = run_cli(command, "--help").stdout
+        assert not [line for line in text.splitlines() if re.search(r"<[^>│]*│", line) or "…" in line], command
+    assert "What to draw: services," in run_cli("render", "--help").stdout
+
+
+def test_the_teams_view_counts_teams_not_the_unowned(run_cli):
+    dot = run_cli("render", "-d", EXAMPLE, "--view", "teams").stdout
+    assert "(26 teams and the unowned, edge label" in dot

@@ -49,7 +49,9 @@ def check(
         "(REF... means the merge base of REF and HEAD).")] = None,
     fail_on: Annotated[FailOn, typer.Option(help="Lowest severity of a new finding that fails the check.")]
     = FailOn.error,
-    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
+    format: Annotated[CheckFormat, typer.Option(
+        "--format", "-f", metavar="FORMAT",
+        help=f"Output format: {', '.join(f.value for f in CheckFormat)}.")] = CheckFormat.text,
     cache_dir: Annotated[Optional[Path], typer.Option(
         envvar="DEPGRAPH_CACHE_DIR", help="Where --base keeps analyses of base trees (default ~/.cache/depgraph).")]
     = None,

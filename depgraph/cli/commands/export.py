@@ -21,7 +21,8 @@ def register(app: typer.Typer) -> None:
 
 
 def export_command(
-    format: Annotated[ExportFormat, typer.Option("--format", help="What to write.")],
+    format: Annotated[ExportFormat, typer.Option(
+        "--format", metavar="FORMAT", help=f"What to write: {', '.join(f.value for f in ExportFormat)}.")],
     descriptors: DescriptorsOption = "descriptors",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     quiet: QuietOption = False,

@@ -35,10 +35,11 @@ def register(app: typer.Typer) -> None:
 
 def render(
     descriptors: DescriptorsOption = "descriptors",
-    view: Annotated[View, typer.Option("--view", help="What to draw.")] = View.services,
+    view: Annotated[View, typer.Option(
+        "--view", metavar="VIEW", help="What to draw: services, deployment or teams.")] = View.services,
     cluster: Annotated[Optional[str], typer.Option(
-        "--cluster", help="Grouping: services view team|tribe|datacenter|none; teams view team|tribe|none; "
-        "deployment view host|rack|datacenter.")] = None,
+        "--cluster", help="Grouping: team, tribe, datacenter or none (services view); team, tribe or none "
+        "(teams view); host, rack or datacenter (deployment view).")] = None,
     focus: Annotated[Optional[str], typer.Option(
         "--focus", help="Draw only around this service, client, team, host, rack or data center.")] = None,
     depth: Annotated[int, typer.Option("--depth", min=0, help="Steps of dependencies and dependents "
