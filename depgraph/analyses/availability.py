@@ -374,12 +374,13 @@ def _sampled(model, successors, q, nodes: list[int], trials: int, seed: int) -> 
 
 
 #: A node's contributors are estimated by Bayes' rule, each candidate forced down
-#: (:func:`_forced_contributors`), when its hard closure has at most this many services and
-#: clients or its down trials are fewer than :data:`COUNTED_FROM`; otherwise (big closures
-#: with many down trials, where forcing each candidate would cost minutes at 20,000 services)
-#: counted in its down trials (the share of them in which each was failed, with its Wilson
-#: interval, at most ±10 points), the ranking still only as far as those intervals allow.
-FORCED_CLOSURE = 200
+#: (:func:`_forced_contributors`), in a landscape of at most this many services and clients,
+#: and in any landscape when its down trials are fewer than :data:`COUNTED_FROM`; otherwise
+#: (thousands of entities with many down trials each, where forcing every candidate of each
+#: would cost minutes at 20,000 services) counted in its down trials (the share of them in
+#: which each was failed, with its Wilson interval, at most ±10 points), the ranking still
+#: only as far as those intervals allow.
+FORCED_LANDSCAPE = 2_000
 COUNTED_FROM = 100
 
 
@@ -399,7 +400,7 @@ def _contributors_of(model, successors, q, sampled: Sampled, down: dict[int, int
         if sampled.placement(n) & mine:
             candidates.update(_places(model, n))
     total = mine.bit_count()
-    if total < COUNTED_FROM or len(closure) <= FORCED_CLOSURE:
+    if total < COUNTED_FROM or len(model.nodes.ids) <= FORCED_LANDSCAPE:
         return _forced_contributors(model, successors, q, sampled, down, node, candidates)
     own = sampled.bits
     counts = {c: n for c in candidates if (n := (own(c) & mine).bit_count())}

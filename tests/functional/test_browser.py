@@ -244,6 +244,33 @@ def test_datacenter_outage_calls_whom_the_cli_calls_first(example):
     assert "access-point (4/12 lost)" in degraded  # degraded and reduced: the loss in its label, as the CLI says
 
 
+def test_the_page_explains_and_opens_places_as_the_cli_does(example):
+    """Why a SPOF is one; every team to call; hosts, racks and data centers found and linked;
+    Escape after a search; one reduced-capacity count; file:line kept whole."""
+    page = example.page
+    example.search_and_pick("lon1/b")
+    assert page.inner_text("#detail h2") == "rack:lon1/b"
+    assert "Why: all 4 instances of service:payments are on hosts in rack lon1/b" in page.inner_text("#detail")
+    assert page.evaluate("location.hash") == "#/rack%3Alon1%2Fb"
+    page.keyboard.press("Escape")
+    assert page.locator("#detail").is_hidden()
+    example.search_and_pick("lon1")  # the data center ranks before its racks and hosts
+    assert page.inner_text("#detail h2") == "datacenter:lon1"
+    assert "Reduced capacity (40; 15 of them degraded, above)" in page.inner_text("#detail")
+    more = page.locator("#detail .more-teams")
+    assert more.inner_text() == "… and 9 more teams: show them"
+    more.click()
+    assert page.locator("#detail .call").count() == 21  # as `depgraph blast-radius datacenter:lon1`
+    page.goto(page.url.split("#")[0] + "#/host:lon1-a-03")
+    page.wait_for_function("document.querySelector('#detail h2') && "
+                           "document.querySelector('#detail h2').textContent === 'host:lon1-a-03'")
+    assert "the only instance of service:cmdb is on host lon1-a-03" in page.inner_text("#detail")
+    wrapped = page.evaluate("""() => [...document.querySelectorAll('#findings-table td.where .nowrap-line')]
+        .filter((s) => s.getClientRects().length > 1).length""")
+    assert wrapped == 0
+    assert example.errors == []
+
+
 def test_the_diagram_pans_and_zooms(example):
     page = example.page
     if page.locator("#diagram-svg svg").count() == 0:

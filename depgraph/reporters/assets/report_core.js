@@ -205,15 +205,40 @@ function searchFor(query) {
     const at = name.indexOf(q);
     if (at >= 0) hits.push({rank: at === 0 ? 1.5 : 2.5, team: t});
   });
+  places().forEach((place) => {
+    const name = place.slice(place.indexOf(":") + 1), at = name.indexOf(q);
+    if (at >= 0 || place === q) hits.push({rank: at === 0 ? 1.5 : 2.5, place: place});
+  });
   hits.sort((a, b) => a.rank - b.rank || label(a).localeCompare(label(b)));
   return hits.slice(0, 30);
 }
-function label(hit) { return hit.team !== undefined ? D.teams.name[hit.team] : D.nodes.name[hit.n]; }
+function label(hit) {
+  if (hit.place !== undefined) return hit.place.slice(hit.place.indexOf(":") + 1);
+  return hit.team !== undefined ? D.teams.name[hit.team] : D.nodes.name[hit.n];
+}
+/* The hosts, racks and data centers the page can open: every data center, and every host or
+   rack that is a single point of failure (the page holds no list of every host). */
+let placeIds = null;
+function places() {
+  if (!placeIds) placeIds = [...new Set([...D.datacenters.map((dc) => "datacenter:" + dc.name),
+    ...D.spofs.component.filter((c) => !c.startsWith("service:"))])].sort();
+  return placeIds;
+}
+/* Open a host, rack or data center by id (a search hit, a #/ link): true when the page knows it. */
+function openPlace(id) {
+  const dc = D.datacenters.find((d) => "datacenter:" + d.name === id);
+  if (dc) { showOutage(dc); return true; }
+  const i = D.spofs.component.indexOf(id);
+  if (i < 0 || D.spofs.node[i] >= 0) return false;
+  showComponent(id, spofImpact(i), D.spofs.reduced[i]);
+  return true;
+}
 
 function showHits() {
   clear(resultsBox);
   searchHits.forEach((hit, i) => {
-    const hint = hit.team !== undefined ? "team" + (tribeOfTeam(hit.team) ? " · " + tribeOfTeam(hit.team) : "")
+    const hint = hit.place !== undefined ? hit.place.split(":")[0].replace("datacenter", "data center")
+      : hit.team !== undefined ? "team" + (tribeOfTeam(hit.team) ? " · " + tribeOfTeam(hit.team) : "")
       : (D.nodes.kind[hit.n] === 1 ? "client" : "tier " + D.nodes.tier[hit.n]) + (teamName(D.nodes.team[hit.n]) ? " · " + teamName(D.nodes.team[hit.n]) : "");
     const item = el("li", {role: "option", class: i === searchActive ? "active" : null}, el("span", {class: "mono"}, label(hit)), el("span", {class: "hint"}, hint));
     item.addEventListener("mousedown", (e) => { e.preventDefault(); pick(hit); });
@@ -223,14 +248,18 @@ function showHits() {
 function pick(hit) {
   searchBox.value = label(hit);
   searchHits = []; clear(resultsBox);
-  if (hit.team !== undefined) selectTeam(hit.team); else select(hit.n);
+  searchBox.blur();  // so that Escape then closes the panel
+  if (hit.place !== undefined) openPlace(hit.place);
+  else if (hit.team !== undefined) selectTeam(hit.team); else select(hit.n);
 }
 searchBox.addEventListener("input", () => { searchHits = searchFor(searchBox.value); searchActive = 0; showHits(); });
 searchBox.addEventListener("keydown", (e) => {
   if (e.key === "ArrowDown" && searchHits.length) { searchActive = (searchActive + 1) % searchHits.length; showHits(); e.preventDefault(); }
   else if (e.key === "ArrowUp" && searchHits.length) { searchActive = (searchActive - 1 + searchHits.length) % searchHits.length; showHits(); e.preventDefault(); }
   else if (e.key === "Enter" && searchHits.length) { pick(searchHits[searchActive]); e.preventDefault(); }
-  else if (e.key === "Escape") { searchHits = []; clear(resultsBox); }
+  else if (e.key === "Escape") {
+    if (searchHits.length) { searchHits = []; clear(resultsBox); } else { searchBox.blur(); closeDetail(); }
+  }
 });
 searchBox.addEventListener("blur", () => { searchHits = []; clear(resultsBox); });
 document.addEventListener("keydown", (e) => {
@@ -316,16 +345,23 @@ function observedSection(n) {
 }
 
 /* Teams to call, in the given (ranked) order: [team, down, degraded, tier-1/client down, name]. */
+/* Whom to call: the first teams, then every other one behind a button (none left out). */
 function callList(teams, limit) {
   const box = el("div", {class: "calls"});
-  teams.slice(0, limit || 12).forEach(([t, down, degraded, urgent, name]) => {
+  const shown = limit || 12;
+  const call = ([t, down, degraded, urgent, name]) => {
     const counts = [down ? plural(down, "service") + " down" + (urgent ? " (" + urgent + " tier 1 or client)" : "") : null,
       degraded ? fmt(degraded) + " degraded" : null].filter(Boolean).join(", ");
     box.appendChild(el("div", {class: "call" + (urgent ? " urgent" : "")},
       el("b", {}, t >= 0 ? teamName(t) : (name ? name + " (no declared team)" : "(no owner)")),
       el("span", {class: "muted"}, " · " + counts), t >= 0 ? contactList(t) : null));
-  });
-  if (teams.length > (limit || 12)) box.appendChild(el("p", {class: "muted"}, "… and " + fmt(teams.length - (limit || 12)) + " more teams."));
+  };
+  teams.slice(0, shown).forEach(call);
+  if (teams.length > shown) {
+    const more = el("button", {class: "link more-teams", type: "button", onclick: () => { more.remove(); teams.slice(shown).forEach(call); }},
+      "… and " + plural(teams.length - shown, "more team") + ": show them");
+    box.appendChild(more);
+  }
   return box;
 }
 
@@ -442,10 +478,15 @@ function selectTeam(t) {
 function showComponent(component, result, reduced, teams) {
   openDetail(component, impactSections(component, result, reduced, teams));
   highlight(-1, result);
+  // a link to this outage: #/datacenter:NAME, #/rack:…, #/host:…
+  if (location.hash !== "#/" + encodeURIComponent(component)) history.replaceState(null, "", "#/" + encodeURIComponent(component));
 }
 
 window.addEventListener("hashchange", fromHash);
 function fromHash() {
   const id = decodeURIComponent(location.hash.replace(/^#\//, ""));
-  if (location.hash.startsWith("#/") && NODE_BY_ID.has(id)) select(NODE_BY_ID.get(id));
+  if (!location.hash.startsWith("#/")) return;
+  if (NODE_BY_ID.has(id)) select(NODE_BY_ID.get(id));
+  else if (id.startsWith("team:") && D.teams.name.indexOf(id.slice(5)) >= 0) selectTeam(D.teams.name.indexOf(id.slice(5)));
+  else openPlace(id);
 }
