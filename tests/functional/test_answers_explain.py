@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import EXAMPLE
+from tests.helpers import EXAMPLE
 
 
 def test_startup_order_names_the_edge_to_cut(run_cli):
@@ -29,7 +29,7 @@ RING = """
 
 
 def test_a_ring_of_teams_that_grows_is_not_introduced_and_fixed(tmp_path, run_cli):
-    from conftest import write_tree
+    from tests.helpers import write_tree
 
     old = write_tree(tmp_path / "old", {"all.yaml": RING})
     new = write_tree(tmp_path / "new", {"all.yaml": RING.replace(
