@@ -44,10 +44,10 @@ class StartupOrder:
                 "cuts": list(self.cuts)}
 
 
-def startup_order(catalog: Catalog, cycles=()) -> StartupOrder:
-    """The cold-start waves of every service, and the services that can never start; with the
-    catalog's ``cycles`` (:func:`~depgraph.analyses.cycles.dependency_cycles`), the entries to
-    cut so that they do."""
+def startup_order(catalog: Catalog, cycles=None) -> StartupOrder:
+    """The cold-start waves of every service, the services that can never start, and the
+    entries to cut so that they do (from the catalog's ``cycles``, found here when not given:
+    :func:`~depgraph.analyses.cycles.dependency_cycles`)."""
     entries = _hard_entries(catalog)
     waiting = {name: len(needs) for name, needs in entries.items()}
     needed_by: dict[str, list[tuple[str, int]]] = {name: [] for name in entries}
@@ -70,7 +70,11 @@ def startup_order(catalog: Catalog, cycles=()) -> StartupOrder:
                         started_next.append(dependent)
         wave = started_next
     blocked = sorted(name for name, count in waiting.items() if count)
-    cuts = tuple(cut.to_json() for cycle in cycles if cycle.hard for cut in cycle.cuts) if blocked else ()
+    if blocked and cycles is None:
+        from depgraph.analyses.cycles import dependency_cycles  # the cuts are the cycles' analysis
+
+        cycles = dependency_cycles(catalog)
+    cuts = tuple(cut.to_json() for cycle in cycles or () if cycle.hard for cut in cycle.cuts) if blocked else ()
     return StartupOrder(tuple(waves), tuple(f"service:{n}" for n in blocked),
                         _reasons(entries, set(blocked)), cuts)
 

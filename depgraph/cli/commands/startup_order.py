@@ -27,8 +27,6 @@ def startup_order_command(
 
     Example: depgraph startup-order -d descriptors --format json
     """
-    from depgraph.analyses.cycles import dependency_cycles
     from depgraph.analyses.startup import startup_order
 
-    catalog = load(descriptors, quiet)
-    emit_result("startup-order", format.value, startup_order(catalog, dependency_cycles(catalog)))
+    emit_result("startup-order", format.value, startup_order(load(descriptors, quiet)))
