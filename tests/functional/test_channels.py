@@ -113,7 +113,8 @@ def results(text: dict[str, str]) -> dict[str, object]:
     return {"analysis": report, "check": check_result(catalog, text), "drift": drift_report(text),
             "blast-radius": blast_radius(catalog, report.model, ["host:h1"]),
             "capacity": capacity_report(catalog, report.model, racks=True),
-            "availability": availability_report(catalog, report.model, trials=200)}
+            "availability": availability_report(catalog, report.model, trials=200),
+            "recovery": report.recovery}
 
 
 def printed(capsys, kind: str, format: str, result) -> str:
@@ -130,7 +131,7 @@ def texts():
 @given(text=texts())
 def test_no_text_forges_a_line_or_breaks_a_format(text, capsys):
     hostile, plain = results(text), results(PLAIN)
-    for kind in ("analysis", "check", "drift", "blast-radius", "capacity", "availability"):
+    for kind in ("analysis", "check", "drift", "blast-radius", "capacity", "availability", "recovery"):
         for format in REPORTERS[kind]:
             out = printed(capsys, kind, format, hostile[kind])
             baseline = printed(capsys, kind, format, plain[kind])
