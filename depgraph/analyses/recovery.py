@@ -77,18 +77,14 @@ class ServiceRecovery(NamedTuple):
     def meets(self) -> bool | None:
         return None if self.rto is None else self.ready_at <= self.rto
 
-    @property
-    def waits(self) -> int:
-        """Seconds spent waiting for its hard dependencies before its own start."""
-        return self.ready_at - self.start_time
-
 
 @dataclass(frozen=True)
 class RecoveryResult:
     """The answer for one scenario (``failed`` empty: a cold start). ``services``: every restarting
     service that becomes ready, by id; ``clients``: ``(id, ready_at)`` of every client that comes
     back, by id; ``blocked``: the services and clients that never do, with ``reasons``;
-    ``ready_at``: the scenario's estimated recovery time (the latest ready time)."""
+    ``ready_at``: the scenario's estimated recovery time (the latest ready time of what gets
+    ready; the blocked never are, and a report says so apart)."""
 
     failed: tuple[str, ...]
     ready_at: int
