@@ -56,6 +56,7 @@ class DescriptorError(DepgraphError):
     def __init__(self, diagnostics: list[Diagnostic], where: str = "descriptors"):
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         self.where = where
+        self.partial = None  # the catalog of what did load, when the loader built one
         errors = sum(1 for d in self.diagnostics if d.severity == ERROR)
         super().__init__(f"{errors} error{'s' if errors != 1 else ''} in {where}; fix them and run again")
 

@@ -201,7 +201,11 @@ class _Reader:
         diagnostics = self.diagnostics + diagnostics
         catalog.files = sorted(self.files)
         if any(d.severity == ERROR for d in diagnostics):
-            raise DescriptorError(diagnostics, self.root)
+            error = DescriptorError(diagnostics, self.root)
+            # what did load, for a best-effort answer (blast-radius --best-effort): files that
+            # failed to parse are missing, and references to what is missing lead nowhere
+            error.partial = catalog
+            raise error
         catalog.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         return catalog
 

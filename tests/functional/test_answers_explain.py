@@ -116,3 +116,21 @@ def test_help_at_80_columns_cuts_no_choice(run_cli, monkeypatch):
 def test_the_teams_view_counts_teams_not_the_unowned(run_cli):
     dot = run_cli("render", "-d", EXAMPLE, "--view", "teams").stdout
     assert "(26 teams and the unowned, edge label" in dot
+
+
+def test_blast_radius_best_effort_answers_and_says_it_is_incomplete(tmp_path, run_cli):
+    import shutil
+
+    tree = shutil.copytree(EXAMPLE, tmp_path / "descriptors")
+    playlist = tree / "services" / "discovery" / "playlist.yaml"
+    playlist.write_text(playlist.read_text(encoding="utf-8").replace("\n  - cassandra", "\n\t- cassandra"),
+                        encoding="utf-8")
+    assert run_cli("blast-radius", "-d", tree, "rack:lon1/b", "--no-cache").exit_code == 2
+    text = run_cli("blast-radius", "-d", tree, "rack:lon1/b", "--best-effort")
+    assert text.exit_code == 0 and text.stdout.startswith("INCOMPLETE: 1 descriptor error, what did not load")
+    assert "playlist.yaml:8" in text.stdout and "service:payments" in text.stdout
+    document = json.loads(run_cli("blast-radius", "-d", tree, "rack:lon1/b", "--best-effort", "--format", "json").stdout)
+    assert [e["line"] for e in document["incomplete"]] == [8] and document["down"] == ["service:payments"]
+    assert "service:playlist" not in json.dumps(document)  # what did not load is left out
+    dot = run_cli("blast-radius", "-d", tree, "rack:lon1/b", "--best-effort", "--format", "dot").stdout
+    assert dot.startswith("// INCOMPLETE: 1 descriptor error")

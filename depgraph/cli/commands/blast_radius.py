@@ -5,6 +5,8 @@ descriptor files (:mod:`depgraph.load.cache`) answers in a fraction of a second 
 that take long to load. A picture (``--format dot|svg``) needs the whole catalog.
 """
 
+import json
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -12,9 +14,13 @@ from typing import Annotated, Optional
 import typer
 
 from depgraph.cli.kit import (
-    DescriptorsOption, QuietOption, emit, emit_result, fail, load, open_cache, print_load_warnings,
-    state, warn,
+    DescriptorsOption, QuietOption, emit, fail, load, open_cache, print_diagnostics,
+    print_load_warnings, state, warn,
 )
+from depgraph.output import jsontext
+from depgraph.output.escape import json_text, terminal_block
+from depgraph.output.words import plural
+from depgraph.reporters import render
 
 
 class BlastFormat(str, Enum):
@@ -48,9 +54,15 @@ def blast_radius(
         "--verbose", "-v", help="List every team, down, degraded and reduced service (text).")] = False,
     no_cache: Annotated[bool, typer.Option(
         "--no-cache", help="Load the descriptors afresh instead of using the compiled-model cache.")] = False,
+    best_effort: Annotated[bool, typer.Option(
+        "--best-effort", help="Answer even when descriptors have errors: what did not load is left "
+        "out, and the answer says so.")] = False,
     quiet: QuietOption = False,
 ) -> None:
     """What goes down, degrades and loses capacity when COMPONENTs fail, and whom to call first.
+
+    With --best-effort, broken descriptors (a tab at 3 a.m.) do not block the answer: the files
+    that failed are left out, the errors go to stderr, and the answer starts with INCOMPLETE.
 
     Example: depgraph blast-radius rack:lon1/a host:sto1-b-12 --format json
     """
@@ -60,25 +72,56 @@ def blast_radius(
     format = _format(format, output_file)
     if format in (BlastFormat.svg, BlastFormat.png) and output_file is None:
         fail(f"--format {format.value} needs -o FILE")
-    if format in (BlastFormat.dot, BlastFormat.svg, BlastFormat.png):
-        _picture(load(descriptors, quiet), components, format.value, output_file, quiet)
-        return
+    from depgraph.diagnostics import DescriptorError
+    from depgraph.failure.engine import FailureModel
     from depgraph.failure.stored import ENTRIES_KEPT, KIND, load_model
 
-    cache = None if no_cache else open_cache(KIND, descriptors, kept=ENTRIES_KEPT)
-    catalog, model, _ = load_model(descriptors, state.limits, cache)
-    print_load_warnings(catalog.diagnostics, descriptors, quiet)
+    picture = format in (BlastFormat.dot, BlastFormat.svg, BlastFormat.png)
+    errors: list = []
+    try:
+        if picture:
+            catalog = load(descriptors, quiet)
+        else:
+            cache = None if no_cache else open_cache(KIND, descriptors, kept=ENTRIES_KEPT)
+            catalog, model, _ = load_model(descriptors, state.limits, cache)
+            print_load_warnings(catalog.diagnostics, descriptors, quiet)
+    except DescriptorError as exc:
+        if not best_effort or exc.partial is None:
+            raise
+        print_diagnostics(exc.diagnostics)
+        catalog, errors = exc.partial, exc.errors
+        model = FailureModel.from_catalog(catalog)
+        warn(f"depgraph: {plural(len(errors), 'error')} in {descriptors}: answering with what loaded (--best-effort)")
+    if picture:
+        _picture(catalog, components, format.value, output_file, quiet, errors)
+        return
     failed = [resolve_component(model, argument) for argument in components]
-    radius = ranked_blast_radius(catalog, model, failed)
+    text = render("blast-radius", format.value, ranked_blast_radius(catalog, model, failed), verbose=verbose)
+    if errors:
+        text = incomplete(text, format.value, errors)
     if output_file is None:
-        emit_result("blast-radius", format.value, radius, verbose=verbose)
+        sys.stdout.write(text)
         return
     from depgraph.output.atomic import write_text
-    from depgraph.reporters import render
 
-    write_text(output_file, render("blast-radius", format.value, radius, verbose=verbose))
+    write_text(output_file, text)
     if not quiet:
         warn(f"wrote {output_file}")
+
+
+def incomplete(text: str, format: str, errors: list) -> str:
+    """An answer marked as made from part of the descriptors: a first line in text, an
+    ``incomplete`` member in JSON (the errors, each with its place), a comment in DOT."""
+    first = errors[0]
+    summary = (f"INCOMPLETE: {plural(len(errors), 'descriptor error')}, what did not load is left out "
+               f"(first: {first.file}:{first.line}: {first.message})")
+    if format == "json":
+        document = json.loads(text)
+        document["incomplete"] = [{"file": e.file, "line": e.line, "message": e.message} for e in errors]
+        return json_text(jsontext.dumps(document)) + "\n"
+    if format == "dot":  # a comment line: no line break may end it early
+        return "// " + " ".join(summary.split()) + "\n" + text
+    return terminal_block(summary) + "\n\n" + text
 
 
 def _format(format: BlastFormat | None, output_file: Path | None) -> BlastFormat:
@@ -94,13 +137,16 @@ def _format(format: BlastFormat | None, output_file: Path | None) -> BlastFormat
     return BlastFormat(named)
 
 
-def _picture(catalog, components: list[str], format: str, output_file: Path | None, quiet: bool) -> None:
+def _picture(catalog, components: list[str], format: str, output_file: Path | None, quiet: bool,
+             errors=()) -> None:
     from depgraph.diagrams import blast_radius_dot
     from depgraph.failure.engine import FailureModel, simulate
     from depgraph.failure.resolve import resolve_component
 
     failed = [resolve_component(catalog, argument) for argument in components]
     dot = blast_radius_dot(catalog, simulate(FailureModel.from_catalog(catalog), failed))
+    if errors:
+        dot = incomplete(dot, "dot", list(errors))
     if output_file is None:
         emit(dot.rstrip("\n"))
         return
