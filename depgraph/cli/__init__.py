@@ -53,13 +53,13 @@ def _global_options(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the result, for every command "
                                         "(the same as the command's own -q).")] = False,
     max_file_bytes: Annotated[int, typer.Option(help="Largest descriptor file read, in bytes.",
-                                                envvar="DEPGRAPH_MAX_FILE_BYTES")] = DEFAULT_LIMITS.max_file_bytes,
+                                                envvar="DEPGRAPH_MAX_FILE_BYTES", min=1, max=1 << 62)] = DEFAULT_LIMITS.max_file_bytes,
     max_depth: Annotated[int, typer.Option(help="Deepest YAML nesting accepted.",
-                                           envvar="DEPGRAPH_MAX_DEPTH")] = DEFAULT_LIMITS.max_depth,
+                                           envvar="DEPGRAPH_MAX_DEPTH", min=1, max=1 << 62)] = DEFAULT_LIMITS.max_depth,
     max_aliases: Annotated[int, typer.Option(help="Most YAML alias uses accepted per file.",
-                                             envvar="DEPGRAPH_MAX_ALIASES")] = DEFAULT_LIMITS.max_aliases,
+                                             envvar="DEPGRAPH_MAX_ALIASES", min=1, max=1 << 62)] = DEFAULT_LIMITS.max_aliases,
     max_entities: Annotated[int, typer.Option(help="Most entities accepted in one descriptor tree.",
-                                              envvar="DEPGRAPH_MAX_ENTITIES")] = DEFAULT_LIMITS.max_entities,
+                                              envvar="DEPGRAPH_MAX_ENTITIES", min=1, max=1 << 62)] = DEFAULT_LIMITS.max_entities,
 ) -> None:
     """Global options go before the command: ``depgraph --debug validate``."""
     state.debug = debug

@@ -101,3 +101,10 @@ def load(descriptors: Path, quiet: bool = False) -> Catalog:
     catalog = load_catalog(descriptors, state.limits)
     print_load_warnings(catalog.diagnostics, descriptors, quiet)
     return catalog
+
+
+def finite(value: float | None) -> float | None:
+    """An option callback: refuse NaN (every range check passes it) with a usage error."""
+    if value is not None and value != value:
+        raise typer.BadParameter("not a number (nan)")
+    return value

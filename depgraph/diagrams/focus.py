@@ -61,6 +61,8 @@ def neighbourhood(graph: nx.DiGraph, seeds, depth: int) -> set[str]:
         seen = set(seeds)
         for _ in range(depth):
             frontier = {n for node in frontier for n in step(node)} - seen
+            if not frontier:  # nothing further: a huge depth costs no more than the graph
+                break
             seen |= frontier
         keep |= seen
     return keep

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from depgraph.importers.envfile import interpolate, parse_env_file
+from depgraph.importers.envfile import Budget, ExpansionError, interpolate, parse_env_file
 from depgraph.importers.sourcefiles import (
     ReadLog,
     SourceError,
@@ -91,7 +91,7 @@ def load_project(sources: list[Path]) -> ComposeProject:
     files, notes = compose_files(sources)
     directory = files[0].parent
     env_path = directory / ".env"
-    env = parse_env_file(read_text(env_path)) if env_path.is_file() else {}
+    env = _expanded(env_path, lambda: parse_env_file(read_text(env_path))) if env_path.is_file() else {}
     project = ComposeProject(directory, files, env=env, notes=notes)
     for path in files:
         _merge_file(project, path)
@@ -108,7 +108,8 @@ def _merge_file(project: ComposeProject, path: Path) -> None:
     doc = documents[0]
     if not isinstance(doc, dict):
         raise SourceError(f"{path}: a compose file must be a mapping")
-    doc = _interpolate_all(doc, project.env, project.missing_vars)
+    budget = Budget()
+    doc = _expanded(path, lambda: _interpolate_all(doc, project.env, project.missing_vars, budget))
     services = doc.get("services") or {}
     if not isinstance(services, dict):
         raise SourceError(f"{path}: 'services' must be a mapping")
@@ -126,13 +127,21 @@ def _merge_file(project: ComposeProject, path: Path) -> None:
             project.configs[str(name)] = dict(raw, _dir=str(path.parent))
 
 
-def _interpolate_all(value, env, missing):
+def _expanded(path: Path, expand):
+    """``expand()``, an :class:`ExpansionError` becoming a SourceError naming ``path``."""
+    try:
+        return expand()
+    except ExpansionError as exc:
+        raise SourceError(f"{path}: {exc}") from None
+
+
+def _interpolate_all(value, env, missing, budget: Budget):
     if isinstance(value, str):
-        return interpolate(value, env, missing)
+        return interpolate(value, env, missing, budget)
     if isinstance(value, dict):
-        return {k: _interpolate_all(v, env, missing) for k, v in value.items()}
+        return {k: _interpolate_all(v, env, missing, budget) for k, v in value.items()}
     if isinstance(value, list):
-        return [_interpolate_all(v, env, missing) for v in value]
+        return [_interpolate_all(v, env, missing, budget) for v in value]
     return value
 
 
@@ -158,8 +167,8 @@ def normalise_service(raw: dict, path: Path, project: ComposeProject, name: str 
             project.missing_env_files.setdefault(f"{path.name}: env_file {given}", []).append(name)
         else:
             text = read_text(env_path)
-            values = parse_env_file(text, project.env)  # .env's variables interpolate it
-            for key in parse_env_file(text):  # but only its own keys are the service's
+            values = _expanded(env_path, lambda: parse_env_file(text, project.env))  # .env's variables interpolate it
+            for key in _expanded(env_path, lambda: parse_env_file(text)):  # but only its own keys are the service's
                 environment[key] = values[key]
                 origin[("environment", key)] = env_path.name
     for key, val in _as_mapping(raw.get("environment")).items():

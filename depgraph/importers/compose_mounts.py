@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from depgraph.importers.envfile import interpolate
+from depgraph.importers.envfile import ExpansionError, interpolate
 from depgraph.importers.evidence import is_address_book, resolve_hosts
 from depgraph.importers.proxyconf import Pool, envoy_pools, text_config_pools
 from depgraph.importers.sourcefiles import (
@@ -117,7 +117,10 @@ def _targets(path: Path, env: dict[str, str], project, resolve):
     else:
         text = read_text(path)
         if path.suffix.lower() == ".template":
-            text = interpolate(text, env)
+            try:
+                text = interpolate(text, env)
+            except ExpansionError as exc:
+                raise SourceError(f"{path}: {exc}") from None
         pools = text_config_pools(path.name, text) or []
     for pool in pools:
         targets = tuple(dict.fromkeys(t for host, port in pool.addresses

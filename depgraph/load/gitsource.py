@@ -97,7 +97,7 @@ def tree_key(files) -> str:
     """
     digest = hashlib.sha256()
     for path, blob in sorted(files):
-        digest.update(f"{path}\0{blob}\n".encode("utf-8"))
+        digest.update(f"{path}\0{blob}\n".encode("utf-8", "surrogateescape"))  # a file name need not be UTF-8
     return digest.hexdigest()
 
 

@@ -22,7 +22,7 @@ def path(
     target: Annotated[str, typer.Argument(metavar="TO", help="The dependency: kind:name or a bare name.")],
     descriptors: DescriptorsOption = "descriptors",
     format: Annotated[PathFormat, typer.Option("--format", "-f", help="Output format.")] = PathFormat.text,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most paths shown.")] = 10,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=10_000, help="Most paths shown.")] = 10,
     quiet: QuietOption = False,
 ) -> None:
     """Why FROM depends on TO: the dependency paths between them, shortest first, each step

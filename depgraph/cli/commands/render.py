@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from depgraph.cli.kit import DescriptorsOption, QuietOption, emit, fail, load, warn
+from depgraph.cli.kit import DescriptorsOption, QuietOption, emit, fail, finite, load, warn
 from depgraph.output.escape import terminal
 from depgraph.diagrams.render import DEFAULT_TIMEOUT, MAX_NODES
 
@@ -42,7 +42,7 @@ def render(
         "(teams view); host, rack or datacenter (deployment view).")] = None,
     focus: Annotated[Optional[str], typer.Option(
         "--focus", help="Draw only around this service, client, team, host, rack or data center.")] = None,
-    depth: Annotated[int, typer.Option("--depth", min=0, help="Steps of dependencies and dependents "
+    depth: Annotated[int, typer.Option("--depth", min=0, max=10_000, help="Steps of dependencies and dependents "
                                        "around --focus.")] = 1,
     format: Annotated[Optional[RenderFormat], typer.Option(
         "--format", "-f", help="Output format (default: from the -o suffix, else dot).")] = None,
@@ -51,9 +51,9 @@ def render(
     engine: Annotated[Optional[str], typer.Option("--engine", help="Graphviz layout: dot, or sfdp for "
                                                   "very big flat graphs (default: dot; sfdp for teams "
                                                   "or tribe views of more than 60).")] = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=0, envvar="DEPGRAPH_RENDER_TIMEOUT",
-                                           help="Seconds Graphviz may run (0: no limit).")] = DEFAULT_TIMEOUT,
-    max_nodes: Annotated[int, typer.Option("--max-nodes", min=0, help="Above this many nodes draw "
+    timeout: Annotated[float, typer.Option("--timeout", min=0, max=86_400, envvar="DEPGRAPH_RENDER_TIMEOUT",
+                                           callback=finite, help="Seconds Graphviz may run (0: no limit).")] = DEFAULT_TIMEOUT,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", min=0, max=10_000_000, help="Above this many nodes draw "
                                            "teams (or tribes) instead (0: never).")] = MAX_NODES,
     quiet: QuietOption = False,
 ) -> None:

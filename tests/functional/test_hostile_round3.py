@@ -1,0 +1,75 @@
+"""Smaller gaps an attacker found, each through the real CLI: ``.env`` interpolation bounded in
+expanded size and depth, numeric options and variables that are not sane numbers, and a
+descriptor file whose name is not UTF-8 under ``check --base``. Each is exit 2 with a message
+(or a clean answer), never exit 3."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.helpers import REPO, assert_clean, commit_tree, depgraph
+
+LANDSCAPE = REPO / "descriptors"
+
+
+def test_env_variables_that_double_each_other_stop_at_the_expansion_limit(tmp_path):
+    lines, previous = ["A=0123456789"], "A"
+    for level in range(1, 12):  # under 0.5 KB that would expand to 10 * 8**11 characters
+        lines.append(f"V{level}=" + "${%s}" % previous * 8)
+        previous = f"V{level}"
+    (tmp_path / ".env").write_text("\n".join(lines) + "\n")
+    (tmp_path / "compose.yaml").write_text(
+        f"services:\n  web:\n    image: nginx\n    environment:\n      X: ${{{previous}}}\n")
+    proc = depgraph("import", "compose", tmp_path, "-o", tmp_path / "out")
+    assert_clean(proc, 2)
+    assert ".env: variables expand to more than 4,000,000 characters" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_defaults_nested_thousands_deep_stop_at_the_depth_limit(tmp_path):
+    value = "${A:-" * 5000 + "x" + "}" * 5000
+    (tmp_path / "compose.yaml").write_text(
+        f'services:\n  web:\n    image: nginx\n    environment:\n      X: "{value}"\n')
+    proc = depgraph("import", "compose", tmp_path, "-o", tmp_path / "out")
+    assert_clean(proc, 2)
+    assert "compose.yaml: variables nest more than 32 deep" in proc.stderr
+
+
+@pytest.mark.parametrize("args, env, named", [
+    (["render", "-o", "OUT/x.svg"], {"DEPGRAPH_RENDER_TIMEOUT": "nan"}, "--timeout"),
+    (["render", "--timeout", "1e400", "-o", "OUT/x.svg"], {}, "--timeout"),
+    (["render", "--focus", "login", "--depth", str(10 ** 18)], {}, "--depth"),
+    (["path", "--limit", "1e30", "login", "storage"], {}, "--limit"),
+    (["path", "--limit", str(10 ** 30), "login", "storage"], {}, "--limit"),
+    (["validate"], {"DEPGRAPH_MAX_ENTITIES": "-5"}, "--max-entities"),
+    (["validate"], {"DEPGRAPH_MAX_DEPTH": "0"}, "--max-depth"),
+    (["validate"], {"DEPGRAPH_MAX_FILE_BYTES": str(10 ** 30)}, "--max-file-bytes"),
+    (["import", "backstage", REPO / "tests/fixtures/import/backstage", "-o", "OUT/imp"],
+     {"DEPGRAPH_MAX_FILE_BYTES": "1e11"}, "--max-file-bytes"),
+], ids=["timeout-nan", "timeout-1e400", "depth-10e18", "limit-1e30", "limit-10e30", "entities-negative",
+        "depth-zero", "bytes-10e30", "import-bytes-1e11"])
+def test_numbers_that_are_not_sane_are_usage_errors(tmp_path, args, env, named):
+    args = [str(a).replace("OUT", str(tmp_path)) for a in args]
+    if args[0] != "import":
+        args = [args[0], "-d", str(LANDSCAPE), *args[1:]]
+    proc = depgraph(*args, env=env)
+    assert_clean(proc, 2)
+    assert named in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_descriptor_file_name_that_is_not_utf8_under_check_base(tmp_path):
+    work = tmp_path / "repo"
+    shutil.copytree(LANDSCAPE, work / "descriptors")
+    odd = os.path.join(os.fsencode(work / "descriptors" / "services"), b"caf\xe9.yaml")
+    with open(odd, "wb") as handle:
+        handle.write(b"kind: service\nname: odd-name\nowner: access-squad\n")
+    commit_tree(work)
+    for _ in range(2):  # computed, then (cache or not) again
+        proc = depgraph("check", "--base", "HEAD", cwd=work, env={"DEPGRAPH_CACHE_DIR": str(tmp_path / "cache")})
+        assert_clean(proc, 0)
+        assert "identical" in proc.stdout
