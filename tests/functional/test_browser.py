@@ -330,6 +330,8 @@ def test_screenshots(example):
     page.screenshot(path=str(out / "report-overview.png"))
     example.search_and_pick("postgres")
     page.screenshot(path=str(out / "report-blast-radius.png"))
+    example.search_and_pick("lon1/b")
+    page.screenshot(path=str(out / "report-spof-why.png"))
     page.click("#detail .close")
     page.evaluate("document.getElementById('findings').scrollIntoView()")
     page.screenshot(path=str(out / "report-findings.png"))
