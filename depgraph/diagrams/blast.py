@@ -9,16 +9,20 @@ run left to right (``rankdir=LR``), like the services view, so the picture fits 
 pager or Slack, because a blast radius is read to know whom to call (unaffected nodes stay
 outside clusters, so the affected part of the picture stays compact). On a big landscape
 only the affected services and clients are drawn, with their unaffected direct neighbours
-as context (and without them when even that is too many).
+as context, grouped per owner team and linked only where they touch the blast (and without them
+when even that is too many).
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 from depgraph.diagrams import style
 from depgraph.diagrams.dotescape import clean
 from depgraph.diagrams.dotwriter import DotGraph
 from depgraph.diagrams.focus import _placed_in
 from depgraph.diagrams.marks import Marks, marks_of
+from depgraph.diagrams.teams import group_of
 
 ALL_NODES_LIMIT = 120  # up to this many services and clients, draw them all
 CONTEXT_LIMIT = 250  # above this many affected + neighbours, drop the neighbours
@@ -74,8 +78,9 @@ def blast_radius_graph(marks: Marks, impact, all_nodes_limit: int = ALL_NODES_LI
     shown, hidden = shown_nodes(marks, states, all_nodes_limit, context_limit)
     graph = style.base_graph(label=_title(impact, hidden), fontsize=16.0, rankdir="LR")
     places = _failed_places(catalog, impact)
+    unit = _context_groups(catalog, states, shown) if hidden else {}
     for entity in sorted((*catalog.services.values(), *catalog.clients.values()), key=lambda e: e.id):
-        if entity.id not in shown:
+        if entity.id not in shown or unit.get(entity.id, entity.id) != entity.id:
             continue
         state = states.get(entity.id, "unaffected")
         cluster: tuple[str, ...] = ()
@@ -84,15 +89,45 @@ def blast_radius_graph(marks: Marks, impact, all_nodes_limit: int = ALL_NODES_LI
             cluster = (team.id,) if team else ("unowned",)
             graph.add_cluster(cluster, **_team_cluster(team))
         graph.add_node(entity.id, cluster=cluster, **_node(entity, state, impact, places.get(entity.id, ())))
+    grouped: dict[tuple[str, str], int] = defaultdict(int)
     for (source, target), (kind, any_of) in sorted(style.edge_kinds(catalog).items()):
-        if source in shown and target in shown:
+        if source not in shown or target not in shown or (hidden and source not in states and target not in states):
+            continue  # on a big landscape, context is drawn only where it touches the blast
+        tail, head = unit.get(source, source), unit.get(target, target)
+        if (tail, head) == (source, target):
             graph.add_edge(source, target, **_edge(states, source, target, kind, any_of))
+        elif tail != head:
+            grouped[(tail, head)] += 1
+    for group in sorted(set(unit.values()) - set(unit)):
+        members = sorted(node for node, key in unit.items() if key == group)
+        graph.add_node(group, shape="folder", **STATES["unaffected"], label=f"{_owner(group)}: {len(members)} "
+                       "unaffected neighbours", tooltip=", ".join(m.partition(":")[2] for m in members[:10]) +
+                       (" …" if len(members) > 10 else ""))
+    for (tail, head), count in sorted(grouped.items()):
+        graph.add_edge(tail, head, color=style.FAINT, label=str(count), fontcolor="#a0a0a0",
+                       tooltip=f"{tail} -> {head}: {count} dependencies")
     for component in impact.failed:
         if component.partition(":")[0] in PLACES:
             graph.add_node(component, shape="box3d", label=f"{component}\nfailed", tooltip=component,
                            **STATES["failed"])
     _legend(graph, states)
     return graph
+
+
+def _context_groups(catalog, states: dict, shown: set) -> dict[str, str]:
+    """``unaffected neighbour -> context:TEAM`` for each owner team with more than one of them:
+    on a big landscape a rack's 20 reduced services have a hundred unaffected neighbours, which
+    one by one made a column five times taller than wide."""
+    by_team: dict[str, list[str]] = defaultdict(list)
+    for node in shown:
+        if node not in states:
+            by_team[f"context:{group_of(catalog, node, 'team')}"].append(node)
+    return {node: key for key, members in by_team.items() if len(members) > 1 for node in members}
+
+
+def _owner(group: str) -> str:
+    team = group.removeprefix("context:")
+    return f"team {team.removeprefix('team:')}" if team.startswith("team:") else "unowned"
 
 
 def _title(impact, hidden: int) -> str:

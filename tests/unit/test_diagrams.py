@@ -16,7 +16,7 @@ import pytest
 from depgraph.analysis import analyze
 from depgraph.diagnostics import UsageError
 from depgraph.diagrams import build_view, render_view
-from depgraph.diagrams.blast import blast_radius_dot
+from depgraph.diagrams.blast import blast_radius_dot, states_of
 from depgraph.diagrams.dotescape import html_text, quote
 from depgraph.diagrams.style import RED, SPOF_BORDER, SPOF_RAMP, count_classes
 from depgraph.failure.engine import FailureModel, simulate
@@ -359,3 +359,17 @@ class TestFocusOnAHub:
         monkeypatch.setattr(hub, "EDGES_PER_GROUP", 0)
         fewer = build_view(example, "services", focus="storage", depth=2, max_nodes=8).dot
         assert not others(fewer) and "each group's 0 heaviest edges" in fewer
+
+
+def test_a_big_blast_radius_groups_its_unaffected_neighbours_per_team(example):
+    impact = simulate(example.model, ["rack:lon1/b"])
+    parsed = ParsedDot(blast_radius_dot(example, impact, all_nodes_limit=3))
+    affected = set(states_of(impact))
+    groups = {n for n in parsed.real_nodes() if n.startswith("context:team:")}
+    assert groups
+    for group in groups:
+        assert parsed.nodes[group]["label"].startswith(f"team {group[13:]}: ")
+        assert parsed.nodes[group]["label"].endswith(" unaffected neighbours")
+    for source, target in parsed.edges:  # context is drawn only where it touches the blast
+        if not source.startswith("legend:"):
+            assert source in affected or target in affected, (source, target)
