@@ -431,7 +431,8 @@ def _forced_contributors(model, successors, q, sampled: Sampled, down: dict[int,
     bound = {c: min(q(c), wilson_interval((sampled.bits(c) & mine).bit_count(), trials)[1])
              for c in candidates if q(c) > 0}
     floor = MIN_SHARE * wilson_interval(mine.bit_count(), trials)[0]
-    hits, lows = {}, []
+    hits: dict[Component, int] = {}
+    lows: list[float] = []
     for component in sorted(bound, key=lambda c: (-bound[c], c)):
         if bound[component] < max(floor, lows[CONTRIBUTORS - 1] if len(lows) >= CONTRIBUTORS else 0):
             break
@@ -461,7 +462,8 @@ def _forced_contributors(model, successors, q, sampled: Sampled, down: dict[int,
     return _top(model, shares)
 
 
-def _top(model: FailureModel, shares: dict[Component, tuple[float, ...]]) -> tuple[Contributor, ...]:
+def _top(model: FailureModel, shares: dict[Component, tuple[float, float, float, float, float]]
+         ) -> tuple[Contributor, ...]:
     """The largest shares (at least :data:`MIN_SHARE`, at most :data:`CONTRIBUTORS`), each
     ``(share, low, high, rank low, rank high)``: ranked behind only those whose ranking interval
     lies wholly above its own."""

@@ -88,7 +88,7 @@ def _objective_answer(e: Estimate) -> str:
                 f"{e.high:.3f}% is below")
     if e.low >= e.slo:
         return f"meets it: {'the value' if e.exact else 'even the lower end of the interval'} {e.low:.3f}% is above"
-    return (f"undecided: the objective lies within the interval (more --trials narrow it)")
+    return ("undecided: the objective lies within the interval (more --trials narrow it)")
 
 
 # -- pieces ------------------------------------------------------------------------------------

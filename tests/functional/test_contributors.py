@@ -39,7 +39,7 @@ def default_budget(catalog):
 
 
 def test_the_first_contributor_does_not_depend_on_the_seed(default_budget):
-    for entity, contributors in default_budget[0].items():
+    for entity in default_budget[0]:
         firsts = {run[entity][0].component if run[entity] else None for run in default_budget}
         assert len(firsts) == 1, f"{entity}: {sorted(map(str, firsts))}"
 
