@@ -7,6 +7,10 @@ The core never prints: it raises :class:`DepgraphError` subclasses or returns
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from depgraph.model import Catalog
 
 ERROR = "error"
 WARNING = "warning"
@@ -56,7 +60,7 @@ class DescriptorError(DepgraphError):
     def __init__(self, diagnostics: list[Diagnostic], where: str = "descriptors"):
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         self.where = where
-        self.partial = None  # the catalog of what did load, when the loader built one
+        self.partial: Catalog | None = None  # the catalog of what did load, when the loader built one
         errors = sum(1 for d in self.diagnostics if d.severity == ERROR)
         super().__init__(f"{errors} error{'s' if errors != 1 else ''} in {where}; fix them and run again")
 
