@@ -167,8 +167,8 @@ def normalise_service(raw: dict, path: Path, project: ComposeProject, name: str 
             project.missing_env_files.setdefault(f"{path.name}: env_file {given}", []).append(name)
         else:
             text = read_text(env_path)
-            values = _expanded(env_path, lambda: parse_env_file(text, project.env))  # .env's variables interpolate it
-            for key in _expanded(env_path, lambda: parse_env_file(text)):  # but only its own keys are the service's
+            values = _expanded(env_path, lambda text=text: parse_env_file(text, project.env))  # .env's variables interpolate it
+            for key in _expanded(env_path, lambda text=text: parse_env_file(text)):  # but only its own keys are the service's
                 environment[key] = values[key]
                 origin[("environment", key)] = env_path.name
     for key, val in _as_mapping(raw.get("environment")).items():
