@@ -40,10 +40,13 @@ def discover_files(root: Path) -> list[tuple[str, Path]]:
     return [(display, Path(path)) for display, path, _ in discover_paths_with_stat(root)]
 
 
-def discover_paths_with_stat(root: Path | str) -> list[tuple[str, str, os.stat_result | None]]:
+def discover_paths_with_stat(root: Path | str, folders: bool = False) -> list[tuple[str, str, os.stat_result | None]]:
     """:func:`discover_files` with string paths and each file's ``os.stat`` (None when it cannot
     be stat'ed): loading needs the sizes, and the cache key walks a 20,000-file tree on every
-    ``blast-radius``, where building a ``Path`` per file costs more than the walk."""
+    ``blast-radius``, where building a ``Path`` per file costs more than the walk. With
+    ``folders``, a subfolder that cannot be read (no permission, a name too long) is listed too,
+    its display path ending in ``/`` and no stat, so that loading reports it instead of leaving
+    its descriptors out in silence."""
     found: dict[object, tuple[str, str, os.stat_result | None]] = {}
     seen_dirs: set[tuple[int, int]] = set()
     top = str(root)
@@ -56,6 +59,8 @@ def discover_paths_with_stat(root: Path | str) -> list[tuple[str, str, os.stat_r
         try:
             entries = _first_visit(real_dir, seen_dirs)
         except OSError:
+            if folders and real_dir != top:
+                found[real_dir] = (os.path.join(display_dir, ""), real_dir, None)
             continue
         if entries is None:
             continue

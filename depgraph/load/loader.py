@@ -37,7 +37,7 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
         raise UsageError(missing_folder(root_path))
     with collection_paused():
         reader = _Reader(str(root), limits)
-        for display, path, _ in discover_paths_with_stat(root_path):
+        for display, path, _ in discover_paths_with_stat(root_path, folders=True):
             reader.read_path(display, Path(path))
         if not reader.entities and not reader.diagnostics:
             reader.diagnostics.append(empty_tree(str(root), len(reader.files)))
@@ -124,6 +124,15 @@ class _Reader:
 
     def read_path(self, display: str, path: Path) -> None:
         limit = self.limits.max_file_bytes
+        if display.endswith(("/", os.sep)):  # a folder discovery could not read
+            try:
+                os.scandir(path).close()
+                why = "it could not be listed"
+            except OSError as exc:
+                why = exc.strerror or str(exc)
+            self.error(display, 0, 0, f"cannot read folder: {why}; its descriptors would be left out",
+                       "unreadable")
+            return
         try:
             data = read_file(path, limit)
         except OSError as exc:

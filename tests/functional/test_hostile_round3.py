@@ -73,3 +73,46 @@ def test_a_descriptor_file_name_that_is_not_utf8_under_check_base(tmp_path):
         proc = depgraph("check", "--base", "HEAD", cwd=work, env={"DEPGRAPH_CACHE_DIR": str(tmp_path / "cache")})
         assert_clean(proc, 0)
         assert "identical" in proc.stdout
+
+
+def _deep_folder(root, levels: int = 20) -> str:
+    """Folders nested so deep that their path is longer than the system allows (PATH_MAX),
+    made one level at a time relative to the last, with a descriptor at the bottom."""
+    fd = os.open(root, os.O_RDONLY)
+    name = "d" * 250
+    try:
+        for _ in range(levels):
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        descriptor = os.open("deep.yaml", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(descriptor, b"kind: service\nname: deep\n")
+        os.close(descriptor)
+    finally:
+        os.close(fd)
+    return name
+
+
+def test_a_folder_too_deep_to_read_is_an_error_not_silence(tmp_path):
+    root = tmp_path / "descriptors"
+    shutil.copytree(LANDSCAPE, root)
+    _deep_folder(root / "services")
+    proc = depgraph("validate", "-d", root)
+    assert_clean(proc, 2)
+    output = proc.stdout + proc.stderr
+    assert "cannot read folder" in output and "its descriptors would be left out" in output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")
+def test_an_unreadable_folder_is_an_error_not_silence(tmp_path):
+    root = tmp_path / "descriptors"
+    shutil.copytree(LANDSCAPE, root)
+    locked = root / "services" / "identity"
+    locked.chmod(0)
+    try:
+        proc = depgraph("validate", "-d", root)
+    finally:
+        locked.chmod(0o755)
+    assert_clean(proc, 2)
+    assert "services/identity/: error: cannot read folder: Permission denied" in proc.stdout + proc.stderr
