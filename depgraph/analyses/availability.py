@@ -39,7 +39,7 @@ from depgraph.failure.trials import (
     Component, Enumerated, Forced, Sampled, down_bits, down_with, forced_down, hard_order, hard_successors,
     placed_on, weighted,
 )
-from depgraph.analyses.findings import Finding
+from depgraph.analyses.findings import Cause, Finding
 from depgraph.model import Catalog
 
 DEFAULTS = {"datacenter": 99.95, "rack": 99.9, "host": 99.5, "service": 99.95}
@@ -238,8 +238,11 @@ def availability_findings_of(catalog: Catalog, model: FailureModel, report: Avai
                        f"available (estimate {estimate.availability:.3f}%"
                        + ("" if estimate.exact else f", 95% interval {estimate.low:.3f}–{estimate.high:.3f}%")
                        + ")" + (f"; down most with {cost}" if cost else ""))
+            cause = Cause("availability", f"it is down most with {cost}" if cost else
+                          "its parts are not available enough together",
+                          {"contributors": [c.to_json() for c in estimate.contributors]})
             findings.append(Finding("slo-infeasible", "error", estimate.id, message,
-                                    where.file if where else None, where.line if where else None))
+                                    where.file if where else None, where.line if where else None, cause=cause))
         need = one_more_nine(estimate.slo)
         for target, source in _sole_hard(service).items():
             dependency = by_id.get(f"service:{target}")
@@ -249,9 +252,13 @@ def availability_findings_of(catalog: Catalog, model: FailureModel, report: Avai
                        f"dependency without alternatives), which is {dependency.availability:.3f}% available; "
                        f"it should offer one more nine than the objective: {need:g}%")
             place = source or where
+            cause = Cause("dependency", f"{estimate.id} is down whenever service:{target} is, and service:{target} "
+                          f"is {dependency.availability:.3f}% available, below {need:g}%",
+                          {"path": [estimate.id, f"service:{target}"], "availability": round(dependency.availability, 6),
+                           "needed": need})
             findings.append(Finding("extra-nine", "warning", estimate.id, message,
                                     place.file if place else None, place.line if place else None,
-                                    key=(f"service:{target}",), related=(f"service:{target}",)))
+                                    key=(f"service:{target}",), related=(f"service:{target}",), cause=cause))
     return findings
 
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from depgraph.failure.engine import Failure, FailureModel
-from depgraph.analyses.findings import Finding
+from depgraph.analyses.findings import Cause, Finding
 from depgraph.model import Catalog
 
 
@@ -202,14 +202,19 @@ def capacity_findings(catalog: Catalog, model: FailureModel | None = None,
             message = (f"{item.service} has {total} instance{'s' if total != 1 else ''} but needs "
                        f"{item.needed} up at peak (capacity.min_instances): it is overloaded with "
                        "nothing failed" + _plan_text(item))
-            findings.append(_finding(catalog, "overloaded", "error", item.service, message, ()))
+            cause = Cause("capacity", f"{total} instance{'s' if total != 1 else ''} in all, {item.needed} needed",
+                          {"instances": dict(sorted(item.instances.items())), "needed": item.needed})
+            findings.append(_finding(catalog, "overloaded", "error", item.service, message, (), cause))
             continue
         losses = [(dc, total - item.instances.get(dc, 0)) for dc in datacenters
                   if total - item.instances.get(dc, 0) < item.needed]
         left = ", ".join(f"{dc} leaves {up}" for dc, up in losses)
         message = f"{item.service} needs {item.needed} instances up at peak; losing {left}" + _plan_text(item)
+        cause = Cause("capacity", f"{left}, fewer than the {item.needed} needed",
+                      {"instances": dict(sorted(item.instances.items())), "needed": item.needed,
+                       "left_up": {dc: up for dc, up in losses}})
         findings.append(_finding(catalog, "capacity-loss", "warning", item.service, message,
-                                 tuple(dc for dc, _ in losses)))
+                                 tuple(dc for dc, _ in losses), cause))
     return findings
 
 
@@ -222,11 +227,11 @@ def _plan_text(item: PlanItem | None) -> str:
 
 
 def _finding(catalog: Catalog, rule: str, severity: str, service: str, message: str,
-             key: tuple[str, ...]) -> Finding:
+             key: tuple[str, ...], cause: Cause | None = None) -> Finding:
     record = catalog.entity(service)
     where = record.source if record is not None else None
     return Finding(rule, severity, service, message, where.file if where else None,
-                   where.line if where else None, key=key, related=key)
+                   where.line if where else None, key=key, related=key, cause=cause)
 
 
 def _failure(model: FailureModel, dc: int | None = None, rack: int | None = None) -> Failure:

@@ -558,8 +558,10 @@ def group_cycle_findings(catalog: Catalog, teams: list[GroupCycle],
                        f"e.g. {' -> '.join(cycle.example)}")
             file, line = _declaration(catalog, cycle.members[0])
             # identified by its first member alone: a ring that grows stays the same finding
+            cause = Cause("cycle", f"the {noun}s' services depend on one another around a ring, e.g. "
+                          f"{' -> '.join(cycle.example)}", {"path": list(cycle.example)})
             findings.append(Finding(rule, "info", cycle.members[0], message, file, line,
-                                    related=cycle.members))
+                                    related=cycle.members, cause=cause))
     return findings
 
 

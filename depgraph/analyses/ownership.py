@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from depgraph.diagnostics import did_you_mean
-from depgraph.analyses.findings import Finding
+from depgraph.analyses.findings import Cause, Finding
 from depgraph.model import Catalog
 
 
@@ -69,15 +69,18 @@ def ownership_findings(catalog: Catalog, unowned: list[Unowned]) -> list[Finding
         service = catalog.service_of(item.service)
         if item.reason == "missing" or service.owner is None:
             message = f"{item.service} has no owner"
+            cause = Cause("owner", "its descriptor has no owner field", {"owner": None})
         else:
             if service.owner not in hints:
                 hints[service.owner] = did_you_mean(service.owner, catalog.teams, cutoff=0.8)
             hint = hints[service.owner]
             message = f"{item.service} is owned by '{service.owner}', which is no declared team{hint}"
-        findings.append(_at(service, Finding("unowned", "error", item.service, message)))
+            cause = Cause("owner", f"no kind: team named '{service.owner}' is declared", {"owner": service.owner})
+        findings.append(_at(service, Finding("unowned", "error", item.service, message, cause=cause)))
     for _, team in sorted(catalog.teams.items()):
         if not team.tribe:
-            finding = Finding("team-without-tribe", "info", team.id, f"{team.id} belongs to no tribe")
+            finding = Finding("team-without-tribe", "info", team.id, f"{team.id} belongs to no tribe",
+                              cause=Cause("owner", "its descriptor has no tribe field", {"tribe": None}))
             findings.append(_at(team, finding))
     return findings
 
@@ -87,7 +90,7 @@ def _at(entity, finding: Finding) -> Finding:
     if where is None:
         return finding
     return Finding(finding.rule, finding.severity, finding.subject, finding.message,
-                   where.file, where.line, finding.key, finding.related)
+                   where.file, where.line, finding.key, finding.related, finding.cause)
 
 
 def spof_concentration(catalog: Catalog, spofs) -> dict[str, list[Concentration]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from depgraph.analyses.findings import Finding
+from depgraph.analyses.findings import Cause, Finding
 from depgraph.model import Catalog, Service, readiness_state
 
 LEVELS = ("none", "bronze", "silver", "gold")
@@ -164,8 +164,11 @@ def _tier_inversions(catalog: Catalog, level: dict[str, str]) -> list[Finding]:
                 seen.add((service.id, target.id))
                 message = (f"tier-1 {service.id} hard-depends on {target.id}, "
                            f"which is {' and '.join(reasons)}")
+                cause = Cause("dependency", f"{service.id} cannot be up without {target.id}, which is "
+                              f"{' and '.join(reasons)}", {"path": [service.id, target.id], "tier": target.tier,
+                                                            "readiness": level[target.id]})
                 findings.append(_finding("tier-inversion", "warning", service, message,
-                                         dep, key=(target.id,)))
+                                         dep, key=(target.id,), cause=cause))
     return findings
 
 
@@ -178,8 +181,10 @@ def _deprecated_dependencies(catalog: Catalog) -> list[Finding]:
             if target.lifecycle == "deprecated" and (entity.id, target.id) not in seen:
                 seen.add((entity.id, target.id))
                 message = f"{entity.id} depends ({dep.type}) on deprecated {target.id}"
+                cause = Cause("dependency", f"{target.id} has lifecycle: deprecated",
+                              {"path": [entity.id, target.id], "type": dep.type})
                 findings.append(_finding("deprecated-dependency", "warning", entity, message,
-                                         dep, key=(target.id,)))
+                                         dep, key=(target.id,), cause=cause))
     return findings
 
 
@@ -192,7 +197,9 @@ def _readiness_gap(service: Service, card: Scorecard) -> list[Finding]:
     missing = ", ".join(card.missing_for(expected))
     message = (f"tier-{service.tier} {card.service} is at readiness {card.level}, "
                f"expected at least {expected}: missing {missing}")
-    return [_finding("readiness-gap", severity, service, message)]
+    cause = Cause("readiness", f"its readiness checklist lacks {missing}",
+                  {"level": card.level, "expected": expected, "missing": list(card.missing_for(expected))})
+    return [_finding("readiness-gap", severity, service, message, cause=cause)]
 
 
 def _targets(entity, hard_only: bool = False):
@@ -202,7 +209,7 @@ def _targets(entity, hard_only: bool = False):
                 yield dep, name
 
 
-def _finding(rule: str, severity: str, entity, message: str, dep=None, key=()) -> Finding:
+def _finding(rule: str, severity: str, entity, message: str, dep=None, key=(), cause=None) -> Finding:
     where = (dep.source if dep is not None else None) or entity.source
     return Finding(rule, severity, entity.id, message, where.file if where else None,
-                   where.line if where else None, key=key, related=key)
+                   where.line if where else None, key=key, related=key, cause=cause)
