@@ -105,20 +105,31 @@ def _mounted_edges(workloads, names, configmaps, resolve, log, result):
 
 
 def _workload_names(workloads: list[K8sObject], result: ImportResult) -> dict[tuple[str, str], str]:
+    """Each workload's service name: its name, with its namespace where two namespaces share it,
+    normalised. Workloads whose names normalise together (``web.a``, ``web-a``) keep the first
+    (in namespace and name order); each other gets ``NAME-N``, the smallest N whose name is free
+    (taken by no workload, nor the natural name of another), and a warning says so."""
     namespaces: dict[str, set[str]] = {}
     for w in workloads:
         namespaces.setdefault(w.name, set()).add(w.namespace)
-    names, taken = {}, {}
-    for w in workloads:
-        base = w.name if len(namespaces[w.name]) == 1 else f"{w.name}.{w.namespace}"
-        name = normalise(base)
-        if name in taken and taken[name] != (w.namespace, w.name):
-            result.warn(f"name collision: {w.kind} {w.namespace}/{w.name} and "
-                        f"{taken[name][0]}/{taken[name][1]} both become '{name}'; the second "
-                        f"was written as '{name}-2'")
-            name = f"{name}-2"
-        taken[name] = (w.namespace, w.name)
-        names[(w.namespace, w.name)] = name
+    natural = {(w.namespace, w.name): normalise(w.name if len(namespaces[w.name]) == 1 else f"{w.name}.{w.namespace}")
+               for w in workloads}
+    reserved = set(natural.values())
+    names: dict[tuple[str, str], str] = {}
+    taken: dict[str, tuple[str, str]] = {}
+    kinds = {(w.namespace, w.name): w.kind for w in workloads}
+    for key in sorted(natural):
+        name = natural[key]
+        if name in taken:
+            number = 2
+            while f"{name}-{number}" in taken or f"{name}-{number}" in reserved:
+                number += 1
+            first = taken[name]
+            result.warn(f"name collision: {kinds[key]} {key[0]}/{key[1]} and {first[0]}/{first[1]} both "
+                        f"become '{name}'; the second was written as '{name}-{number}'")
+            name = f"{name}-{number}"
+        taken[name] = key
+        names[key] = name
     return names
 
 

@@ -116,3 +116,26 @@ def test_an_unreadable_folder_is_an_error_not_silence(tmp_path):
         locked.chmod(0o755)
     assert_clean(proc, 2)
     assert "services/identity/: error: cannot read folder: Permission denied" in proc.stdout + proc.stderr
+
+
+def test_kubernetes_names_that_normalise_together_each_get_a_free_name(tmp_path):
+    """``web`` in namespaces a and b become ``web.a`` and ``web.b``; a workload literally named
+    ``web.a`` collides, and ``web.a-2`` is taken by a fourth: each still gets its own service,
+    and the dependency stays with the workload that declares it."""
+    docs = []
+    for name, namespace, env in [("web.a", "default", "DB_HOST"), ("web.a-2", "default", ""),
+                                 ("web", "a", ""), ("web", "b", ""), ("db", "default", "")]:
+        variables = f", env: [{{name: {env}, value: db}}]" if env else ""
+        docs.append(f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {namespace}}}\n"
+                    f"spec: {{template: {{metadata: {{labels: {{app: {name}}}}}, "
+                    f"spec: {{containers: [{{name: c, image: x{variables}}}]}}}}}}\n")
+    docs.append("apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: default}\nspec: {selector: {app: db}}\n")
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "all.yaml").write_text("---\n".join(docs))
+    proc = depgraph("import", "k8s", tmp_path / "k8s", "-o", tmp_path / "out")
+    assert_clean(proc, 0)
+    assert "both become 'web.a'; the second was written as 'web.a-3'" in proc.stderr
+    written = {p.stem: p.read_text() for p in (tmp_path / "out" / "services").glob("*.yaml")}
+    assert sorted(written) == ["db", "web.a", "web.a-2", "web.a-3", "web.b"]
+    assert [stem for stem, text in written.items() if "service: db" in text] == ["web.a-3"]
+    assert "namespace: default" in written["web.a-3"] and "namespace: a" in written["web.a"]
