@@ -62,7 +62,8 @@ class DescriptorError(DepgraphError):
         self.where = where
         self.partial: Catalog | None = None  # the catalog of what did load, when the loader built one
         errors = sum(1 for d in self.diagnostics if d.severity == ERROR)
-        super().__init__(f"{errors} error{'s' if errors != 1 else ''} in {where}; fix them and run again")
+        them = "them" if errors != 1 else "it"
+        super().__init__(f"{errors} error{'s' if errors != 1 else ''} in {where}; fix {them} and run again")
 
     @property
     def errors(self) -> list[Diagnostic]:
