@@ -95,6 +95,9 @@ def repo_relative(file: str | None, repo_root: str | None) -> str | None:
     try:
         root = os.path.realpath(repo_root or os.getcwd())
         absolute = os.path.abspath(file)
+        relative = os.path.relpath(absolute, root)
+        if not relative.startswith(".."):  # inside as named: a symlinked folder keeps its name,
+            return Path(relative).as_posix()  # as every other format shows it
         absolute = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
     except (OSError, ValueError):  # a name no file system holds (a NUL byte): keep it as given
         return Path(file).as_posix()

@@ -5,6 +5,7 @@ descriptor file whose name is not UTF-8 under ``check --base``. Each is exit 2 w
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -139,3 +140,21 @@ def test_kubernetes_names_that_normalise_together_each_get_a_free_name(tmp_path)
     assert sorted(written) == ["db", "web.a", "web.a-2", "web.a-3", "web.b"]
     assert [stem for stem, text in written.items() if "service: db" in text] == ["web.a-3"]
     assert "namespace: default" in written["web.a-3"] and "namespace: a" in written["web.a"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_sarif_names_a_file_under_a_symlinked_folder_by_its_repository_path(tmp_path):
+    """Every format names a descriptor by the path it was found at; SARIF too, not by the real
+    path on the runner (which code scanning could not place in the repository)."""
+    work = tmp_path / "repo"
+    shutil.copytree(LANDSCAPE, work / "descriptors")
+    (work / "shared").mkdir()
+    (work / "shared" / "orphan.yaml").write_text("kind: service\nname: orphan\n")  # unowned: an error
+    (work / "descriptors" / "linked").symlink_to("../shared")
+    commit_tree(work)
+    sarif = json.loads(depgraph("check", "--format", "sarif", cwd=work).stdout)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in sarif["runs"][0]["results"] if r["properties"]["subject"] == "service:orphan"}
+    assert uris == {"descriptors/linked/orphan.yaml"}
+    text = depgraph("check", cwd=work).stdout
+    assert "descriptors/linked/orphan.yaml" in text
