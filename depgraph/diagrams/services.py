@@ -8,7 +8,7 @@ a declared owner team sit in an "unowned" cluster. Marks come from :mod:`.style`
 Dependencies run left to right (``rankdir=LR``). Top to bottom, dot sets the tribe clusters side
 by side and each spans every rank, so the bundled example was a 4:1 strip (7,729 × 1,948 px)
 that only fits a page shrunk past reading; left to right the clusters stack vertically and the
-same picture is 3,204 × 5,804 px, readable at 100% and scrolled like a page. (Wrapping the
+same picture is 3,906 × 6,041 px (legend included), readable at 100% and scrolled like a page. (Wrapping the
 tribes into rows with invisible edges does not work in dot: an edge may not cross a cluster's
 box, so the rows drift apart into a staircase wider than the strip.)
 """

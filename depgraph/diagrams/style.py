@@ -189,6 +189,12 @@ def add_legend(graph: DotGraph, items: list[tuple[str, dict]], edges: list[tuple
         graph.add_edge(tail, head, label=f" {label}", minlen=1, **attrs)
         if graph.graph.get("rankdir") != "LR":  # left to right, consecutive ranks already lie side by side
             graph.same_rank((tail, head), cluster)
+    if graph.graph.get("rankdir") == "LR":
+        # left to right, items on one rank would stack into a column as tall as the legend is long:
+        # chain them invisibly (after the edge samples) into a row instead
+        chain = (["legend:e00b"] if edges else []) + [f"legend:n{number:02d}" for number in range(len(items))]
+        for tail, head in zip(chain, chain[1:]):
+            graph.add_edge(tail, head, key="legend", style="invis")
 
 
 def html_table(rows: list[str], **attrs) -> Html:

@@ -73,7 +73,7 @@ class ParsedDot:
     def legend(self) -> set[str]:
         """The labels of the legend's sample nodes and sample edges."""
         nodes = {a["label"] for n, a in self.nodes.items() if n.startswith("legend:") and a.get("label")}
-        edges = {a["label"].strip() for (u, _), a in self.edges.items() if u.startswith("legend:")}
+        edges = {a["label"].strip() for (u, _), a in self.edges.items() if u.startswith("legend:") and "label" in a}
         return nodes | edges
 
 
