@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
-from depgraph.analyses.findings import Finding
+from depgraph.analyses.findings import Cause, Finding
 from depgraph.analyses.startup import blocked_reasons
 from depgraph.failure.engine import FailureModel, simulate
 from depgraph.load.durations import format_duration
@@ -281,21 +281,24 @@ def rto_findings(catalog: Catalog, result: RecoveryResult, defaults: RecoveryDef
         message = (f"{service.service} is ready {format_duration(service.ready_at)} into a cold start, "
                    f"{format_duration(service.ready_at - service.rto)} past its RTO of "
                    f"{format_duration(service.rto)}: {path_text(result, service.service)}")
-        findings.append(_finding(catalog, service.service, service.tier, message))
+        cause = Cause("recovery", f"its slowest chain of hard dependencies: {path_text(result, service.service)}",
+                      {"ready_at": service.ready_at, "rto": service.rto})
+        findings.append(_finding(catalog, service.service, service.tier, message, cause))
     for node_id in result.blocked:
         never = catalog.services.get(node_id[8:]) if node_id.startswith("service:") else None
         rto = never and (never.rto if never.rto is not None else defaults.rto_by_tier.get(never.tier))
         if never and rto:
             message = (f"{node_id} never gets ready on a cold start ({result.reasons[node_id]}), so it "
                        f"cannot meet its RTO of {format_duration(rto)}")
-            findings.append(_finding(catalog, node_id, never.tier, message))
+            cause = Cause("recovery", f"it never starts: {result.reasons[node_id]}", {"ready_at": None, "rto": rto})
+            findings.append(_finding(catalog, node_id, never.tier, message, cause))
     return findings
 
 
-def _finding(catalog: Catalog, node_id: str, tier: int, message: str) -> Finding:
+def _finding(catalog: Catalog, node_id: str, tier: int, message: str, cause: Cause | None = None) -> Finding:
     source = getattr(catalog.services[node_id[8:]], "source", None)
     return Finding(RULE, "error" if tier == 1 else "warning", node_id, message,
-                   source.file if source else None, source.line if source else None)
+                   source.file if source else None, source.line if source else None, cause=cause)
 
 
 def path_text(result: RecoveryResult, node_id: str) -> str:

@@ -81,10 +81,10 @@ def test_every_format_shows_the_same_cause(run_cli):
 
 
 def test_every_finding_of_the_example_says_why(analysis):
-    # rto-exceeded says why in its own message (the recovery analysis names the slowest path)
-    missing = [(f["rule"], f["subject"]) for f in analysis["findings"] if not f["cause"] and f["rule"] != "rto-exceeded"]
+    missing = [(f["rule"], f["subject"]) for f in analysis["findings"] if not f["cause"]]
     assert missing == []
     kinds = {f["rule"]: f["cause"]["kind"] for f in analysis["findings"] if f["cause"]}
     assert kinds["unowned"] == "owner" and kinds["capacity-loss"] == "capacity"
     assert kinds["extra-nine"] == kinds["tier-inversion"] == kinds["deprecated-dependency"] == "dependency"
     assert kinds["slo-infeasible"] == "availability" and kinds["team-cycle"] == "cycle"
+    assert kinds["rto-exceeded"] == "recovery"
