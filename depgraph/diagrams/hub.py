@@ -57,18 +57,18 @@ def hub_graph(marks: Marks, seeds: frozenset, depth: int, title: str) -> tuple[D
     distance = {**dict.fromkeys(seeds, 0), **dependencies, **dependents}
     unit: dict[str, str] = {seed: seed for seed in seeds}
     groups: dict[str, list[str]] = defaultdict(list)
-    for side, members in (("dependents", dependents), ("dependencies", dependencies)):
-        teams = {group_of(catalog, node, "team") for node in members}
+    for side, steps in (("dependents", dependents), ("dependencies", dependencies)):
+        teams = {group_of(catalog, node, "team") for node in steps}
         level = "team" if len(teams) <= MAX_GROUPS else "tribe"
-        for node in sorted(members):
-            groups[f"{side}:{members[node]}:{group_of(catalog, node, level)}"].append(node)
+        for node in sorted(steps):
+            groups[f"{side}:{steps[node]}:{group_of(catalog, node, level)}"].append(node)
     for key, members in groups.items():
         for node in members:
             unit[node] = node if len(members) == 1 else key
     graph = style.base_graph(label=f"{title} ({_count(dependents, 'dependent')}, "
                              f"{_count(dependencies, 'dependency', 'dependencies')}; grouped by owner)",
                              fontsize=16.0, rankdir="LR")
-    drawn = [catalog.entity(node) for node in sorted(n for n, u in unit.items() if n == u)]
+    drawn = [e for e in (catalog.entity(node) for node in sorted(n for n, u in unit.items() if n == u)) if e]
     scale = style.spof_scale(marks, drawn)
     for entity in drawn:
         graph.add_node(entity.id, **style.service_node(entity, marks, seeds, scale))
