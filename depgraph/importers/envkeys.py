@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from depgraph.importers.evidence import redact
+from depgraph.output.words import plural
 
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 HOST_WORDS = frozenset({
@@ -107,5 +108,5 @@ def note_unread(result, unread: list[str], shown_at_most: int = 10) -> None:
         return
     listed = ", ".join(unread[:shown_at_most])
     more = f" and {len(unread) - shown_at_most} more" if len(unread) > shown_at_most else ""
-    result.note(f"{len(unread)} value(s) naming a service were not read as hosts, since their keys "
+    result.note(f"{plural(len(unread), 'value')} naming a service were not read as hosts, since their keys "
                 f"name a database, user or secret: {listed}{more}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from depgraph.diagnostics import DepgraphError
 from depgraph.load.bounded import InputError, load_text_bounded, parse_json
 from depgraph.load.yamlread import YamlProblem, read_documents
+from depgraph.output.words import plural
 
 MAX_BYTES = 32 * 1024 * 1024
 
@@ -51,7 +52,7 @@ class ReadLog:
             result.warn(message)
         if self.left_out:
             files = ", ".join(f"{name} ({count})" for name, count in sorted(self.left_out.items()))
-            result.note(f"{sum(self.left_out.values())} value(s) that cannot be used were left out: {files}")
+            result.note(f"{plural(sum(self.left_out.values()), 'value')} that cannot be used were left out: {files}")
 
 
 def conform(value, shape, log: ReadLog | None, where: str):

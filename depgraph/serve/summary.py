@@ -11,6 +11,8 @@ with it: counts come from the document's lists (or, where a list was cut, from `
 
 from __future__ import annotations
 
+from depgraph.output.words import plural
+
 
 def summary(tool: str, document: dict) -> str:
     """A line or two about ``document``, the answer of ``tool``."""
@@ -76,7 +78,8 @@ def _path(document: dict) -> str:
     paths = document.get("paths", [])
     if not paths:
         return f"{document['from']} does not depend on {document['to']}."
-    return f"{len(paths)} dependency path(s) from {document['from']} to {document['to']}, shortest {paths[0]['hops']} hop(s)."
+    return (f"{plural(len(paths), 'dependency path')} from {document['from']} to {document['to']}, "
+            f"shortest {plural(paths[0]['hops'], 'hop')}.")
 
 
 def _describe(document: dict) -> str:
@@ -91,7 +94,7 @@ def _describe(document: dict) -> str:
 
 def _check(document: dict) -> str:
     decision, counts = document["decision"], document["summary"]
-    return (f"check {'passes' if decision['passed'] else 'fails'}: {counts['new']} new finding(s), "
+    return (f"check {'passes' if decision['passed'] else 'fails'}: {plural(counts['new'], 'new finding')}, "
             f"{counts['blocking']} blocking, {counts['existing']} existing.")
 
 
