@@ -301,3 +301,35 @@ class TestFitsAPage:
         assert "grouped by owner team" in result.stderr
         _, text = svg_texts(output.read_bytes())
         assert "Around service:storage" in text and "\nstorage\n" in text and " dependents" in text
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A generated landscape of 300 services (12 teams) and its most depended-on service."""
+    from tests.functional.test_benchmarks_smoke import _generator
+
+    root = tmp_path_factory.mktemp("generated")
+    manifest = _generator().generate(300, root, seed=1)
+    return root, manifest["hub"]["service"]
+
+
+@needs_dot
+def test_a_generated_hub_is_drawn_with_its_dependents_grouped_per_team(generated, run_cli, tmp_path):
+    root, hub = generated
+    output = tmp_path / "hub.svg"
+    result = run_cli("render", "-d", root, "--focus", hub, "--max-nodes", "40", "-o", output)
+    assert_fits_a_page(output, result)
+    assert "grouped by owner team" in result.stderr and "teams view" not in result.stderr
+    _, text = svg_texts(output.read_bytes())
+    assert f"Around service:{hub}" in text and f"\n{hub}\n" in text
+    assert sum(1 for line in text.splitlines() if line.startswith("team ") and line.endswith(" dependents")) >= 3
+
+
+def test_generated_teams_all_owning_spofs_take_several_shades(generated, run_cli):
+    from depgraph.diagrams.style import SPOF_RAMP
+
+    dot = run_cli("render", "-d", generated[0], "--view", "teams").stdout
+    owners = [line for line in dot.splitlines() if line.strip().startswith('"team:') and " SPOF" in line]
+    assert len(owners) >= 10  # nearly every team owns some: a single mark would say nothing
+    shades = {shade for line in owners for shade in SPOF_RAMP if f'fillcolor="{shade}"' in line}
+    assert len(shades) >= 3
