@@ -64,14 +64,14 @@ def discover_paths_with_stat(root: Path | str, folders: bool = False) -> list[tu
             continue
         if entries is None:
             continue
-        folders: list[os.DirEntry] = []
+        subdirs: list[os.DirEntry] = []
         files: list[os.DirEntry] = []
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
-            (folders if is_dir else files).append(entry)
+            (subdirs if is_dir else files).append(entry)
         display_prefix = os.path.join(display_dir, "")
         at_top = real_dir == top
         for entry in sorted(files, key=lambda e: e.name):
@@ -87,7 +87,7 @@ def discover_paths_with_stat(root: Path | str, folders: bool = False) -> list[tu
                 file_stat, real = None, entry.path  # dangling or looping: reading it reports the problem
             if real not in found or display < found[real][0]:
                 found[real] = (display, entry.path, file_stat)
-        subfolders = sorted(entry.name for entry in folders if not entry.name.startswith("."))
+        subfolders = sorted(entry.name for entry in subdirs if not entry.name.startswith("."))
         parent = "" if display_dir == "." else display_prefix
         pending.extend((os.path.join(real_dir, name), parent + name) for name in reversed(subfolders))
     return sorted(found.values(), key=lambda f: f[0])
