@@ -23,9 +23,14 @@ from xml.etree import ElementTree
 
 from depgraph.reporters.html_data import report_data
 
-# svg-pan-zoom 3.6.2 (BSD-2-Clause, vendor/svg-pan-zoom.LICENSE), from the npm registry
-SCRIPTS = ("vendor/svg-pan-zoom.min.js", "report_core.js", "report_views.js", "report_capacity.js",
-           "report_recovery.js", "report_places.js", "report_live.js")
+# From the npm registry, each with its licence beside it in vendor/: svg-pan-zoom 3.6.2
+# (BSD-2-Clause) pans the Graphviz diagram; Cytoscape.js 3.35.0 draws the interactive map and
+# cytoscape-fcose 2.2.0 (with cose-base 2.2.0 and layout-base 2.0.1, all MIT) lays out its
+# nested groups. See docs/report.md for why these.
+SCRIPTS = ("vendor/svg-pan-zoom.min.js", "vendor/cytoscape.min.js", "vendor/layout-base.js",
+           "vendor/cose-base.js", "vendor/cytoscape-fcose.js", "report_core.js", "report_views.js",
+           "report_capacity.js", "report_recovery.js", "report_map.js", "report_places.js",
+           "report_live.js")
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 _SVG_TAGS = {"svg", "g", "title", "desc", "path", "polygon", "polyline", "ellipse", "circle", "rect",

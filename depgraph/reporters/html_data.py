@@ -100,6 +100,7 @@ def report_data(analysis, notices=(), diagrams=(), advance=None, drift=None) -> 
     }
     data["capacity"] = capacity_data(analysis)
     data["recovery"] = recovery_data(analysis)
+    data["placement"] = placement_data(catalog, model.nodes.ids)
     data["files"] = files.items
     if drift is not None:
         data["drift"] = drift_data(drift, number)
@@ -177,6 +178,38 @@ def _placement(service) -> list:
     for deployment in service.deployments:
         per_dc[deployment.datacenter] += deployment.size
     return [item for dc in sorted(per_dc) for item in (dc, per_dc[dc])]
+
+
+def placement_data(catalog, ids) -> dict:
+    """Where things run, for the map's placement levels and its search: data centers, racks
+    (``[dc, rack name]``), hosts (name and rack number, or -1 when in no rack; ``hostDc`` the data
+    center number) and per service the hosts its instances stand on (delta-encoded numbers).
+
+    >>> from depgraph.model import Catalog, Host, Service, Deployment
+    >>> c = Catalog(hosts={"h2": Host("h2", "dc1", "r1"), "h1": Host("h1", "dc1")},
+    ...             services={"s": Service("s", deployments=(Deployment("dc1", ("h2", "h1")),))})
+    >>> placement_data(c, ["service:s"])
+    {'dcs': ['dc1'], 'racks': [[0, 'r1']], 'hosts': ['h1', 'h2'], 'hostRack': [-1, 0], 'hostDc': [0, 0], 'nodeHosts': [[0, 1]]}
+    """
+    dcs = sorted({*catalog.datacenters, *(h.datacenter for h in catalog.hosts.values())})
+    dc_number = {name: i for i, name in enumerate(dcs)}
+    hosts = sorted(catalog.hosts)
+    racks = sorted({(catalog.hosts[h].datacenter, catalog.hosts[h].rack) for h in hosts if catalog.hosts[h].rack})
+    rack_number = {rack: i for i, rack in enumerate(racks)}
+    host_number = {name: i for i, name in enumerate(hosts)}
+    node_hosts = []
+    for node_id in ids:
+        entity = catalog.entity(node_id)
+        names = {h for d in getattr(entity, "deployments", ()) for h in d.hosts}
+        node_hosts.append(delta_encode(host_number[h] for h in names if h in host_number))
+    return {
+        "dcs": dcs,
+        "racks": [[dc_number[dc], rack] for dc, rack in racks],
+        "hosts": hosts,
+        "hostRack": [rack_number.get((catalog.hosts[h].datacenter, catalog.hosts[h].rack), -1) for h in hosts],
+        "hostDc": [dc_number[catalog.hosts[h].datacenter] for h in hosts],
+        "nodeHosts": node_hosts,
+    }
 
 
 def _waves(startup) -> dict[str, int]:

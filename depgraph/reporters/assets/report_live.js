@@ -94,4 +94,6 @@ function showAnswer(out, answer) {
   if (answer.reduced.length) out.append(el("h3", {}, "Reduced capacity"), idChips(answer.reduced.map((r) => r.service), "reduced", 120));
   const numbers = (ids) => ids.map((id) => NODE_BY_ID.get(id)).filter((n) => n !== undefined);
   highlight(-1, {down: numbers(answer.down), degraded: numbers(answer.degraded)});
+  mapDrawAnswer(answer.failed.join(" + "), numbers(answer.failed), numbers(answer.down), numbers(answer.degraded),
+    answer.reduced.map((r) => [NODE_BY_ID.get(r.service)]).filter((r) => r[0] !== undefined));
 }

@@ -115,7 +115,7 @@ function highlight(n, result) {
 loadData().then((data) => {
   indexData(data);
   [renderOverview, renderFindings, renderCycles, renderSpofs, renderUnowned, renderDatacenters,
-   renderCapacity, renderRecovery, renderReadiness, renderDiagram, renderLive].forEach((render) => render());
+   renderCapacity, renderRecovery, renderReadiness, renderDiagram, renderMap, renderLive].forEach((render) => render());
   fromHash();
   document.body.setAttribute("data-ready", "true");
 }).catch((error) => {
