@@ -156,3 +156,29 @@ def cycle_repo(root: Path) -> GitRepo:
     repo.write(CYCLE)
     repo.commit("cycle")
     return repo
+
+
+# ---- a real browser -------------------------------------------------------------------------
+CHROMIUM = os.environ.get("DEPGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_or_skip():
+    """Playwright's sync API when Playwright and Debian's chromium are both here; else the calling
+    test module is skipped (never a browser download)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+    if not Path(CHROMIUM).is_file():
+        pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+    return sync_api
+
+
+def launched_chromium(sync_api):
+    """Yield the system chromium launched headless (a module-scoped fixture's body)."""
+    with sync_api.sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as exc:  # a chromium that cannot start here is an environment problem
+            pytest.skip(f"chromium did not start: {exc}")
+        yield launched
+        launched.close()

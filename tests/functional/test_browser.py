@@ -8,10 +8,11 @@ last test also saves the screenshots used in docs/report.md into DIR.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import chromium_or_skip, launched_chromium
 
 from depgraph.cli import report_folder as report_module
 from depgraph.analysis import analyze
@@ -20,24 +21,13 @@ from depgraph.cli.report_folder import write_report
 from tests.landscapes import JS_LINK, SCRIPT, hostile_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("DEPGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
-if not Path(CHROMIUM).is_file():
-    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = chromium_or_skip()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        except Exception as exc:  # a chromium that cannot start here is an environment problem
-            pytest.skip(f"chromium did not start: {exc}")
-        yield launched
-        launched.close()
+    yield from launched_chromium(sync_api)
 
 
 class Page:

@@ -7,8 +7,6 @@ Skips cleanly when chromium or Playwright is absent; never downloads a browser.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -16,30 +14,22 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import chromium_or_skip, launched_chromium
+
 from depgraph.analysis import analyze
 from depgraph.load.loader import load_catalog
 from depgraph.reporters.html import render_html
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("DEPGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 MAP_MAX = 300
 MIN_LABEL_PX = 10
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
-if not Path(CHROMIUM).is_file():
-    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = chromium_or_skip()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        except Exception as exc:  # a chromium that cannot start here is an environment problem
-            pytest.skip(f"chromium did not start: {exc}")
-        yield launched
-        launched.close()
+    yield from launched_chromium(sync_api)
 
 
 def _page(tmp: Path, analysis) -> Path:
