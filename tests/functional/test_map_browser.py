@@ -7,6 +7,7 @@ Skips cleanly when chromium or Playwright is absent; never downloads a browser.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -189,6 +190,17 @@ def test_focus_fades_everything_but_the_neighbourhood(example, example_analysis)
     assert example.labels_readable()
 
 
+def test_screenshot(example):
+    """With DEPGRAPH_SCREENSHOTS=DIR, the picture docs/report.md shows."""
+    folder = os.environ.get("DEPGRAPH_SCREENSHOTS")
+    if not folder:
+        pytest.skip("set DEPGRAPH_SCREENSHOTS=DIR to save the documentation screenshots")
+    example.tap("r:3")
+    example.page.select_option("#map-scenario", "datacenter:lon1")
+    example.js("depgraphMap.cy.fit(undefined, 20)")
+    example.page.locator("#map").screenshot(path=str(Path(folder) / "report-map.png"))
+
+
 # ---- 20,000 services -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -215,5 +227,7 @@ def test_the_map_stays_small_and_usable_at_20000_services(browser, big_page):
         assert page.js("depgraphMap.cy.$('.picked').map((n) => n.id())")[0][:2] in ("h:", "k:", "d:")
         assert len(page.drawn()) <= MAP_MAX
         assert page.errors == []
+        if os.environ.get("DEPGRAPH_SCREENSHOTS"):
+            page.page.locator("#map").screenshot(path=str(Path(os.environ["DEPGRAPH_SCREENSHOTS"]) / "report-map-20000.png"))
     finally:
         page.page.close()

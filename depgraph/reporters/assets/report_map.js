@@ -596,6 +596,7 @@ function renderMap() {
   if (drawnCount(tribes) <= 24) MAP.open = tribes;
   redraw();
   MAP.timing.build = performance.now() - started;
+  MAP.timing.ready = performance.now();  /* since the page started loading */
   window.depgraphMap = MAP;
   document.getElementById("map").setAttribute("data-map-ready", "true");
 }
