@@ -60,12 +60,16 @@ def _global_options(
                                              envvar="DEPGRAPH_MAX_ALIASES", min=1, max=1 << 62)] = DEFAULT_LIMITS.max_aliases,
     max_entities: Annotated[int, typer.Option(help="Most entities accepted in one descriptor tree.",
                                               envvar="DEPGRAPH_MAX_ENTITIES", min=1, max=1 << 62)] = DEFAULT_LIMITS.max_entities,
+    jobs: Annotated[int | None, typer.Option(help="Processes that parse the descriptor files (default: every "
+                                             "core once the tree holds 2,000 files or 4 MB, else 1).",
+                                             envvar="DEPGRAPH_JOBS", min=1, max=1024,
+                                             show_default="auto")] = None,
 ) -> None:
     """Global options go before the command: ``depgraph --debug validate``."""
     state.debug = debug
     state.quiet = quiet
     state.limits = Limits(max_file_bytes=max_file_bytes, max_depth=max_depth, max_aliases=max_aliases,
-                          max_entities=max_entities)
+                          max_entities=max_entities, jobs=jobs)
 
 
 def _register_commands() -> None:

@@ -10,18 +10,25 @@ carries them all, sorted by file and line.
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import errno
+import multiprocessing
+import operator
 import re
 import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from depgraph.diagnostics import ERROR, DescriptorError, Diagnostic, UsageError, did_you_mean
+from depgraph.diagnostics import ERROR, DepgraphError, DescriptorError, Diagnostic, UsageError, did_you_mean
 from depgraph.load.bounded import NotRegular, read_file
 from depgraph.load.files import POLICY_FILE, collection_paused, discover_paths_with_stat
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
 from depgraph.load.schema import EntityParser, type_name
+from depgraph import model
 from depgraph.model import Catalog
 from depgraph.load.yamlread import YList, YMap, YamlProblem, read_documents
 
@@ -36,12 +43,53 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
     if not root_path.is_dir():
         raise UsageError(missing_folder(root_path))
     with collection_paused():
+        found = discover_paths_with_stat(root_path, folders=True)
         reader = _Reader(str(root), limits)
-        for display, path, _ in discover_paths_with_stat(root_path, folders=True):
-            reader.read_path(display, Path(path))
+        jobs = loading_jobs(limits.jobs, found)
+        if jobs == 1 or not reader.read_in_pool(found, jobs):
+            for display, path, _ in found:
+                reader.read_path(display, Path(path))
         if not reader.entities and not reader.diagnostics:
             reader.diagnostics.append(empty_tree(str(root), len(reader.files)))
         return reader.finish()
+
+
+#: below both, one process reads the tree faster than starting others would pay for
+#: (a spawned worker imports Python and PyYAML first: docs/benchmarks.md, "--jobs")
+POOL_MIN_FILES = 2000
+POOL_MIN_BYTES = 4 << 20
+
+
+def loading_jobs(jobs: int | None, found: list[tuple[str, str, os.stat_result | None]]) -> int:
+    """How many processes parse ``found``: ``jobs`` when given, else (automatic) every usable
+    core once the tree holds at least :data:`POOL_MIN_FILES` files or :data:`POOL_MIN_BYTES`
+    bytes, and 1 below that. Never more processes than files."""
+    if jobs is None:
+        size = sum(st.st_size for _, _, st in found if st is not None)
+        if len(found) < POOL_MIN_FILES and size < POOL_MIN_BYTES:
+            return 1
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(jobs, len(found)))
+
+
+def _pickle_records_by_fields() -> None:
+    """A pool worker's set-up: send each frozen record as its class and field values, which
+    pickles several times faster than a slotted dataclass's own state protocol (the parent
+    rebuilds it with the class's ``__init__``). Registered in the worker process only."""
+    for cls in (model.Location, model.Dependency, model.Deployment, model.Link, model.Service,
+                model.Client, model.Host, model.Datacenter, model.Team, Diagnostic):
+        fields = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
+        copyreg.pickle(cls, lambda record, cls=cls, fields=fields: (cls, fields(record)))
+
+
+def _read_chunk(root: str, limits: Limits, paths: list[tuple[str, str]]) -> tuple:
+    """A pool worker's part: read ``paths`` as :class:`_Reader` does and return plain data, the
+    built entity records and the diagnostics, in file order."""
+    with collection_paused():
+        reader = _Reader(root, limits)
+        for display, path in paths:
+            reader.read_path(display, Path(path))
+        return reader.entities, reader.diagnostics, reader.files, reader.unparsed
 
 
 def missing_folder(root: Path) -> str:
@@ -150,6 +198,39 @@ class _Reader:
             return
         self.read_bytes(display, data)
 
+    def read_in_pool(self, found: list[tuple[str, str, os.stat_result | None]], jobs: int) -> bool:
+        """Read the files discovery ``found`` with ``jobs - 1`` worker processes beside this
+        one, in chunks of about equal bytes: the workers take chunks from the front, this
+        process from the back (each chunk a worker has not started yet), and the parts are
+        joined in file order, the same state as reading the files one by one here. False
+        (nothing taken) when the tree holds more entities than the limit, so that reading in
+        this process reports the first one over it. Workers are started with 'spawn' on every
+        platform: a fresh interpreter, never a fork of the caller."""
+        chunks = _chunks(found, jobs * 8)
+        parts: list = [None] * len(chunks)
+        try:
+            with ProcessPoolExecutor(jobs - 1, multiprocessing.get_context("spawn"),
+                                     initializer=_pickle_records_by_fields) as pool:
+                futures = [pool.submit(_read_chunk, self.root, self.limits, chunk) for chunk in chunks]
+                for index in reversed(range(len(chunks))):
+                    if not futures[index].cancel():
+                        break
+                    parts[index] = _read_chunk(self.root, self.limits, chunks[index])
+                for index, future in enumerate(futures):
+                    if parts[index] is None:
+                        parts[index] = future.result()
+        except (BrokenProcessPool, OSError) as exc:
+            raise DepgraphError(f"a loading worker process failed ({exc or type(exc).__name__}); "
+                                "read in one process with --jobs 1") from exc
+        if sum(len(entities) for entities, _, _, _ in parts) > self.limits.max_entities:
+            return False
+        for entities, diagnostics, files, unparsed in parts:
+            self.entities.extend(entities)
+            self.diagnostics.extend(diagnostics)
+            self.files.extend(files)
+            self.unparsed.update(unparsed)
+        return True
+
     def too_large(self, display: str, size: int) -> None:
         """A file known to hold ``size`` bytes, over the limit, that was not read."""
         self.files.append(display)
@@ -217,6 +298,21 @@ class _Reader:
             raise error
         catalog.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         return catalog
+
+
+def _chunks(found: list[tuple[str, str, os.stat_result | None]], count: int) -> list[list[tuple[str, str]]]:
+    """The ``(display, path)`` of ``found`` cut in up to ``count`` runs of consecutive files,
+    about equal in bytes (as discovery saw them; a file it could not stat counts as empty)."""
+    share = max(1, sum(st.st_size for _, _, st in found if st is not None) // count)
+    chunks: list[list[tuple[str, str]]] = [[]]
+    filled = 0
+    for display, path, st in found:
+        if filled >= share and chunks[-1]:
+            chunks.append([])
+            filled = 0
+        chunks[-1].append((display, path))
+        filled += st.st_size if st is not None else 0
+    return chunks
 
 
 #: a ``name:`` line of a descriptor, read from the text of a file that failed to parse
