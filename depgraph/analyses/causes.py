@@ -70,22 +70,25 @@ def hard_path(model: FailureModel, start: str, targets: set[str], down: set[str]
     number, ids, entries = model.nodes.number, model.nodes.ids, model.entries
     came_from: dict[str, str | None] = {start: None}
     queue = deque([start])
-    while queue:
+    found = start if start in targets else None
+    while queue and found is None:
         node_id = queue.popleft()
-        if node_id in targets:
-            path = [node_id]
-            step = came_from[node_id]
-            while step is not None:
-                path.append(step)
-                step = came_from[step]
-            return path[::-1]
         for alternatives, hard in entries[number[node_id]]:
             if hard and all(ids[a] in down for a in alternatives):
                 for alternative in alternatives:
                     if ids[alternative] not in came_from:
                         came_from[ids[alternative]] = node_id
                         queue.append(ids[alternative])
-    return [start]
+                        if ids[alternative] in targets and found is None:
+                            found = ids[alternative]  # stop when found, not a whole level later:
+                            # in a dense hard cycle each search is then a few nodes, not all
+    if found is None:
+        return [start]
+    path, step = [found], came_from[found]
+    while step is not None:
+        path.append(step)
+        step = came_from[step]
+    return path[::-1]
 
 
 def placement_text(model: FailureModel, component: str, service_id: str) -> str:

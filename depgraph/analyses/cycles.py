@@ -195,7 +195,7 @@ def _blocking_graph(blocked: set[str], entries: dict[str, list[Entry]]) -> nx.Di
     return graph
 
 
-CUT_BUDGET = 500_000  # steps of the exact put-back checks of one cycle's cuts
+CUT_BUDGET = 200_000  # steps of the exact put-back checks of one cycle's cuts
 CUT_ROUNDS = 16  # rounds of the cheap wave put-back, at most
 
 

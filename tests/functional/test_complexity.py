@@ -104,5 +104,5 @@ def test_path_stops_at_its_search_limit_and_says_so(tmp_path):
     root.mkdir()
     (root / "services.yaml").write_text(text)
     out = _depgraph("path", "-d", str(root), "start", "target", "-n", "2", code=0)
-    assert "1 path, shortest first" in out
+    assert "through 1 path, shortest first" in out
     assert "The search stopped at its limit of 200,000 partial paths" in out
