@@ -79,7 +79,11 @@ def _pickle_records_by_fields() -> None:
     for cls in (model.Location, model.Dependency, model.Deployment, model.Link, model.Service,
                 model.Client, model.Host, model.Datacenter, model.Team, Diagnostic):
         fields = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
-        copyreg.pickle(cls, lambda record, cls=cls, fields=fields: (cls, fields(record)))
+
+        def by_fields(record, cls=cls, fields=fields) -> tuple:
+            return cls, fields(record)
+
+        copyreg.pickle(cls, by_fields)
 
 
 def _read_chunk(root: str, limits: Limits, paths: list[tuple[str, str]]) -> tuple:
