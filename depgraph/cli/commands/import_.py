@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 
 
 def import_command(
-    kind: Annotated[SourceKind, typer.Argument(help="What SRC is: backstage, compose, k8s or netbox.")],
+    kind: Annotated[SourceKind, typer.Argument(metavar="KIND", help="What SRC is: backstage, compose, k8s or netbox.")],
     sources: Annotated[Optional[list[Path]], typer.Argument(
         help="Files or folders to read; compose files are layered in order, like docker compose -f; "
              "for netbox a dump folder (or --url).", show_default=False)] = None,
