@@ -153,6 +153,23 @@ def test_search_reaches_a_host_in_the_placement_levels(example, example_analysis
     assert example.js("depgraphMap.cy.$('.picked').map((n) => n.id())")[0].startswith("k:")
 
 
+def test_the_page_search_and_links_open_any_host_or_rack(example, example_analysis):
+    catalog = example_analysis.catalog
+    spofs = {s.component for s in example_analysis.spofs}
+    host = next(h for h in sorted(catalog.hosts) if f"host:{h}" not in spofs
+                and any(h in d.hosts for s in catalog.services.values() for d in s.deployments))
+    page = example.page
+    page.fill("#search", host)
+    page.wait_for_selector("#search-results li")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#detail:not([hidden])")
+    assert page.inner_text("#detail h2") == f"host:{host}"
+    assert "Runs here" in page.inner_text("#detail")
+    rack = next(r for r in sorted(catalog.racks()) if r not in spofs)
+    page.evaluate(f"location.hash = '#/' + {rack!r}")
+    page.wait_for_function(f"document.querySelector('#detail h2').textContent === {rack!r}")
+
+
 def test_filters_change_what_is_drawn_and_keep_indirect_dependencies(example, example_analysis):
     catalog = example_analysis.catalog
     example.page.select_option("select[data-filter=kind]", "1")  # clients only

@@ -216,12 +216,14 @@ function label(hit) {
   if (hit.place !== undefined) return hit.place.slice(hit.place.indexOf(":") + 1);
   return hit.team !== undefined ? D.teams.name[hit.team] : D.nodes.name[hit.n];
 }
-/* The hosts, racks and data centers the page can open: every data center, and every host or
-   rack that is a single point of failure (the page holds no list of every host). */
+/* The hosts, racks and data centers the page can open: every data center, rack and host (the
+   placement data the map reads too), and every host or rack that is a single point of failure. */
 let placeIds = null;
 function places() {
+  const placed = D.placement ? [...D.placement.racks.map(([dc, rack]) => "rack:" + D.placement.dcs[dc] + "/" + rack),
+    ...D.placement.hosts.map((host) => "host:" + host)] : [];
   if (!placeIds) placeIds = [...new Set([...D.datacenters.map((dc) => "datacenter:" + dc.name),
-    ...D.spofs.component.filter((c) => !c.startsWith("service:"))])].sort();
+    ...D.spofs.component.filter((c) => !c.startsWith("service:")), ...placed])].sort();
   return placeIds;
 }
 /* Open a host, rack or data center by id (a search hit, a #/ link): true when the page knows it. */
@@ -229,8 +231,10 @@ function openPlace(id) {
   const dc = D.datacenters.find((d) => "datacenter:" + d.name === id);
   if (dc) { showOutage(dc); return true; }
   const i = D.spofs.component.indexOf(id);
-  if (i < 0 || D.spofs.node[i] >= 0) return false;
-  showComponent(id, spofImpact(i), D.spofs.reduced[i]);
+  if (i >= 0 && D.spofs.node[i] < 0) { showComponent(id, spofImpact(i), D.spofs.reduced[i]); return true; }
+  const key = mapKeyOf(id);  /* any other host or rack: what runs there, from the map's data */
+  if (key === null) return false;
+  openKey(key);
   return true;
 }
 

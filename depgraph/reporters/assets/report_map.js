@@ -472,6 +472,16 @@ function reveal(key) {
 }
 
 /* ---- the panel for what was clicked ------------------------------------------------------- */
+/* The map's key of ``host:NAME`` or ``rack:DC/NAME``, or null when the page does not know it. */
+function mapKeyOf(component) {
+  if (!P) return null;
+  if (component.startsWith("host:")) { const h = P.hosts.indexOf(component.slice(5)); return h >= 0 ? "h:" + h : null; }
+  if (component.startsWith("rack:")) {
+    const k = P.racks.findIndex(([dc, rack]) => component === "rack:" + P.dcs[dc] + "/" + rack);
+    return k >= 0 ? "k:" + k : null;
+  }
+  return null;
+}
 function openKey(key) {
   const kind = key[0], value = Number(key.slice(2));
   MAP.picked = key;
