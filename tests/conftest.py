@@ -39,8 +39,9 @@ def shared_dir():
     return SHARED
 
 
-_LEFT_OUT = {".git", ".venv", "venv", "build", "dist", "output", "__pycache__", ".pytest_cache",
+_LEFT_OUT = {".git", ".venv", "venv", "build", "dist", "__pycache__", ".pytest_cache",
              ".hypothesis", ".mypy_cache", ".ruff_cache"}
+_LEFT_OUT_AT_TOP = {"output"}  # the generated report folder; depgraph/output is the package's own
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +54,8 @@ def source_repo(tmp_path_factory) -> Path:
     tool("git")
     copy = tmp_path_factory.mktemp("source") / "depgraph"
     shutil.copytree(ROOT, copy, ignore=lambda folder, names: [
-        n for n in names if n in _LEFT_OUT or n.endswith(".egg-info")])
+        n for n in names if n in _LEFT_OUT or n.endswith(".egg-info")
+        or (n in _LEFT_OUT_AT_TOP and Path(folder) == ROOT)])
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "source"]):
         subprocess.run(GIT + args, cwd=copy, check=True, capture_output=True)
     return copy

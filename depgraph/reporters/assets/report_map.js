@@ -290,8 +290,10 @@ function parentKey(key) {
 function runLayout(fresh) {
   const cy = MAP.cy;
   const layout = cy.layout({name: typeof cytoscapeFcose === "function" ? "fcose" : "cose", animate: false, randomize: fresh,
-    quality: cy.nodes().length > 150 ? "draft" : "default", nodeDimensionsIncludeLabels: true,
-    packComponents: fresh,  /* fCoSE packs components only on a fresh layout (its incremental packing fails) */
+    /* fCoSE's draft quality and its component packing both need a fresh (spectral) start:
+       on an incremental layout they read results it never computed */
+    quality: fresh && cy.nodes().length > 150 ? "draft" : "default", nodeDimensionsIncludeLabels: true,
+    packComponents: fresh,
     nodeRepulsion: (node) => 6500 * Math.pow(node.data("w") / 60, 2),
     idealEdgeLength: (edge) => 50 + (edge.source().data("w") + edge.target().data("w")) / 2, nodeSeparation: 40, nestingFactor: 0.4, gravity: 0.5,
     gravityCompound: 1.5, tile: true, fit: false});
