@@ -44,21 +44,17 @@ def test_a_bad_observed_file_writes_no_report(tmp_path):
 
 def test_the_callers_panel_marks_them(observed_report):
     browser_module = pytest.importorskip("tests.functional.test_browser")
-    from playwright.sync_api import sync_playwright
+    from tests.helpers import launched_chromium
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=browser_module.CHROMIUM, args=browser_module.ARGS)
-        try:
-            page = browser_module.Page(browser, observed_report)
-            page.search_and_pick("playlist")
-            panel = page.page.inner_text("#detail")
-            assert "Observed, not declared (1)" in panel
-            assert "undeclared search · 412,877 calls, 10,322 errors" in " ".join(panel.split())
-            page.search_and_pick("search-index-primary")
-            assert "Observed, not declared" not in page.page.inner_text("#detail")
-            assert page.errors == []
-        finally:
-            browser.close()
+    for browser in launched_chromium(browser_module.sync_api):  # closed when the loop ends
+        page = browser_module.Page(browser, observed_report)
+        page.search_and_pick("playlist")
+        panel = page.page.inner_text("#detail")
+        assert "Observed, not declared (1)" in panel
+        assert "undeclared search · 412,877 calls, 10,322 errors" in " ".join(panel.split())
+        page.search_and_pick("search-index-primary")
+        assert "Observed, not declared" not in page.page.inner_text("#detail")
+        assert page.errors == []
 
 
 def test_aliases_apply_to_the_page_as_to_drift(tmp_path):

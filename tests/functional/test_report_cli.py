@@ -138,7 +138,9 @@ def test_example_landscape(run_cli, tmp_path, no_graphviz):
     markdown = (out / "report.md").read_text()
     assert "| `service:postgres` | 12 | 7 | 32 | 3 |" in markdown
     assert "## Dependency graph" in markdown and "```mermaid" in markdown
-    assert len((out / "index.html").read_bytes()) < 400_000
+    # the page's own script and data stay under 400 KB; the map's inlined libraries (Cytoscape.js
+    # and fCoSE) add 0.77 MB to every page
+    assert len((out / "index.html").read_bytes()) < 400_000 + 800_000
 
 
 
