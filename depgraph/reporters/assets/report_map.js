@@ -67,10 +67,20 @@ function indexMap() {
   HARD_CYCLE_NODES = new Uint8Array(N);
   D.cycles.forEach((c) => { if (c.hard) c.members.forEach((n) => { HARD_CYCLE_NODES[n] = 1; }); });
   LEAF_DCS = D.nodes.place.map((place) => { const out = []; for (let i = 0; i < place.length; i += 2) out.push(place[i]); return out; });
-  MAP.hostServices = Array.from({length: P.hosts.length}, () => []);
-  P.nodeHosts.forEach((deltas, n) => decode(deltas).forEach((h) => MAP.hostServices[h].push(n)));
-  MAP.spofHosts = new Uint16Array(P.hosts.length);
-  P.hosts.forEach((name, h) => { if (SPOF_BY_COMPONENT.has("host:" + name)) MAP.spofHosts[h] = 1; });
+}
+/* Per host: the services on it and whether it is a SPOF. Built on first use (placement levels,
+   a scenario, a host's panel): a landscape of 200,000 hosts opens without it. */
+function hostIndex() {
+  if (!MAP.hosts) {
+    const services = Array.from({length: P.hosts.length}, () => []);
+    P.nodeHosts.forEach((deltas, n) => decode(deltas).forEach((h) => services[h].push(n)));
+    const spofs = new Uint8Array(P.hosts.length);
+    SPOF_BY_COMPONENT.forEach((_, component) => {
+      if (component.startsWith("host:")) { const h = P.hosts.indexOf(component.slice(5)); if (h >= 0) spofs[h] = 1; }
+    });
+    MAP.hosts = {services: services, spofs: spofs};
+  }
+  return MAP.hosts;
 }
 
 /* ---- which leaves pass the filters -------------------------------------------------------- */
@@ -125,11 +135,12 @@ function layoutModel(open, withEdges) {
       leafRep[n] = index.get(key);
     }
   } else {
+    const spofHosts = hostIndex().spofs;
     for (let h = 0; h < P.hosts.length; h++) {
       if (!hostPasses(h)) continue;
       const chain = hostChain(h);
       const hostState = state ? MAP.scenario.hostState.get(h) || 0 : 0;
-      addNode(chain, representative(chain, open), hostState, MAP.spofHosts[h], 0, 0);
+      addNode(chain, representative(chain, open), hostState, spofHosts[h], 0, 0);
     }
   }
   return {nodes: nodes, edges: MAP.mode === "owners" && withEdges !== false ? rolledEdges(leafRep, repKeys, state) : []};
@@ -292,7 +303,7 @@ function runLayout(fresh) {
   const layout = cy.layout({name: typeof cytoscapeFcose === "function" ? "fcose" : "cose", animate: false, randomize: fresh,
     /* fCoSE's draft quality and its component packing both need a fresh (spectral) start:
        on an incremental layout they read results it never computed */
-    quality: fresh && cy.nodes().length > 150 ? "draft" : "default", nodeDimensionsIncludeLabels: true,
+    quality: fresh && cy.nodes().length > 60 ? "draft" : "default", nodeDimensionsIncludeLabels: true,
     packComponents: fresh,
     nodeRepulsion: (node) => 6500 * Math.pow(node.data("w") / 60, 2),
     idealEdgeLength: (edge) => 50 + (edge.source().data("w") + edge.target().data("w")) / 2, nodeSeparation: 40, nestingFactor: 0.4, gravity: 0.5,
@@ -360,10 +371,11 @@ function scenarioOf(label, result, failedNodes, reduced, failedHosts) {
   (failedNodes || []).forEach((n) => { state[n] = STATE_RANK.failed; });
   const hostState = new Map();
   (failedHosts || []).forEach((h) => hostState.set(h, STATE_RANK.failed));
+  const onHost = hostIndex().services;
   P.hosts.forEach((_, h) => {
     if (hostState.has(h)) return;
     let worst = 0;
-    for (const n of MAP.hostServices[h]) if (state[n] > worst) worst = state[n];
+    for (const n of onHost[h]) if (state[n] > worst) worst = state[n];
     if (worst) hostState.set(h, worst);
   });
   return {label: label, state: state, hostState: hostState, down: result.down.length, degraded: result.degraded.length};
@@ -491,10 +503,10 @@ function openKey(key) {
   if (kind === "t") { selectTeam(value); return; }
   const component = keyComponent(key);
   let services = [];
-  if (kind === "h") services = MAP.hostServices[value];
+  if (kind === "h") services = hostIndex().services[value];
   else if (kind === "k" || kind === "d") {
     const set = new Set();
-    P.hosts.forEach((_, h) => { if ((kind === "k" && P.hostRack[h] === value) || (kind === "d" && P.hostDc[h] === value)) MAP.hostServices[h].forEach((n) => set.add(n)); });
+    P.hosts.forEach((_, h) => { if ((kind === "k" && P.hostRack[h] === value) || (kind === "d" && P.hostDc[h] === value)) hostIndex().services[h].forEach((n) => set.add(n)); });
     if (kind === "d") for (let n = 0; n < N; n++) if (LEAF_DCS[n].includes(P.dcs[value])) set.add(n);
     services = [...set].sort((a, b) => a - b);
   }
