@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from depgraph.analyses.impact import rank_of, urgency
+from depgraph.failure.closure import Members
 from depgraph.failure.engine import FailureModel, Impact, simulate
 from depgraph.model import Catalog, Service
 
@@ -143,7 +144,8 @@ def capacity_effects(model: FailureModel, component: str, down) -> tuple[dict, d
     failure = model.resolve([component])
     lost = model.lost_instances(failure)
     ids, total = model.nodes.ids, model.total
-    down_ids = frozenset(down)  # only the few services that lost instances are looked up in it
+    # only the few services that lost instances are looked up in it (Members answer at once)
+    down_ids = down if isinstance(down, Members) else frozenset(down)
     gone = {n for n in (*lost, *model.capacity_nodes) if ids[n] in down_ids} | set(failure.nodes)
     reduced = {ids[n]: (count, total[n]) for n, count in sorted(lost.items()) if n not in gone and count < total[n]}
     overloaded = {ids[n]: (up, model.min_instances[n]) for n, up in sorted(model.overloaded(lost, gone).items())}

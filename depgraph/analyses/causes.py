@@ -24,39 +24,85 @@ set of the failure, so explaining one SPOF costs no more than listing what it ta
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Container
 
 from depgraph.analyses.findings import Cause
 from depgraph.failure.engine import FailureModel
 
+Cycles = Callable[[int], tuple[int, int]]
 _PLACES = {"host": "on host {}", "rack": "on hosts in rack {}", "datacenter": "in data center {}"}
 
 
-def falls_with(model: FailureModel, component: str, first: tuple[str, ...], down: set[str],
-               node_id: str, every_placement: bool = True) -> Cause:
+#: services the search for a cause's hard path visits at most. In any real landscape the path
+#: from a casualty to what failed is a few steps; in a hard chain or ring of thousands of
+#: services it is thousands, for each of thousands of SPOFs.
+PATH_BUDGET = 200
+
+
+def falls_with(model: FailureModel, component: str, first: tuple[str, ...], down: Container[str],
+               node_id: str, every_placement: bool = True, cycle: Cycles | None = None) -> Cause:
     """Why ``node_id`` (in ``down``) goes down when ``component`` fails alone; ``first``: the
     services that fall first (those with every instance on ``component``, or ``component``
     itself when it is a service). The facts list the placement of every service in ``first``,
     or with ``every_placement`` False only of the one that explains ``node_id``'s fall (a data
-    center holds thousands, and one component can explain hundreds of findings)."""
+    center holds thousands, and one component can explain hundreds of findings). ``cycle``:
+    node number -> ``(number, size)`` of its hard cycle (each member needing another alone,
+    :meth:`~depgraph.failure.closure.Closure.cycle`), to explain a fall inside a cycle too big
+    for a path search in a sentence instead."""
+    targets = (component,) if component.startswith("service:") else first
+    if cycle is not None and (inside := _same_cycle(model, node_id, targets, cycle)) is not None:
+        size, via = inside
+        text = (f"{node_id} and {via} are in one hard cycle of {size:,} services, each needing another "
+                f"of them alone, so all of them fall together")
+        if via == component:
+            return Cause("dependency", text, {"component": component, "cycle": size, "path": [node_id, via]})
+        return Cause("placement", f"{text}; {placement_text(model, component, via)}",
+                     {"component": component, "cycle": size, "path": [node_id, via],
+                      "placed": placement_facts(model, component, first if every_placement else (via,))})
     if component.startswith("service:"):
-        path = hard_path(model, node_id, {component}, down | {component})
+        path = hard_path(model, node_id, {component}, down)
+        if path is None:
+            return Cause("dependency", _untraced(node_id, component), {"component": component, "path": None})
         return Cause("dependency", _needs(path), {"component": component, "path": path})
     if node_id in first:
         placed = first if every_placement else (node_id,)
         return Cause("placement", placement_text(model, component, node_id),
                      {"component": component, "placed": placement_facts(model, component, placed)})
     path = hard_path(model, node_id, set(first), down)
+    if path is None:
+        kind, _, name = component.partition(":")
+        what = f"a service with every instance {_PLACES[kind].format(name)}"
+        return Cause("placement", _untraced(node_id, what),
+                     {"component": component, "path": None,
+                      "placed": placement_facts(model, component, first if every_placement else ())})
     text = f"{_needs(path)}; {placement_text(model, component, path[-1])}"
     placed = first if every_placement else (path[-1],)
     return Cause("placement", text, {"component": component, "path": path,
                                      "placed": placement_facts(model, component, placed)})
 
 
-def spof_cause(model: FailureModel, component: str, first: tuple[str, ...], down: set[str],
-               most_urgent: str) -> Cause:
+def _same_cycle(model: FailureModel, node_id: str, targets: tuple[str, ...], cycle: Cycles
+                ) -> tuple[int, str] | None:
+    """``(size, target)`` when ``node_id`` shares with one of ``targets`` a hard cycle bigger
+    than :data:`PATH_BUDGET` (a smaller one is searched, and its path named)."""
+    number = model.nodes.number
+    group, size = cycle(number[node_id])
+    if size <= PATH_BUDGET:
+        return None
+    via = next((t for t in targets if t != node_id and cycle(number[t])[0] == group), None)
+    return (size, via) if via is not None else None
+
+
+def _untraced(node_id: str, what: str) -> str:
+    return (f"{node_id} needs {what} through hard dependencies (a path not traced here: the search "
+            f"stops after {PATH_BUDGET:,} services)")
+
+
+def spof_cause(model: FailureModel, component: str, first: tuple[str, ...], down: Container[str],
+               most_urgent: str, cycle: Cycles | None = None) -> Cause:
     """A SPOF's cause: why its most urgent casualty falls, and how many more services stand
     wholly on it."""
-    cause = falls_with(model, component, first, down, most_urgent)
+    cause = falls_with(model, component, first, down, most_urgent, cycle=cycle)
     others = len(first) - (most_urgent in first) if cause.kind == "placement" else 0
     if others:
         more = "1 more service has" if others == 1 else f"{others} more services have"
@@ -64,9 +110,11 @@ def spof_cause(model: FailureModel, component: str, first: tuple[str, ...], down
     return cause
 
 
-def hard_path(model: FailureModel, start: str, targets: set[str], down: set[str]) -> list[str]:
+def hard_path(model: FailureModel, start: str, targets: set[str], down: Container[str],
+              budget: int = PATH_BUDGET) -> list[str] | None:
     """The shortest path of hard entries from ``start`` to one of ``targets``, each entry with
-    every alternative in ``down`` (the failure's down set, with the failed service)."""
+    every alternative in ``down`` (the failure's down set) or ``targets``; ``[start]`` when
+    there is none, None when ``budget`` services were reached first."""
     number, ids, entries = model.nodes.number, model.nodes.ids, model.entries
     came_from: dict[str, str | None] = {start: None}
     queue = deque([start])
@@ -74,7 +122,7 @@ def hard_path(model: FailureModel, start: str, targets: set[str], down: set[str]
     while queue and found is None:
         node_id = queue.popleft()
         for alternatives, hard in entries[number[node_id]]:
-            if hard and all(ids[a] in down for a in alternatives):
+            if hard and all(ids[a] in down or ids[a] in targets for a in alternatives):
                 for alternative in alternatives:
                     if ids[alternative] not in came_from:
                         came_from[ids[alternative]] = node_id
@@ -82,6 +130,8 @@ def hard_path(model: FailureModel, start: str, targets: set[str], down: set[str]
                         if ids[alternative] in targets and found is None:
                             found = ids[alternative]  # stop when found, not a whole level later:
                             # in a dense hard cycle each search is then a few nodes, not all
+        if found is None and len(came_from) > budget:
+            return None
     if found is None:
         return [start]
     path, step = [found], came_from[found]

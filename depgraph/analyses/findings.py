@@ -8,6 +8,7 @@ the same across runs and unrelated edits; baselines and ``check --base`` match o
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 SEVERITIES = ("error", "warning", "info")
@@ -47,7 +48,8 @@ class Finding:
     file: str | None = None
     line: int | None = None
     key: tuple[str, ...] = ()
-    related: tuple[str, ...] = field(default=())
+    #: the ids it concerns (a SPOF's casualties: its down set, kept as a bitset)
+    related: Sequence[str] = field(default=())
     #: why it holds (not part of its identity: the fingerprint and equality ignore it)
     cause: Cause | None = field(default=None, compare=False)
 

@@ -15,9 +15,11 @@ and ``blast-radius`` all read these orders from the Report; none sorts on its ow
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from depgraph.analyses.findings import SEVERITY_RANK, Cause, Finding
+from depgraph.failure.closure import Members, mask_of
 from depgraph.model import Catalog
 
 
@@ -53,7 +55,7 @@ class RankedSpof:
     """A single point of failure with the counts it is ranked by."""
 
     component: str
-    down: tuple[str, ...]
+    down: Sequence[str]  # sorted ids (a bitset's Members from the analysis)
     degraded_count: int
     tier1_down: int
     clients_down: int
@@ -99,12 +101,21 @@ def ranked_spofs(catalog: Catalog, spofs) -> list[RankedSpof]:
     ['service:db', 'service:cache']
     """
     tier1 = {service.id for service in catalog.services.values() if service.tier == 1}
+    masks: dict[int, tuple[int, int]] = {}  # (tier 1, clients) as bitsets, per node index
     ranked = []
     for spof in spofs:
-        clients = sum(1 for node in spof.down if node.startswith("client:"))
-        ranked.append(RankedSpof(spof.component, tuple(spof.down), spof.degraded_count,
-                                 len(tier1.intersection(spof.down)), clients, tuple(spof.first),
-                                 spof.cause))
+        down = spof.down
+        if isinstance(down, Members):  # counted in bitsets: a ring's every member downs all
+            if id(down.nodes) not in masks:
+                masks[id(down.nodes)] = (mask_of(down.nodes, tier1),
+                                         mask_of(down.nodes, (c.id for c in catalog.clients.values())))
+            tier1_down, clients = (down.within(mask) for mask in masks[id(down.nodes)])
+        else:
+            down = tuple(down)
+            tier1_down = len(tier1.intersection(down))
+            clients = sum(1 for node in down if node.startswith("client:"))
+        ranked.append(RankedSpof(spof.component, down, spof.degraded_count, tier1_down, clients,
+                                 tuple(spof.first), spof.cause))
     return sorted(ranked, key=RankedSpof.sort_key)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from depgraph.diagnostics import did_you_mean
 from depgraph.analyses.findings import Cause, Finding
+from depgraph.failure.closure import union
 from depgraph.model import Catalog
 
 
@@ -99,7 +100,7 @@ def spof_concentration(catalog: Catalog, spofs) -> dict[str, list[Concentration]
 
     ``spofs`` are records with a ``down`` list of ids (``depgraph.analyses.spof.Spof``).
     """
-    hit = {node for spof in spofs for node in spof.down}
+    hit = union(spof.down for spof in spofs)
     teams: dict[str | None, list[str]] = {team.id: [] for team in catalog.teams.values()}
     tribes: dict[str | None, list[str]] = {
         f"tribe:{t.tribe}": [] for t in catalog.teams.values() if t.tribe}

@@ -20,6 +20,7 @@ import itertools
 from dataclasses import dataclass
 
 from depgraph.analyses.findings import Cause, Finding
+from depgraph.failure.closure import union
 from depgraph.model import Catalog, Service, readiness_state
 
 LEVELS = ("none", "bronze", "silver", "gold")
@@ -95,7 +96,7 @@ def scorecards(catalog: Catalog, spofs=()) -> list[Scorecard]:
     >>> [(s.service, s.level) for s in scorecards(cat)]
     [('service:a', 'bronze')]
     """
-    taken_down = {node for spof in spofs for node in spof.down}
+    taken_down = union(spof.down for spof in spofs)
     return [_scorecard(catalog, service, service.id not in taken_down)
             for _, service in sorted(catalog.services.items())]
 

@@ -23,25 +23,28 @@ components of the reverse dependency graph (Tarjan) and shared by all components
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-from depgraph.failure.closure import Closure
+from depgraph.failure.closure import Closure, Members, bitset, mask_of
 from depgraph.failure.engine import FailureModel
 from depgraph.analyses import causes
 from depgraph.analyses.causes import spof_cause
 from depgraph.analyses.findings import Cause, Finding
-from depgraph.analyses.impact import ranks, urgency
+from depgraph.analyses.impact import rank_of, ranks
 from depgraph.model import Catalog, Location
 
 @dataclass(frozen=True, slots=True)
 class Spof:
     """A component whose failure alone leaves ``down`` down and ``degraded_count`` services and
-    clients degraded. The degraded ids are not kept: over every SPOF of a landscape with hubs
-    they grow with its square (``blast-radius`` lists them for one component)."""
+    clients degraded. ``down`` reads as a sorted tuple of ids but is kept as a bitset
+    (:class:`~depgraph.failure.closure.Members`): in a hard ring every member takes down all
+    the others, and lists of ids would grow with the ring's square. The degraded ids are not
+    kept at all (``blast-radius`` lists them for one component)."""
 
     component: str
-    down: tuple[str, ...]
+    down: Sequence[str]
     degraded_count: int
     #: what falls first: the services with every instance on the component, or the service
     first: tuple[str, ...] = field(default=(), compare=False)
@@ -63,21 +66,34 @@ def single_points_of_failure(catalog: Catalog, model: FailureModel | None = None
     model = model or FailureModel.from_catalog(catalog)
     starts = {**_service_starts(model), **_placement_starts(model)}
     closure = Closure(model)
-    most_urgent = urgency(catalog)
-    memo: dict[tuple[tuple[int, ...], int], tuple[tuple[str, ...], int]] = {}
+    classes = urgency_classes(model)
+    memo: dict[tuple[int, ...], tuple[int, int]] = {}
     spofs = []
     for component in sorted(starts):
         initial = starts[component]
+        if initial not in memo:
+            memo[initial] = closure.of(initial)
+        bits, degraded = memo[initial]
         # a failed service is not listed as down (SPEC §2); services placed on a host are
-        hide = 1 << initial[0] if component.startswith("service:") else 0
-        if (initial, hide) not in memo:
-            memo[initial, hide] = closure.of(initial, hide)
-        down, degraded = memo[initial, hide]
+        down = Members(bits, model.nodes, 1 << initial[0] if component.startswith("service:") else 0)
         first = tuple(model.nodes.ids[node] for node in initial)
-        cause = (spof_cause(model, component, first, set(down), min(down, key=most_urgent))
+        cause = (spof_cause(model, component, first, down, _most_urgent(down, classes), closure.cycle)
                  if down else None)
         spofs.append(Spof(component, down, degraded, first, cause))
     return spofs
+
+
+def urgency_classes(model: FailureModel) -> list[int]:
+    """Bitsets of the nodes of each :func:`~depgraph.analyses.impact.urgency` class (tier 1,
+    clients, tier 2, tier 3), the most urgent first; within one, the lowest bit is the first id."""
+    classes: dict[int, list[int]] = {}
+    for node, (service, tier) in enumerate(zip(model.is_service, model.tier)):
+        classes.setdefault(rank_of(tier if service else None, "")[0], []).append(node)
+    return [bitset(classes[order], len(model.is_service)) for order in sorted(classes)]
+
+
+def _most_urgent(down: Members, classes: list[int]) -> str:
+    return next(found for mask in classes if (found := down.lowest(mask)) is not None)
 
 
 def _service_starts(model: FailureModel) -> dict[str, tuple[int, ...]]:
@@ -129,10 +145,17 @@ def spof_findings(catalog: Catalog, spofs: list[Spof]) -> list[Finding]:
     for node_id, (order, _) in rank.items():
         by_order.setdefault(order, set()).add(node_id)
     classes = [by_order[order] for order in sorted(by_order)]
+    masks: dict[int, list[int]] = {}  # the classes as bitsets, per node index of Members
     findings = []
     for spof in spofs:
         kind, _, name = spof.component.partition(":")
-        down = _most_important(spof.down, classes, 3)
+        if isinstance(spof.down, Members):
+            nodes = spof.down.nodes
+            if id(nodes) not in masks:
+                masks[id(nodes)] = [mask_of(nodes, members) for members in classes]
+            down = _most_important(spof.down, masks[id(nodes)], 3)
+        else:
+            down = _most_important(spof.down, classes, 3)
         critical = bool(down) and rank[down[0]][0] <= 1
         if kind == "service":
             rule, severity = "spof-service", "warning" if critical else "info"
@@ -166,8 +189,16 @@ def false_redundancy_findings(catalog: Catalog, model: FailureModel | None = Non
     wanted = {alternative for _, _, alternatives in groups for alternative in alternatives}
     killers: dict[str, set[str]] = {alternative: {alternative} for alternative in wanted}
     by_component = {}
+    wanted_bits: dict[int, int] = {}  # per node index of Members
     for spof in spofs:
-        for node_id in wanted.intersection(spof.down):
+        if isinstance(spof.down, Members):
+            nodes = spof.down.nodes
+            if id(nodes) not in wanted_bits:
+                wanted_bits[id(nodes)] = mask_of(nodes, wanted)
+            hit: Iterable[str] = spof.down.first(len(wanted), wanted_bits[id(nodes)])
+        else:
+            hit = wanted.intersection(spof.down)
+        for node_id in hit:
             killers[node_id].add(spof.component)
             by_component[spof.component] = spof
     model = model or FailureModel.from_catalog(catalog)
@@ -190,19 +221,19 @@ def false_redundancy_findings(catalog: Catalog, model: FailureModel | None = Non
 
 
 def _shared_cause(model: FailureModel, alternatives: list[str], shared: str,
-                  by_component: dict[str, Spof], fallen: dict[str, set[str]]) -> Cause:
+                  by_component: dict[str, Spof], fallen: dict[str, Container[str]]) -> Cause:
     """Why every alternative falls with ``shared`` (a SPOF, or one of the alternatives);
     ``fallen``: each SPOF's down set, made once for every finding it explains."""
     spof = by_component.get(shared)
     if spof is not None and shared not in fallen:
-        fallen[shared] = set(spof.down)
+        fallen[shared] = spof.down if isinstance(spof.down, Members) else set(spof.down)
     reasons = {}
     for alternative in alternatives:
         if alternative == shared:
             continue
         if spof is None:  # shared is an alternative the others need, and no SPOF of anyone else
             down = {a for a in alternatives if a != shared}
-            path = causes.hard_path(model, alternative, {shared}, down | {shared})
+            path = causes.hard_path(model, alternative, {shared}, down) or [alternative]
             reasons[alternative] = Cause("dependency", f"{alternative} needs {shared}: {' -> '.join(path)}",
                                          {"path": path})
         else:
@@ -213,11 +244,15 @@ def _shared_cause(model: FailureModel, alternatives: list[str], shared: str,
                                   "alternatives": {a: r.to_json() for a, r in reasons.items()}})
 
 
-def _most_important(ids: tuple[str, ...], classes: list[set[str]], count: int) -> list[str]:
-    """The first ``count`` of ``ids`` (sorted) taking the classes in order: tier 1, clients, …"""
+def _most_important(ids: Sequence[str], classes: list[set[str]] | list[int], count: int) -> list[str]:
+    """The first ``count`` of ``ids`` (sorted) taking the classes in order: tier 1, clients, …
+    (as bitsets when ``ids`` are :class:`~depgraph.failure.closure.Members`)"""
     picked: list[str] = []
     for members in classes:
-        picked += islice(filter(members.__contains__, ids), count - len(picked))
+        if isinstance(members, int):
+            picked += ids.first(count - len(picked), members)  # type: ignore[attr-defined]
+        else:
+            picked += islice(filter(members.__contains__, ids), count - len(picked))
         if len(picked) == count:
             break
     return picked

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from depgraph.failure.closure import strongly_connected
 from depgraph.model import Catalog
 
 
@@ -99,11 +100,21 @@ def _reasons(entries: dict[str, list[tuple[str, ...]]], blocked: set[str]) -> di
     return blocked_reasons(as_ids, set(as_ids))
 
 
+#: nodes the search for a shortest hard cycle through one blocked service expands at most: a
+#: real cycle is a few services, but every member of a hard ring of thousands stands on it
+CYCLE_BUDGET = 100
+
+
 def blocked_reasons(entries: dict[str, list[tuple[str, ...]]], blocked: set[str]) -> dict[str, str]:
     """Blocked id -> the hard entries (tuples of alternative ids) it waits for in vain, and a hard
-    cycle through it, if any. ``entries`` holds at least every blocked id's hard entries."""
+    cycle through it, if any. ``entries`` holds at least every blocked id's hard entries. The
+    cycle is searched for only among the services that wait for each other (the strongly
+    connected component), for at most :data:`CYCLE_BUDGET` of them: past that the reason
+    says how many wait for each other instead of naming the cycle (in a hard ring of 8,000
+    each one would be 8,000 names long)."""
     waits_on = {node: sorted({a for alts in entries[node] if set(alts) <= blocked for a in alts})
                 for node in blocked}
+    together = _waiting_together(waits_on)
     reasons = {}
     for node in sorted(blocked):
         parts = []
@@ -114,26 +125,50 @@ def blocked_reasons(entries: dict[str, list[tuple[str, ...]]], blocked: set[str]
                 parts.append(f"needs {alternatives[0]}, which never starts")
             else:
                 parts.append(f"needs one of {', '.join(alternatives)}, none of which ever starts")
-        cycle = _cycle_through(node, waits_on)
-        if cycle:
-            parts.append("hard cycle " + " → ".join(cycle))
+        group = together.get(node)
+        if group is not None:
+            cycle = _cycle_through(node, waits_on, group)
+            if cycle:
+                parts.append("hard cycle " + " → ".join(cycle))
+            else:
+                parts.append(f"hard cycle among {len(group):,} services that wait for each other "
+                             f"(too long to name here)")
         reasons[node] = "; ".join(parts)
     return reasons
 
 
-def _cycle_through(start: str, successors: dict[str, list[str]]) -> list[str] | None:
-    """A shortest cycle ``[start, …, start]`` in ``successors``, or None (breadth first)."""
+def _waiting_together(waits_on: dict[str, list[str]]) -> dict[str, set[str]]:
+    """Node -> the services it waits for that wait for it in turn (its strongly connected
+    component), for every node on a cycle (a self-loop included)."""
+    together: dict[str, set[str]] = {}
+    finished: set[str] = set()
+    for root in sorted(waits_on):
+        if root in finished:
+            continue
+        for members in strongly_connected(waits_on, root, finished):
+            finished.update(members)
+            if len(members) > 1 or members[0] in waits_on[members[0]]:
+                group = set(members)
+                together.update(dict.fromkeys(members, group))
+    return together
+
+
+def _cycle_through(start: str, successors: dict[str, list[str]], inside: set[str],
+                   budget: int = CYCLE_BUDGET) -> list[str] | None:
+    """A shortest cycle ``[start, …, start]`` in ``successors`` among ``inside`` (breadth
+    first), or None when there is none or ``budget`` nodes were expanded first."""
     parent: dict[str, str] = {}
     queue = deque([start])
-    while queue:
+    while queue and budget > 0:
         node = queue.popleft()
+        budget -= 1
         for nxt in successors.get(node, ()):
             if nxt == start:
                 path = [node]
                 while path[-1] != start:
                     path.append(parent[path[-1]])
                 return [start, *reversed(path[:-1]), start] if node != start else [start, start]
-            if nxt not in parent:
+            if nxt not in parent and nxt in inside:
                 parent[nxt] = node
                 queue.append(nxt)
     return None
