@@ -13,10 +13,12 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import errno
+import io
 import multiprocessing
 import operator
 import re
 import os
+import pickle
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -58,6 +60,9 @@ def load_catalog(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> Ca
 #: (a spawned worker imports Python and PyYAML first: docs/benchmarks.md, "--jobs")
 POOL_MIN_FILES = 2000
 POOL_MIN_BYTES = 4 << 20
+#: small chunks, so that the processes finish within a fraction of a second of each other (a
+#: worker holds the chunk it reads and one queued; this process takes the rest from the back)
+CHUNKS_PER_PROCESS = 32
 
 
 def loading_jobs(jobs: int | None, found: list[tuple[str, str, os.stat_result | None]]) -> int:
@@ -72,10 +77,11 @@ def loading_jobs(jobs: int | None, found: list[tuple[str, str, os.stat_result | 
     return max(1, min(jobs, len(found)))
 
 
-def _pickle_records_by_fields() -> None:
-    """A pool worker's set-up: send each frozen record as its class and field values, which
+def _by_fields_table() -> dict:
+    """How a pool worker pickles the frozen records: each as its class and field values, which
     pickles several times faster than a slotted dataclass's own state protocol (the parent
-    rebuilds it with the class's ``__init__``). Registered in the worker process only."""
+    rebuilds it with the class's ``__init__``)."""
+    table = dict(copyreg.dispatch_table)
     for cls in (model.Location, model.Dependency, model.Deployment, model.Link, model.Service,
                 model.Client, model.Host, model.Datacenter, model.Team, Diagnostic):
         fields = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
@@ -83,17 +89,30 @@ def _pickle_records_by_fields() -> None:
         def by_fields(record, cls=cls, fields=fields) -> tuple:
             return cls, fields(record)
 
-        copyreg.pickle(cls, by_fields)
+        table[cls] = by_fields
+    return table
 
 
-def _read_chunk(root: str, limits: Limits, paths: list[tuple[str, str]]) -> tuple:
-    """A pool worker's part: read ``paths`` as :class:`_Reader` does and return plain data, the
-    built entity records and the diagnostics, in file order."""
+def _read_part(root: str, limits: Limits, paths: list[tuple[str, str]]) -> tuple:
+    """Read ``paths`` as :class:`_Reader` does and return plain data: the built entity records,
+    the diagnostics, the files and the names of unparsed files, in file order."""
+    reader = _Reader(root, limits)
+    for display, path in paths:
+        reader.read_path(display, Path(path))
+    return reader.entities, reader.diagnostics, reader.files, reader.unparsed
+
+
+def _read_chunk(root: str, limits: Limits, paths: list[tuple[str, str]]) -> bytes:
+    """A pool worker's part: :func:`_read_part`, pickled here while the collector is still
+    paused (pickling makes a tuple per record; left to the pool, that would start full
+    collections over every record read)."""
     with collection_paused():
-        reader = _Reader(root, limits)
-        for display, path in paths:
-            reader.read_path(display, Path(path))
-        return reader.entities, reader.diagnostics, reader.files, reader.unparsed
+        part = _read_part(root, limits, paths)
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = _by_fields_table()
+        pickler.dump(part)
+        return buffer.getvalue()
 
 
 def missing_folder(root: Path) -> str:
@@ -210,19 +229,18 @@ class _Reader:
         (nothing taken) when the tree holds more entities than the limit, so that reading in
         this process reports the first one over it. Workers are started with 'spawn' on every
         platform: a fresh interpreter, never a fork of the caller."""
-        chunks = _chunks(found, jobs * 8)
+        chunks = _chunks(found, jobs * CHUNKS_PER_PROCESS)
         parts: list = [None] * len(chunks)
         try:
-            with ProcessPoolExecutor(jobs - 1, multiprocessing.get_context("spawn"),
-                                     initializer=_pickle_records_by_fields) as pool:
+            with ProcessPoolExecutor(jobs - 1, multiprocessing.get_context("spawn")) as pool:
                 futures = [pool.submit(_read_chunk, self.root, self.limits, chunk) for chunk in chunks]
                 for index in reversed(range(len(chunks))):
                     if not futures[index].cancel():
                         break
-                    parts[index] = _read_chunk(self.root, self.limits, chunks[index])
+                    parts[index] = _read_part(self.root, self.limits, chunks[index])
                 for index, future in enumerate(futures):
                     if parts[index] is None:
-                        parts[index] = future.result()
+                        parts[index] = pickle.loads(future.result())  # from our own worker
         except (BrokenProcessPool, OSError) as exc:
             raise DepgraphError(f"a loading worker process failed ({exc or type(exc).__name__}); "
                                 "read in one process with --jobs 1") from exc
