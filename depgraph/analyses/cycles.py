@@ -433,14 +433,14 @@ def group_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> tuple[lis
 
 
 def _cycles_of(weights: dict[tuple[str, str], int]) -> list[GroupCycle]:
+    ordered = sorted(weights.items())  # once: each cycle's edges are picked from it in order
     between = nx.DiGraph()
-    between.add_edges_from(sorted(weights))
+    between.add_edges_from(edge for edge, _ in ordered)
     cycles = []
     for component in nx.strongly_connected_components(between):
         if len(component) >= 2:
             members = tuple(sorted(component))
-            edges = tuple((a, b, w) for (a, b), w in sorted(weights.items())
-                          if a in component and b in component)
+            edges = tuple((a, b, w) for (a, b), w in ordered if a in component and b in component)
             example = shortest_cycle(between.subgraph(component))
             cycles.append(GroupCycle(members, edges, example))
     return sorted(cycles, key=lambda c: c.members)

@@ -90,7 +90,7 @@ def dependency_graph(catalog: Catalog) -> nx.DiGraph:
     graph.add_nodes_from(sorted(nodes))
     graph.add_edges_from((u, v, {"type": dep.type, "file": dep.source.file if dep.source else None,
                                  "line": dep.source.line if dep.source else None})
-                         for (u, v), dep in sorted(edges.items()) if u != v)
+                         for u, v, dep in ((u, v, edges[u, v]) for u, v in sorted(edges)) if u != v)
     return graph
 
 

@@ -82,12 +82,19 @@ def startup_order(catalog: Catalog, cycles=None) -> StartupOrder:
 
 def _hard_entries(catalog: Catalog) -> dict[str, list[tuple[str, ...]]]:
     """Service name -> its hard entries as sorted alternatives (services only, none empty)."""
+    services = catalog.services
     result = {}
-    for name, service in catalog.services.items():
+    for name, service in services.items():
         needs = []
         for dependency in service.dependencies:
-            alternatives = tuple(sorted({t for t in dependency.targets if t in catalog.services}))
-            if dependency.hard and alternatives:
+            if not dependency.hard:
+                continue
+            targets = dependency.targets
+            if len(targets) == 1:  # most entries: no set to build, nothing to sort
+                alternatives = targets if targets[0] in services else ()
+            else:
+                alternatives = tuple(sorted({t for t in targets if t in services}))
+            if alternatives:
                 needs.append(alternatives)
         result[name] = needs
     return result
