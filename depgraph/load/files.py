@@ -21,7 +21,8 @@ def collection_paused():
 
     Loading builds about a million long-lived objects and frees almost none; the collector would
     walk them all again and again for nothing (what that costs: docs/benchmarks.md). Reference
-    counting still frees everything that is dropped. The one pause depgraph makes.
+    counting still frees everything that is dropped. The one pause depgraph makes (a loading
+    worker process keeps its collector off for its whole short life: ``loader._worker_setup``).
     """
     enabled = gc.isenabled()
     gc.disable()

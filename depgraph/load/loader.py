@@ -13,12 +13,11 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import errno
-import io
+import gc
 import multiprocessing
 import operator
 import re
 import os
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -77,11 +76,13 @@ def loading_jobs(jobs: int | None, found: list[tuple[str, str, os.stat_result | 
     return max(1, min(jobs, len(found)))
 
 
-def _by_fields_table() -> dict:
-    """How a pool worker pickles the frozen records: each as its class and field values, which
+def _worker_setup() -> None:
+    """A pool worker's set-up. It sends each frozen record as its class and field values, which
     pickles several times faster than a slotted dataclass's own state protocol (the parent
-    rebuilds it with the class's ``__init__``)."""
-    table = dict(copyreg.dispatch_table)
+    rebuilds it with the class's ``__init__``). And its collector stays off: a worker only builds
+    acyclic records and returns them; collections would walk every record read while the pool
+    pickles a part (a tuple per record), for nothing. Called in the worker process only."""
+    gc.disable()
     for cls in (model.Location, model.Dependency, model.Deployment, model.Link, model.Service,
                 model.Client, model.Host, model.Datacenter, model.Team, Diagnostic):
         fields = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
@@ -89,30 +90,17 @@ def _by_fields_table() -> dict:
         def by_fields(record, cls=cls, fields=fields) -> tuple:
             return cls, fields(record)
 
-        table[cls] = by_fields
-    return table
+        copyreg.pickle(cls, by_fields)
 
 
-def _read_part(root: str, limits: Limits, paths: list[tuple[str, str]]) -> tuple:
+def _read_chunk(root: str, limits: Limits, paths: list[tuple[str, str]]) -> tuple:
     """Read ``paths`` as :class:`_Reader` does and return plain data: the built entity records,
-    the diagnostics, the files and the names of unparsed files, in file order."""
+    the diagnostics, the files and the names of unparsed files, in file order (a pool worker's
+    part, or one this process takes)."""
     reader = _Reader(root, limits)
     for display, path in paths:
         reader.read_path(display, Path(path))
     return reader.entities, reader.diagnostics, reader.files, reader.unparsed
-
-
-def _read_chunk(root: str, limits: Limits, paths: list[tuple[str, str]]) -> bytes:
-    """A pool worker's part: :func:`_read_part`, pickled here while the collector is still
-    paused (pickling makes a tuple per record; left to the pool, that would start full
-    collections over every record read)."""
-    with collection_paused():
-        part = _read_part(root, limits, paths)
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = _by_fields_table()
-        pickler.dump(part)
-        return buffer.getvalue()
 
 
 def missing_folder(root: Path) -> str:
@@ -232,15 +220,15 @@ class _Reader:
         chunks = _chunks(found, jobs * CHUNKS_PER_PROCESS)
         parts: list = [None] * len(chunks)
         try:
-            with ProcessPoolExecutor(jobs - 1, multiprocessing.get_context("spawn")) as pool:
+            with ProcessPoolExecutor(jobs - 1, multiprocessing.get_context("spawn"), initializer=_worker_setup) as pool:
                 futures = [pool.submit(_read_chunk, self.root, self.limits, chunk) for chunk in chunks]
                 for index in reversed(range(len(chunks))):
                     if not futures[index].cancel():
                         break
-                    parts[index] = _read_part(self.root, self.limits, chunks[index])
+                    parts[index] = _read_chunk(self.root, self.limits, chunks[index])
                 for index, future in enumerate(futures):
                     if parts[index] is None:
-                        parts[index] = pickle.loads(future.result())  # from our own worker
+                        parts[index] = future.result()
         except (BrokenProcessPool, OSError) as exc:
             raise DepgraphError(f"a loading worker process failed ({exc or type(exc).__name__}); "
                                 "read in one process with --jobs 1") from exc

@@ -4,7 +4,6 @@ diagnostics, and clean refusals of a bad count."""
 from __future__ import annotations
 
 import multiprocessing
-import pickle
 import re
 from concurrent.futures import ProcessPoolExecutor
 
@@ -12,7 +11,7 @@ import pytest
 
 from depgraph.load.files import discover_paths_with_stat
 from depgraph.load.limits import Limits
-from depgraph.load.loader import _chunks, _read_chunk, load_catalog, loading_jobs
+from depgraph.load.loader import _chunks, _read_chunk, _worker_setup, load_catalog, loading_jobs
 from tests.helpers import EXAMPLE, assert_clean, copy_example, depgraph
 
 
@@ -40,9 +39,8 @@ def test_a_broken_file_read_by_a_worker_is_reported_at_its_line(tmp_path):
 def test_diagnostics_come_back_from_a_spawned_worker_whole(tmp_path):
     (tmp_path / "a.yaml").write_text("kind: service\nname: a\nowner: [x\n")
     found = discover_paths_with_stat(tmp_path, folders=True)
-    with ProcessPoolExecutor(1, multiprocessing.get_context("spawn")) as pool:
-        sent = pool.submit(_read_chunk, str(tmp_path), Limits(), _chunks(found, 4)[0]).result()
-    _, diagnostics, files, _ = pickle.loads(sent)
+    with ProcessPoolExecutor(1, multiprocessing.get_context("spawn"), initializer=_worker_setup) as pool:
+        _, diagnostics, files, _ = pool.submit(_read_chunk, str(tmp_path), Limits(), _chunks(found, 4)[0]).result()
     assert files == [str(tmp_path / "a.yaml")]
     assert [(d.file, d.line, d.severity) for d in diagnostics] == [(str(tmp_path / "a.yaml"), 4, "error")]
 
