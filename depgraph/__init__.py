@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 
 __all__ = [
-    "load", "analyze", "blast_radius", "startup_order", "recovery", "check", "to_json", "version",
+    "load", "analyze", "blast_radius", "startup_order", "recovery", "check", "to_json", "to_dict", "version",
     "Catalog", "Report", "BlastRadius", "StartupOrder", "RecoveryResult",
     "DepgraphError", "DescriptorError", "UsageError", "UnknownComponent",
 ]
@@ -31,7 +31,7 @@ __all__ = [
 # Where each name of the API lives, imported when first asked for.
 _LAZY = {
     "analyze": "depgraph.api", "blast_radius": "depgraph.api", "startup_order": "depgraph.api",
-    "to_json": "depgraph.api", "recovery": "depgraph.api", "check": "depgraph.api",
+    "to_json": "depgraph.api", "to_dict": "depgraph.api", "recovery": "depgraph.api", "check": "depgraph.api",
     "RecoveryResult": "depgraph.analyses.recovery",
     "Catalog": "depgraph.model", "Report": "depgraph.analysis", "BlastRadius": "depgraph.analyses.blast",
     "StartupOrder": "depgraph.analyses.startup",

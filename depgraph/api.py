@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from depgraph.gate.check import CheckResult
     from depgraph.model import Catalog
 
-__all__ = ["analyze", "blast_radius", "startup_order", "recovery", "check", "to_json", "kind_of", "KINDS"]
+__all__ = ["analyze", "blast_radius", "startup_order", "recovery", "check", "to_json", "to_dict", "kind_of", "KINDS"]
 
 #: The result kinds :func:`to_json` writes, by the result's class: the names the reporters
 #: (:data:`depgraph.reporters.REPORTERS`) file them under.
@@ -53,8 +53,11 @@ def analyze(catalog: Catalog) -> Report:
     """Every analysis of ``depgraph analyze``, ranked once: cycles, single points of failure,
     ownership, readiness, capacity, startup order and the findings."""
     from depgraph.analysis import analyze as run_analysis
+    from depgraph.failure.engine import FailureModel
 
-    return run_analysis(catalog)
+    report = run_analysis(catalog)
+    FailureModel.keep(catalog, report.model)  # blast_radius(catalog, …) then reuses what analyze compiled
+    return report
 
 
 def blast_radius(source: Catalog | Report, *components: str) -> BlastRadius:
@@ -62,8 +65,9 @@ def blast_radius(source: Catalog | Report, *components: str) -> BlastRadius:
     whom to call first, as ``depgraph blast-radius`` ranks it.
 
     ``components`` are the command's arguments: ``service:x``, ``host:x``, ``rack:dc/r``,
-    ``datacenter:x`` or a bare name. ``source`` is a catalog, or a report from :func:`analyze`
-    (whose compiled failure model is then reused instead of compiled again).
+    ``datacenter:x`` or a bare name. ``source`` is a catalog (compiled into a failure model on
+    the first call, which later calls on the same, unchanged catalog reuse), or a report from
+    :func:`analyze` (whose compiled failure model is reused).
     """
     from depgraph.analyses.blast import blast_radius as ranked_blast_radius
     from depgraph.failure.resolve import resolve_component
@@ -126,6 +130,15 @@ def to_json(result, **options) -> str:
     return render(kind_of(result), "json", result, **options)
 
 
+def to_dict(result, **options) -> dict:
+    """The document :func:`to_json` writes, as dicts, lists, strings, numbers and ``None``
+    before it is written (``json.loads(to_json(result)) == to_dict(result)``): for a program
+    that reads or passes on the document, without writing and parsing it."""
+    from depgraph.reporters import reporter
+
+    return reporter(kind_of(result), "json")(result, **options)
+
+
 def kind_of(result) -> str:
     """The reporters' name for the kind of ``result`` (``TypeError`` for anything else)."""
     for cls in type(result).__mro__:
@@ -142,4 +155,4 @@ def _catalog_and_model(source):
     model = getattr(source, "model", None)
     if isinstance(model, FailureModel):  # a Report: its catalog, and the model it compiled
         return source.catalog, model
-    return source, FailureModel.from_catalog(source)
+    return source, FailureModel.of(source)  # compiled on the first call for this catalog, then kept

@@ -188,7 +188,7 @@ class Team:
 Entity = Union[Service, Client, Host, Datacenter, Team]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)  # weakly referenced by its compiled failure model
 class Catalog:
     """Every entity of a descriptor tree, by kind and name (dicts keep declaration order).
 

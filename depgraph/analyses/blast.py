@@ -26,6 +26,7 @@ this one record.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -91,7 +92,7 @@ class BlastRadius:
     degraded: tuple[Degradation, ...]
     reduced: tuple[tuple[str, int, int], ...]
     teams: tuple[TeamCall, ...]
-    tiers: dict[str, tuple[int | None, str | None]]
+    tiers: Mapping[str, tuple[int | None, str | None]]
     critical: dict[str, tuple[int, int]]
 
     @property
@@ -105,35 +106,84 @@ def blast_radius(catalog: Catalog, model: FailureModel, failed) -> BlastRadius:
 
 
 def rank_impact(catalog: Catalog, model: FailureModel, impact: Impact) -> BlastRadius:
-    """:class:`BlastRadius` of an engine answer (each id's rank computed once: a hub data
-    center's outage names tens of thousands)."""
-    listed = (*impact.failed, *impact.down, *impact.degraded, *impact.reduced, *impact.overloaded)
-    rank, tiers = _rank_and_tiers(catalog, listed)
-    down, degraded_ids = sorted(impact.down, key=rank.__getitem__), sorted(impact.degraded, key=rank.__getitem__)
-    degraded = tuple(map(degradation_reasons(model, impact).__getitem__, degraded_ids))
+    """:class:`BlastRadius` of an engine answer, ranked by the model's :class:`Urgency` (worked
+    out once per model: a hub data center's outage names tens of thousands of ids)."""
+    index = Urgency.of(catalog, model)
+    number, ids, position = model.nodes.number, model.nodes.ids, index.position
+    down = sorted(map(number.__getitem__, impact.down), key=position.__getitem__)
+    degraded_nodes = sorted(map(number.__getitem__, impact.degraded), key=position.__getitem__)
+    degraded = _reasons(model, impact, degraded_nodes)
     reduced = tuple(sorted(((service, lost, total) for service, (lost, total) in impact.reduced.items()),
-                           key=lambda r: (-r[1] / r[2], rank[r[0]])))
-    critical = {"down": _tier1_and_clients(tiers, impact.down),
-                "degraded": _tier1_and_clients(tiers, impact.degraded)}
-    return BlastRadius(impact, tuple(down), degraded, reduced, _calls(catalog, down, degraded_ids, rank, tiers),
-                       tiers, critical)
+                           key=lambda r: (-r[1] / r[2], position[number[r[0]]])))
+    critical = {"down": index.tier1_and_clients(down), "degraded": index.tier1_and_clients(degraded_nodes)}
+    return BlastRadius(impact, tuple(map(ids.__getitem__, down)), degraded, reduced,
+                       _calls(catalog, index, ids, down, degraded_nodes), Tiers(index, number), critical)
 
 
-def _rank_and_tiers(catalog: Catalog, ids) -> tuple[dict, dict]:
-    """Each id's :func:`~depgraph.analyses.impact.urgency` and its tier and owner team id
-    (:func:`_tier_and_owner`), with one look-up per service id."""
-    services, key = catalog.services, urgency(catalog)
-    rank, tiers = {}, {}
-    for node_id in ids:
-        kind, _, name = node_id.partition(":")
-        service = services.get(name) if kind == "service" else None
-        if service is None:
-            rank[node_id], tiers[node_id] = key(node_id), _tier_and_owner(catalog, node_id)
-            continue
-        tier, owner = service.tier, service.owner
-        rank[node_id] = rank_of(tier, node_id)
-        tiers[node_id] = (tier, "team:" + owner if owner else None)
-    return rank, tiers
+class Urgency:
+    """Each service and client of a compiled model (by node number) ranked once: ``position``
+    in :func:`~depgraph.analyses.impact.urgency` order, ``urgent`` (a tier-1 service or a
+    client), ``tier`` (None for a client) and ``owner`` (team id or None), as the catalog
+    declares them. :meth:`of` keeps it with the model, so every failure asked of a warm model
+    ranks by look-ups instead of working out each id's rank again."""
+
+    __slots__ = ("position", "urgent", "tier", "owner")
+
+    def __init__(self, catalog: Catalog, model: FailureModel) -> None:
+        services, key = catalog.services, urgency(catalog)
+        klass: list[int] = []
+        self.tier: list[int | None] = []
+        self.owner: list[str | None] = []
+        for node_id in model.nodes.ids:
+            kind, _, name = node_id.partition(":")
+            service = services.get(name) if kind == "service" else None
+            if service is not None:
+                tier, owner = service.tier, service.owner
+                klass.append(rank_of(tier, node_id)[0])
+                self.tier.append(tier)
+                self.owner.append("team:" + owner if owner else None)
+                continue
+            klass.append(key(node_id)[0])
+            declared, team = _tier_and_owner(catalog, node_id)
+            self.tier.append(declared)
+            self.owner.append(team)
+        # nodes are numbered in id order, so a stable sort by class gives (class, id) order
+        order = sorted(range(len(klass)), key=klass.__getitem__)
+        self.position = [0] * len(order)
+        for place, node in enumerate(order):
+            self.position[node] = place
+        self.urgent = [rank <= 1 for rank in klass]
+
+    @classmethod
+    def of(cls, catalog: Catalog, model: FailureModel) -> Urgency:
+        """The ranking of ``model``'s nodes as ``catalog`` declares them, worked out on first use
+        and kept with the model (:meth:`~depgraph.failure.engine.FailureModel.derived`)."""
+        return model.derived("urgency", catalog, cls)
+
+    def tier1_and_clients(self, nodes: list[int]) -> tuple[int, int]:
+        """How many of ``nodes`` are tier-1 services, and how many clients."""
+        tiers = [self.tier[node] for node in nodes]
+        return tiers.count(1), tiers.count(None)
+
+
+class Tiers(Mapping):
+    """Service or client id -> ``(tier, owner team id)``, read from an :class:`Urgency`; ``.get``
+    of any other id (a failed host, rack or data center) gives the default."""
+
+    __slots__ = ("_index", "_number")
+
+    def __init__(self, index: Urgency, number: dict[str, int]) -> None:
+        self._index, self._number = index, number
+
+    def __getitem__(self, node_id: str) -> tuple[int | None, str | None]:
+        node = self._number[node_id]
+        return self._index.tier[node], self._index.owner[node]
+
+    def __iter__(self):
+        return iter(self._number)
+
+    def __len__(self) -> int:
+        return len(self._number)
 
 
 def capacity_effects(model: FailureModel, component: str, down) -> tuple[dict, dict]:
@@ -152,41 +202,34 @@ def capacity_effects(model: FailureModel, component: str, down) -> tuple[dict, d
     return reduced, overloaded
 
 
-def _tier1_and_clients(tiers: dict, ids) -> tuple[int, int]:
-    tier1 = sum(1 for node_id in ids if tiers[node_id][0] == 1)
-    return tier1, sum(1 for node_id in ids if tiers[node_id][0] is None)
-
-
-def whom_to_call(catalog: Catalog, impact: Impact, rank: dict | None = None,
-                 tiers: dict | None = None) -> tuple[TeamCall, ...]:
+def whom_to_call(catalog: Catalog, impact: Impact, model: FailureModel | None = None) -> tuple[TeamCall, ...]:
     """The owners of what is down or degraded: those with tier-1 services or clients down first,
-    then most down, then most degraded; nobody (unowned services) last. ``rank`` (each id's
-    :func:`~depgraph.analyses.impact.urgency`) and ``tiers`` (its tier and owner), when known."""
-    if rank is None or tiers is None:
-        rank, tiers = _rank_and_tiers(catalog, (*impact.down, *impact.degraded))
-    return _calls(catalog, sorted(impact.down, key=rank.__getitem__), sorted(impact.degraded, key=rank.__getitem__),
-                  rank, tiers)
+    then most down, then most degraded; nobody (unowned services) last. ``model``: the
+    catalog's compiled model, when at hand."""
+    return rank_impact(catalog, model or FailureModel.from_catalog(catalog), impact).teams
 
 
-def _calls(catalog: Catalog, down_ranked: list[str], degraded_ranked: list[str], rank: dict,
-           tiers: dict) -> tuple[TeamCall, ...]:
-    """:func:`whom_to_call` of ids already in rank order (so each team's lists come out ranked)."""
+def _calls(catalog: Catalog, index: Urgency, ids: list[str], down: list[int], degraded: list[int]
+           ) -> tuple[TeamCall, ...]:
+    """:func:`whom_to_call` of node numbers already in rank order (so each team's lists come
+    out ranked)."""
+    owner, urgent_node = index.owner, index.urgent
     owned: dict[str | None, tuple[list[str], list[str]]] = {}
     urgent: dict[str | None, list[int]] = {}  # tier-1 services and clients down, and degraded
-    for column, listed in ((0, down_ranked), (1, degraded_ranked)):
-        for node_id in listed:
-            team_id = tiers[node_id][1]
+    for column, listed in ((0, down), (1, degraded)):
+        for node in listed:
+            team_id = owner[node]
             lists = owned.get(team_id)
             if lists is None:
                 lists = owned[team_id] = ([], [])
                 urgent[team_id] = [0, 0]
-            lists[column].append(node_id)
-            if rank[node_id][0] <= 1:
+            lists[column].append(ids[node])
+            if urgent_node[node]:
                 urgent[team_id][column] += 1
     calls, urgent_degraded = [], {}
-    for team_id, (down, degraded) in owned.items():
+    for team_id, (down_ids, degraded_ids) in owned.items():
         team = catalog.teams.get(team_id[5:]) if team_id else None
-        calls.append(TeamCall(team_id, tuple(down), tuple(degraded), urgent[team_id][0],
+        calls.append(TeamCall(team_id, tuple(down_ids), tuple(degraded_ids), urgent[team_id][0],
                               dict(team.contact) if team else {}, declared=team is not None))
         urgent_degraded[team_id] = urgent[team_id][1]
     calls.sort(key=lambda t: (-t.critical_down, -len(t.down), -urgent_degraded[t.team], -len(t.degraded),
@@ -195,39 +238,43 @@ def _calls(catalog: Catalog, down_ranked: list[str], degraded_ranked: list[str],
 
 
 def degradation_reasons(model: FailureModel, impact: Impact) -> dict[str, Degradation]:
-    """For each degraded id, the dependency it degrades through: a breadth-first search from
-    the down and failed services along their dependents, nearest first (ties by id), then from
-    the overloaded services for what none of those reaches."""
+    """For each degraded id, the dependency it degrades through (:func:`_reasons`)."""
+    number = model.nodes.number
+    return {reason.service: reason for reason in _reasons(model, impact, [number[d] for d in impact.degraded])}
+
+
+def _reasons(model: FailureModel, impact: Impact, degraded: list[int]) -> tuple[Degradation, ...]:
+    """The :class:`Degradation` of each of ``degraded`` (node numbers, in that order): a
+    breadth-first search from the down and failed services along their dependents, nearest
+    first (ties by id), then from the overloaded services for what none of those reaches."""
     number, ids = model.nodes.number, model.nodes.ids
     failed = {number[c] for c in impact.failed if c in number}
     frontier = sorted({*failed, *(number[d] for d in impact.down)})
-    root = {node: node for node in frontier}
-    hops = {node: 0 for node in frontier}
-    via: dict[int, int] = {}
+    root, hops, via = [-1] * len(ids), [0] * len(ids), [-1] * len(ids)  # -1: not reached
+    for node in frontier:
+        root[node] = node
     _reach(model.dependents, frontier, root, hops, via)
     overloaded = {number[s] for s in impact.overloaded}
     # an overloaded service is its own start, and one reached from another gets a reason too
-    _reach(model.dependents, sorted(overloaded - root.keys()), root, hops, via)
-    reasons = {}
-    for node_id in impact.degraded:
-        node = number[node_id]
-        parent = via[node]
-        reasons[node_id] = Degradation(node_id, ids[parent], _edge(model, node, parent), ids[root[node]],
-                                       hops[node], root[node] in failed,
-                                       root[node] in overloaded)  # overloaded is never down
-    return reasons
+    _reach(model.dependents, sorted(node for node in overloaded if root[node] < 0), root, hops, via)
+    return tuple(Degradation(ids[node], ids[via[node]], _edge(model, node, via[node]), ids[root[node]],
+                             hops[node], root[node] in failed,
+                             root[node] in overloaded)  # overloaded is never down
+                 for node in degraded)
 
 
-def _reach(dependents, frontier: list[int], root: dict, hops: dict, via: dict) -> None:
+def _reach(dependents, frontier: list[int], root: list[int], hops: list[int], via: list[int]) -> None:
     """Breadth first from ``frontier`` along ``dependents``, nearest first (ties by number): a
     node reached for the first time gets the root of the node it was reached from (a start not
     yet rooted is its own, at 0 hops), one hop more, and that node as ``via``."""
     while frontier:
         reached = []
         for node in frontier:
-            start, steps = root.get(node, node), hops.get(node, 0) + 1
+            start, steps = root[node], hops[node] + 1
+            if start < 0:
+                start = node
             for dependent in dependents[node]:
-                if dependent not in root:
+                if root[dependent] < 0:
                     root[dependent] = start
                     hops[dependent] = steps
                     via[dependent] = node

@@ -3,6 +3,8 @@ and its calls print nothing and raise narrow errors."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import re
 import shutil
@@ -82,6 +84,42 @@ def test_to_json_is_what_blast_radius_prints(catalog, report):
     printed = console("blast-radius", *asked, "-d", str(EXAMPLE), "--format", "json", "--no-cache")
     assert depgraph.to_json(depgraph.blast_radius(catalog, *asked)) == printed
     assert depgraph.to_json(depgraph.blast_radius(report, *asked)) == printed  # the report's model
+
+
+def test_to_dict_is_the_document_to_json_writes(catalog, report):
+    for result in (report, depgraph.blast_radius(catalog, "datacenter:lon1"), depgraph.startup_order(catalog),
+                   depgraph.recovery(catalog, ["rack:lon1/b"])):
+        assert depgraph.to_dict(result) == json.loads(depgraph.to_json(result)), type(result).__name__
+
+
+def test_a_catalog_is_compiled_once_for_every_question_and_again_once_changed(monkeypatch):
+    from depgraph.failure.engine import FailureModel
+
+    compiled = []
+    compile_catalog = FailureModel.from_catalog.__func__
+
+    def counted(cls, catalog):
+        compiled.append(catalog)
+        return compile_catalog(cls, catalog)
+
+    monkeypatch.setattr(FailureModel, "from_catalog", classmethod(counted))
+    catalog = depgraph.load(EXAMPLE)
+    first = depgraph.to_json(depgraph.blast_radius(catalog, "datacenter:lon1"))
+    assert depgraph.to_json(depgraph.blast_radius(catalog, "datacenter:lon1")) == first
+    depgraph.blast_radius(catalog, "rack:sto1/a")
+    depgraph.recovery(catalog, ["rack:lon1/b"])
+    assert len(compiled) == 1
+    # a service placed only in sto1 no longer goes down with lon1 once the catalog says so
+    name, service = next((n, s) for n, s in catalog.services.items()
+                         if f"service:{n}" in json.loads(first)["down"] and s.deployments)
+    catalog.services[name] = dataclasses.replace(service, deployments=(
+        dataclasses.replace(service.deployments[0], datacenter="sto1", hosts=(), instances=2),))
+    again = depgraph.to_dict(depgraph.blast_radius(catalog, "datacenter:lon1"))
+    assert len(compiled) == 2 and f"service:{name}" not in again["down"]
+    other = depgraph.load(EXAMPLE)
+    depgraph.analyze(other)  # compiles the model that blast_radius then reuses
+    depgraph.blast_radius(other, "datacenter:lon1")
+    assert len(compiled) == 3
 
 
 def test_to_json_is_what_recovery_prints(catalog, report):

@@ -175,3 +175,34 @@ class TestResolveComponent:
     def test_a_client_is_not_a_component_that_fails(self, catalog):
         with pytest.raises(UsageError, match="client:ios cannot fail: only services, hosts, racks and data centers can"):
             resolve_component(catalog, "client:ios")
+
+
+def test_what_degrades_through_an_overloaded_service_and_a_down_one_is_listed_once_with_one_reason():
+    """An overloaded service (fewer instances up than ``min_instances``) degrades its dependents
+    as a down one does; a dependent reached from both is degraded once, by the nearest."""
+    from depgraph.analyses.blast import blast_radius
+    from depgraph.model import Catalog, Datacenter, Dependency, Deployment, Host, Service
+
+    catalog = Catalog(
+        datacenters={"lon1": Datacenter("lon1"), "sto1": Datacenter("sto1")},
+        hosts={"l1": Host("l1", "lon1"), "l2": Host("l2", "lon1"), "s1": Host("s1", "sto1")},
+        services={
+            "db": Service("db", deployments=(Deployment("lon1", hosts=("l1",)),)),
+            "queue": Service("queue", min_instances=2,
+                             deployments=(Deployment("lon1", hosts=("l2",)), Deployment("sto1", hosts=("s1",)))),
+            "api": Service("api", dependencies=(Dependency(("db",), "soft"), Dependency(("queue",), "soft"))),
+            "worker": Service("worker", dependencies=(Dependency(("queue",), "soft"),)),
+            "web": Service("web", dependencies=(Dependency(("worker",), "soft"),)),
+        },
+    )
+    model = FailureModel.from_catalog(catalog)
+    impact = simulate(model, ["datacenter:lon1"])
+    assert impact.down == ("service:db",)
+    assert impact.overloaded == {"service:queue": (1, 2)}
+    assert impact.degraded == ("service:api", "service:web", "service:worker")
+    reasons = {d.service: d.reason() for d in blast_radius(catalog, model, ["datacenter:lon1"]).degraded}
+    assert reasons == {
+        "service:api": "soft dependency on service:db, which is down",
+        "service:worker": "soft dependency on service:queue, which is overloaded",
+        "service:web": "soft dependency on service:worker, which degrades: 2 hops from service:queue (overloaded)",
+    }
