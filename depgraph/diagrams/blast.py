@@ -38,9 +38,11 @@ STATES = {
 
 
 def blast_radius_dot(source, impact, all_nodes_limit: int = ALL_NODES_LIMIT,
-                     context_limit: int = CONTEXT_LIMIT) -> str:
-    """DOT text of ``impact`` (a :class:`depgraph.failure.engine.Impact`) over an Analysis or Catalog."""
-    return blast_radius_graph(marks_of(source), impact, all_nodes_limit, context_limit).to_dot()
+                     context_limit: int = CONTEXT_LIMIT, incomplete: str | None = None) -> str:
+    """DOT text of ``impact`` (a :class:`depgraph.failure.engine.Impact`) over an Analysis or
+    Catalog; ``incomplete``: why the picture leaves something out (descriptors that did not
+    load), drawn under its title where nobody can miss it."""
+    return blast_radius_graph(marks_of(source), impact, all_nodes_limit, context_limit, incomplete).to_dot()
 
 
 def states_of(impact) -> dict[str, str]:
@@ -72,11 +74,12 @@ def shown_nodes(marks: Marks, states: dict, all_nodes_limit: int, context_limit:
 
 
 def blast_radius_graph(marks: Marks, impact, all_nodes_limit: int = ALL_NODES_LIMIT,
-                       context_limit: int = CONTEXT_LIMIT) -> DotGraph:
+                       context_limit: int = CONTEXT_LIMIT, incomplete: str | None = None) -> DotGraph:
     catalog = marks.catalog
     states = states_of(impact)
     shown, hidden = shown_nodes(marks, states, all_nodes_limit, context_limit)
-    graph = style.base_graph(label=_title(impact, hidden), fontsize=16.0, rankdir="LR")
+    title = _title(impact, hidden) + (f"\n{incomplete}" if incomplete else "")
+    graph = style.base_graph(label=title, fontsize=16.0, rankdir="LR")
     places = _failed_places(catalog, impact)
     unit = _context_groups(catalog, states, shown) if hidden else {}
     for entity in sorted((*catalog.services.values(), *catalog.clients.values()), key=lambda e: e.id):

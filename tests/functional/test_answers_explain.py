@@ -5,6 +5,7 @@ errors of a file that failed to parse, plurals, global -q, -d mistakes)."""
 from __future__ import annotations
 
 import json
+import re
 
 from tests.helpers import EXAMPLE
 
@@ -139,3 +140,8 @@ def test_blast_radius_best_effort_answers_and_says_it_is_incomplete(tmp_path, ru
     assert "service:playlist" not in json.dumps(document)  # what did not load is left out
     dot = run_cli("blast-radius", "-d", tree, "rack:lon1/b", "--best-effort", "--format", "dot").stdout
     assert dot.startswith("// INCOMPLETE: 1 descriptor error")
+    picture = tmp_path / "blast.svg"  # a picture travels without its log: it says so itself
+    assert run_cli("blast-radius", "-d", tree, "rack:lon1/b", "--best-effort", "-o", picture).exit_code == 0
+    drawn = re.findall(r"<text[^>]*>([^<]*)</text>", picture.read_text(encoding="utf-8"))
+    assert any(t.startswith("INCOMPLETE: 1 descriptor error; what did not load is left out") and "playlist.yaml:8" in t
+               for t in drawn)

@@ -144,7 +144,11 @@ def _picture(catalog, components: list[str], format: str, output_file: Path | No
     from depgraph.failure.resolve import resolve_component
 
     failed = [resolve_component(catalog, argument) for argument in components]
-    dot = blast_radius_dot(catalog, simulate(FailureModel.from_catalog(catalog), failed))
+    note = None
+    if errors:  # said in the picture itself, not only on stderr: a PNG travels without its log
+        note = (f"INCOMPLETE: {plural(len(errors), 'descriptor error')}; what did not load is left out "
+                f"(first: {errors[0].file}:{errors[0].line})")
+    dot = blast_radius_dot(catalog, simulate(FailureModel.from_catalog(catalog), failed), incomplete=note)
     if errors:
         dot = incomplete(dot, "dot", list(errors))
     if output_file is None:
