@@ -109,26 +109,47 @@ def forced_down(model: FailureModel, order: list[list[int]], position: dict[int,
 
 def _settle(entries, members: list[int], trials, lookup) -> dict[int, int]:
     """The down bits of one strongly connected component (``members``), the nodes it depends on
-    read through ``lookup``: one pass for an acyclic node, a cycle until its least fixpoint."""
+    read through ``lookup``: one pass for an acyclic node; for a cycle, its least fixpoint,
+    re-working a member only when something it needs changed, most recent change first (in a
+    hard ring of 8,000 a change then runs once round the ring, where passes over every member
+    in turn took one per step)."""
     base = {node: trials.own(node) | trials.placement(node) for node in members}
     current = dict(base)
     inside = set(members)
-    changed = True
-    while changed:
-        changed = False
-        for node in members:
-            bits = base[node]
-            for alternatives, hard in entries[node]:
-                if hard:
-                    both = -1
-                    for alternative in alternatives:
-                        both &= current[alternative] if alternative in inside else lookup(alternative)
-                        if not both:
-                            break
-                    bits |= both
+
+    def settled(node: int) -> int:
+        bits = base[node]
+        for alternatives, hard in entries[node]:
+            if hard:
+                both = -1
+                for alternative in alternatives:
+                    both &= current[alternative] if alternative in inside else lookup(alternative)
+                    if not both:
+                        break
+                bits |= both
+        return bits
+
+    if len(members) == 1:
+        current[members[0]] = settled(members[0])
+        return current
+    needed_by: dict[int, list[int]] = {node: [] for node in members}
+    for node in members:
+        for alternatives, hard in entries[node]:
+            for alternative in alternatives if hard else ():
+                if alternative in inside:
+                    needed_by[alternative].append(node)
+    for member in members:  # each once, and after each change at once what needs it
+        pending, queued = [member], {member}
+        while pending:
+            node = pending.pop()
+            queued.discard(node)
+            bits = settled(node)
             if bits != current[node]:
                 current[node] = bits
-                changed = len(members) > 1
+                for dependent in needed_by[node]:
+                    if dependent not in queued:
+                        queued.add(dependent)
+                        pending.append(dependent)
     return current
 
 

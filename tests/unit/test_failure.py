@@ -206,3 +206,40 @@ def test_what_degrades_through_an_overloaded_service_and_a_down_one_is_listed_on
         "service:worker": "soft dependency on service:queue, which is overloaded",
         "service:web": "soft dependency on service:worker, which degrades: 2 hops from service:queue (overloaded)",
     }
+
+
+class _Counted(list):
+    """A model's entries that count how often a node's are read."""
+
+    reads = 0
+
+    def __getitem__(self, node):
+        _Counted.reads += 1
+        return super().__getitem__(node)
+
+
+def test_a_hard_ring_settles_in_a_few_rounds_not_one_per_member():
+    """Member i of a hard ring of 3,000 fails alone in trial i: each member is down in every
+    trial. The fixpoint re-works a member only after something it needs changed, so each is
+    worked out a few times, not once per step round the ring (9 million times)."""
+    from depgraph.failure.trials import down_bits, hard_order, hard_successors
+    from depgraph.model import Catalog, Dependency, Service
+
+    size = 3000
+    catalog = Catalog(services={f"r{i}": Service(f"r{i}", dependencies=(Dependency((f"r{(i + 1) % size}",)),))
+                                for i in range(size)})
+    model = FailureModel.from_catalog(catalog)
+
+    class Alone:
+        def own(self, node):
+            return 1 << node
+
+        def placement(self, node):
+            return 0
+
+    order = hard_order(hard_successors(model), range(size))
+    assert [len(members) for members in order] == [size]
+    model.entries = _Counted(model.entries)
+    down = down_bits(model, order, Alone())
+    assert set(down.values()) == {(1 << size) - 1}
+    assert _Counted.reads <= 5 * size
