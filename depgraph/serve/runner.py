@@ -3,7 +3,8 @@
 The socket is bound before the application is built, so ``--port 0`` (any free port) still
 gives the Host check its port, and the first log line names the address. SIGTERM and SIGINT
 stop the server gracefully (open connections get a few seconds) and the process exits 0, as a
-container runtime expects.
+container runtime expects; while the descriptors are still loading, they end it at once, also
+with 0. Either way the last line on stderr says it stopped.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import anyio
 
 from depgraph.load.limits import Limits
 from depgraph.serve.answers import Answers
-from depgraph.serve.watch import log, settle, watch_and_reload
+from depgraph.serve.watch import leave_on_stop, log, settle, watch_and_reload
 
 #: seconds open connections (an MCP event stream) get to finish once a stop is asked for
 GRACE_SECONDS = 3
@@ -29,6 +30,8 @@ def run_http(descriptors, limits: Limits, *, host: str, port: int, token: str | 
 
     from depgraph.serve.http import build_app
 
+    leave_on_stop("loading the descriptors")  # a container stopped during a long load leaves with 0 too
+    log(f"loading the descriptors below {descriptors}")
     answers = Answers(descriptors, limits)
     settle()
     listening = _bind(host, port)

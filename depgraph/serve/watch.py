@@ -28,6 +28,24 @@ def log(message: str) -> None:
     sys.stderr.flush()
 
 
+def leave_on_stop(doing: str) -> None:
+    """From now on SIGTERM and SIGINT end the process at once with exit code 0 (a stop that was
+    asked for), saying so as the last line on stderr: ``doing`` says what it was doing (loading
+    the tree, serving stdio). Nothing is lost: the server writes nothing but answers."""
+    import signal
+
+    def stop(signum, frame) -> None:
+        log(f"stopped on signal {signum} while {doing}")
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
+        os._exit(0)  # a reader of stdin (a thread blocked in a read) would hold up a graceful exit
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
+
+
 def settle() -> None:
     """After a load: collect what the previous landscape left, then keep the collector off the
     new landscape's million objects (``gc.freeze``), so answers do not pay for walking them."""

@@ -118,6 +118,17 @@ async def call_all(session, calls: list[tuple[str, dict]]) -> list:
     return answers
 
 
+def started(arguments: list[str], log: Path, until: str, stdin=None) -> subprocess.Popen:
+    """``depgraph ARGUMENTS…`` running with its stderr in ``log``, once ``until`` was logged."""
+    process = subprocess.Popen([sys.executable, "-m", "depgraph", *arguments], stdin=stdin,
+                               stdout=subprocess.DEVNULL, stderr=log.open("w"), env=environment())
+    deadline = time.monotonic() + 60
+    while until not in log.read_text():
+        assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.01)
+    return process
+
+
 class Served:
     """A running ``depgraph serve`` and its stderr log."""
 

@@ -165,16 +165,11 @@ def test_an_edit_is_served_and_a_broken_edit_keeps_the_last_good_landscape(tmp_p
 def test_sigterm_stops_the_stdio_server_with_exit_code_0(tmp_path):
     import signal
     import subprocess
-    import sys
 
     log = tmp_path / "mcp.log"
-    with log.open("w") as errors:
-        process = subprocess.Popen([sys.executable, "-m", "depgraph", "mcp", "-d", str(copy_example(tmp_path / "d"))],
-                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=mcp_client.environment())
-    deadline = time.monotonic() + 60
-    while "watching for edits" not in log.read_text():
-        assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
+    process = mcp_client.started(["mcp", "-d", str(copy_example(tmp_path / "d"))], log, "watching for edits",
+                                 stdin=subprocess.PIPE)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0, log.read_text()
+    assert log.read_text().splitlines()[-1] == "depgraph: stopped on signal 15 while serving on stdio"
     process.stdin.close()

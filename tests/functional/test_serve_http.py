@@ -129,6 +129,29 @@ def test_an_edit_is_served_a_broken_edit_reported_and_sigterm_exits_0(tmp_path):
     assert code == 0 and "stopped" in served.text()
 
 
+@pytest.mark.parametrize("when", ["loading", "serving"])
+def test_sigterm_exits_0_and_the_last_line_says_it_stopped(tmp_path, when):
+    """A container's stop (SIGTERM) is an exit code 0, while the tree still loads as well as
+    once it serves; the log's last line says so."""
+    import signal
+
+    log = tmp_path / "serve.log"
+    root = copy_example(tmp_path / "descriptors")
+    if when == "serving":
+        served = Served(root, log)
+        assert served.get("/api/status")[0] == 200
+        process = served.process
+    else:
+        process = mcp_client.started(["serve", "-d", str(root), "--port", "0"], log, "loading the descriptors")
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0, log.read_text()
+    last = log.read_text().splitlines()[-1]
+    if when == "serving":
+        assert last == "depgraph: stopped", log.read_text()
+    else:  # at once while loading; gracefully if the (small) tree was loaded before the signal came
+        assert last in ("depgraph: stopped on signal 15 while loading the descriptors", "depgraph: stopped"), last
+
+
 def test_a_slow_client_does_not_hold_up_the_others(server):
     import socket
 

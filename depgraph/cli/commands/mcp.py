@@ -1,7 +1,5 @@
 """``depgraph mcp``: a Model Context Protocol server on stdio, answering from a warm landscape."""
 
-import signal
-
 import typer
 
 from depgraph.cli.kit import DescriptorsOption, fail, state
@@ -28,11 +26,11 @@ def mcp(descriptors: DescriptorsOption = "descriptors") -> None:
     except ImportError as missing:
         fail(str(missing))
     from depgraph.serve.answers import Answers
-    from depgraph.serve.watch import log, settle, watch_and_reload
+    from depgraph.serve.watch import leave_on_stop, log, settle, watch_and_reload
 
-    signal.signal(signal.SIGTERM, _stop)  # nothing to save: a stop asked for leaves at once, with 0
-    signal.signal(signal.SIGINT, _stop)
+    leave_on_stop("loading the descriptors")  # nothing to save: a stop asked for leaves at once, with 0
     answers = Answers(descriptors, state.limits)
+    leave_on_stop("serving on stdio")
     settle()
     server = build_server(answers)
     status = answers.status()
@@ -49,18 +47,3 @@ def mcp(descriptors: DescriptorsOption = "descriptors") -> None:
 
     anyio.run(serve)
 
-
-def _stop(signum, frame) -> None:
-    """Leave now: the server holds nothing to write, and its reader of stdin (a thread blocked
-    in a read) would keep a graceful exit waiting until the client closes the pipe."""
-    import os
-    import sys
-
-    from depgraph.serve.watch import log
-
-    log(f"stopped on signal {signum}")
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError):
-        pass
-    os._exit(0)
