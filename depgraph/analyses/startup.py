@@ -90,6 +90,7 @@ def _hard_entries(catalog: Catalog) -> dict[str, list[tuple[str, ...]]]:
             if not dependency.hard:
                 continue
             targets = dependency.targets
+            alternatives: tuple[str, ...]
             if len(targets) == 1:  # most entries: no set to build, nothing to sort
                 alternatives = targets if targets[0] in services else ()
             else:

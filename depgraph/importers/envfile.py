@@ -38,7 +38,12 @@ class Budget:
 def interpolate(text: str, env: dict[str, str], missing: set[str] | None = None,
                 budget: Budget | None = None, depth: int = 0) -> str:
     """Substitute ``$VAR``, ``${VAR}``, ``${VAR:-d}``, ``${VAR-d}``, ``${VAR:+a}``, ``${VAR:?e}``
-    (defaults may nest); ``$$`` is a literal ``$``.
+    (defaults may nest); ``$$`` is a literal ``$``. ``depth``: how deep ``text`` itself is
+    nested (its defaults nest at most :data:`MAX_DEPTH` below the top).
+
+    Iterative: a nested default is a frame on an explicit stack (its span of ``text`` and
+    the ``${…}`` it fills in), so no input comes near the interpreter's recursion limit, and
+    every brace is matched once, up front.
 
     >>> interpolate("${A:-x}-${B}-${C:-${A}}-$$", {"B": "b"})
     'x-b--$'
@@ -48,47 +53,108 @@ def interpolate(text: str, env: dict[str, str], missing: set[str] | None = None,
     if depth > MAX_DEPTH:
         raise ExpansionError(f"variables nest more than {MAX_DEPTH} deep")
     budget = budget if budget is not None else Budget()
-    out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch != "$" or i + 1 == len(text):
-            out.append(ch)
-            i += 1
+    closing = _matching_braces(text)
+    frames = [_Frame(0, len(text))]
+    while True:
+        frame = frames[-1]
+        default = _scan(text, frame, closing, env, missing, budget)
+        if default is not None:  # a ${VAR<op>…}: its argument is expanded first, one level down
+            if depth + len(frames) > MAX_DEPTH:
+                raise ExpansionError(f"variables nest more than {MAX_DEPTH} deep")
+            frames.append(default)
             continue
-        nxt = text[i + 1]
+        frames.pop()
+        value = "".join(frame.out)
+        if not frames:
+            return value
+        parent = frames[-1]
+        parent.out.append(frame.fill(value))
+        budget.spend(len(parent.out[-1]))
+
+
+class _Frame:
+    """A span ``text[at:stop]`` being expanded into ``out``; for a default, the ``${…}`` it
+    fills in: the variable's ``value`` (None: unset), the operator, and where that ends."""
+
+    __slots__ = ("at", "stop", "out", "value", "op", "after")
+
+    def __init__(self, at: int, stop: int, value: str | None = None, op: str = "", after: int = 0):
+        self.at, self.stop, self.out = at, stop, []
+        self.value, self.op, self.after = value, op, after
+
+    def fill(self, arg: str) -> str:
+        """What the ``${VAR<op>arg}`` becomes, ``arg`` expanded (an expanded default is worked
+        out, and its budget spent, even when the variable is set)."""
+        op, value = self.op, self.value
+        empty = value is None or (op.startswith(":") and value == "")
+        if op in (":-", "-"):
+            return arg if empty else value or ""
+        if op in (":+", "+"):
+            return "" if empty else arg
+        return "" if empty else value or ""
+
+
+_OPERATORS = (":-", "-", ":+", "+", ":?", "?")
+
+
+def _scan(text: str, frame: _Frame, closing: dict[int, int], env: dict[str, str],
+          missing: set[str] | None, budget: Budget) -> _Frame | None:
+    """Expand ``frame``'s span from where it stopped up to its end (None), or up to a
+    ``${VAR<op>…}`` whose argument must be expanded first: that argument's frame (this one
+    resumes past the closing brace once it is filled in)."""
+    out, i, stop = frame.out, frame.at, frame.stop
+    while i < stop:
+        dollar = text.find("$", i, stop)
+        if dollar < 0 or dollar + 1 == stop:
+            out.append(text[i:stop])
+            break
+        out.append(text[i:dollar])
+        i, nxt = dollar, text[dollar + 1]
         if nxt == "$":
             out.append("$")
             i += 2
         elif nxt == "{":
-            end = _closing_brace(text, i + 2)
-            if end < 0:
-                out.append(text[i:])
+            end = closing.get(i + 1, stop)
+            if end >= stop:  # no closing brace inside this span
+                out.append(text[i:stop])
                 break
-            out.append(_expand(text[i + 2 : end], env, missing, budget, depth))
+            match = _NAME.match(text, i + 2, end)
+            if not match:
+                i = end + 1
+                continue
+            name, rest = match.group(), match.end()
+            op = next((op for op in _OPERATORS if text.startswith(op, rest, end)), None)
+            if op is not None:
+                frame.at = end + 1
+                return _Frame(rest + len(op), end, env.get(name), op)
+            out.append(_lookup(name, env, missing))
             budget.spend(len(out[-1]))
             i = end + 1
         else:
-            match = _NAME.match(text, i + 1)
+            match = _NAME.match(text, i + 1, stop)
             if not match:
-                out.append(ch)
+                out.append("$")
                 i += 1
                 continue
             out.append(_lookup(match.group(), env, missing))
             budget.spend(len(out[-1]))
             i = match.end()
-    return "".join(out)
+    frame.at = stop
+    return None
 
 
-def _closing_brace(text: str, start: int) -> int:
-    depth = 1
-    for j in range(start, len(text)):
-        if text[j] == "{":
-            depth += 1
-        elif text[j] == "}":
-            depth -= 1
-            if depth == 0:
-                return j
-    return -1
+def _matching_braces(text: str) -> dict[int, int]:
+    """The position of each ``{`` -> that of the ``}`` closing it (unclosed ones left out)."""
+    closing: dict[int, int] = {}
+    if "${" not in text:
+        return closing
+    opened: list[int] = []
+    for at in re.finditer(r"[{}]", text):
+        if at.group() == "{":
+            opened.append(at.start())
+        elif opened:
+            closing[opened.pop()] = at.start()
+    return closing
 
 
 def _lookup(name: str, env: dict[str, str], missing: set[str] | None) -> str:
@@ -97,24 +163,6 @@ def _lookup(name: str, env: dict[str, str], missing: set[str] | None) -> str:
     if missing is not None:
         missing.add(name)
     return ""
-
-
-def _expand(body: str, env: dict[str, str], missing: set[str] | None, budget: Budget, depth: int) -> str:
-    match = _NAME.match(body)
-    if not match:
-        return ""
-    name, rest = match.group(), body[match.end() :]
-    value = env.get(name)
-    for op in (":-", "-", ":+", "+", ":?", "?"):
-        if rest.startswith(op):
-            arg = interpolate(rest[len(op) :], env, missing, budget, depth + 1)
-            empty = value is None or (op.startswith(":") and value == "")
-            if op in (":-", "-"):
-                return arg if empty else value
-            if op in (":+", "+"):
-                return "" if empty else arg
-            return "" if empty else value
-    return _lookup(name, env, missing)
 
 
 def parse_env_file(text: str, base: dict[str, str] | None = None) -> dict[str, str]:

@@ -39,6 +39,31 @@ def test_defaults_nested_thousands_deep_stop_at_the_depth_limit(tmp_path):
     assert "compose.yaml: variables nest more than 32 deep" in proc.stderr
 
 
+def test_env_variables_that_double_each_other_eleven_times_stop_at_the_expansion_limit(tmp_path):
+    """Each variable twice the one before, from 4,000 characters: 8 MB at the eleventh."""
+    lines = ["A=" + "x" * 4000] + [f"V{level}=" + "${%s}" % (f"V{level - 1}" if level > 1 else "A") * 2
+                                    for level in range(1, 12)]
+    (tmp_path / ".env").write_text("\n".join(lines) + "\n")
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx\n    environment:\n      X: ${V11}\n")
+    proc = depgraph("import", "compose", tmp_path, "-o", tmp_path / "out")
+    assert_clean(proc, 2)
+    assert f"{tmp_path / '.env'}: variables expand to more than 4,000,000 characters" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("where", [".env", "compose.yaml"])
+def test_defaults_nested_a_hundred_thousand_deep_stop_at_the_depth_limit(tmp_path, where):
+    value = "${A:-" * 100_000 + "x" + "}" * 100_000
+    (tmp_path / ".env").write_text(f"DEEP={value}\n" if where == ".env" else "A=1\n")
+    inline = "${DEEP}" if where == ".env" else value
+    (tmp_path / "compose.yaml").write_text(
+        f'services:\n  web:\n    image: nginx\n    environment:\n      X: "{inline}"\n')
+    proc = depgraph("import", "compose", tmp_path, "-o", tmp_path / "out", timeout=60)
+    assert_clean(proc, 2)
+    assert f"{tmp_path / where}: variables nest more than 32 deep" in proc.stderr
+    assert "RecursionError" not in proc.stderr and "MemoryError" not in proc.stderr
+
+
 @pytest.mark.parametrize("args, env, named", [
     (["render", "-o", "OUT/x.svg"], {"DEPGRAPH_RENDER_TIMEOUT": "nan"}, "--timeout"),
     (["render", "--timeout", "1e400", "-o", "OUT/x.svg"], {}, "--timeout"),
