@@ -18,6 +18,7 @@ import resource
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -247,8 +248,8 @@ def _canonical(value):
         value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.compare}
     if isinstance(value, dict):
         return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return tuple(sorted((_canonical(v) for v in value), key=repr))
+    if isinstance(value, (list, tuple, set, frozenset, Sequence)) and not isinstance(value, str):
+        return tuple(sorted((_canonical(v) for v in value), key=repr))  # a SPOF's down set is a Sequence
     return repr(value)
 
 
