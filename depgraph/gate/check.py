@@ -112,6 +112,7 @@ def decide(findings: list[Finding], *, baseline: Baseline | None = None,
     stale baseline entries. New findings are pointed at their cause when ``base`` is known."""
     known = baseline.fingerprints() if baseline else set()
     new, existing = [], []
+    moved = None  # which services a change placed anew: worked out for the first new finding
     for finding in _sorted(findings):
         if finding.fingerprint in known:
             existing.append((finding, "baseline"))
@@ -119,7 +120,8 @@ def decide(findings: list[Finding], *, baseline: Baseline | None = None,
             existing.append((finding, "base"))
         else:
             if base is not None and catalog is not None:
-                finding = checkbase.point_at_cause(finding, catalog, base)
+                moved = moved if moved is not None else checkbase.moved_services(catalog, base)
+                finding = checkbase.point_at_cause(finding, catalog, base, moved)
             new.append(finding)
     current = {f.fingerprint for f in findings}
     stale = [e for e in (baseline.entries if baseline else ()) if e.fingerprint not in current]

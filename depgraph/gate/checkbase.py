@@ -17,10 +17,12 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import networkx as nx
 
 from depgraph.analyses.findings import Finding
+from depgraph.failure.closure import Members
 from depgraph.load.cache import Cache
 from depgraph.load.limits import Limits
 from depgraph.model import Catalog
@@ -124,13 +126,15 @@ def cache_write(cache: Cache | None, key: str, facts: BaseFacts) -> None:
 # -- pointing new findings at their cause ----------------------------------------------------
 
 
-def point_at_cause(finding: Finding, catalog: Catalog, base: BaseFacts) -> Finding:
+def point_at_cause(finding: Finding, catalog: Catalog, base: BaseFacts,
+                   moved: dict[str, list] | None = None) -> Finding:
     """``finding`` placed at the declaration that introduced it relative to ``base`` (unchanged
-    when no single declaration is new)."""
+    when no single declaration is new); ``moved``: :func:`moved_services` of the two, worked
+    out once for all the findings of a check."""
     if finding.rule in ("hard-cycle", "soft-cycle"):
         cause = _new_cycle_edge(finding, catalog, base)
     elif finding.rule in ("spof-infrastructure", "spof-service"):
-        cause = _spof_cause(finding, catalog, base)
+        cause = _spof_cause(finding, catalog, base, moved if moved is not None else moved_services(catalog, base))
     else:
         return finding
     if cause is None:
@@ -168,21 +172,46 @@ def _new_cycle_edge(finding: Finding, catalog: Catalog, base: BaseFacts):
     return None
 
 
-def _spof_cause(finding: Finding, catalog: Catalog, base: BaseFacts):
-    component = finding.subject
-    falling = {component, *finding.related}
-    for node_id in sorted(falling):
-        service = catalog.services.get(node_id.partition(":")[2]) if node_id.startswith("service:") else None
-        if service is None or base.placements.get(node_id) == placement_signature(service):
+#: casualties of one new SPOF searched for a new dependency that makes them fall with it (a
+#: hard ring of thousands has thousands of SPOFs, each with thousands of casualties)
+CAUSE_SEARCH = 1_000
+
+
+def moved_services(catalog: Catalog, base: BaseFacts) -> dict[str, list]:
+    """Component id (data center, host, rack) -> the services deployed on it whose placement
+    is not the base's (new services included), sorted by id."""
+    moved: dict[str, set[str]] = {}
+    for service in catalog.services.values():
+        if base.placements.get(service.id) == placement_signature(service):
             continue
-        where = _deployment_on(catalog, service, component)
-        if where is not None:
-            return (where.file, where.line), f"the deployment of {node_id} on {component}"
-    for node_id in sorted(finding.related):
+        for deployment in service.deployments:
+            places = {f"datacenter:{deployment.datacenter}"}
+            for host in deployment.hosts:
+                record = catalog.hosts.get(host)
+                places.add(f"host:{host}")
+                if record is not None and record.rack_id:
+                    places.add(record.rack_id)
+            for place in places:
+                moved.setdefault(place, set()).add(service.id)
+    return {place: sorted(ids) for place, ids in moved.items()}
+
+
+def _spof_cause(finding: Finding, catalog: Catalog, base: BaseFacts, moved: dict[str, list]):
+    component, related = finding.subject, finding.related
+
+    def falls(node_id: str) -> bool:
+        return node_id == component or node_id in related
+
+    for node_id in moved.get(component, ()):
+        if falls(node_id):
+            where = _deployment_on(catalog, catalog.services[node_id.partition(":")[2]], component)
+            if where is not None:
+                return (where.file, where.line), f"the deployment of {node_id} on {component}"
+    for node_id in islice(related if isinstance(related, Members) else sorted(related), CAUSE_SEARCH):
         entity = catalog.entity(node_id)
         for dep in entity.dependencies if entity is not None else ():
             targets = {f"service:{t}" for t in dep.targets}
-            if dep.hard and targets <= falling and entry_signature(entity, dep) not in base.entries:
+            if dep.hard and all(map(falls, targets)) and entry_signature(entity, dep) not in base.entries:
                 where = dep.source or entity.source
                 return (where.file, where.line), f"the new dependency of {node_id} on {', '.join(sorted(targets))}"
     return None

@@ -42,9 +42,9 @@ SIZES = {"dense": (st.integers(100, 250), st.integers(10, 40)),
          "shared": (st.integers(200, 1200), st.integers(5, 9))}
 
 
-def _depgraph(*args: str, code: int) -> str:
+def _depgraph(*args: str, code: int, cwd: Path | None = None) -> str:
     done = subprocess.run([sys.executable, "-m", "depgraph", *args], capture_output=True, text=True,
-                          timeout=4 * LIMIT_SECONDS)
+                          timeout=4 * LIMIT_SECONDS, cwd=cwd)
     assert done.returncode == code, done.stderr[-2000:]
     return done.stdout
 
@@ -149,3 +149,24 @@ def test_path_stops_at_its_search_limit_and_says_so(tmp_path):
     out = _depgraph("path", "-d", str(root), "start", "target", "-n", "2", code=0)
     assert "through 1 path, shortest first" in out
     assert "The search stopped at its limit of 200,000 partial paths" in out
+
+
+def test_a_pull_request_adding_a_hard_ring_is_checked_against_its_base_quickly(tmp_path):
+    """Each of the ring's 4,000 new SPOFs is pointed at the new dependency behind it, without
+    walking every casualty of each (a minute before)."""
+    from tests.helpers import GIT, commit_tree
+
+    shapes = _shapes()
+    work = tmp_path / "repo"
+    shapes.write(work / "descriptors", {"teams.yaml": "- {kind: team, name: squad0}\n"})
+    commit_tree(work)
+    shapes.write(work / "descriptors", shapes.shape("ring", 4000, 1))
+    subprocess.run(GIT + ["add", "."], cwd=work, check=True, capture_output=True)
+    subprocess.run(GIT + ["commit", "-qm", "ring"], cwd=work, check=True, capture_output=True)
+    code, seconds, peak, stderr = shapes.run(["check", "-d", "descriptors", "--base", "HEAD~1"],
+                                             timeout=4 * LIMIT_SECONDS, cwd=work)
+    assert code == 1, stderr[-2000:]
+    assert seconds <= LIMIT_SECONDS and peak <= LIMIT_BYTES / 2, (seconds, peak)
+    out = _depgraph("check", "-d", "descriptors", "--base", "HEAD~1", code=1, cwd=work)
+    assert ("service ring1 is a single point of failure: takes down service:ring0 (tier 1), service:ring10 "
+            "(tier 1) and 3997 more [introduced by the new dependency of service:ring0 on service:ring1]") in out
