@@ -142,8 +142,8 @@ def _changed_findings(old: list, new: list) -> tuple[list, list]:
     paired = set()
     still_new = []
     for finding in introduced:
-        match = next((by_member[finding.rule, m] for m in finding.related
-                      if finding.rule in RING_RULES and (finding.rule, m) in by_member), None)
+        match = next((by_member[finding.rule, m] for m in finding.related if (finding.rule, m) in by_member),
+                     None) if finding.rule in RING_RULES else None  # a SPOF's related: thousands
         if match is None:
             still_new.append(finding)
         else:
@@ -158,12 +158,19 @@ def _radius_changes(old: Catalog, new: Catalog, old_model: FailureModel, new_mod
                if i not in old_ids or i not in new_ids
                or {entry_signature(old_ids[i], d) for d in old_ids[i].dependencies}
                != {entry_signature(new_ids[i], d) for d in new_ids[i].dependencies}}
-    candidates = set()
+    candidates: set[str] = set()
     for catalog in (old, new):
         graph = nx.DiGraph()
         graph.add_edges_from(_edges(catalog))
-        for node in changed & set(graph):
-            candidates |= nx.descendants(graph, node)
+        # everything some changed node reaches, in one search (one per node: a ring's square)
+        reached = [nxt for node in changed & set(graph) for nxt in graph.successors(node)]
+        seen = set(reached)
+        while reached:
+            for nxt in graph.successors(reached.pop()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    reached.append(nxt)
+        candidates |= seen
     services = sorted(c for c in candidates if c.startswith("service:") and c in old_ids and c in new_ids)
     result = []
     for service in services:

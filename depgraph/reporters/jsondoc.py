@@ -116,8 +116,9 @@ def diff_json(change) -> dict:
                          "retyped": [e.to_json() for e in diff.retyped]},
         "cycles": {"introduced": [c.to_json() for c in diff.cycles_introduced],
                    "fixed": [c.to_json() for c in diff.cycles_fixed]},
-        "spofs": {"introduced": [s.to_json() for s in diff.spofs_introduced],
-                  "fixed": [s.to_json() for s in diff.spofs_fixed]},
+        # each SPOF's down cut as analyze cuts it: a new hard ring lists thousands for each
+        "spofs": {"introduced": [s.to_json(DOWN_LIMIT) for s in diff.spofs_introduced],
+                  "fixed": [s.to_json(DOWN_LIMIT) for s in diff.spofs_fixed]},
         "findings": {"introduced": [f.to_json() for f in diff.findings_introduced],
                      "fixed": [f.to_json() for f in diff.findings_fixed]},
         "blast_radius": [r.to_json() for r in diff.radius],

@@ -170,3 +170,14 @@ def test_a_pull_request_adding_a_hard_ring_is_checked_against_its_base_quickly(t
     out = _depgraph("check", "-d", "descriptors", "--base", "HEAD~1", code=1, cwd=work)
     assert ("service ring1 is a single point of failure: takes down service:ring0 (tier 1), service:ring10 "
             "(tier 1) and 3997 more [introduced by the new dependency of service:ring0 on service:ring1]") in out
+
+
+def test_diff_to_a_tree_with_a_hard_ring_of_8000_is_quick(tmp_path):
+    """Every ring member is new: what each reaches was searched once per member (a minute)."""
+    shapes = _shapes()
+    old = shapes.write(tmp_path / "old", {"teams.yaml": "- {kind: team, name: squad0}\n"})
+    new = shapes.write(tmp_path / "new", shapes.shape("ring", 8000, 1))
+    code, seconds, peak, stderr = shapes.run(["diff", str(old), str(new), "--format", "json"],
+                                             timeout=4 * LIMIT_SECONDS)
+    assert code == 0, stderr[-2000:]
+    assert seconds <= LIMIT_SECONDS and peak <= LIMIT_BYTES / 2, (seconds, peak)
