@@ -55,9 +55,9 @@ def falls_with(model: FailureModel, component: str, first: tuple[str, ...], down
         text = (f"{node_id} and {via} are in one hard cycle of {size:,} services, each needing another "
                 f"of them alone, so all of them fall together")
         if via == component:
-            return Cause("dependency", text, {"component": component, "cycle": size, "path": [node_id, via]})
+            return Cause("dependency", text, {"component": component, "cycle": size, "falls_with": via})
         return Cause("placement", f"{text}; {placement_text(model, component, via)}",
-                     {"component": component, "cycle": size, "path": [node_id, via],
+                     {"component": component, "cycle": size, "falls_with": via,
                       "placed": placement_facts(model, component, first if every_placement else (via,))})
     if component.startswith("service:"):
         path = hard_path(model, node_id, {component}, down)
@@ -100,10 +100,13 @@ def _untraced(node_id: str, what: str) -> str:
 
 def spof_cause(model: FailureModel, component: str, first: tuple[str, ...], down: Container[str],
                most_urgent: str, cycle: Cycles | None = None) -> Cause:
-    """A SPOF's cause: why its most urgent casualty falls, and how many more services stand
-    wholly on it."""
+    """A SPOF's cause: why its most urgent casualty falls, and how many more services (than
+    the one it names) stand wholly on it."""
     cause = falls_with(model, component, first, down, most_urgent, cycle=cycle)
-    others = len(first) - (most_urgent in first) if cause.kind == "placement" else 0
+    facts = cause.facts
+    path = facts.get("path", [most_urgent])  # no path: the casualty itself stands there
+    named = facts.get("falls_with") or (path[-1] if path else None)
+    others = len(first) - (named in first) if cause.kind == "placement" else 0
     if others:
         more = "1 more service has" if others == 1 else f"{others} more services have"
         cause = Cause(cause.kind, f"{cause.text}; {more} every instance there too", cause.facts)

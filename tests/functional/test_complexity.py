@@ -115,12 +115,21 @@ def test_a_hard_ring_is_checked_in_linear_time_and_says_why_each_member_takes_al
 
 
 def test_a_short_hard_ring_names_its_path_and_cycle(tmp_path):
-    """Below the search limits the causes and reasons still name every step."""
+    """Below the search limits the causes and reasons still name every step; a host holding
+    one member falls with the ring's first member through it, and no "more services" are
+    counted beside the one named."""
     shapes = _shapes()
-    root = shapes.write(tmp_path / "descriptors", shapes.shape("ring", 4, 1))
+    files = shapes.shape("ring", 4, 1)
+    files["ring0000.yaml"] = files["ring0000.yaml"].replace(
+        "name: ring2\n", "name: ring2\ndeployments:\n  - {datacenter: dc1, hosts: [h1]}\n")
+    files["hosts.yaml"] = "- {kind: datacenter, name: dc1}\n- {kind: host, name: h1, datacenter: dc1}\n"
+    root = shapes.write(tmp_path / "descriptors", files)
     document = json.loads(_depgraph("analyze", "-d", str(root), "--format", "json", code=0))
-    ring2 = next(spof for spof in document["spofs"] if spof["component"] == "service:ring2")
-    assert ring2["cause"]["path"] == ["service:ring0", "service:ring1", "service:ring2"]
+    spofs = {spof["component"]: spof for spof in document["spofs"]}
+    assert spofs["service:ring2"]["cause"]["path"] == ["service:ring0", "service:ring1", "service:ring2"]
+    assert spofs["host:h1"]["cause"]["text"] == (
+        "service:ring0 needs service:ring2 through hard dependencies: service:ring0 -> service:ring1 -> "
+        "service:ring2; the only instance of service:ring2 is on host h1")
     assert document["startup"]["reasons"]["service:ring3"].endswith(
         "hard cycle service:ring3 → service:ring0 → service:ring1 → service:ring2 → service:ring3")
 
