@@ -9,10 +9,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
 from depgraph.analyses.findings import Finding
+from depgraph.failure.closure import Members, bitset
 from depgraph.model import Catalog, readiness_state
 from depgraph.gate.policy import EXPIRED_RULE, RULES, UNUSED_RULE, ForbidRule, Policy, PolicyException, RequireRule, Selector
 
@@ -182,7 +184,18 @@ def _severities(findings: list[Finding], policy: Policy) -> list[Finding]:
 def exception_matches(exception: PolicyException, finding: Finding) -> bool:
     if exception.rule != finding.rule or not _glob(finding.subject, exception.subject):
         return False
-    return exception.target is None or any(_glob(r, exception.target) for r in finding.related)
+    if exception.target is None:
+        return True
+    if isinstance(finding.related, Members):  # a SPOF's casualties: in a hard ring, all of it
+        return finding.related.within(_matching(exception.target, finding.related.nodes)) > 0
+    return any(_glob(r, exception.target) for r in finding.related)
+
+
+@functools.lru_cache(maxsize=64)
+def _matching(pattern: str, nodes) -> int:
+    """The bitset of the ids of a node index (``ids``) that ``pattern`` matches: worked out once
+    for every SPOF finding an exception is tried on."""
+    return bitset([n for n, node_id in enumerate(nodes.ids) if _glob(node_id, pattern)], len(nodes.ids))
 
 
 def _exception_finding(exception: PolicyException, rule: str, today: dt.date) -> Finding:
