@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from depgraph.analyses.impact import rank_of, urgency
 from depgraph.failure.closure import Members
-from depgraph.failure.engine import FailureModel, Impact, simulate
+from depgraph.failure.engine import FailureModel, Impact, Spread, simulate
 from depgraph.model import Catalog, Service
 
 
@@ -63,10 +63,10 @@ class Degradation(NamedTuple):
         return f"{edge} on {self.via}, which degrades: {self.hops} hops from {self.root} ({state})"
 
 
-@dataclass(frozen=True, slots=True)
-class TeamCall:
+class TeamCall(NamedTuple):
     """A team to call (``None``: nobody owns these) with its down and degraded services and
-    clients (ranked), how many of them are tier 1 or clients, and its contact."""
+    clients (ranked), how many of them are tier 1 or clients, and its contact. A named tuple:
+    a hub's outage calls thousands of teams."""
 
     team: str | None
     down: tuple[str, ...]
@@ -89,7 +89,7 @@ class BlastRadius:
 
     impact: Impact
     down: tuple[str, ...]
-    degraded: tuple[Degradation, ...]
+    why: Reasons
     reduced: tuple[tuple[str, int, int], ...]
     teams: tuple[TeamCall, ...]
     tiers: Mapping[str, tuple[int | None, str | None]]
@@ -99,10 +99,16 @@ class BlastRadius:
     def failed(self) -> tuple[str, ...]:
         return self.impact.failed
 
+    @property
+    def degraded(self) -> tuple[Degradation, ...]:
+        """Each degraded service and client with why, ranked (worked out on first use; one
+        id's alone: ``why.of(id)``)."""
+        return self.why.ranked()
+
 
 def blast_radius(catalog: Catalog, model: FailureModel, failed) -> BlastRadius:
     """The ranked blast radius of failing every component in ``failed`` (ids)."""
-    return rank_impact(catalog, model, simulate(model, failed))
+    return rank_impact(catalog, model, simulate(model, failed, spread=True))
 
 
 def rank_impact(catalog: Catalog, model: FailureModel, impact: Impact) -> BlastRadius:
@@ -112,22 +118,24 @@ def rank_impact(catalog: Catalog, model: FailureModel, impact: Impact) -> BlastR
     number, ids, position = model.nodes.number, model.nodes.ids, index.position
     down = sorted(map(number.__getitem__, impact.down), key=position.__getitem__)
     degraded_nodes = sorted(map(number.__getitem__, impact.degraded), key=position.__getitem__)
-    degraded = _reasons(model, impact, degraded_nodes)
+    degraded = Reasons(model, impact, degraded_nodes)
     reduced = tuple(sorted(((service, lost, total) for service, (lost, total) in impact.reduced.items()),
                            key=lambda r: (-r[1] / r[2], position[number[r[0]]])))
     critical = {"down": index.tier1_and_clients(down), "degraded": index.tier1_and_clients(degraded_nodes)}
     return BlastRadius(impact, tuple(map(ids.__getitem__, down)), degraded, reduced,
-                       _calls(catalog, index, ids, down, degraded_nodes), Tiers(index, number), critical)
+                       _calls(index, ids, down, degraded_nodes), Tiers(index, number), critical)
 
 
 class Urgency:
     """Each service and client of a compiled model (by node number) ranked once: ``position``
     in :func:`~depgraph.analyses.impact.urgency` order, ``urgent`` (a tier-1 service or a
     client), ``tier`` (None for a client) and ``owner`` (team id or None), as the catalog
-    declares them. :meth:`of` keeps it with the model, so every failure asked of a warm model
-    ranks by look-ups instead of working out each id's rank again."""
+    declares them; ``team`` numbers the owner in ``teams`` (the owners' ids in order, None
+    last), whose ``contacts`` are the declared teams' (None: not declared). :meth:`of` keeps
+    it with the model, so every failure asked of a warm model ranks by look-ups instead of
+    working out each id's rank again."""
 
-    __slots__ = ("position", "urgent", "tier", "owner")
+    __slots__ = ("position", "urgent", "tier", "owner", "team", "teams", "contacts")
 
     def __init__(self, catalog: Catalog, model: FailureModel) -> None:
         services, key = catalog.services, urgency(catalog)
@@ -153,6 +161,11 @@ class Urgency:
         for place, node in enumerate(order):
             self.position[node] = place
         self.urgent = [rank <= 1 for rank in klass]
+        self.teams: list[str | None] = [*sorted({owner for owner in self.owner if owner}), None]
+        number = {team_id: place for place, team_id in enumerate(self.teams)}
+        self.team = [number[owner] for owner in self.owner]
+        found = [catalog.teams.get(team_id[5:]) if team_id else None for team_id in self.teams]
+        self.contacts: list[dict | None] = [team.contact if team else None for team in found]
 
     @classmethod
     def of(cls, catalog: Catalog, model: FailureModel) -> Urgency:
@@ -209,77 +222,66 @@ def whom_to_call(catalog: Catalog, impact: Impact, model: FailureModel | None = 
     return rank_impact(catalog, model or FailureModel.from_catalog(catalog), impact).teams
 
 
-def _calls(catalog: Catalog, index: Urgency, ids: list[str], down: list[int], degraded: list[int]
-           ) -> tuple[TeamCall, ...]:
+def _calls(index: Urgency, ids: list[str], down: list[int], degraded: list[int]) -> tuple[TeamCall, ...]:
     """:func:`whom_to_call` of node numbers already in rank order (so each team's lists come
-    out ranked)."""
-    owner, urgent_node = index.owner, index.urgent
-    owned: dict[str | None, tuple[list[str], list[str]]] = {}
-    urgent: dict[str | None, list[int]] = {}  # tier-1 services and clients down, and degraded
+    out ranked). Teams are numbered in id order, nobody last (:class:`Urgency`)."""
+    team_of, urgent_node = index.team, index.urgent
+    owned: dict[int, tuple[list, ...]] = {}  # ids down, degraded; how many urgent of each
     for column, listed in ((0, down), (1, degraded)):
         for node in listed:
-            team_id = owner[node]
-            lists = owned.get(team_id)
+            lists = owned.get(team_of[node])
             if lists is None:
-                lists = owned[team_id] = ([], [])
-                urgent[team_id] = [0, 0]
+                lists = owned[team_of[node]] = ([], [], [0, 0])
             lists[column].append(ids[node])
             if urgent_node[node]:
-                urgent[team_id][column] += 1
-    calls, urgent_degraded = [], {}
-    for team_id, (down_ids, degraded_ids) in owned.items():
-        team = catalog.teams.get(team_id[5:]) if team_id else None
-        calls.append(TeamCall(team_id, tuple(down_ids), tuple(degraded_ids), urgent[team_id][0],
-                              dict(team.contact) if team else {}, declared=team is not None))
-        urgent_degraded[team_id] = urgent[team_id][1]
-    calls.sort(key=lambda t: (-t.critical_down, -len(t.down), -urgent_degraded[t.team], -len(t.degraded),
-                              t.team is None, t.team or ""))
-    return tuple(calls)
+                lists[2][column] += 1
+    ranked = sorted(owned.items(), key=lambda team: (-team[1][2][0], -len(team[1][0]), -team[1][2][1],
+                                                     -len(team[1][1]), team[0]))
+    teams, contacts = index.teams, index.contacts
+    return tuple(TeamCall(teams[team], tuple(down_ids), tuple(degraded_ids), urgent[0], dict(contacts[team] or {}),
+                          declared=contacts[team] is not None)
+                 for team, (down_ids, degraded_ids, urgent) in ranked)
 
 
 def degradation_reasons(model: FailureModel, impact: Impact) -> dict[str, Degradation]:
-    """For each degraded id, the dependency it degrades through (:func:`_reasons`)."""
+    """For each degraded id, the dependency it degrades through (:class:`Reasons`)."""
     number = model.nodes.number
-    return {reason.service: reason for reason in _reasons(model, impact, [number[d] for d in impact.degraded])}
+    return {reason.service: reason for reason in Reasons(model, impact, [number[d] for d in impact.degraded]).ranked()}
 
 
-def _reasons(model: FailureModel, impact: Impact, degraded: list[int]) -> tuple[Degradation, ...]:
-    """The :class:`Degradation` of each of ``degraded`` (node numbers, in that order): a
-    breadth-first search from the down and failed services along their dependents, nearest
-    first (ties by id), then from the overloaded services for what none of those reaches."""
-    number, ids = model.nodes.number, model.nodes.ids
-    failed = {number[c] for c in impact.failed if c in number}
-    frontier = sorted({*failed, *(number[d] for d in impact.down)})
-    root, hops, via = [-1] * len(ids), [0] * len(ids), [-1] * len(ids)  # -1: not reached
-    for node in frontier:
-        root[node] = node
-    _reach(model.dependents, frontier, root, hops, via)
-    overloaded = {number[s] for s in impact.overloaded}
-    # an overloaded service is its own start, and one reached from another gets a reason too
-    _reach(model.dependents, sorted(node for node in overloaded if root[node] < 0), root, hops, via)
-    return tuple(Degradation(ids[node], ids[via[node]], _edge(model, node, via[node]), ids[root[node]],
-                             hops[node], root[node] in failed,
-                             root[node] in overloaded)  # overloaded is never down
-                 for node in degraded)
+class Reasons:
+    """Why each degraded service degrades, read from the failure's
+    :class:`~depgraph.failure.engine.Spread` (searched again when the impact came without
+    one). Each :class:`Degradation` is made when asked for (:meth:`of`, :meth:`ranked`): an
+    answer listing the first hundred of a hub's ten thousand degraded services makes a hundred."""
 
+    __slots__ = ("_model", "_spread", "_failed", "_overloaded", "_degraded", "_ranked")
 
-def _reach(dependents, frontier: list[int], root: list[int], hops: list[int], via: list[int]) -> None:
-    """Breadth first from ``frontier`` along ``dependents``, nearest first (ties by number): a
-    node reached for the first time gets the root of the node it was reached from (a start not
-    yet rooted is its own, at 0 hops), one hop more, and that node as ``via``."""
-    while frontier:
-        reached = []
-        for node in frontier:
-            start, steps = root[node], hops[node] + 1
-            if start < 0:
-                start = node
-            for dependent in dependents[node]:
-                if root[dependent] < 0:
-                    root[dependent] = start
-                    hops[dependent] = steps
-                    via[dependent] = node
-                    reached.append(dependent)
-        frontier = sorted(reached)
+    def __init__(self, model: FailureModel, impact: Impact, degraded: list[int]) -> None:
+        number = model.nodes.number
+        self._failed = {number[c] for c in impact.failed if c in number}
+        self._overloaded = {number[s] for s in impact.overloaded}
+        self._spread = impact.spread or Spread(
+            model.dependents, {*self._failed, *(number[d] for d in impact.down)}, self._overloaded)
+        self._model = model
+        self._degraded = degraded  # node numbers in rank order
+        self._ranked: tuple[Degradation, ...] | None = None
+
+    def of(self, node_id: str) -> Degradation:
+        """Why the degraded ``node_id`` degrades."""
+        return self._reason(self._model.nodes.number[node_id])
+
+    def ranked(self) -> tuple[Degradation, ...]:
+        """Every degraded service's and client's reason, most urgent first."""
+        if self._ranked is None:
+            self._ranked = tuple(map(self._reason, self._degraded))
+        return self._ranked
+
+    def _reason(self, node: int) -> Degradation:
+        ids, spread = self._model.nodes.ids, self._spread
+        root, parent = spread.root[node], spread.via[node]
+        return Degradation(ids[node], ids[parent], _edge(self._model, node, parent), ids[root], spread.hops[node],
+                           root in self._failed, root in self._overloaded)  # overloaded is never down
 
 
 def _edge(model: FailureModel, dependent: int, target: int) -> str:

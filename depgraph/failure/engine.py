@@ -27,7 +27,9 @@ is overloaded; it still serves, so nothing goes *down* with it).
 from __future__ import annotations
 
 import weakref
+from collections import Counter
 from collections.abc import Iterable
+from itertools import chain
 from dataclasses import dataclass, field
 
 from depgraph.diagnostics import UnknownComponent
@@ -49,6 +51,46 @@ class Impact:
     degraded: tuple[str, ...] = ()
     reduced: dict[str, tuple[int, int]] = field(default_factory=dict)
     overloaded: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: ``simulate(…, spread=True)``: the breadth-first search that found what degrades
+    spread: Spread | None = field(default=None, compare=False, repr=False)
+
+
+class Spread:
+    """How a failure spreads along the dependents, nearest first: a breadth-first search from
+    the down services (ties by number), then from the overloaded ones for what none of those
+    reaches. Per node number: ``root``, the start it was reached from (-1: not reached),
+    ``hops`` from it and ``via``, the node it was reached from (-1 for a start). Each node
+    reached for the first time takes the root of the node it was reached from; an overloaded
+    start not reached otherwise is its own root, at 0 hops, but is not itself reached."""
+
+    __slots__ = ("root", "hops", "via", "reached")
+
+    def __init__(self, dependents, down: Iterable[int], overloaded: Iterable[int] = ()) -> None:
+        size = len(dependents)
+        self.root, self.hops, self.via = [-1] * size, [0] * size, [-1] * size
+        frontier = sorted(down)
+        for node in frontier:
+            self.root[node] = node
+        self.reached: list[int] = list(frontier)  # every node with a root
+        self._walk(dependents, frontier)
+        self._walk(dependents, sorted(node for node in overloaded if self.root[node] < 0))
+
+    def _walk(self, dependents, frontier: list[int]) -> None:
+        root, hops, via, reached = self.root, self.hops, self.via, self.reached
+        while frontier:
+            level = []
+            for node in frontier:
+                start, steps = root[node], hops[node] + 1
+                if start < 0:
+                    start = node
+                for dependent in dependents[node]:
+                    if root[dependent] < 0:
+                        root[dependent] = start
+                        hops[dependent] = steps
+                        via[dependent] = node
+                        level.append(dependent)
+            reached += level
+            frontier = sorted(level)
 
 
 @dataclass(slots=True)
@@ -322,20 +364,30 @@ class FailureModel:
         return result
 
     def lost_instances(self, failure: Failure) -> dict[int, int]:
-        """Node number -> instances down, for every service that lost at least one."""
-        down_hosts = set(failure.hosts)
+        """Node number -> instances down, for every service that lost at least one. A failed data
+        center's losses are :meth:`datacenter_lost` (kept with the model); a failed rack or host
+        inside it adds nothing more."""
+        datacenters, host_datacenter = failure.datacenters, self.host_datacenter
+        down_hosts = {host for host in failure.hosts if host_datacenter[host] not in datacenters}
         for rack in failure.racks:
-            down_hosts.update(self.rack_hosts[rack])
-        for dc in failure.datacenters:
-            down_hosts.update(self.datacenter_hosts[dc])
-        lost: dict[int, int] = {}
-        for host in down_hosts:
-            for node in self.host_services[host]:
-                lost[node] = lost.get(node, 0) + 1
-        for dc in failure.datacenters:
+            down_hosts.update(host for host in self.rack_hosts[rack] if host_datacenter[host] not in datacenters)
+        lost = Counter(chain.from_iterable(map(self.host_services.__getitem__, down_hosts)))
+        for dc in sorted(datacenters):
+            lost.update(self.datacenter_lost(dc))  # adds the counts
+        return dict(lost)
+
+    def datacenter_lost(self, dc: int) -> dict[int, int]:
+        """Node number -> instances in data center ``dc`` (its hosts' and its anonymous ones),
+        for every service with one there: what losing it costs, worked out on first use and
+        kept with the model (a warm server asks it of every failure naming the data center)."""
+        kept = self.__dict__.setdefault("_datacenter_lost", {})
+        found = kept.get(dc)
+        if found is None:
+            counted = Counter(chain.from_iterable(map(self.host_services.__getitem__, self.datacenter_hosts[dc])))
             for node, count in self.datacenter_anonymous[dc]:
-                lost[node] = lost.get(node, 0) + count
-        return lost
+                counted[node] += count
+            found = kept[dc] = dict(counted)
+        return found
 
     def propagate_down(self, initial: Iterable[int]) -> set[int]:
         """The least set holding ``initial`` and every node with a hard entry all of whose
@@ -380,10 +432,12 @@ class FailureModel:
         return seen
 
 
-def simulate(model: FailureModel, failed: Iterable[str], capacity: bool = True) -> Impact:
+def simulate(model: FailureModel, failed: Iterable[str], capacity: bool = True, spread: bool = False) -> Impact:
     """What goes down, degrades, loses instances and is overloaded when every component in
     ``failed`` fails. With ``capacity=False`` overloaded services are not looked for (and make
-    nothing degraded): the SPOF semantics, where only "down" matters.
+    nothing degraded): the SPOF semantics, where only "down" matters. With ``spread``, what
+    degrades is found by the breadth-first :class:`Spread` (kept in ``Impact.spread``: why each
+    degrades), instead of a plain walk.
 
     Raises UnknownComponent (with a did-you-mean) for an id that names no component.
     """
@@ -393,10 +447,14 @@ def simulate(model: FailureModel, failed: Iterable[str], capacity: bool = True) 
     placed_down = [node for node, count in lost.items() if count == total[node]]
     down = model.propagate_down([*failure.nodes, *placed_down])
     overloaded = model.overloaded(lost, down) if capacity else {}
-    affected = model.affected(down)
-    if overloaded:
-        dependents = model.dependents
-        model.affected((d for node in overloaded for d in dependents[node]), seen=affected)
+    found = Spread(model.dependents, down, overloaded) if spread else None
+    if found is not None:
+        affected = set(found.reached)
+    else:
+        affected = model.affected(down)
+        if overloaded:
+            dependents = model.dependents
+            model.affected((d for node in overloaded for d in dependents[node]), seen=affected)
     degraded = affected - down
     ids = model.nodes.ids
     reduced = {
@@ -410,4 +468,5 @@ def simulate(model: FailureModel, failed: Iterable[str], capacity: bool = True) 
         degraded=tuple(ids[node] for node in sorted(degraded)),
         reduced=reduced,
         overloaded={ids[node]: (up, model.min_instances[node]) for node, up in sorted(overloaded.items())},
+        spread=found,
     )

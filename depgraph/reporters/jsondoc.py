@@ -54,24 +54,39 @@ def _grouped(groups: dict[str, list]) -> dict[str, list[dict]]:
     return {name: [item.to_json() for item in items] for name, items in groups.items()}
 
 
-def blast_radius_json(radius) -> dict:
+def blast_radius_json(radius, limit: int = 0) -> dict:
     """``depgraph/blast-radius/v1`` (SPEC §4), with each degraded service's reason and the
-    teams in whom-to-call order."""
+    teams in whom-to-call order. ``limit`` > 0 lists at most that many entries in each list and
+    in ``reasons`` (the first, in the document's order) and counts each cut in ``truncated``
+    by its path, as the warm server cuts every answer (:func:`depgraph.serve.bounded.bounded`):
+    only what is listed is worked out."""
     impact = radius.impact
-    return {
+    truncated: dict[str, int] = {}
+
+    def first(path: str, items) -> list:
+        if limit and len(items) > limit:
+            truncated[path] = len(items)
+            return list(items[:limit])
+        return list(items)
+
+    teams = [t for t in radius.teams if t.team]
+    document = {
         "schema": BLAST_RADIUS,
-        "failed": list(impact.failed),
-        "down": list(impact.down),
-        "degraded": list(impact.degraded),
+        "failed": first("failed", impact.failed),
+        "down": first("down", impact.down),
+        "degraded": first("degraded", impact.degraded),
         "reduced": [{"service": s, "lost": lost, "total": total}
-                    for s, (lost, total) in sorted(impact.reduced.items())],
+                    for s, (lost, total) in first("reduced", sorted(impact.reduced.items()))],
         "overloaded": [{"service": s, "up": up, "needed": needed}
-                       for s, (up, needed) in sorted(impact.overloaded.items())],
+                       for s, (up, needed) in first("overloaded", sorted(impact.overloaded.items()))],
         "reasons": {d.service: {"via": d.via, "edge": d.edge, "root": d.root, "hops": d.hops}
-                    for d in radius.degraded},  # the writer sorts the keys
-        "teams": [{"team": t.team, "services": list(t.services), "contact": t.contact}
-                  for t in radius.teams if t.team],
+                    for d in map(radius.why.of, first("reasons", impact.degraded))},  # the writer sorts the keys
+        "teams": [{"team": t.team, "services": first(f"teams[{n}].services", t.services), "contact": t.contact}
+                  for n, t in enumerate(first("teams", teams))],
     }
+    if truncated:
+        document["truncated"] = truncated
+    return document
 
 
 def check_json(result) -> dict:

@@ -132,7 +132,9 @@ class Answers:
         catalog = KeptCatalog.of(self.loader.load())
         model = FailureModel.of(catalog)  # the model depgraph.blast_radius(catalog, …) finds
         catalog.racks()  # what a first question would otherwise work out: the racks by name,
-        Urgency.of(catalog, model)  # and every service's and client's rank and owner
+        Urgency.of(catalog, model)  # every service's and client's rank and owner,
+        for dc in range(len(model.datacenters.ids)):  # and what each data center holds
+            model.datacenter_lost(dc)
         return Landscape(catalog, model, generation, time.time(), time.perf_counter() - started)
 
     def reload(self) -> bool:
@@ -184,8 +186,9 @@ class Answers:
         failed = self._components(land, components, "components")
         limit = _limit(limit)
         # worked out afresh each time (a few hundredths of a second at 20,000 services, with the
-        # model's ranking kept from the load): a hub's answer holds tens of thousands of ids
-        return bounded(depgraph.to_dict(depgraph.blast_radius(land.catalog, *failed)), limit)
+        # model's ranking kept from the load), and only what the limit lists is written out: the
+        # document is bounded()'s cut of the command's (tests/unit/test_serve_answers.py)
+        return depgraph.to_dict(depgraph.blast_radius(land.catalog, *failed), limit=limit)
 
     def single_points_of_failure(self, kind: str | None = None, limit: int = DEFAULT_LIMIT) -> dict:
         """The ``spofs`` of ``depgraph analyze --format json`` (each ``down`` cut as analyze cuts

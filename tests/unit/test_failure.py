@@ -243,3 +243,35 @@ def test_a_hard_ring_settles_in_a_few_rounds_not_one_per_member():
     down = down_bits(model, order, Alone())
     assert set(down.values()) == {(1 << size) - 1}
     assert _Counted.reads <= 5 * size
+
+
+def test_the_breadth_first_spread_finds_what_the_plain_walk_finds(model):
+    """simulate(spread=True), which blast-radius asks for its reasons, degrades exactly what the
+    plain walk degrades, for every component and pair of components of the landscape."""
+    components = model.component_ids()
+    for failed in [[c] for c in components] + [[a, b] for a in components for b in components if a < b]:
+        plain, spread = simulate(model, failed), simulate(model, failed, spread=True)
+        assert spread == plain and plain.spread is None, failed
+        reached = {model.nodes.ids[n] for n in spread.spread.reached}
+        assert set(spread.degraded) == reached - set(spread.down) - set(failed), failed
+
+
+def test_instances_lost_are_counted_once_whatever_names_their_host(model):
+    """A host inside a failed rack inside a failed data center loses its instances once; a data
+    center's losses (kept with the model) are its hosts' and its anonymous instances."""
+    def counted(failed) -> dict:  # by the definition: every instance on a down host or in a down dc
+        failure = model.resolve(failed)
+        hosts = {h for h in range(len(model.hosts.ids)) if h in failure.hosts
+                 or model.host_rack[h] in failure.racks or model.host_datacenter[h] in failure.datacenters}
+        lost = {}
+        for node in range(len(model.nodes.ids)):
+            count = sum(1 for h in model.instance_hosts[node] if h in hosts)
+            count += sum(n for dc, n in model.anonymous[node] if dc in failure.datacenters)
+            if count:
+                lost[node] = count
+        return lost
+
+    components = [c for c in model.component_ids() if not c.startswith("service:")]
+    for failed in [[c] for c in components] + [[a, b] for a in components for b in components if a < b] + [
+            ["datacenter:lon1", "rack:lon1/a", "host:lon1-a-01", "host:sto1-a-01"]]:
+        assert model.lost_instances(model.resolve(failed)) == counted(failed), failed

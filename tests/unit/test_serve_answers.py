@@ -83,3 +83,24 @@ def test_bounded_keeps_records_whole_and_cuts_id_keyed_maps_alike():
     assert cut["down"] == ["service:a"] and list(cut["reasons"]) == ["service:a"]
     assert cut["truncated"] == {"down": 2, "reasons": 2}
     assert bounded(document, 0) is document
+
+
+@pytest.mark.parametrize("failed", [["datacenter:lon1"], ["rack:lon1/a", "host:sto1-b-12", "service:zookeeper"],
+                                    ["datacenter:lon1", "datacenter:sto1"]])
+def test_a_blast_radius_answer_is_the_commands_document_cut_to_the_limit(example, failed):
+    """The server writes out only what the limit lists; what it sends is the command's whole
+    document cut by bounded(), cuts counted in the same order (the summary names the first)."""
+    import depgraph
+    from depgraph.serve.summary import summary
+
+    answers = Answers(example)
+    whole = depgraph.to_dict(depgraph.blast_radius(load_catalog(example), *failed))
+    assert answers.blast_radius(failed, limit=0) == whole
+    cut_somewhere = False
+    for limit in (1, 2, 3, 5, 8, 13, 200):
+        answer, expected = answers.blast_radius(failed, limit=limit), bounded(whole, limit)
+        assert answer == expected, limit
+        assert list(answer.get("truncated", {}).items()) == list(expected.get("truncated", {}).items())
+        assert summary("blast_radius", answer) == summary("blast_radius", expected)
+        cut_somewhere = cut_somewhere or any(".services" in path for path in answer.get("truncated", {}))
+    assert cut_somewhere or failed[0] != "datacenter:lon1"  # a team's own list was cut too
