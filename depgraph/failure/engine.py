@@ -389,9 +389,35 @@ class FailureModel:
             found = kept[dc] = dict(counted)
         return found
 
+    def prepare(self) -> None:
+        """Split the reverse hard edges once, for a model that answers many questions (a warm
+        server's): ``node -> dependents`` whose hard entry names that node alone, and the
+        ``any_of`` ones with their entry and size. :meth:`propagate_down` then spreads a level
+        at a time with set operations (a data center that takes 20,000 services down walks
+        60,000 edges)."""
+        if "_hard_split" in self.__dict__:
+            return
+        entries = self.entries
+        single: list[list[int]] = []
+        any_of: dict[int, list[tuple[int, int, int]]] = {}
+        for target, reverse in enumerate(self.hard_rev):
+            alone = []
+            for dependent, entry in reverse:
+                size = len(entries[dependent][entry][0])
+                if size == 1:
+                    alone.append(dependent)
+                else:
+                    any_of.setdefault(target, []).append((dependent, entry, size))
+            single.append(alone)
+        self.__dict__["_hard_split"] = (single, any_of, frozenset(any_of))
+
     def propagate_down(self, initial: Iterable[int]) -> set[int]:
         """The least set holding ``initial`` and every node with a hard entry all of whose
-        alternatives are in it (a worklist over the reverse hard edges)."""
+        alternatives are in it (a worklist over the reverse hard edges; by levels once the
+        model is prepared, :meth:`prepare`)."""
+        split = self.__dict__.get("_hard_split")
+        if split is not None:
+            return _propagate_by_levels(set(initial), *split)
         down = set(initial)
         stack = list(down)
         remaining: dict[tuple[int, int], int] = {}
@@ -430,6 +456,30 @@ class FailureModel:
                     seen.add(dependent)
                     stack.append(dependent)
         return seen
+
+
+def _propagate_by_levels(down: set[int], single: list[list[int]], any_of: dict, has_any_of: frozenset) -> set[int]:
+    """:meth:`FailureModel.propagate_down` over the split reverse hard edges: each level's
+    dependents named alone go down at once (set operations); an ``any_of`` entry counts its
+    alternatives down, and its dependent goes down with the last."""
+    frontier: Iterable[int] = list(down)
+    remaining: dict[tuple[int, int], int] = {}
+    while frontier:
+        reached = set(chain.from_iterable(map(single.__getitem__, frontier)))
+        reached -= down
+        for node in has_any_of.intersection(frontier):
+            for dependent, entry, size in any_of[node]:
+                if dependent in down or dependent in reached:
+                    continue
+                key = (dependent, entry)
+                left = remaining.get(key, size) - 1
+                if left:
+                    remaining[key] = left
+                else:
+                    reached.add(dependent)
+        down |= reached
+        frontier = reached
+    return down
 
 
 def simulate(model: FailureModel, failed: Iterable[str], capacity: bool = True, spread: bool = False) -> Impact:

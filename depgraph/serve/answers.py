@@ -133,8 +133,9 @@ class Answers:
         model = FailureModel.of(catalog)  # the model depgraph.blast_radius(catalog, …) finds
         catalog.racks()  # what a first question would otherwise work out: the racks by name,
         Urgency.of(catalog, model)  # every service's and client's rank and owner,
-        for dc in range(len(model.datacenters.ids)):  # and what each data center holds
+        for dc in range(len(model.datacenters.ids)):  # what each data center holds,
             model.datacenter_lost(dc)
+        model.prepare()  # and the hard edges split for spreading by levels
         return Landscape(catalog, model, generation, time.time(), time.perf_counter() - started)
 
     def reload(self) -> bool:

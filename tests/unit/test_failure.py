@@ -275,3 +275,17 @@ def test_instances_lost_are_counted_once_whatever_names_their_host(model):
     for failed in [[c] for c in components] + [[a, b] for a in components for b in components if a < b] + [
             ["datacenter:lon1", "rack:lon1/a", "host:lon1-a-01", "host:sto1-a-01"]]:
         assert model.lost_instances(model.resolve(failed)) == counted(failed), failed
+
+
+def test_a_prepared_model_takes_down_what_an_unprepared_one_does(tmp_path):
+    """prepare() (a warm server's model) spreads failures by levels over the split hard edges:
+    the same down set, any_of entries included, for every component and pair."""
+    from tests.helpers import write_tree
+
+    catalog = load_catalog(write_tree(tmp_path / "descriptors", LANDSCAPE))
+    plain, prepared = FailureModel.from_catalog(catalog), FailureModel.from_catalog(catalog)
+    prepared.prepare()
+    components = plain.component_ids()
+    for failed in [[c] for c in components] + [[a, b] for a in components for b in components if a < b]:
+        assert simulate(prepared, failed) == simulate(plain, failed), failed
+    assert simulate(prepared, ["host:lon1-a-01", "rack:lon1/b"]).down  # any_of [search, storage] needs both
