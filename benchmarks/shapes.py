@@ -126,13 +126,14 @@ def _rungs(root: Path) -> int:
     return (root / "services.yaml").read_text().count("kind: service") // 2
 
 
-def run(args: list[str], timeout: float = 600, cwd: Path | None = None) -> tuple[int, float, int, str]:
-    """``depgraph ARGS`` in a fresh process (in ``cwd``): (exit code, wall seconds, peak bytes,
-    stderr); the peak is the child's maximum resident set size as the kernel reports it to
-    ``wait4``."""
+def run(args: list[str], timeout: float = 600, cwd: Path | None = None,
+        stdout: Path | None = None) -> tuple[int, float, int, str]:
+    """``depgraph ARGS`` in a fresh process (in ``cwd``, its output written to ``stdout`` when
+    given): (exit code, wall seconds, peak bytes, stderr); the peak is the child's maximum
+    resident set size as the kernel reports it to ``wait4``."""
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        child = subprocess.Popen([sys.executable, "-m", "depgraph", *args], stdout=subprocess.DEVNULL,
+    with tempfile.TemporaryFile() as err, open(stdout or os.devnull, "wb") as out:
+        child = subprocess.Popen([sys.executable, "-m", "depgraph", *args], stdout=out,
                                  stderr=err, stdin=subprocess.DEVNULL, cwd=cwd)
         deadline = started + timeout
         while True:

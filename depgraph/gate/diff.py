@@ -11,6 +11,7 @@ service's down-set depends only on the entries of the services and clients that 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -18,6 +19,7 @@ import networkx as nx
 from depgraph.analysis import analyze
 from depgraph.gate.checkbase import entry_signature
 from depgraph.gate.recovery_diff import RecoveryDiff, recovery_changes
+from depgraph.failure.closure import Closure, Members
 from depgraph.failure.engine import FailureModel
 from depgraph.diagnostics import DescriptorError
 from depgraph.model import Catalog
@@ -43,14 +45,31 @@ class EdgeChange:
 
 @dataclass(frozen=True, slots=True)
 class RadiusChange:
-    service: str
-    before: tuple[str, ...]
-    after: tuple[str, ...]
+    """A service whose down set changed size. ``before`` and ``after`` read as sorted tuples of
+    ids but are kept as bitsets over one node index (:class:`~depgraph.failure.closure.Members`):
+    cutting one edge of a hard ring of 8,000 changes every member's down set, and 8,000 pairs of
+    lists of thousands of ids would grow with the ring's square."""
 
-    def to_json(self) -> dict:
-        return {"service": self.service, "before": len(self.before), "after": len(self.after),
-                "newly_down": sorted(set(self.after) - set(self.before)),
-                "no_longer_down": sorted(set(self.before) - set(self.after))}
+    service: str
+    before: Sequence[str]
+    after: Sequence[str]
+
+    def to_json(self, down_limit: int = 0) -> dict:
+        """With ``down_limit`` > 0, ``newly_down`` and ``no_longer_down`` list at most that many
+        ids (the first in order); their ``_count`` counts them all and ``_truncated`` says so."""
+        doc = {"service": self.service, "before": len(self.before), "after": len(self.after)}
+        for key, ids in (("newly_down", _minus(self.after, self.before)),
+                         ("no_longer_down", _minus(self.before, self.after))):
+            listed = ids[:down_limit] if down_limit else ids
+            doc |= {key: list(listed), f"{key}_count": len(ids), f"{key}_truncated": len(listed) < len(ids)}
+        return doc
+
+
+def _minus(ids: Sequence[str], other: Sequence[str]) -> Sequence[str]:
+    """The ids of ``ids`` not in ``other``, sorted: one bit difference for two bitsets."""
+    if isinstance(ids, Members) and isinstance(other, Members) and ids.nodes is other.nodes:
+        return Members(ids.mask & ~other.mask, ids.nodes)
+    return tuple(sorted(set(ids) - set(other)))
 
 
 @dataclass(frozen=True)
@@ -172,18 +191,74 @@ def _radius_changes(old: Catalog, new: Catalog, old_model: FailureModel, new_mod
                     reached.append(nxt)
         candidates |= seen
     services = sorted(c for c in candidates if c.startswith("service:") and c in old_ids and c in new_ids)
+    return _down_set_changes(services, old_model, new_model)
+
+
+def _down_set_changes(services: list[str], old_model: FailureModel, new_model: FailureModel) -> list[RadiusChange]:
+    """A :class:`RadiusChange` for each of ``services`` (in both models) whose down set changed
+    size. Each down set is a bitset of the failure closure (members of one hard cycle share
+    one), sizes compared by counting bits, and only the changed ones carried over to one node
+    index covering both trees: a few machine words per 64 nodes each, never a list of ids."""
+    old_closure, new_closure = Closure(old_model), Closure(new_model)
+    if old_model.nodes.ids == new_model.nodes.ids:
+        index, to_old, to_new = new_model.nodes, _same, _same
+    else:
+        index = _Nodes(sorted(set(old_model.nodes.ids) | set(new_model.nodes.ids)))
+        to_old, to_new = _Renumber(old_model.nodes.ids, index), _Renumber(new_model.nodes.ids, index)
     result = []
     for service in services:
-        before, after = _down(old_model, service), _down(new_model, service)
-        if len(before) != len(after):
-            result.append(RadiusChange(service, before, after))
+        before = old_closure.down([old_model.nodes.number[service]])
+        after = new_closure.down([new_model.nodes.number[service]])
+        if before.bit_count() != after.bit_count():  # each holds the service itself
+            hide = 1 << index.number[service]
+            result.append(RadiusChange(service, Members(to_old(before), index, hide),
+                                       Members(to_new(after), index, hide)))
     return result
 
 
-def _down(model: FailureModel, service: str) -> tuple[str, ...]:
-    node = model.nodes.number[service]
-    ids = model.nodes.ids
-    return tuple(sorted(ids[n] for n in model.propagate_down([node]) if n != node))
+def _same(bits: int) -> int:
+    return bits
+
+
+class _Nodes:
+    """A node index (``ids``, ``number``) over the ids of both trees, sorted."""
+
+    __slots__ = ("ids", "number")
+
+    def __init__(self, ids: list[str]):
+        self.ids, self.number = ids, {node_id: n for n, node_id in enumerate(ids)}
+
+
+class _Renumber:
+    """A bitset over one node index moved to another holding all its ids, by runs of
+    consecutive numbers (one shift and mask per run: both indexes are in sorted id order, so
+    a run only breaks where the other tree added an entity), the last result remembered for
+    the members of one hard cycle, which share a bitset.
+
+    >>> move = _Renumber(["a", "c", "d"], _Nodes(["a", "b", "c", "d"]))
+    >>> bin(move(0b111)), bin(move(0b010)), move.runs
+    ('0b1101', '0b100', [(0, 1, 0), (1, 2, 2)])
+    """
+
+    def __init__(self, ids: list[str], index: _Nodes):
+        self.runs: list[tuple[int, int, int]] = []  # (first number, length, its number in index)
+        for n, node_id in enumerate(ids):
+            to = index.number[node_id]
+            if self.runs and self.runs[-1][2] + self.runs[-1][1] == to:
+                first, length, at = self.runs[-1]
+                self.runs[-1] = (first, length + 1, at)
+            else:
+                self.runs.append((n, 1, to))
+        self._last: tuple[int, int] = (0, 0)
+
+    def __call__(self, bits: int) -> int:
+        if self._last[0] is bits:
+            return self._last[1]
+        moved = 0
+        for first, length, at in self.runs:
+            moved |= ((bits >> first) & ((1 << length) - 1)) << at
+        self._last = (bits, moved)
+        return moved
 
 
 # -- what the reporters list --------------------------------------------------------------------

@@ -136,7 +136,9 @@ def diff_json(change) -> dict:
                   "fixed": [s.to_json(DOWN_LIMIT) for s in diff.spofs_fixed]},
         "findings": {"introduced": [f.to_json() for f in diff.findings_introduced],
                      "fixed": [f.to_json() for f in diff.findings_fixed]},
-        "blast_radius": [r.to_json() for r in diff.radius],
+        # newly_down / no_longer_down cut the same way: cutting one edge of a hard ring changes
+        # every member's down set by thousands of ids
+        "blast_radius": [r.to_json(DOWN_LIMIT) for r in diff.radius],
         "owners": [{"id": i, "before": a, "after": b} for i, a, b in diff.owners],
         "recovery": diff.recovery.to_json() if diff.recovery is not None else None,
     }

@@ -72,7 +72,9 @@ def test_cli_two_folders_json(trees, run_cli):
         "file": None, "line": None}
     assert doc["owners"] == [{"id": "service:search", "before": "web", "after": "core"}]
     assert doc["blast_radius"] == [{"service": "service:search", "before": 0, "after": 1,
-                                    "newly_down": ["service:index"], "no_longer_down": []}]
+                                    "newly_down": ["service:index"], "newly_down_count": 1,
+                                    "newly_down_truncated": False, "no_longer_down": [],
+                                    "no_longer_down_count": 0, "no_longer_down_truncated": False}]
 
 
 def test_cli_base_markdown_with_mermaid(tmp_path, monkeypatch, run_cli):
