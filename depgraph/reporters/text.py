@@ -16,6 +16,9 @@ from depgraph.output.escape import terminal as t
 
 TOP = 10  # rows per ranked section
 WARNINGS_SHOWN = 20
+#: services listed under "Blast radius changed" (as Markdown lists each section): cutting one
+#: edge of a hard ring changes every member's blast radius
+RADIUS_SHOWN = 100
 TRIBE_HEADER = ["tribe", "services", "gold", "silver", "bronze", "none", "silver or better"]
 
 
@@ -193,7 +196,10 @@ def diff_text(change) -> str:
         return lines[0] + "\nno architectural change"
     for title, items, show in sections(change.diff):
         if items:
-            lines += ["", f"{title} ({len(items)})"] + [f"  {t(show(item))}" for item in items]
+            shown = items[:RADIUS_SHOWN] if items is change.diff.radius else items
+            lines += ["", f"{title} ({len(items)})"] + [f"  {t(show(item))}" for item in shown]
+            if len(shown) < len(items):
+                lines.append(f"  … and {len(items) - len(shown)} more (--format json lists them all)")
     return "\n".join(lines)
 
 

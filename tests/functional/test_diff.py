@@ -104,3 +104,19 @@ def test_usage_errors(trees, run_cli):
     assert run_cli("diff", trees[0]).exit_code == 2
     result = run_cli("diff", "--base", "nope", "-d", trees[0])  # run from this repository's clone
     assert result.exit_code == 2 and "is not inside the git repository" in result.stderr
+
+
+def test_text_lists_the_first_100_changed_blast_radii(tmp_path, run_cli):
+    """Softening one edge of a hard ring of 150 changes 149 blast radii: text names 100 of
+    them and says how many more there are; JSON has them all."""
+    ring = {f"services/r{i:03d}.yaml": f"kind: service\nname: r{i:03d}\ndependencies: [r{(i + 1) % 150:03d}]\n"
+            for i in range(150)}
+    old = write_tree(tmp_path / "old", ring)
+    new = write_tree(tmp_path / "new", {**ring, "services/r000.yaml": (
+        "kind: service\nname: r000\ndependencies:\n  - {service: r001, type: soft}\n")})
+    text = run_cli("diff", old, new).stdout
+    section = text.split("Blast radius changed (149)\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(section) == 101 and section[0] == "  service:r001: 149 -> 0 down (-149)"
+    assert section[-1] == "  … and 49 more (--format json lists them all)"
+    document = json.loads(run_cli("diff", old, new, "--format", "json").stdout)
+    assert len(document["blast_radius"]) == 149
