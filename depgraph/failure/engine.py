@@ -507,15 +507,13 @@ def simulate(model: FailureModel, failed: Iterable[str], capacity: bool = True, 
             model.affected((d for node in overloaded for d in dependents[node]), seen=affected)
     degraded = affected - down
     ids = model.nodes.ids
-    reduced = {
-        ids[node]: (count, total[node])
-        for node, count in sorted(lost.items())
-        if node not in down and count < total[node]
-    }
+    # a hub data center's services mostly lose every instance: keep the survivors before sorting
+    reduced = {ids[node]: (lost[node], total[node])
+               for node in sorted(node for node, count in lost.items() if count < total[node] and node not in down)}
     return Impact(
         failed=failure.ids,
-        down=tuple(ids[node] for node in sorted(down - failure.nodes)),
-        degraded=tuple(ids[node] for node in sorted(degraded)),
+        down=tuple(map(ids.__getitem__, sorted(down - failure.nodes))),
+        degraded=tuple(map(ids.__getitem__, sorted(degraded))),
         reduced=reduced,
         overloaded={ids[node]: (up, model.min_instances[node]) for node, up in sorted(overloaded.items())},
         spread=found,
