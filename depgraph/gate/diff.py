@@ -196,28 +196,21 @@ def _radius_changes(old: Catalog, new: Catalog, old_model: FailureModel, new_mod
 
 def _down_set_changes(services: list[str], old_model: FailureModel, new_model: FailureModel) -> list[RadiusChange]:
     """A :class:`RadiusChange` for each of ``services`` (in both models) whose down set changed
-    size. Each down set is a bitset of the failure closure (members of one hard cycle share
-    one), sizes compared by counting bits, and only the changed ones carried over to one node
-    index covering both trees: a few machine words per 64 nodes each, never a list of ids."""
-    old_closure, new_closure = Closure(old_model), Closure(new_model)
-    if old_model.nodes.ids == new_model.nodes.ids:
-        index, to_old, to_new = new_model.nodes, _same, _same
-    else:
+    size. Each down set is a bitset of the failure closure over one node index for both trees
+    (members of one hard cycle share one), sizes compared by counting bits: a few machine words
+    per 64 nodes each, never a list of ids."""
+    if old_model.nodes.ids != new_model.nodes.ids:
         index = _Nodes(sorted(set(old_model.nodes.ids) | set(new_model.nodes.ids)))
-        to_old, to_new = _Renumber(old_model.nodes.ids, index), _Renumber(new_model.nodes.ids, index)
+        old_closure, new_closure = Closure(_OnIndex(old_model, index)), Closure(_OnIndex(new_model, index))
+    else:
+        index, old_closure, new_closure = new_model.nodes, Closure(old_model), Closure(new_model)
     result = []
     for service in services:
-        before = old_closure.down([old_model.nodes.number[service]])
-        after = new_closure.down([new_model.nodes.number[service]])
+        node = index.number[service]
+        before, after = old_closure.down([node]), new_closure.down([node])
         if before.bit_count() != after.bit_count():  # each holds the service itself
-            hide = 1 << index.number[service]
-            result.append(RadiusChange(service, Members(to_old(before), index, hide),
-                                       Members(to_new(after), index, hide)))
+            result.append(RadiusChange(service, Members(before, index, 1 << node), Members(after, index, 1 << node)))
     return result
-
-
-def _same(bits: int) -> int:
-    return bits
 
 
 class _Nodes:
@@ -229,36 +222,21 @@ class _Nodes:
         self.ids, self.number = ids, {node_id: n for n, node_id in enumerate(ids)}
 
 
-class _Renumber:
-    """A bitset over one node index moved to another holding all its ids, by runs of
-    consecutive numbers (one shift and mask per run: both indexes are in sorted id order, so
-    a run only breaks where the other tree added an entity), the last result remembered for
-    the members of one hard cycle, which share a bitset.
+class _OnIndex:
+    """What :class:`~depgraph.failure.closure.Closure` reads of a failure model (``nodes``,
+    ``entries``, ``dependents``), renumbered onto ``index``, which holds every id of both trees:
+    the two trees' down sets are then bitsets over the same nodes, compared without moving a
+    bit. An id the tree lacks is a node with no entries and no dependents."""
 
-    >>> move = _Renumber(["a", "c", "d"], _Nodes(["a", "b", "c", "d"]))
-    >>> bin(move(0b111)), bin(move(0b010)), move.runs
-    ('0b1101', '0b100', [(0, 1, 0), (1, 2, 2)])
-    """
-
-    def __init__(self, ids: list[str], index: _Nodes):
-        self.runs: list[tuple[int, int, int]] = []  # (first number, length, its number in index)
-        for n, node_id in enumerate(ids):
-            to = index.number[node_id]
-            if self.runs and self.runs[-1][2] + self.runs[-1][1] == to:
-                first, length, at = self.runs[-1]
-                self.runs[-1] = (first, length + 1, at)
-            else:
-                self.runs.append((n, 1, to))
-        self._last: tuple[int, int] = (0, 0)
-
-    def __call__(self, bits: int) -> int:
-        if self._last[0] is bits:
-            return self._last[1]
-        moved = 0
-        for first, length, at in self.runs:
-            moved |= ((bits >> first) & ((1 << length) - 1)) << at
-        self._last = (bits, moved)
-        return moved
+    def __init__(self, model: FailureModel, index: _Nodes):
+        to = [index.number[node_id] for node_id in model.nodes.ids]
+        self.nodes = index
+        self.entries: list[tuple] = [()] * len(index.ids)
+        self.dependents: list[list[int]] = [[] for _ in index.ids]
+        for node, entries in enumerate(model.entries):
+            self.entries[to[node]] = tuple((tuple(to[a] for a in alternatives), hard)
+                                           for alternatives, hard in entries)
+            self.dependents[to[node]] = [to[d] for d in model.dependents[node]]
 
 
 # -- what the reporters list --------------------------------------------------------------------
