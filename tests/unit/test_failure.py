@@ -289,3 +289,48 @@ def test_a_prepared_model_takes_down_what_an_unprepared_one_does(tmp_path):
     for failed in [[c] for c in components] + [[a, b] for a in components for b in components if a < b]:
         assert simulate(prepared, failed) == simulate(plain, failed), failed
     assert simulate(prepared, ["host:lon1-a-01", "rack:lon1/b"]).down  # any_of [search, storage] needs both
+
+
+def test_the_spread_reaches_each_node_from_its_nearest_lowest_numbered_down_service(model):
+    """Spread's root, hops and via are those of a breadth-first search from the down services in
+    number order (what each degraded service's reason names), for every component and pair."""
+    from depgraph.failure.engine import Spread
+
+    def searched(down: set) -> dict:
+        root = {node: (node, 0, -1) for node in down}
+        frontier = sorted(down)
+        while frontier:
+            level = []
+            for node in frontier:
+                for dependent in model.dependents[node]:
+                    if dependent not in root:
+                        root[dependent] = (root[node][0], root[node][1] + 1, node)
+                        level.append(dependent)
+            frontier = sorted(level)
+        return root
+
+    components = model.component_ids()
+    for failed in [[c] for c in components] + [[a, b] for a in components for b in components if a < b]:
+        failure = model.resolve(failed)
+        lost = model.lost_instances(failure)
+        down = model.propagate_down([*failure.nodes, *(n for n, c in lost.items() if c == model.total[n])])
+        spread = Spread(model.dependents, down)
+        found = {n: (spread.root[n], spread.hops[n], spread.via[n]) for n in spread.reached}
+        assert found == searched(down), failed
+
+
+def test_a_dependent_left_up_by_a_hub_failure_is_reached_from_its_lowest_numbered_down_dependency():
+    from depgraph.failure.engine import Spread
+    from depgraph.model import Catalog, Datacenter, Dependency, Deployment, Host, Service
+
+    placed = (Deployment("lon1", hosts=("h1",)),)
+    catalog = Catalog(
+        datacenters={"lon1": Datacenter("lon1")}, hosts={"h1": Host("h1", "lon1")},
+        services={**{name: Service(name, deployments=placed) for name in ("a", "b", "c", "d")},
+                  "watcher": Service("watcher", dependencies=(Dependency(("d",), "soft"), Dependency(("b",), "soft")))})
+    model = FailureModel.from_catalog(catalog)
+    impact = simulate(model, ["datacenter:lon1"], spread=True)
+    assert impact.down == ("service:a", "service:b", "service:c", "service:d") and impact.degraded == ("service:watcher",)
+    watcher, b = model.nodes.number["service:watcher"], model.nodes.number["service:b"]
+    assert (impact.spread.via[watcher], impact.spread.root[watcher], impact.spread.hops[watcher]) == (b, b, 1)
+    assert isinstance(impact.spread, Spread)
