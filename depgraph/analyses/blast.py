@@ -83,7 +83,8 @@ class TeamCall(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class BlastRadius:
     """The ranked outcome of one failure (see the module docstring). ``impact`` is the engine's
-    answer with sorted ids, as the JSON lists them; ``tiers`` gives each id listed its tier
+    answer with sorted ids, as the JSON lists them; ``why`` says why each degraded id degrades
+    (:attr:`degraded` ranks them all); ``tiers`` gives each service and client its tier
     (``None`` for a client) and owner team id, and ``critical`` how many tier-1 services and
     clients are down and degraded."""
 
@@ -118,11 +119,11 @@ def rank_impact(catalog: Catalog, model: FailureModel, impact: Impact) -> BlastR
     number, ids, position = model.nodes.number, model.nodes.ids, index.position
     down = sorted(map(number.__getitem__, impact.down), key=position.__getitem__)
     degraded_nodes = sorted(map(number.__getitem__, impact.degraded), key=position.__getitem__)
-    degraded = Reasons(model, impact, degraded_nodes)
+    why = Reasons(model, impact, degraded_nodes)
     reduced = tuple(sorted(((service, lost, total) for service, (lost, total) in impact.reduced.items()),
                            key=lambda r: (-r[1] / r[2], position[number[r[0]]])))
     critical = {"down": index.tier1_and_clients(down), "degraded": index.tier1_and_clients(degraded_nodes)}
-    return BlastRadius(impact, tuple(map(ids.__getitem__, down)), degraded, reduced,
+    return BlastRadius(impact, tuple(map(ids.__getitem__, down)), why, reduced,
                        _calls(index, ids, down, degraded_nodes), Tiers(index, number), critical)
 
 
