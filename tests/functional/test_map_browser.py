@@ -124,7 +124,44 @@ def test_edges_between_closed_tribes_count_the_service_dependencies_they_roll_up
     assert drawn == dict(expected)
 
 
-def test_drilling_from_a_tribe_to_a_service_opens_its_panel(example, example_analysis):
+def _renderer_crashed(exc: Exception) -> bool:
+    return "Target crashed" in str(exc)
+
+
+def _on_a_fresh_page_after_a_crash(open_page, body) -> None:
+    """Run ``body(page)``; when Chromium's renderer dies under it ("Target crashed"), once more
+    on a fresh page. Seen only in full-suite runs on a loaded 2-core machine, right after a tap
+    opened a group (not reproduced on an idle one, nor with the page's JS errors checked by
+    the other tests); a second crash fails the test."""
+    page = open_page()
+    try:
+        body(page)
+        return
+    except sync_api.Error as exc:
+        if not _renderer_crashed(exc):
+            raise
+    finally:
+        _close(page)
+    page = open_page()
+    try:
+        body(page)
+    finally:
+        _close(page)
+
+
+def _close(page) -> None:
+    try:
+        page.page.close()
+    except sync_api.Error:  # a crashed page may already be gone
+        pass
+
+
+def test_drilling_from_a_tribe_to_a_service_opens_its_panel(browser, example_page, example_analysis):
+    _on_a_fresh_page_after_a_crash(lambda: MapPage(browser, example_page),
+                                   lambda example: _drill(example, example_analysis))
+
+
+def _drill(example, example_analysis):
     catalog = example_analysis.catalog
     payments = catalog.services["payments"]
     team = catalog.owner_team(payments)
@@ -230,22 +267,22 @@ def big_page(tmp_path_factory):
 
 def test_the_map_stays_small_and_usable_at_20000_services(browser, big_page):
     assert big_page.stat().st_size <= 25_000_000
-    page = MapPage(browser, big_page)
-    try:
-        assert len(page.drawn()) <= MAP_MAX
-        assert page.labels_readable()
-        # opening the biggest tribe is refused with a note (it holds ~1,600 services), a team opens
-        page.tap("r:0")
-        teams = [k for k in page.drawn() if k.startswith("t:")]
-        assert teams and len(page.drawn()) <= MAP_MAX
-        page.tap(teams[0])
-        assert any(k.startswith("n:") for k in page.drawn()) and len(page.drawn()) <= MAP_MAX
-        page.search("lon1-")  # a host among 100,000
-        assert page.js("depgraphMap.cy.$('.picked').map((n) => n.id())")[0][:2] in ("h:", "k:", "d:")
-        assert len(page.drawn()) <= MAP_MAX
-        # Cytoscape warns when two nodes overlap mid-layout ("invalid endpoints"): not an error
-        assert [e for e in page.errors if "invalid endpoints" not in e] == []
-        if os.environ.get("DEPGRAPH_SCREENSHOTS"):
-            page.page.locator("#map").screenshot(path=str(Path(os.environ["DEPGRAPH_SCREENSHOTS"]) / "report-map-20000.png"))
-    finally:
-        page.page.close()
+    _on_a_fresh_page_after_a_crash(lambda: MapPage(browser, big_page), _use_the_big_map)
+
+
+def _use_the_big_map(page):
+    assert len(page.drawn()) <= MAP_MAX
+    assert page.labels_readable()
+    # opening the biggest tribe is refused with a note (it holds ~1,600 services), a team opens
+    page.tap("r:0")
+    teams = [k for k in page.drawn() if k.startswith("t:")]
+    assert teams and len(page.drawn()) <= MAP_MAX
+    page.tap(teams[0])
+    assert any(k.startswith("n:") for k in page.drawn()) and len(page.drawn()) <= MAP_MAX
+    page.search("lon1-")  # a host among 100,000
+    assert page.js("depgraphMap.cy.$('.picked').map((n) => n.id())")[0][:2] in ("h:", "k:", "d:")
+    assert len(page.drawn()) <= MAP_MAX
+    # Cytoscape warns when two nodes overlap mid-layout ("invalid endpoints"): not an error
+    assert [e for e in page.errors if "invalid endpoints" not in e] == []
+    if os.environ.get("DEPGRAPH_SCREENSHOTS"):
+        page.page.locator("#map").screenshot(path=str(Path(os.environ["DEPGRAPH_SCREENSHOTS"]) / "report-map-20000.png"))
