@@ -78,12 +78,17 @@ class RankedSpof:
     def to_json(self, down_limit: int = 0) -> dict:
         """SPEC §4's entry; with ``down_limit`` > 0, ``down`` holds at most that many ids (the
         first in order), ``down_count`` still counts them all and ``down_truncated`` says so."""
-        listed = self.down[:down_limit] if down_limit else self.down
-        return {"component": self.component, "down": list(listed), "down_count": len(self.down),
-                "down_truncated": len(listed) < len(self.down),
+        return {"component": self.component, **listed_ids("down", self.down, down_limit),
                 "degraded_count": self.degraded_count, "tier1_down": self.tier1_down,
                 "clients_down": self.clients_down,
                 "cause": self.cause.to_json() if self.cause else None}
+
+
+def listed_ids(key: str, ids, limit: int = 0) -> dict:
+    """``{key: the first `limit` ids (all when 0), key_count: how many, key_truncated: whether
+    some were left out}``: how a document lists a set of ids that can hold thousands."""
+    listed = ids[:limit] if limit else ids
+    return {key: list(listed), f"{key}_count": len(ids), f"{key}_truncated": len(listed) < len(ids)}
 
 
 def ranked_spofs(catalog: Catalog, spofs) -> list[RankedSpof]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from depgraph.analysis import analyze
+from depgraph.analyses.impact import listed_ids
 from depgraph.gate.checkbase import entry_signature
 from depgraph.gate.recovery_diff import RecoveryDiff, recovery_changes
 from depgraph.failure.closure import Closure, Members
@@ -60,8 +61,7 @@ class RadiusChange:
         doc = {"service": self.service, "before": len(self.before), "after": len(self.after)}
         for key, ids in (("newly_down", _minus(self.after, self.before)),
                          ("no_longer_down", _minus(self.before, self.after))):
-            listed = ids[:down_limit] if down_limit else ids
-            doc |= {key: list(listed), f"{key}_count": len(ids), f"{key}_truncated": len(listed) < len(ids)}
+            doc |= listed_ids(key, ids, down_limit)
         return doc
 
 
