@@ -143,5 +143,5 @@ def test_blast_radius_best_effort_answers_and_says_it_is_incomplete(tmp_path, ru
     picture = tmp_path / "blast.svg"  # a picture travels without its log: it says so itself
     assert run_cli("blast-radius", "-d", tree, "rack:lon1/b", "--best-effort", "-o", picture).exit_code == 0
     drawn = re.findall(r"<text[^>]*>([^<]*)</text>", picture.read_text(encoding="utf-8"))
-    assert any(t.startswith("INCOMPLETE: 1 descriptor error; what did not load is left out") and "playlist.yaml:8" in t
+    assert any(t.startswith("INCOMPLETE: 1 descriptor error, what did not load is left out") and "playlist.yaml:8" in t
                for t in drawn)

@@ -112,9 +112,7 @@ def blast_radius(
 def incomplete(text: str, format: str, errors: list) -> str:
     """An answer marked as made from part of the descriptors: a first line in text, an
     ``incomplete`` member in JSON (the errors, each with its place), a comment in DOT."""
-    first = errors[0]
-    summary = (f"INCOMPLETE: {plural(len(errors), 'descriptor error')}, what did not load is left out "
-               f"(first: {first.file}:{first.line}: {first.message})")
+    summary = _incomplete_summary(errors)
     if format == "json":
         document = json.loads(text)
         document["incomplete"] = [{"file": e.file, "line": e.line, "message": e.message} for e in errors]
@@ -122,6 +120,13 @@ def incomplete(text: str, format: str, errors: list) -> str:
     if format == "dot":  # a comment line: no line break may end it early
         return "// " + " ".join(summary.split()) + "\n" + text
     return terminal_block(summary) + "\n\n" + text
+
+
+def _incomplete_summary(errors: list, with_message: bool = True) -> str:
+    """``INCOMPLETE: N descriptor errors, …`` naming the first error (and its message)."""
+    first = errors[0]
+    where = f"{first.file}:{first.line}" + (f": {first.message}" if with_message else "")
+    return f"INCOMPLETE: {plural(len(errors), 'descriptor error')}, what did not load is left out (first: {where})"
 
 
 def _format(format: BlastFormat | None, output_file: Path | None) -> BlastFormat:
@@ -144,10 +149,8 @@ def _picture(catalog, components: list[str], format: str, output_file: Path | No
     from depgraph.failure.resolve import resolve_component
 
     failed = [resolve_component(catalog, argument) for argument in components]
-    note = None
-    if errors:  # said in the picture itself, not only on stderr: a PNG travels without its log
-        note = (f"INCOMPLETE: {plural(len(errors), 'descriptor error')}; what did not load is left out "
-                f"(first: {errors[0].file}:{errors[0].line})")
+    # said in the picture itself, not only on stderr: a PNG travels without its log
+    note = _incomplete_summary(list(errors), with_message=False) if errors else None
     dot = blast_radius_dot(catalog, simulate(FailureModel.from_catalog(catalog), failed), incomplete=note)
     if errors:
         dot = incomplete(dot, "dot", list(errors))
