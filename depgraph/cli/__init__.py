@@ -12,6 +12,7 @@ __future__ import annotations``): typer reads every command's parameters on ever
 string annotations would be compiled again each time (docs/benchmarks.md).
 """
 
+import contextlib
 import functools
 import importlib
 import inspect
@@ -25,6 +26,7 @@ from depgraph.cli.kit import (  # noqa: F401  (re-exported for callers of depgra
     DescriptorsOption, emit, emit_json, fail, load, print_diagnostics, state, warn,
 )
 from depgraph.diagnostics import ERROR, DepgraphError, DescriptorError
+from depgraph.load.files import collection_paused
 from depgraph.load.limits import DEFAULT_LIMITS, Limits
 
 app = typer.Typer(
@@ -82,19 +84,30 @@ def _register_commands() -> None:
     for info in app.registered_commands:
         if info.short_help is None:  # the command list keeps a docstring's line breaks otherwise
             info.short_help = " ".join(inspect.getdoc(info.callback).split("\n\n")[0].split())
-        info.callback = _translating_errors(info.callback)
+        info.callback = _translating_errors(info.callback, pause=info.name not in LONG_RUNNING)
 
 
-def _translating_errors(callback):
+#: commands that run until stopped; they manage the cyclic collector themselves (serve's reload)
+LONG_RUNNING = frozenset({"serve", "mcp"})
+
+
+def _translating_errors(callback, pause: bool = True):
     """Wrap a command so that core errors become a message and exit code inside the app itself
-    (the same behaviour under ``CliRunner`` in tests as from the console script)."""
+    (the same behaviour under ``CliRunner`` in tests as from the console script).
+
+    A command that ends runs with the cyclic collector paused (``collection_paused``): it builds
+    a landscape's objects, keeps nearly all of them until it ends, and frees the rest by
+    reference counting, so the collector's full passes over them find nothing (at 20,000
+    services a fifth of the analysis and its JSON: benchmarks/results.md). The collector is back
+    as it was when the command returns, so a Python caller of :func:`main` goes on as before."""
 
     @functools.wraps(callback)
     def command(*args, **kwargs):
         if state.quiet and "quiet" in kwargs:
             kwargs["quiet"] = True
         try:
-            return callback(*args, **kwargs)
+            with collection_paused() if pause else contextlib.nullcontext():
+                return callback(*args, **kwargs)
         except DescriptorError as exc:
             if state.debug:
                 raise

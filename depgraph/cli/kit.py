@@ -7,7 +7,6 @@ A command parses its arguments, calls one core function and prints one result wi
 and exit codes in one place.
 """
 
-import gc
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -100,9 +99,6 @@ def load(descriptors: Path, quiet: bool = False) -> Catalog:
     from depgraph.load.loader import load_catalog
 
     catalog = load_catalog(descriptors, state.limits)
-    # The catalog lives until the command exits: later collections need not walk it again
-    # (what that saves: docs/benchmarks.md). A command, not the library, may promise that.
-    gc.freeze()
     print_load_warnings(catalog.diagnostics, descriptors, quiet)
     return catalog
 

@@ -17,12 +17,13 @@ POLICY_FILE = "depgraph.yaml"
 
 @contextmanager
 def collection_paused():
-    """Pause Python's cyclic garbage collector while loading.
+    """Pause Python's cyclic garbage collector for a block, then put it back as it was.
 
     Loading builds about a million long-lived objects and frees almost none; the collector would
     walk them all again and again for nothing (what that costs: docs/benchmarks.md). Reference
-    counting still frees everything that is dropped. The one pause depgraph makes (a loading
-    worker process keeps its collector off for its whole short life: ``loader._worker_setup``).
+    counting still frees everything that is dropped. Loading pauses it (for a library caller
+    too), and so does every command line command that ends (``depgraph.cli``); a loading worker
+    process keeps its collector off for its whole short life (``loader._worker_setup``).
     """
     enabled = gc.isenabled()
     gc.disable()

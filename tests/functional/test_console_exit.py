@@ -67,10 +67,11 @@ def test_atexit_handlers_run_after_a_command():
 
 
 def test_calling_the_command_line_from_python_returns_its_exit_code():
-    proc = python("from depgraph.cli import main\n"
+    """... and leaves the caller's garbage collector as it was (a command pauses it while it runs)."""
+    proc = python("import gc\nfrom depgraph.cli import main\n"
                   f"codes = [main(['validate', '-d', {str(EXAMPLE)!r}]), main(['check', '-d', {str(EXAMPLE)!r}]),\n"
-                  "         main(['blast-radius']), main(['--version'])]\n"
-                  "print('still running', codes)\n")
+                  f"         main(['blast-radius']), main(['--version']), main(['analyze', '-q', '-d', {str(EXAMPLE)!r}])]\n"
+                  "print('still running', codes, gc.isenabled(), gc.get_freeze_count())\n")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.rstrip().endswith("still running [0, 1, 2, 0]")
+    assert proc.stdout.rstrip().endswith("still running [0, 1, 2, 0, 0] True 0")
     assert "Missing argument" in proc.stderr
