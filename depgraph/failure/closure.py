@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Hashable, Iterator, Sequence
 from typing import Any
-from itertools import compress, islice
+from itertools import compress
 from operator import itemgetter
 
 from depgraph.failure.engine import FailureModel
@@ -147,14 +147,7 @@ class Members(Sequence):
     def first(self, count: int, mask: int = -1) -> tuple[str, ...]:
         """The first ``count`` ids (all when fewer), of those in ``mask`` when given."""
         ids = self.nodes.ids
-        return tuple(ids[n] for n in islice(self._numbers(self.mask & mask), max(count, 0)))
-
-    @staticmethod
-    def _numbers(bits: int):
-        while bits:
-            low = bits & -bits
-            yield low.bit_length() - 1
-            bits ^= low
+        return tuple(ids[n] for n in lowest_positions(self.mask & mask, count))
 
     def __contains__(self, node_id) -> bool:
         number = self.nodes.number.get(node_id)
@@ -233,6 +226,23 @@ def bit_positions(bits: int) -> list[int]:
         return found
     flags = digits[:1:-1].encode("ascii").translate(_DIGITS)
     return list(compress(range(len(flags)), flags))
+
+
+def lowest_positions(bits: int, count: int) -> list[int]:
+    """The positions of the ``count`` lowest set bits, ascending: one scan of the binary digits
+    (clearing bits one at a time would copy the whole number for each).
+
+    >>> lowest_positions(0b101001, 2)
+    [0, 3]
+    """
+    digits = bin(bits)
+    last = len(digits) - 1
+    found: list[int] = []
+    at = digits.rfind("1")
+    while at > 1 and len(found) < count:
+        found.append(last - at)
+        at = digits.rfind("1", 2, at)
+    return found
 
 
 def strongly_connected(successors: Any, root: Hashable, done: Container = ()) -> Iterator[list]:
