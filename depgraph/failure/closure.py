@@ -215,16 +215,10 @@ def bit_positions(bits: int) -> list[int]:
     >>> bit_positions(0b101001)
     [0, 3, 5]
     """
-    digits = bin(bits)
-    if bits.bit_count() * 8 < len(digits):
-        last = len(digits) - 1
-        found = []
-        at = digits.rfind("1")
-        while at > 1:
-            found.append(last - at)
-            at = digits.rfind("1", 2, at)
-        return found
-    flags = digits[:1:-1].encode("ascii").translate(_DIGITS)
+    count = bits.bit_count()
+    if count * 8 < bits.bit_length():
+        return lowest_positions(bits, count)
+    flags = bin(bits)[:1:-1].encode("ascii").translate(_DIGITS)
     return list(compress(range(len(flags)), flags))
 
 
