@@ -23,8 +23,12 @@ True
 
 from __future__ import annotations
 
+import sys
+from array import array
 from collections.abc import Sequence
-from itertools import accumulate
+from functools import lru_cache
+from itertools import accumulate, compress
+from operator import lt
 
 from depgraph.failure.engine import _INDEXES, FailureModel, _Index
 
@@ -44,13 +48,15 @@ _TARGETS = {
     "hard_rev": ("nodes", None), "dependents": ("nodes",), "instance_hosts": ("hosts",),
     "anonymous": ("datacenters", None), "host_services": ("nodes",), "rack_hosts": ("hosts",),
     "datacenter_hosts": ("hosts",), "datacenter_anonymous": ("nodes", None),
-    "host_datacenter": ("datacenters",), "entries.alternatives": ("nodes",),
+    "host_datacenter": ("datacenters",),
 }
 
 
 def model_columns(model: FailureModel) -> tuple[dict[str, list], dict[str, str]]:
     """``(columns, kinds)`` for :func:`depgraph.load.cache.pack_columns`: per-row lists as row
-    lengths and values, so offsets rebuilt from them always rise."""
+    lengths and values, so offsets rebuilt from them always rise. Nearly every dependency entry
+    names one service: each entry's first alternative is a column of its own, and only the
+    entries with more (an ``any_of``) have rows of the rest."""
     columns: dict[str, list] = {f"{name}.ids": list(getattr(model, name).ids) for name in _INDEXES}
     columns["is_service"] = [int(flag) for flag in model.is_service]
     columns["tier"] = [0 if tier is None else tier for tier in model.tier]
@@ -60,10 +66,14 @@ def model_columns(model: FailureModel) -> tuple[dict[str, list], dict[str, str]]
     for name, (_, width, _) in _ROWS.items():
         columns[f"{name}.lengths"], columns[f"{name}.values"] = _flatten(getattr(model, name), width)
     entries = [entry for node in model.entries for entry in node]
+    if not all(alternatives for alternatives, _ in entries):
+        raise ValueError("a dependency entry without alternatives")  # the model drops them
     columns["entries.lengths"] = [len(node) for node in model.entries]
     columns["entries.hard"] = [int(hard) for _, hard in entries]
-    columns["entries.alternatives.lengths"], columns["entries.alternatives.values"] = _flatten(
-        [alternatives for alternatives, _ in entries], 1)
+    columns["entries.first"] = [alternatives[0] for alternatives, _ in entries]
+    more = [(number, alternatives[1:]) for number, (alternatives, _) in enumerate(entries) if len(alternatives) > 1]
+    columns["entries.more"] = [number for number, _ in more]
+    columns["entries.more.lengths"], columns["entries.more.values"] = _flatten([rest for _, rest in more], 1)
     kinds = {name: "str" if name.endswith(".ids") else "int" if name == "host_rack" else "uint" for name in columns}
     return columns, kinds
 
@@ -71,9 +81,10 @@ def model_columns(model: FailureModel) -> tuple[dict[str, list], dict[str, str]]
 def model_from_columns(columns: dict[str, list]) -> FailureModel:
     """The model :func:`model_columns` described; ValueError when any column is out of shape.
 
-    Integer columns may be lists or ``array`` objects. Rows a simulation reaches only for what
-    failed (per host, rack and data center: 200,000 small lists at 20,000 services; per service
-    its hosts and its hard dependents) are left as views of their columns, cut when asked for.
+    Every column is checked here, before the model answers anything. Integer columns may be
+    lists or ``array`` objects. Rows a simulation reaches only for what failed (per host, rack
+    and data center: 200,000 small lists at 20,000 services; per service its hosts and its hard
+    dependents) are left as views of their columns, cut when asked for.
     """
     model = FailureModel.__new__(FailureModel)
     sizes = {}
@@ -89,47 +100,58 @@ def model_from_columns(columns: dict[str, list]) -> FailureModel:
                 raise ValueError(f"{name}: repeated ids")
         setattr(model, name, index)
         sizes[name] = len(ids)
+    bounds = {"is_service": (0, 1), "tier": (0, 3), "total": (0, None), "min_instances": (0, None),
+              "host_rack": (-1, sizes["racks"] - 1), "host_datacenter": (0, sizes["datacenters"] - 1)}
     for name, owner in _FLAT.items():
         values = _column(columns, name)
         if len(values) != sizes[owner]:
             raise ValueError(f"{name}: {len(values)} values for {sizes[owner]} {owner}")
+        in_range(name, values, *bounds[name])
         setattr(model, name, list(values) if owner == "nodes" else values)
-    _in_range("is_service", model.is_service, 0, 1)
-    model.is_service = [flag == 1 for flag in model.is_service]
-    _in_range("tier", model.tier, 0, 3)
+    model.is_service = list(map(bool, model.is_service))
     model.tier = [tier or None for tier in model.tier]
-    _in_range("total", model.total, 0, None)
-    _in_range("min_instances", model.min_instances, 0, None)
-    model.capacity_nodes = [node for node, needed in enumerate(model.min_instances) if needed]
-    _in_range("host_rack", model.host_rack, -1, sizes["racks"] - 1)
-    _in_range("host_datacenter", model.host_datacenter, 0, sizes["datacenters"] - 1)
+    model.capacity_nodes = list(compress(range(len(model.min_instances)), model.min_instances))
     for name, (owner, width, as_tuples) in _ROWS.items():
         values = _column(columns, f"{name}.values")
         _check_targets(name, values, width, sizes)
-        offsets = _offsets(name, _column(columns, f"{name}.lengths"), len(values) // width, sizes[owner])
-        setattr(model, name, _rows(offsets, list(values), width, as_tuples) if name in _EAGER
-                else _Rows(offsets, values, width, as_tuples))
-    hard = _column(columns, "entries.hard")
-    _in_range("entries.hard", hard, 0, 1)
-    values = _column(columns, "entries.alternatives.values")
-    _check_targets("entries.alternatives", values, 1, sizes)
-    lengths = _column(columns, "entries.alternatives.lengths")
-    offsets = _offsets("entries.alternatives", lengths, len(values), len(hard))
-    entries = list(zip(_alternatives(offsets, lengths, values), map(bool, hard)))  # hard: 0 or 1, checked
-    offsets = _offsets("entries", _column(columns, "entries.lengths"), len(entries), sizes["nodes"])
-    model.entries = _rows(offsets, entries, 1, True)
+        lengths = _column(columns, f"{name}.lengths")
+        _check_lengths(name, lengths, len(values) // width, sizes[owner])
+        rows = _Rows(lengths, values, width, as_tuples)
+        setattr(model, name, list(rows) if name in _EAGER else rows)
+    model.entries = _entries(columns, sizes["nodes"])
+    # a hard dependent's entry number must be one of that dependent's entries
+    hard_rev, counts = columns["hard_rev.values"], columns["entries.lengths"]
+    if not all(map(lt, hard_rev[1::2], map(counts.__getitem__, hard_rev[0::2]))):
+        raise ValueError("hard_rev: an entry number past its dependent's entries")
     return model
 
 
-def _alternatives(offsets: list[int], lengths, values) -> list[tuple[int, ...]]:
-    """Each entry's alternatives as a tuple: nearly every entry names one service, so every value
-    is first made a 1-tuple at C speed and each entry takes the one its offset points at; the
-    few entries of another length (an ``any_of``) are cut from the values."""
-    singles = [*zip(values), ()]  # (): where entries of no alternative at the end point
-    alternatives = list(map(singles.__getitem__, offsets[:-1]))
-    for entry, length in enumerate(lengths):
-        if length != 1:
-            alternatives[entry] = tuple(values[offsets[entry]:offsets[entry + 1]])
+def _entries(columns: dict, nodes: int) -> list[tuple[tuple[tuple[int, ...], bool], ...]]:
+    """Each node's dependency entries ``(alternatives, hard)``, checked (:func:`_alternatives`)."""
+    hard, first = _column(columns, "entries.hard"), _column(columns, "entries.first")
+    if len(first) != len(hard):
+        raise ValueError(f"entries.first: {len(first)} values for {len(hard)} entries")
+    in_range("entries.hard", hard, 0, 1)
+    in_range("entries.first", first, 0, nodes - 1)
+    more, values = _column(columns, "entries.more"), _column(columns, "entries.more.values")
+    in_range("entries.more", more, 0, len(hard) - 1)
+    in_range("entries.more.values", values, 0, nodes - 1)
+    lengths = _column(columns, "entries.more.lengths")
+    _check_lengths("entries.more", lengths, len(values), len(more))
+    alternatives = _alternatives(first, more, _Rows(lengths, values, 1, True), nodes)
+    lengths = _column(columns, "entries.lengths")
+    _check_lengths("entries", lengths, len(hard), nodes)
+    return list(_Rows(lengths, list(zip(alternatives, map(bool, hard))), 1, True))
+
+
+def _alternatives(first, more, rest, nodes: int) -> list[tuple[int, ...]]:
+    """Each entry's alternatives as a tuple: ``(first[e],)``, one tuple per node shared by every
+    entry naming that node alone (nearly all of them), and for each entry ``more[i]``
+    ``first[e]`` followed by ``rest[i]``. ``first`` must be below ``nodes`` (checked)."""
+    singles = list(zip(range(nodes)))
+    alternatives = list(map(singles.__getitem__, first))
+    for entry, others in zip(more, rest):
+        alternatives[entry] = (first[entry], *others)
     return alternatives
 
 
@@ -153,27 +175,39 @@ class _HostIndex:
 
 
 class _Rows(Sequence):
-    """Row ``i`` of offsets and values (pairs when ``width`` is 2; a tuple when ``tuples``), cut
-    from the columns when read."""
+    """Row ``i`` of checked row lengths and values (pairs when ``width`` is 2; a tuple when
+    ``tuples``), cut from the columns when read; the offsets and the values as a list are
+    worked out on the first read (a data center's outage never reads a rack's rows)."""
 
-    __slots__ = ("offsets", "values", "width", "tuples")
+    __slots__ = ("lengths", "values", "width", "tuples", "_offsets", "_items")
 
-    def __init__(self, offsets, values, width: int, tuples: bool = False):
-        self.offsets, self.values, self.width, self.tuples = offsets, values, width, tuples
+    def __init__(self, lengths, values, width: int, tuples: bool = False):
+        self.lengths, self.values, self.width, self.tuples = lengths, values, width, tuples
+        self._offsets: list[int] | None = None
+        self._items: list = []
 
     def __len__(self) -> int:
-        return len(self.offsets) - 1
+        return len(self.lengths)
 
     def __getitem__(self, i: int) -> list | tuple:  # type: ignore[override]  # rows, never slices
+        offsets = self._offsets
+        if offsets is None:
+            offsets = self._prepare()
         if i < 0:
-            i += len(self)
-        start, end = self.offsets[i], self.offsets[i + 1]
-        if self.width == 1:
-            row = self.values[start:end]
-        else:
-            part = self.values[2 * start:2 * end]
-            row = zip(part[0::2], part[1::2])
-        return tuple(row) if self.tuples else list(row)
+            i += len(offsets) - 1
+        row = self._items[offsets[i]:offsets[i + 1]]
+        return tuple(row) if self.tuples else row
+
+    def __iter__(self):
+        offsets = self._offsets if self._offsets is not None else self._prepare()
+        rows = map(self._items.__getitem__, map(slice, offsets, offsets[1:]))
+        return map(tuple, rows) if self.tuples else rows
+
+    def _prepare(self) -> list[int]:
+        values = self.values
+        self._items = list(zip(values[0::2], values[1::2])) if self.width == 2 else list(values)
+        self._offsets = list(accumulate(self.lengths, initial=0))
+        return self._offsets
 
 
 def _flatten(rows, width: int) -> tuple[list[int], list[int]]:
@@ -195,39 +229,66 @@ def _column(columns: dict, name: str) -> list:
     return columns[name]
 
 
-def _in_range(name: str, values, low: int, high: int | None) -> None:
-    """Every value in ``low..high`` (an unsigned column cannot hold a negative one: no pass for it)."""
-    if not len(values):
-        return
-    unsigned = getattr(values, "typecode", "b") in "ILQ"
-    if (not (unsigned and low <= 0) and min(values) < low) or (high is not None and max(values) > high):
+def in_range(name: str, values, low: int, high: int | None) -> None:
+    """Every value in ``low..high`` (None: no upper bound), else ValueError."""
+    if len(values) and not _all_within(values, low, high):
         raise ValueError(f"{name}: a value outside {low}..{high}")
 
 
-def _check_targets(name: str, values: list[int], width: int, sizes: dict[str, int]) -> None:
+def _all_within(values, low: int, high: int | None) -> bool:
+    """Whether every value of a list or an ``array`` is in ``low..high``.
+
+    An array's values are checked all at once, as the lanes of one big integer made of its bytes
+    (a few big-integer operations: two to three times faster than ``max``, which makes an object
+    of every value): a lane holding
+    ``v + (2**bits - bound)`` carries into the next lane exactly when ``v >= bound``, and the
+    first lane that does had no carry coming in. Signed lanes are first shifted to unsigned ones
+    by flipping their sign bits; ``v >= low`` is ``~v < 2**bits - low``.
+    """
+    if not isinstance(values, array):
+        return (low is None or min(values) >= low) and (high is None or max(values) <= high)
+    signed = values.typecode in "bhilq"
+    if not values or (high is None and low <= 0 and not signed):
+        return True  # nothing an unsigned column can break
+    bits = 8 * values.itemsize
+    lanes, ones = int.from_bytes(values, sys.byteorder), _ones(len(values), values.itemsize)
+    if signed:
+        shift = 1 << (bits - 1)
+        lanes ^= shift * ones
+        low, high = low + shift, None if high is None else high + shift
+    top = 1 << bits
+    if high is not None and high < top - 1 and not _all_below(lanes, ones, bits, high + 1):
+        return False
+    return low <= 0 or _all_below(lanes ^ ((top - 1) * ones), ones, bits, top - low)
+
+
+@lru_cache(maxsize=4)  # a landscape's host columns are all as long
+def _ones(count: int, size: int) -> int:
+    """``count`` lanes of ``size`` bytes, each holding 1."""
+    return int.from_bytes((1).to_bytes(size, sys.byteorder) * count, sys.byteorder)
+
+
+def _all_below(lanes: int, ones: int, bits: int, bound: int) -> bool:
+    """Whether every ``bits``-wide lane of ``lanes`` is below ``bound`` (``ones``: 1 in every lane)."""
+    if bound <= 0:
+        return False
+    step = ((1 << bits) - bound) * ones
+    carried = (lanes + step) ^ lanes ^ step  # bit k: a carry came into bit k
+    return not carried & (ones << bits)
+
+
+def _check_targets(name: str, values, width: int, sizes: dict[str, int]) -> None:
     if width and len(values) % width:
         raise ValueError(f"{name}: {len(values)} values do not make rows of {width}")
     for position, target in enumerate(_TARGETS[name]):
         part = values[position::width] if width > 1 else values
-        if target is None:
-            _in_range(name, part, 0, None)
-        else:
-            _in_range(name, part, 0, sizes[target] - 1)
+        in_range(name, part, 0, None if target is None else sizes[target] - 1)
 
 
-def _offsets(name: str, lengths, items: int, count: int) -> list[int]:
-    """Where each of ``count`` rows starts (and the end), from row lengths that must cover ``items``."""
+def _check_lengths(name: str, lengths, items: int, count: int) -> None:
+    """``count`` row lengths, none negative, that add up to ``items``."""
     if len(lengths) != count:
         raise ValueError(f"{name}: {len(lengths)} row lengths for {count} rows")
-    _in_range(name, lengths, 0, None)
-    offsets = list(accumulate(lengths, initial=0))
-    if offsets[-1] != items:
-        raise ValueError(f"{name}: rows of {offsets[-1]} items, not {items}")
-    return offsets
-
-
-def _rows(offsets, values: list, width: int, as_tuples: bool) -> list:
-    """Every row cut from ``values`` at (checked) ``offsets``, pairs when ``width`` is 2."""
-    items = list(zip(values[0::2], values[1::2])) if width == 2 else values
-    rows = map(items.__getitem__, map(slice, offsets, offsets[1:]))
-    return list(map(tuple, rows) if as_tuples else rows)
+    in_range(name, lengths, 0, None)
+    if sum(lengths) != items:
+        raise ValueError(f"{name}: rows of {sum(lengths)} items, not {items}")
