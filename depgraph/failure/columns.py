@@ -149,7 +149,7 @@ def _alternatives(first, more, rest, nodes: int) -> list[tuple[int, ...]]:
     entry naming that node alone (nearly all of them), and for each entry ``more[i]``
     ``first[e]`` followed by ``rest[i]``. ``first`` must be below ``nodes`` (checked)."""
     singles = list(zip(range(nodes)))
-    alternatives = list(map(singles.__getitem__, first))
+    alternatives: list[tuple[int, ...]] = list(map(singles.__getitem__, first))
     for entry, others in zip(more, rest):
         alternatives[entry] = (first[entry], *others)
     return alternatives
