@@ -21,9 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import struct
 import time
 from functools import partial
-from itertools import chain
+from itertools import chain, starmap
+from operator import attrgetter
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from depgraph.diagnostics import Diagnostic
@@ -44,19 +47,26 @@ def tree_key(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[
     """``(key, settled)``: a key that changes whenever any descriptor file of ``root`` or the
     limits change, and whether every file is older than :data:`SETTLED_SECONDS` (a file
     rewritten within one tick of the file system's clock may keep its times, so an answer for a
-    tree still being edited is not stored)."""
+    tree still being edited is not stored).
+
+    The paths are hashed as one text, and each file's size, inode and times as four 64-bit
+    integers (``-1`` for a file that cannot be stat'ed), packed at C speed."""
     now = time.time_ns()
     digest = hashlib.sha256(repr(limits).encode())
     digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\n")
-    lines, newest = [], 0
-    for path, st in file_stats(os.fspath(root)):
-        if st is None:
-            lines.append(f"{path}\0missing\n")
-            continue
-        lines.append(f"{path}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n")
-        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
-    digest.update("".join(lines).encode("utf-8", "surrogateescape"))
+    paths, stats = file_stats(os.fspath(root))
+    if None in stats:
+        stats = [_UNSTATED if st is None else st for st in stats]
+    digest.update(f"{len(paths)}\n".encode() + "\0".join(paths).encode("utf-8", "surrogateescape"))
+    digest.update(b"".join(starmap(_FIELDS.pack, map(_STATED, stats))))
+    newest = max(max(map(_MTIME, stats), default=0), max(map(_CTIME, stats), default=0))
     return digest.hexdigest(), now - newest > SETTLED_SECONDS * 1e9
+
+
+_STATED = attrgetter("st_size", "st_ino", "st_mtime_ns", "st_ctime_ns")
+_MTIME, _CTIME = attrgetter("st_mtime_ns"), attrgetter("st_ctime_ns")
+_FIELDS = struct.Struct("<4q")
+_UNSTATED = SimpleNamespace(st_size=-1, st_ino=-1, st_mtime_ns=-1, st_ctime_ns=-1)
 
 
 def load_model(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, cache: Cache | None = None

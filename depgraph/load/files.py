@@ -10,6 +10,7 @@ import gc
 import os
 import stat
 from contextlib import contextmanager
+from operator import attrgetter
 from pathlib import Path
 
 POLICY_FILE = "depgraph.yaml"
@@ -95,13 +96,15 @@ def discover_paths_with_stat(root: Path | str, folders: bool = False) -> list[tu
     return sorted(found.values(), key=lambda f: f[0])
 
 
-def file_stats(root: str) -> list[tuple[str, os.stat_result | None]]:
-    """``(path, os.stat)`` (None when it cannot be stat'ed) of every file
+def file_stats(root: str) -> tuple[list[str], list[os.stat_result | None]]:
+    """The paths and ``os.stat`` (None when it cannot be stat'ed) of every file
     :func:`discover_paths_with_stat` finds below ``root`` and of the policy file, in a fixed
     order: what a key of the tree's state needs, for less than discovery costs (no
     display paths, no sorting of the whole tree, no choice between two paths to one file).
-    Each folder is read once (symlinked folders followed, no loops); hidden ones skipped."""
-    found: list[tuple[str, os.stat_result | None]] = []
+    Each folder is read once (symlinked folders followed, no loops); hidden ones skipped. A
+    folder that cannot be read is listed with no stat."""
+    paths: list[str] = []
+    stats: list[os.stat_result | None] = []
     seen: set[tuple[int, int]] = set()
     pending = [root]
     while pending:
@@ -109,22 +112,24 @@ def file_stats(root: str) -> list[tuple[str, os.stat_result | None]]:
         try:
             entries = _first_visit(folder, seen)
         except OSError:
-            found.append((folder, None))
+            paths.append(folder)
+            stats.append(None)
             continue
         if entries is None:
             continue
-        entries.sort(key=lambda e: e.name)
+        entries.sort(key=_NAME)
         for entry in entries:
             name = entry.name
             if name.startswith("."):
                 continue
-            if name.endswith((".yaml", ".yml")):
+            if name.endswith(_SUFFIXES):
                 try:
                     file_stat: os.stat_result | None = entry.stat()
                 except OSError:
                     file_stat = None
                 if file_stat is None or not stat.S_ISDIR(file_stat.st_mode):
-                    found.append((entry.path, file_stat))
+                    paths.append(entry.path)
+                    stats.append(file_stat)
                     continue
             try:
                 is_dir = entry.is_dir()
@@ -132,7 +137,11 @@ def file_stats(root: str) -> list[tuple[str, os.stat_result | None]]:
                 is_dir = False
             if is_dir:
                 pending.append(entry.path)
-    return found
+    return paths, stats
+
+
+_SUFFIXES = (".yaml", ".yml")
+_NAME = attrgetter("name")
 
 
 def _first_visit(folder: str, seen: set[tuple[int, int]]) -> list[os.DirEntry] | None:
