@@ -54,9 +54,8 @@ def tree_key(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[
     now = time.time_ns()
     digest = hashlib.sha256(repr(limits).encode())
     digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\n")
-    paths, stats = file_stats(os.fspath(root))
-    if None in stats:
-        stats = [_UNSTATED if st is None else st for st in stats]
+    paths, found = file_stats(os.fspath(root))
+    stats: list[Any] = [_UNSTATED if st is None else st for st in found] if None in found else found
     digest.update(f"{len(paths)}\n".encode() + "\0".join(paths).encode("utf-8", "surrogateescape"))
     digest.update(b"".join(starmap(_FIELDS.pack, map(_STATED, stats))))
     newest = max(max(map(_MTIME, stats), default=0), max(map(_CTIME, stats), default=0))
