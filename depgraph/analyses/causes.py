@@ -24,7 +24,7 @@ set of the failure, so explaining one SPOF costs no more than listing what it ta
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Container
+from collections.abc import Callable, Collection, Container, Set
 
 from depgraph.analyses.findings import Cause
 from depgraph.failure.engine import FailureModel
@@ -39,7 +39,7 @@ _PLACES = {"host": "on host {}", "rack": "on hosts in rack {}", "datacenter": "i
 PATH_BUDGET = 200
 
 
-def falls_with(model: FailureModel, component: str, first: tuple[str, ...], down: Container[str],
+def falls_with(model: FailureModel, component: str, first: Collection[str], down: Container[str],
                node_id: str, every_placement: bool = True, cycle: Cycles | None = None) -> Cause:
     """Why ``node_id`` (in ``down``) goes down when ``component`` fails alone; ``first``: the
     services that fall first (those with every instance on ``component``, or ``component``
@@ -48,7 +48,9 @@ def falls_with(model: FailureModel, component: str, first: tuple[str, ...], down
     center holds thousands, and one component can explain hundreds of findings). ``cycle``:
     node number -> ``(number, size)`` of its hard cycle (each member needing another alone,
     :meth:`~depgraph.failure.closure.Closure.cycle`), to explain a fall inside a cycle too big
-    for a path search in a sentence instead."""
+    for a path search in a sentence instead. ``first`` may be a set, built once by a caller that
+    explains many casualties of a failure that takes thousands down first (a data center's),
+    when ``every_placement`` is False and no ``cycle`` is given (both read it in order)."""
     targets = (component,) if component.startswith("service:") else first
     if cycle is not None and (inside := _same_cycle(model, node_id, targets, cycle)) is not None:
         size, via = inside
@@ -64,11 +66,12 @@ def falls_with(model: FailureModel, component: str, first: tuple[str, ...], down
         if path is None:
             return Cause("dependency", _untraced(node_id, component), {"component": component, "path": None})
         return Cause("dependency", _needs(path), {"component": component, "path": path})
-    if node_id in first:
+    wholly_on = first if isinstance(first, Set) else set(first)
+    if node_id in wholly_on:
         placed = first if every_placement else (node_id,)
         return Cause("placement", placement_text(model, component, node_id),
                      {"component": component, "placed": placement_facts(model, component, placed)})
-    path = hard_path(model, node_id, set(first), down)
+    path = hard_path(model, node_id, wholly_on, down)
     if path is None:
         kind, _, name = component.partition(":")
         what = f"a service with every instance {_PLACES[kind].format(name)}"
@@ -81,7 +84,7 @@ def falls_with(model: FailureModel, component: str, first: tuple[str, ...], down
                                      "placed": placement_facts(model, component, placed)})
 
 
-def _same_cycle(model: FailureModel, node_id: str, targets: tuple[str, ...], cycle: Cycles
+def _same_cycle(model: FailureModel, node_id: str, targets: Collection[str], cycle: Cycles
                 ) -> tuple[int, str] | None:
     """``(size, target)`` when ``node_id`` shares with one of ``targets`` a hard cycle bigger
     than :data:`PATH_BUDGET` (a smaller one is searched, and its path named)."""
@@ -113,7 +116,7 @@ def spof_cause(model: FailureModel, component: str, first: tuple[str, ...], down
     return cause
 
 
-def hard_path(model: FailureModel, start: str, targets: set[str], down: Container[str],
+def hard_path(model: FailureModel, start: str, targets: Container[str], down: Container[str],
               budget: int = PATH_BUDGET) -> list[str] | None:
     """The shortest path of hard entries from ``start`` to one of ``targets``, each entry with
     every alternative in ``down`` (the failure's down set) or ``targets``; ``[start]`` when

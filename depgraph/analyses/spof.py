@@ -221,12 +221,13 @@ def false_redundancy_findings(catalog: Catalog, model: FailureModel | None = Non
 
 
 def _shared_cause(model: FailureModel, alternatives: list[str], shared: str,
-                  by_component: dict[str, Spof], fallen: dict[str, Container[str]]) -> Cause:
+                  by_component: dict[str, Spof], fallen: dict[str, tuple[Container[str], set[str]]]) -> Cause:
     """Why every alternative falls with ``shared`` (a SPOF, or one of the alternatives);
-    ``fallen``: each SPOF's down set, made once for every finding it explains."""
+    ``fallen``: each SPOF's down set and the set of what falls first with it, made once for
+    every finding it explains."""
     spof = by_component.get(shared)
     if spof is not None and shared not in fallen:
-        fallen[shared] = spof.down if isinstance(spof.down, Members) else set(spof.down)
+        fallen[shared] = (spof.down if isinstance(spof.down, Members) else set(spof.down), set(spof.first))
     reasons = {}
     for alternative in alternatives:
         if alternative == shared:
@@ -237,7 +238,8 @@ def _shared_cause(model: FailureModel, alternatives: list[str], shared: str,
             reasons[alternative] = Cause("dependency", f"{alternative} needs {shared}: {' -> '.join(path)}",
                                          {"path": path})
         else:
-            reasons[alternative] = causes.falls_with(model, shared, spof.first, fallen[shared], alternative,
+            casualties, first = fallen[shared]
+            reasons[alternative] = causes.falls_with(model, shared, first, casualties, alternative,
                                                      every_placement=False)
     text = f"every alternative falls with {shared}: " + "; ".join(r.text for r in reasons.values())
     return Cause("shared", text, {"component": shared,

@@ -92,7 +92,7 @@ class Closure:
             grown = 0
             for alternative in bit_positions(fresh & self.group_alternatives):
                 for dependent, mask in self.groups[alternative]:
-                    if not mask & ~down and not (down >> dependent) & 1:
+                    if mask & down == mask and not down >> dependent & 1:
                         grown |= self.sole[dependent]
             fresh = grown & ~down
             down |= fresh
