@@ -16,12 +16,13 @@ one bounded breadth-first search per member.
 from __future__ import annotations
 
 import heapq
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 
 import networkx as nx
 
 from depgraph.analyses.paths import dependency_graph
+from depgraph.failure.closure import strongly_connected
 from depgraph.analyses.findings import Cause, Finding
 from depgraph.model import Catalog, Location
 
@@ -418,31 +419,40 @@ def group_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> tuple[lis
     team_of: dict[str, str | None] = {}
     for entity in catalog.services_and_clients():
         team_of[entity.id] = f"team:{entity.owner}" if entity.owner in catalog.teams else None
-    teams: dict[tuple[str, str], int] = {}
-    for dependent, target in graph.edges:
-        a, b = team_of.get(dependent), team_of.get(target)
-        if a and b and a != b:
-            teams[a, b] = teams.get((a, b), 0) + 1
+    teams: dict[str, Counter[str]] = {}  # team -> the teams its services depend on, counted
+    for dependent, targets in graph.adjacency():
+        if a := team_of.get(dependent):
+            teams.setdefault(a, Counter()).update(b for target in targets if (b := team_of.get(target)) and a != b)
     tribe_of = {f"team:{name}": f"tribe:{team.tribe}" if team.tribe else None for name, team in catalog.teams.items()}
-    tribes: dict[tuple[str, str], int] = {}
-    for (a, b), weight in teams.items():
-        a, b = tribe_of[a], tribe_of[b]
-        if a and b and a != b:
-            tribes[a, b] = tribes.get((a, b), 0) + weight
+    tribes: dict[str, Counter[str]] = {}
+    for a, weights in teams.items():
+        for b, weight in weights.items():
+            if (tribe_a := tribe_of[a]) and (tribe_b := tribe_of[b]) and tribe_a != tribe_b:
+                tribes.setdefault(tribe_a, Counter())[tribe_b] += weight
     return _cycles_of(teams), _cycles_of(tribes)
 
 
-def _cycles_of(weights: dict[tuple[str, str], int]) -> list[GroupCycle]:
-    ordered = sorted(weights.items())  # once: each cycle's edges are picked from it in order
-    between = nx.DiGraph()
-    between.add_edges_from(edge for edge, _ in ordered)
+def _cycles_of(weights: dict[str, Counter[str]]) -> list[GroupCycle]:
+    """The cycles of the graph of ``weights`` (``weights[a][b]``: the dependencies from a to b),
+    each a strongly connected component of two or more groups, by members. Edges are sorted a
+    source at a time (sorting names, not pairs of them: a landscape of 20,000 services has
+    tens of thousands of pairs of teams)."""
+    successors = {group: sorted(targets) for group, targets in weights.items()}
+    for targets in list(successors.values()):
+        for target in targets:
+            successors.setdefault(target, [])
     cycles = []
-    for component in nx.strongly_connected_components(between):
-        if len(component) >= 2:
-            members = tuple(sorted(component))
-            edges = tuple((a, b, w) for (a, b), w in ordered if a in component and b in component)
-            example = shortest_cycle(between.subgraph(component))
-            cycles.append(GroupCycle(members, edges, example))
+    finished: set[str] = set()
+    for root in sorted(successors):
+        for component in strongly_connected(successors, root, finished):
+            finished.update(component)
+            if len(component) >= 2:
+                members = tuple(sorted(component))
+                inside = set(component)
+                edges = tuple((a, b, weights[a][b]) for a in members for b in successors[a] if b in inside)
+                between = nx.DiGraph()
+                between.add_edges_from((a, b) for a, b, _ in edges)
+                cycles.append(GroupCycle(members, edges, shortest_cycle(between)))
     return sorted(cycles, key=lambda c: c.members)
 
 

@@ -154,20 +154,23 @@ def _tier_inversions(catalog: Catalog, level: dict[str, str]) -> list[Finding]:
     for _, service in sorted(catalog.services.items()):
         if service.tier != 1:
             continue
+        service_id = service.id
+        own = level[service_id]
         for dep, name in _targets(service, hard_only=True):
             target = catalog.services[name]
+            target_id, theirs = target.id, level[target.id]
             reasons = []
             if target.tier > 1:
                 reasons.append(f"tier {target.tier}")
-            if RANK[level[target.id]] < RANK[level[service.id]]:
-                reasons.append(f"at readiness {level[target.id]}, below its own {level[service.id]}")
-            if reasons and (service.id, target.id) not in seen:
-                seen.add((service.id, target.id))
-                message = (f"tier-1 {service.id} hard-depends on {target.id}, "
+            if RANK[theirs] < RANK[own]:
+                reasons.append(f"at readiness {theirs}, below its own {own}")
+            if reasons and (service_id, target_id) not in seen:
+                seen.add((service_id, target_id))
+                message = (f"tier-1 {service_id} hard-depends on {target_id}, "
                            f"which is {' and '.join(reasons)}")
-                cause = Cause("dependency", f"{service.id} cannot be up without {target.id}, which is "
-                              f"{' and '.join(reasons)}", {"path": [service.id, target.id], "tier": target.tier,
-                                                            "readiness": level[target.id]})
+                cause = Cause("dependency", f"{service_id} cannot be up without {target_id}, which is "
+                              f"{' and '.join(reasons)}", {"path": [service_id, target_id], "tier": target.tier,
+                                                            "readiness": theirs})
                 findings.append(_finding("tier-inversion", "warning", service, message,
                                          dep, key=(target.id,), cause=cause))
     return findings
@@ -175,17 +178,21 @@ def _tier_inversions(catalog: Catalog, level: dict[str, str]) -> list[Finding]:
 
 def _deprecated_dependencies(catalog: Catalog) -> list[Finding]:
     findings, seen = [], set()
+    deprecated = {name for name, service in catalog.services.items() if service.lifecycle == "deprecated"}
     entities = sorted(catalog.services_and_clients(), key=lambda e: e.id)
     for entity in entities:
+        entity_id = entity.id
         for dep, name in _targets(entity):
-            target = catalog.services[name]
-            if target.lifecycle == "deprecated" and (entity.id, target.id) not in seen:
-                seen.add((entity.id, target.id))
-                message = f"{entity.id} depends ({dep.type}) on deprecated {target.id}"
-                cause = Cause("dependency", f"{target.id} has lifecycle: deprecated",
-                              {"path": [entity.id, target.id], "type": dep.type})
+            if name not in deprecated:
+                continue
+            target_id = catalog.services[name].id
+            if (entity_id, target_id) not in seen:
+                seen.add((entity_id, target_id))
+                message = f"{entity_id} depends ({dep.type}) on deprecated {target_id}"
+                cause = Cause("dependency", f"{target_id} has lifecycle: deprecated",
+                              {"path": [entity_id, target_id], "type": dep.type})
                 findings.append(_finding("deprecated-dependency", "warning", entity, message,
-                                         dep, key=(target.id,), cause=cause))
+                                         dep, key=(target_id,), cause=cause))
     return findings
 
 
