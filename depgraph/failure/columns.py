@@ -29,8 +29,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import accumulate, compress
 from operator import lt
+from typing import Any
 
 from depgraph.failure.engine import _INDEXES, FailureModel, _Index
+from depgraph.load.cache import Joined
 
 # per-node / per-host / per-rack / per-datacenter lists: name -> (owner, width, tuple rows?)
 _ROWS = {
@@ -78,7 +80,7 @@ def model_columns(model: FailureModel) -> tuple[dict[str, list], dict[str, str]]
     return columns, kinds
 
 
-def model_from_columns(columns: dict[str, list]) -> FailureModel:
+def model_from_columns(columns: dict[str, Any]) -> FailureModel:
     """The model :func:`model_columns` described; ValueError when any column is out of shape.
 
     Every column is checked here, before the model answers anything. Integer columns may be
@@ -93,13 +95,14 @@ def model_from_columns(columns: dict[str, list]) -> FailureModel:
         index: _Index | _HostIndex
         if name == "hosts":
             index = _HostIndex(ids)
+            sizes[name] = index.size
         else:
             index = _Index()
             index.ids, index.number = ids, dict(zip(ids, range(len(ids))))
             if len(index.number) != len(ids):
                 raise ValueError(f"{name}: repeated ids")
+            sizes[name] = len(ids)
         setattr(model, name, index)
-        sizes[name] = len(ids)
     bounds = {"is_service": (0, 1), "tier": (0, 3), "total": (0, None), "min_instances": (0, None),
               "host_rack": (-1, sizes["racks"] - 1), "host_datacenter": (0, sizes["datacenters"] - 1)}
     for name, owner in _FLAT.items():
@@ -156,21 +159,33 @@ def _alternatives(first, more, rest, nodes: int) -> list[tuple[int, ...]]:
 
 
 class _HostIndex:
-    """The hosts' ids, numbered when first asked (only to resolve a ``host:`` argument: a
-    simulation works with numbers, and a data center's outage names no host). A repeated id
-    cannot make a simulation fail, so it is not looked for: the first number wins. Read like an
-    :class:`~depgraph.failure.engine._Index`."""
+    """The hosts' ids, split from their column and numbered when first asked (only to resolve
+    or name a host: a simulation works with numbers, and a data center's outage names no host).
+    A repeated id cannot make a simulation fail, so it is not looked for: the first number
+    wins. Read like an :class:`~depgraph.failure.engine._Index`."""
 
-    __slots__ = ("ids", "_number")
+    __slots__ = ("size", "_ids", "_joined", "_number")
 
-    def __init__(self, ids: list[str]):
-        self.ids = ids
+    def __init__(self, ids: list[str] | Joined):
+        self._ids: list[str] | None = None
+        self._joined: Joined | None = None
+        if isinstance(ids, Joined):
+            self.size, self._joined = ids.size, ids
+        else:
+            self.size, self._ids = len(ids), ids
         self._number: dict[str, int] | None = None
+
+    @property
+    def ids(self) -> list[str]:
+        if self._ids is None:
+            self._ids = self._joined.split() if self._joined is not None else []
+        return self._ids
 
     @property
     def number(self) -> dict[str, int]:
         if self._number is None:
-            self._number = dict(zip(reversed(self.ids), range(len(self.ids) - 1, -1, -1)))
+            ids = self.ids
+            self._number = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1)))
         return self._number
 
 

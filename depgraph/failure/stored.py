@@ -119,7 +119,7 @@ def encode(catalog: Catalog, model: FailureModel) -> bytes:
 def decode(payload: bytes) -> tuple[Catalog, FailureModel] | None:
     """What :func:`encode` stored, or None when anything in it is out of shape."""
     try:
-        columns = unpack_columns(payload)
+        columns = unpack_columns(payload, joined=("hosts.ids",))
         catalog = _catalog_from_columns(columns)
         return catalog, model_from_columns(columns)  # it reads only the model's columns
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):

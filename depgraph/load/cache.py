@@ -34,8 +34,10 @@ import secrets
 import stat
 import sys
 from array import array
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 FORMAT = b"depgraph-cache-3\n"
 DIGEST_BYTES = 32
@@ -178,22 +180,20 @@ class Cache:
             return None
         finally:
             os.close(folder)
+        head = len(FORMAT) + DIGEST_BYTES
         try:
             st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or _not_private_file(st):
+            if not stat.S_ISREG(st.st_mode) or _not_private_file(st) or st.st_size < head:
                 return None
-            data = _read_all(fd, st.st_size)
+            # the header, then the payload into bytes of its own (no copy of 16 MB to cut it off)
+            start, payload = _read_all(fd, head), _read_all(fd, st.st_size - head)
         except OSError:
             return None
         finally:
             os.close(fd)
-        head = len(FORMAT) + DIGEST_BYTES
-        if len(data) < head or not data.startswith(FORMAT):
+        if len(start) != head or not start.startswith(FORMAT) or _digest(full, payload) != start[len(FORMAT):]:
             return None
-        payload = memoryview(data)[head:]
-        if _digest(full, payload) != data[len(FORMAT):head]:
-            return None
-        return bytes(payload)
+        return payload
 
     def put(self, key: str, payload: bytes) -> None:
         """Store ``payload`` for ``key`` (replacing the entry whole), then keep the newest few."""
@@ -235,7 +235,7 @@ def _not_private_file(st: os.stat_result) -> bool:
 def _read_all(fd: int, size: int) -> bytes:
     chunks, total = [], 0
     while total < size:
-        chunk = os.read(fd, min(1 << 24, size - total))
+        chunk = os.read(fd, min(1 << 30, size - total))  # one read for any entry (a short one: more)
         if not chunk:
             break
         chunks.append(chunk)
@@ -286,9 +286,24 @@ def pack_columns(columns: dict[str, list[int] | list[str]], kinds: dict[str, str
     return b"".join((len(head).to_bytes(8, "little"), head, *blocks))
 
 
-def unpack_columns(data: bytes) -> dict[str, list[int] | list[str]]:
+class Joined:
+    """A string column left as one text (its UTF-8 checked, its ``size`` strings counted): what
+    :func:`unpack_columns` gives for a column named in ``joined``, split when first needed (a
+    landscape's 200,000 host ids, which a data center's outage never reads)."""
+
+    __slots__ = ("text", "size")
+
+    def __init__(self, text: str, size: int) -> None:
+        self.text, self.size = text, size
+
+    def split(self) -> list[str]:
+        return self.text.split("\0") if self.size else []
+
+
+def unpack_columns(data: bytes, joined: Collection[str] = ()) -> dict[str, Any]:
     """The columns of :func:`pack_columns` (integers as ``array`` objects, which index and iterate
-    like lists); ValueError for anything not in that shape."""
+    like lists; the string columns named in ``joined`` as :class:`Joined`); ValueError for
+    anything not in that shape."""
     view = memoryview(data)
     size = int.from_bytes(view[:8], "little")
     try:
@@ -316,8 +331,13 @@ def unpack_columns(data: bytes) -> dict[str, list[int] | list[str]]:
             if sys.byteorder != "little":
                 block.byteswap()
             columns[name] = block
+        elif name in joined:
+            text = str(raw, "utf-8")
+            if (text.count("\0") + 1 if count else len(text)) != count:
+                raise ValueError(f"column {name}: not {count} strings")
+            columns[name] = Joined(text, count)
         else:
-            values = bytes(raw).decode("utf-8").split("\0") if count else []
+            values = str(raw, "utf-8").split("\0") if count else []
             if len(values) != count:
                 raise ValueError(f"column {name}: {len(values)} strings, not {count}")
             columns[name] = values

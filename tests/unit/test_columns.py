@@ -79,3 +79,14 @@ def test_a_range_check_of_an_array_agrees_with_min_and_max(typecode, data):
     high = data.draw(st.none() | st.integers(smallest - 2, largest + 2))
     expected = all(low <= value and (high is None or value <= high) for value in values)
     assert _all_within(values, low, high) == expected
+
+
+def test_a_string_column_left_joined_is_counted_up_front_and_split_when_asked():
+    raw = pack_columns({"s": ["host:a", "host:b", ""], "none": []}, {"s": "str", "none": "str"})
+    columns = unpack_columns(raw, joined=("s", "none"))
+    assert columns["s"].size == 3 and columns["s"].split() == ["host:a", "host:b", ""]
+    assert columns["none"].split() == []
+    miscounted = raw.replace(b'"str",3,', b'"str",4,')
+    for joined in ((), ("s",)):
+        with pytest.raises(ValueError):
+            unpack_columns(miscounted, joined=joined)
