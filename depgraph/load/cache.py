@@ -60,9 +60,13 @@ def package_fingerprint(package: Path) -> str:
     """A hash of every ``*.py`` below ``package`` (names and bytes) and of the Python running."""
     digest = hashlib.sha256(FORMAT)
     digest.update(f"{sys.version}\0{sys.implementation.cache_tag}\0{sys.byteorder}\n".encode())
-    for module in sorted(package.rglob("*.py")):
-        digest.update(module.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(module.read_bytes())
+    top = os.fspath(package)
+    modules = [os.path.join(folder, name)[len(top) + 1:] for folder, _, names in os.walk(top)
+               for name in names if name.endswith(".py")]
+    for module in sorted(modules):
+        digest.update(module.replace(os.sep, "/").encode() + b"\0")
+        with open(os.path.join(top, module), "rb") as source:
+            digest.update(source.read())
     return digest.hexdigest()
 
 
