@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import stat
 import sys
 from array import array
@@ -205,6 +204,8 @@ class Cache:
         folder = self._open_folder(create=True)
         if folder is None:
             return
+        import secrets  # here: reading an entry, the usual run, writes none
+
         tmp = f".{name}.{secrets.token_hex(6)}.tmp"
         try:
             fd = os.open(tmp, _WRITE_FLAGS, 0o600, dir_fd=folder)
