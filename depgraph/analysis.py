@@ -195,7 +195,7 @@ def _counts(report: Report) -> dict:
         "services": len(catalog.services),
         "clients": len(catalog.clients),
         "hosts": len(catalog.hosts),
-        "racks": len(catalog.racks()),
+        "racks": len(report.model.racks.ids),  # each named once, as in catalog.racks()
         "datacenters": len(catalog.datacenters),
         "teams": len(catalog.teams),
         "tribes": len({team.tribe for team in catalog.teams.values() if team.tribe}),

@@ -16,7 +16,7 @@ one bounded breadth-first search per member.
 from __future__ import annotations
 
 import heapq
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 
 import networkx as nx
@@ -419,16 +419,16 @@ def group_cycles(catalog: Catalog, graph: nx.DiGraph | None = None) -> tuple[lis
     team_of: dict[str, str | None] = {}
     for entity in catalog.services_and_clients():
         team_of[entity.id] = f"team:{entity.owner}" if entity.owner in catalog.teams else None
-    teams: dict[str, Counter[str]] = {}  # team -> the teams its services depend on, counted
+    teams: defaultdict[str, Counter[str]] = defaultdict(Counter)  # team -> the teams it depends on, counted
     for dependent, targets in graph.adjacency():
         if a := team_of.get(dependent):
-            teams.setdefault(a, Counter()).update(b for target in targets if (b := team_of.get(target)) and a != b)
+            teams[a].update(b for target in targets if (b := team_of.get(target)) and a != b)
     tribe_of = {f"team:{name}": f"tribe:{team.tribe}" if team.tribe else None for name, team in catalog.teams.items()}
-    tribes: dict[str, Counter[str]] = {}
+    tribes: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for a, weights in teams.items():
         for b, weight in weights.items():
             if (tribe_a := tribe_of[a]) and (tribe_b := tribe_of[b]) and tribe_a != tribe_b:
-                tribes.setdefault(tribe_a, Counter())[tribe_b] += weight
+                tribes[tribe_a][tribe_b] += weight
     return _cycles_of(teams), _cycles_of(tribes)
 
 

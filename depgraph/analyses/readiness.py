@@ -101,19 +101,21 @@ def scorecards(catalog: Catalog, spofs=()) -> list[Scorecard]:
             for _, service in sorted(catalog.services.items())]
 
 
+#: every requirement, level by level: the order of a scorecard's checks
+CHECKLIST = tuple(itertools.chain.from_iterable(REQUIREMENTS[level] for level in LEVELS[1:]))
+
+
 def _scorecard(catalog: Catalog, service: Service, spof_free: bool) -> Scorecard:
-    checks = {"owner": "yes" if catalog.owner_team(service) else "no"}
-    for item in itertools.chain(*REQUIREMENTS.values()):
-        if item not in checks and item != "no_spof":
-            checks[item] = readiness_state(service.readiness.get(item))
+    readiness = service.readiness
+    checks = {item: readiness_state(readiness.get(item)) for item in CHECKLIST}
+    checks["owner"] = "yes" if catalog.owner_team(service) else "no"  # not checklist items: set here
     checks["no_spof"] = "yes" if spof_free else "no"
     level = "none"
     for candidate in LEVELS[1:]:
         if any(checks[item] not in ("yes", "n/a") for item in REQUIREMENTS[candidate]):
             break
         level = candidate
-    ordered = tuple((item, checks[item]) for lv in LEVELS[1:] for item in REQUIREMENTS[lv])
-    return Scorecard(service.id, service.tier, level, ordered)
+    return Scorecard(service.id, service.tier, level, tuple(checks.items()))
 
 
 def rollups(catalog: Catalog, cards: list[Scorecard]) -> dict[str, list[Rollup]]:
@@ -156,7 +158,7 @@ def _tier_inversions(catalog: Catalog, level: dict[str, str]) -> list[Finding]:
             continue
         service_id = service.id
         own = level[service_id]
-        for dep, name in _targets(service, hard_only=True):
+        for dep, name in _hard_targets(service):
             target = catalog.services[name]
             target_id, theirs = target.id, level[target.id]
             reasons = []
@@ -182,17 +184,18 @@ def _deprecated_dependencies(catalog: Catalog) -> list[Finding]:
     entities = sorted(catalog.services_and_clients(), key=lambda e: e.id)
     for entity in entities:
         entity_id = entity.id
-        for dep, name in _targets(entity):
-            if name not in deprecated:
-                continue
-            target_id = catalog.services[name].id
-            if (entity_id, target_id) not in seen:
-                seen.add((entity_id, target_id))
-                message = f"{entity_id} depends ({dep.type}) on deprecated {target_id}"
-                cause = Cause("dependency", f"{target_id} has lifecycle: deprecated",
-                              {"path": [entity_id, target_id], "type": dep.type})
-                findings.append(_finding("deprecated-dependency", "warning", entity, message,
-                                         dep, key=(target_id,), cause=cause))
+        for dep in entity.dependencies:
+            for name in dep.targets:
+                if name not in deprecated:
+                    continue
+                target_id = catalog.services[name].id
+                if (entity_id, target_id) not in seen:
+                    seen.add((entity_id, target_id))
+                    message = f"{entity_id} depends ({dep.type}) on deprecated {target_id}"
+                    cause = Cause("dependency", f"{target_id} has lifecycle: deprecated",
+                                  {"path": [entity_id, target_id], "type": dep.type})
+                    findings.append(_finding("deprecated-dependency", "warning", entity, message,
+                                             dep, key=(target_id,), cause=cause))
     return findings
 
 
@@ -202,17 +205,18 @@ def _readiness_gap(service: Service, card: Scorecard) -> list[Finding]:
     expected, severity = EXPECTED[service.tier]
     if RANK[card.level] >= RANK[expected]:
         return []
-    missing = ", ".join(card.missing_for(expected))
+    missing = card.missing_for(expected)
+    listed = ", ".join(missing)
     message = (f"tier-{service.tier} {card.service} is at readiness {card.level}, "
-               f"expected at least {expected}: missing {missing}")
-    cause = Cause("readiness", f"its readiness checklist lacks {missing}",
-                  {"level": card.level, "expected": expected, "missing": list(card.missing_for(expected))})
+               f"expected at least {expected}: missing {listed}")
+    cause = Cause("readiness", f"its readiness checklist lacks {listed}",
+                  {"level": card.level, "expected": expected, "missing": missing})
     return [_finding("readiness-gap", severity, service, message, cause=cause)]
 
 
-def _targets(entity, hard_only: bool = False):
+def _hard_targets(entity):
     for dep in entity.dependencies:
-        if dep.hard or not hard_only:
+        if dep.hard:
             for name in dep.targets:
                 yield dep, name
 

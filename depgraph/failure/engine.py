@@ -286,16 +286,17 @@ class FailureModel:
             hosts: list[int] = []
             anonymous: list[tuple[int, int]] = []
             for deployment in getattr(record, "deployments", ()):
-                for name in deployment.hosts:
-                    host = host_number.get(name)
-                    if host is None:
-                        host = self._add_host(name, deployment.datacenter, None)
-                    hosts.append(host)
-                    host_services[host].append(node)
-                if not deployment.hosts and deployment.instances > 0:
+                if deployment.hosts:
+                    placed = list(map(host_number.get, deployment.hosts))
+                    if None in placed:  # a host named only here
+                        placed = [self._add_host(name, deployment.datacenter, None) for name in deployment.hosts]
+                    hosts += placed
+                elif deployment.instances > 0:
                     dc = self._add_datacenter(deployment.datacenter)
                     anonymous.append((dc, deployment.instances))
                     self.datacenter_anonymous[dc].append((node, deployment.instances))
+            for host in hosts:
+                host_services[host].append(node)
             self.instance_hosts.append(tuple(hosts))
             self.anonymous.append(tuple(anonymous))
             self.total.append(len(hosts) + sum(count for _, count in anonymous))
@@ -307,8 +308,8 @@ class FailureModel:
             for dependency in record.dependencies:
                 targets = dependency.targets
                 alternatives: tuple[int, ...]
-                if len(targets) == 1 and targets[0] in number:
-                    alternatives = (number[targets[0]],)
+                if len(targets) == 1 and (single := number.get(targets[0])) is not None:
+                    alternatives = (single,)
                 else:
                     alternatives = tuple(sorted({number[t] for t in targets if t in number}))
                 if not alternatives:
@@ -317,8 +318,9 @@ class FailureModel:
                 for target in alternatives:
                     if hard:
                         hard_rev[target].append((node, len(entries)))
-                    if dependents[target][-1:] != [node]:
-                        dependents[target].append(node)
+                    named_by = dependents[target]
+                    if not named_by or named_by[-1] != node:
+                        named_by.append(node)
                 entries.append((alternatives, hard))
             self.entries.append(tuple(entries))
 
