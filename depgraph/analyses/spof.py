@@ -111,6 +111,7 @@ def _placement_starts(model: FailureModel) -> dict[str, tuple[int, ...]]:
     """Host, rack and data-center ids -> the services that have every instance there."""
     starts: dict[str, list[int]] = {}
     hosts, racks, dcs = model.hosts.ids, model.racks.ids, model.datacenters.ids
+    rack_of, datacenter_of = model.host_rack.__getitem__, model.host_datacenter.__getitem__
     for node, total in enumerate(model.total):
         if not total:
             continue
@@ -118,10 +119,10 @@ def _placement_starts(model: FailureModel) -> dict[str, tuple[int, ...]]:
         anonymous = model.anonymous[node]
         if not anonymous and len(on_hosts) == 1:
             starts.setdefault(hosts[next(iter(on_hosts))], []).append(node)
-        on_racks = {model.host_rack[host] for host in on_hosts}
+        on_racks = set(map(rack_of, on_hosts))
         if not anonymous and len(on_racks) == 1 and -1 not in on_racks:
             starts.setdefault(racks[on_racks.pop()], []).append(node)
-        on_dcs = {model.host_datacenter[host] for host in on_hosts}
+        on_dcs = set(map(datacenter_of, on_hosts))
         on_dcs.update(dc for dc, _ in anonymous)
         if len(on_dcs) == 1:
             starts.setdefault(dcs[on_dcs.pop()], []).append(node)

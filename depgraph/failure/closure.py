@@ -52,25 +52,13 @@ class Closure:
         self.group_alternatives = group_alternatives
         self.sole = _Reach(sole)
         self.affected = _Reach(model.dependents)
-        self._cycles: tuple[list[int], list[int]] | None = None
 
     def cycle(self, node: int) -> tuple[int, int]:
         """``(number, size)`` of the node's strongly connected component in the graph of hard
-        entries that name one service alone: every member of one falls with any other."""
-        if self._cycles is None:
-            number = [-1] * len(self.ids)
-            sizes: list[int] = []
-            finished: set[int] = set()
-            for root in range(len(self.ids)):
-                if number[root] < 0:
-                    for members in strongly_connected(self.sole.successors, root, finished):
-                        finished.update(members)
-                        for member in members:
-                            number[member] = len(sizes)
-                        sizes.append(len(members))
-            self._cycles = number, sizes
-        number, sizes = self._cycles
-        return number[node], sizes[number[node]]
+        entries that name one service alone: every member of one falls with any other (the
+        components the ``sole`` reach table is filled by; ``number``: one of its members)."""
+        members = self.sole.component(node)
+        return members[0], len(members)
 
     def of(self, initial, hide: int = 0) -> tuple[int, int]:
         """The down set as a bitset and how many are degraded; ``hide``: a bitset of nodes to
@@ -222,16 +210,26 @@ def bit_positions(bits: int) -> list[int]:
     return list(compress(range(len(flags)), flags))
 
 
+FEW_BITS = 8  # lowest_positions clears up to this many bits one at a time
+
+
 def lowest_positions(bits: int, count: int) -> list[int]:
     """The positions of the ``count`` lowest set bits, ascending: one scan of the binary digits
-    (clearing bits one at a time would copy the whole number for each).
+    (clearing bits one at a time would copy the whole number for each), or for a few of them
+    (the most urgent casualties of each SPOF) a few copies rather than writing out every digit.
 
-    >>> lowest_positions(0b101001, 2)
-    [0, 3]
+    >>> lowest_positions(0b101001, 2), lowest_positions(0b101001, 20)
+    ([0, 3], [0, 3, 5])
     """
+    found: list[int] = []
+    if count <= FEW_BITS:
+        while bits and len(found) < count:
+            low = bits & -bits
+            found.append(low.bit_length() - 1)
+            bits ^= low
+        return found
     digits = bin(bits)
     last = len(digits) - 1
-    found: list[int] = []
     at = digits.rfind("1")
     while at > 1 and len(found) < count:
         found.append(last - at)
@@ -280,11 +278,13 @@ def strongly_connected(successors: Any, root: Hashable, done: Container = ()) ->
 
 
 class _Reach:
-    """``reach[n]``: bitset of n and every node reachable from n, computed on first use."""
+    """``reach[n]``: bitset of n and every node reachable from n, computed on first use, with
+    n's strongly connected component (:meth:`component`)."""
 
     def __init__(self, successors: list[list[int]]):
         self.successors = successors
         self.reach: dict[int, int] = {}
+        self.components: dict[int, list[int]] = {}  # node -> its component (one list per component)
 
     def __getitem__(self, node: int) -> int:
         found = self.reach.get(node)
@@ -292,6 +292,12 @@ class _Reach:
             self._tarjan(node)
             found = self.reach[node]
         return found
+
+    def component(self, node: int) -> list[int]:
+        """The members of the node's strongly connected component."""
+        if node not in self.components:
+            self._tarjan(node)
+        return self.components[node]
 
     def _tarjan(self, root: int) -> None:
         for members in strongly_connected(self.successors, root, self.reach):
@@ -306,3 +312,4 @@ class _Reach:
                 bits |= self.reach.get(nxt, 0)
         for member in members:
             self.reach[member] = bits
+            self.components[member] = members
