@@ -24,9 +24,10 @@ set of the failure, so explaining one SPOF costs no more than listing what it ta
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Container, Set
+from collections.abc import Callable, Collection, Container, Iterable, Set
 
 from depgraph.analyses.findings import Cause
+from depgraph.failure.closure import Members
 from depgraph.failure.engine import FailureModel
 
 Cycles = Callable[[int], tuple[int, int]]
@@ -122,27 +123,33 @@ def hard_path(model: FailureModel, start: str, targets: Container[str], down: Co
     every alternative in ``down`` (the failure's down set) or ``targets``; ``[start]`` when
     there is none, None when ``budget`` services were reached first."""
     number, ids, entries = model.nodes.number, model.nodes.ids, model.entries
-    came_from: dict[str, str | None] = {start: None}
-    queue = deque([start])
-    found = start if start in targets else None
-    while queue and found is None:
-        node_id = queue.popleft()
-        for alternatives, hard in entries[number[node_id]]:
-            if hard and all(ids[a] in down or ids[a] in targets for a in alternatives):
+    bits = down.mask if isinstance(down, Members) else None  # a SPOF's down set: read its bits
+
+    def fallen(node: int) -> bool:
+        return bool(bits >> node & 1 if bits is not None else ids[node] in down) or ids[node] in targets
+
+    origin = number[start]
+    came_from = {origin: -1}  # node numbers: the search is the inner loop of explaining every SPOF
+    queue = deque([origin])
+    found = origin if start in targets else -1
+    while queue and found < 0:
+        node = queue.popleft()
+        for alternatives, hard in entries[node]:
+            if hard and all(map(fallen, alternatives)):
                 for alternative in alternatives:
-                    if ids[alternative] not in came_from:
-                        came_from[ids[alternative]] = node_id
-                        queue.append(ids[alternative])
-                        if ids[alternative] in targets and found is None:
-                            found = ids[alternative]  # stop when found, not a whole level later:
+                    if alternative not in came_from:
+                        came_from[alternative] = node
+                        queue.append(alternative)
+                        if found < 0 and ids[alternative] in targets:
+                            found = alternative  # stop when found, not a whole level later:
                             # in a dense hard cycle each search is then a few nodes, not all
-        if found is None and len(came_from) > budget:
+        if found < 0 and len(came_from) > budget:
             return None
-    if found is None:
+    if found < 0:
         return [start]
-    path, step = [found], came_from[found]
-    while step is not None:
-        path.append(step)
+    path, step = [], found
+    while step >= 0:
+        path.append(ids[step])
         step = came_from[step]
     return path[::-1]
 
@@ -160,7 +167,7 @@ def placement_text(model: FailureModel, component: str, service_id: str) -> str:
     return f"all {total} instances of {service_id} are {where}"
 
 
-def placement_facts(model: FailureModel, component: str, first: tuple[str, ...]) -> list[dict]:
+def placement_facts(model: FailureModel, component: str, first: Iterable[str]) -> list[dict]:
     """Each service standing wholly on ``component``: its instances and the hosts they use."""
     facts = []
     for service_id in first:

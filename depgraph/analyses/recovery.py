@@ -251,7 +251,13 @@ def _predecessors(model: FailureModel, restarting: list[int], ready: list[int | 
                 continue
             # the earliest-ready alternative, the lowest number (= id) among equals: alternatives are
             # sorted; a blocked one never is (the node is ready, so some alternative is too)
-            time, earliest = min((at, a) for a in alternatives if (at := ready[a]) is not None)
+            time: int | None
+            if len(alternatives) == 1:  # most entries: no pairs to compare
+                time, earliest = ready[alternatives[0]], alternatives[0]
+            else:
+                time, earliest = min((at, a) for a in alternatives if (at := ready[a]) is not None)
+            if time is None:  # never: the node is ready, so is one alternative of each entry
+                continue
             if time > best_time or (time == best_time and best is not None and earliest < best):
                 best_time, best = time, earliest
         if best is not None:

@@ -287,10 +287,10 @@ class FailureModel:
             anonymous: list[tuple[int, int]] = []
             for deployment in getattr(record, "deployments", ()):
                 if deployment.hosts:
-                    placed = list(map(host_number.get, deployment.hosts))
-                    if None in placed:  # a host named only here
-                        placed = [self._add_host(name, deployment.datacenter, None) for name in deployment.hosts]
-                    hosts += placed
+                    try:
+                        hosts += [host_number[name] for name in deployment.hosts]
+                    except KeyError:  # a host named only here
+                        hosts += [self._add_host(name, deployment.datacenter, None) for name in deployment.hosts]
                 elif deployment.instances > 0:
                     dc = self._add_datacenter(deployment.datacenter)
                     anonymous.append((dc, deployment.instances))
