@@ -21,12 +21,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import struct
 import time
 from functools import partial
-from itertools import chain, starmap
+from itertools import chain
 from operator import attrgetter
-from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from depgraph.diagnostics import Diagnostic
@@ -49,23 +47,21 @@ def tree_key(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[
     rewritten within one tick of the file system's clock may keep its times, so an answer for a
     tree still being edited is not stored).
 
-    The paths are hashed as one text, and each file's size, inode and times as four 64-bit
-    integers (``-1`` for a file that cannot be stat'ed), packed at C speed."""
+    The paths are hashed as one text, and each file's size, inode and times as the text of one
+    list of tuples (None for a file that cannot be stat'ed), written at C speed; any integer
+    fits (a file dated past 2262 has times beyond 64 bits)."""
     now = time.time_ns()
     digest = hashlib.sha256(repr(limits).encode())
     digest.update(os.path.realpath(root).encode("utf-8", "surrogateescape") + b"\n")
     paths, found = file_stats(os.fspath(root))
-    stats: list[Any] = [_UNSTATED if st is None else st for st in found] if None in found else found
+    stated = [st and _STATED(st) for st in found]
     digest.update(f"{len(paths)}\n".encode() + "\0".join(paths).encode("utf-8", "surrogateescape"))
-    digest.update(b"".join(starmap(_FIELDS.pack, map(_STATED, stats))))
-    newest = max(max(map(_MTIME, stats), default=0), max(map(_CTIME, stats), default=0))
+    digest.update(repr(stated).encode())
+    newest = max((max(mtime, ctime) for _, _, mtime, ctime in filter(None, stated)), default=0)
     return digest.hexdigest(), now - newest > SETTLED_SECONDS * 1e9
 
 
 _STATED = attrgetter("st_size", "st_ino", "st_mtime_ns", "st_ctime_ns")
-_MTIME, _CTIME = attrgetter("st_mtime_ns"), attrgetter("st_ctime_ns")
-_FIELDS = struct.Struct("<4q")
-_UNSTATED = SimpleNamespace(st_size=-1, st_ino=-1, st_mtime_ns=-1, st_ctime_ns=-1)
 
 
 def load_model(root: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, cache: Cache | None = None

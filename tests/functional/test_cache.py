@@ -130,6 +130,17 @@ def test_blast_radius_uses_it_and_writes_nothing_in_the_descriptors(tree, run_cl
     assert any(cache_dir().glob("model-*"))
 
 
+def test_a_file_dated_past_2262_is_answered_like_any_other(tree, run_cli):
+    """Its times in nanoseconds do not fit 64 bits; the cache key takes them as they are."""
+    root = tree(FILES)
+    far = 13_000_000_000  # the year 2381, in seconds
+    os.utime(root / "db.yaml", (far, far))
+    first = run_cli("blast-radius", "host:h1", "-d", root, "--format", "json")
+    second = run_cli("blast-radius", "host:h1", "-d", root, "--format", "json")
+    assert first.exit_code == second.exit_code == 0, first.stderr
+    assert json.loads(second.stdout)["down"] == ["service:api", "service:db"]
+
+
 def test_unknown_component_from_the_cache_still_gets_a_hint(tree, run_cli):
     root = tree(FILES)
     run_cli("blast-radius", "h1", "-d", root)
