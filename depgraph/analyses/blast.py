@@ -26,9 +26,8 @@ this one record.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import repeat
 from typing import NamedTuple
 
 from depgraph.analyses.impact import rank_of, urgency
@@ -272,15 +271,6 @@ class Reasons:
     def of(self, node_id: str) -> Degradation:
         """Why the degraded ``node_id`` degrades."""
         return self._reason(self._model.nodes.number[node_id])
-
-    def of_each(self, node_ids: Sequence[str]) -> Iterator[tuple[str, str, str, str, int]]:
-        """``(service, via, edge, root, hops)`` of each of the degraded ``node_ids``: what
-        :meth:`of` says, without a :class:`Degradation` each (a hub's JSON lists 10,000)."""
-        model, spread = self._model, self._spread
-        ids, nodes = model.nodes.ids, list(map(model.nodes.number.__getitem__, node_ids))
-        parents = list(map(spread.via.__getitem__, nodes))
-        return zip(node_ids, map(ids.__getitem__, parents), map(_edge, repeat(model), nodes, parents),
-                   map(ids.__getitem__, map(spread.root.__getitem__, nodes)), map(spread.hops.__getitem__, nodes))
 
     def ranked(self) -> tuple[Degradation, ...]:
         """Every degraded service's and client's reason, most urgent first."""

@@ -79,8 +79,8 @@ def blast_radius_json(radius, limit: int = 0) -> dict:
                     for s, (lost, total) in first("reduced", sorted(impact.reduced.items()))],
         "overloaded": [{"service": s, "up": up, "needed": needed}
                        for s, (up, needed) in first("overloaded", sorted(impact.overloaded.items()))],
-        "reasons": {service: {"via": via, "edge": edge, "root": root, "hops": hops}  # the writer sorts the keys
-                    for service, via, edge, root, hops in radius.why.of_each(first("reasons", impact.degraded))},
+        "reasons": {d.service: {"via": d.via, "edge": d.edge, "root": d.root, "hops": d.hops}
+                    for d in map(radius.why.of, first("reasons", impact.degraded))},  # the writer sorts the keys
         "teams": [{"team": t.team, "services": first(f"teams[{n}].services", t.services), "contact": t.contact}
                   for n, t in enumerate(first("teams", teams))],
     }
