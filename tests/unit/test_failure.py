@@ -334,16 +334,3 @@ def test_a_dependent_left_up_by_a_hub_failure_is_reached_from_its_lowest_numbere
     watcher, b = model.nodes.number["service:watcher"], model.nodes.number["service:b"]
     assert (impact.spread.via[watcher], impact.spread.root[watcher], impact.spread.hops[watcher]) == (b, b, 1)
     assert isinstance(impact.spread, Spread)
-
-
-def test_each_reason_listed_at_once_is_the_reason_asked_one_at_a_time():
-    from depgraph.analyses.blast import blast_radius
-    from tests.helpers import EXAMPLE
-
-    catalog = load_catalog(EXAMPLE)
-    model = FailureModel.from_catalog(catalog)
-    for component in model.component_ids():
-        radius = blast_radius(catalog, model, [component])
-        degraded = radius.impact.degraded
-        assert list(radius.why.of_each(degraded)) == [(d.service, d.via, d.edge, d.root, d.hops)
-                                                      for d in map(radius.why.of, degraded)]
